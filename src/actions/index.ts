@@ -1,0 +1,3 @@
+export * from './registry';
+export { quotePs, psBool } from './quote';
+export { EXCHANGE_SERVICES, type ExchangeService } from './params';

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { checkHostName } from '../alerts/host-name';
+
+/**
+ * Parameter types shared by every action. They admit only what Exchange names can be, so a
+ * hostile value is refused before any command text exists; quoting is the second fence.
+ */
+export const serverName = z
+  .string({ error: 'must be a server name' })
+  .trim()
+  .superRefine((value, ctx) => {
+    const problem = checkHostName(value);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: `server ${problem}` });
+  });
+
+export const healthSetName = z
+  .string({ error: 'must be a health set name' })
+  .regex(/^[A-Za-z][A-Za-z0-9.]{0,63}$/, 'must be a health set name such as POP or POP.Protocol');
+
+export const probeName = z
+  .string({ error: 'must be a probe name' })
+  .regex(/^[A-Za-z][A-Za-z0-9_.]{0,127}$/, 'must be a probe name such as PopCTPProbe');
+
+/** Only the protocol services the runbooks restart; nothing else can be named. */
+export const EXCHANGE_SERVICES = [
+  'MSExchangePOP3',
+  'MSExchangePOP3BE',
+  'MSExchangeIMAP4',
+  'MSExchangeIMAP4BE',
+] as const;
+export type ExchangeService = (typeof EXCHANGE_SERVICES)[number];
+export const serviceName = z.enum(EXCHANGE_SERVICES, {
+  error: `must be one of ${EXCHANGE_SERVICES.join(', ')}`,
+});

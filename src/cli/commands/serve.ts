@@ -1,0 +1,16 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load-config';
+import { startServer } from '../../http/start-server';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'Run the bot: the SCOM webhook (POST /api/alerts/scom), /healthz and /readyz.\n' +
+        'Needs SCOM_WEBHOOK_TOKEN and a Redis at REDIS_URL.',
+    )
+    .action(async () => {
+      const config = loadConfig(process.env, ['SCOM_WEBHOOK_TOKEN']);
+      await startServer(config, { handleSignals: true });
+    });
+}

@@ -1,0 +1,43 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/load-config';
+import { registerServe } from './commands/serve';
+
+/**
+ * `exchange-chatops <command>`: one entry for the server, the worker and the operator tools. Every
+ * subcommand reads the same environment configuration as the server.
+ */
+export function buildProgram(): Command {
+  const program = new Command('exchange-chatops')
+    .description(
+      'ChatOps for Exchange Server Managed Availability: SCOM alerts in, runbook cards out,\n' +
+        'approved remediation through PowerShell workers.\n\n' +
+        'Configuration comes from environment variables (see .env.example).',
+    )
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerServe(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`exchange-chatops: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv);
+}

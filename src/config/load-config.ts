@@ -1,0 +1,119 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the processes read, from the environment only, so the server, the worker and every
+ * CLI subcommand see the same Redis and prefix. Pure: pass `env` in tests.
+ */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const emptyToUndefined = (value: unknown): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+const envSchema = z.object({
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  REDIS_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .default('redis://127.0.0.1:6379'),
+  ),
+  REDIS_PREFIX: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,40}$/, 'letters, digits, "_", "." or "-", at most 40')
+      .default('exchops'),
+  ),
+  SCOM_WEBHOOK_TOKEN: z.preprocess(
+    emptyToUndefined,
+    z.string().min(16, 'must be at least 16 characters (use a long random value)').optional(),
+  ),
+  SCOM_TIME_ZONE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine(isKnownTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC')
+      .default('UTC'),
+  ),
+  INCIDENT_RETENTION_DAYS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().positive().max(3650).default(30),
+  ),
+  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default('info')),
+});
+
+export type Config = {
+  port: number;
+  redisUrl: string;
+  redisPrefix: string;
+  scomWebhookToken: string | undefined;
+  /** Time zone of SCOM's local-time strings (`TimeRaisedLocal`). */
+  scomTimeZone: string;
+  incidentRetentionMs: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+};
+
+export type ConfigKey = keyof z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p}`).join('\n') +
+        '\nSee .env.example and the configuration table in README.md.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads and checks the configuration. `required` names settings that are optional in general but
+ * needed by the calling command (the server needs the webhook token; `runbooks list` does not).
+ * Throws one ConfigError that lists every problem at once.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  required: readonly ConfigKey[] = [],
+): Config {
+  const parsed = envSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0] ?? '?');
+      problems.push(`${key}: ${issue.message} (got ${describeValue(key, env[key])})`);
+    }
+  }
+  for (const key of required) {
+    if (emptyToUndefined(env[key]) === undefined) problems.push(`${key}: is required`);
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    scomWebhookToken: e.SCOM_WEBHOOK_TOKEN,
+    scomTimeZone: e.SCOM_TIME_ZONE,
+    incidentRetentionMs: Math.round(e.INCIDENT_RETENTION_DAYS * 24 * 3600 * 1000),
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Settings that may carry a secret (a Redis URL can hold a password) are never echoed back. */
+const SECRET_KEYS = new Set(['SCOM_WEBHOOK_TOKEN', 'REDIS_URL']);
+
+function describeValue(key: string, value: string | undefined): string {
+  if (value === undefined) return 'nothing';
+  if (SECRET_KEYS.has(key)) return `a value of ${value.length} characters`;
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+}
+
+function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,45 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from '../infra/logger';
+import { sendError } from './errors';
+import { scomWebhookRouter, type AlertIntake } from './scom-webhook';
+
+export interface AppDeps {
+  logger: Logger;
+  scomWebhookToken: string;
+  intake: AlertIntake;
+  /** Readiness: true when every dependency we need answers. */
+  isReady: () => Promise<boolean>;
+}
+
+/** The one HTTP app; chat adapters mount their routes on it in later stages. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await deps.isReady();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', redis: ready });
+  });
+
+  app.use('/api/alerts', scomWebhookRouter(deps));
+
+  app.use((_req, res) => sendError(res, 404, 'not_found', 'No such endpoint.'));
+  // The last stop for errors: log them, answer without internals.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    req.log.error({ err }, 'request failed');
+    if (res.headersSent) return;
+    sendError(res, 500, 'internal_error', 'The request could not be processed; it was logged.');
+  });
+  return app;
+}

@@ -1,0 +1,59 @@
+import type { AlertState, Priority, ServerRef, Severity } from '../alerts/alert';
+
+/** What recording one alert did. */
+export type IntakeOutcome = 'created' | 'updated' | 'duplicate' | 'resolved';
+
+export type IncidentStatus = 'open' | 'resolved';
+
+/** One SCOM alert as the incident remembers it. */
+export interface IncidentAlert {
+  id: string;
+  monitor: string | null;
+  state: AlertState;
+  repeatCount: number;
+  fingerprint: string;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+/**
+ * One problem on one server: every alert for the same health set and server while it is open.
+ * `version` grows by one with every change; chat cards and jobs refer to a version.
+ */
+export interface Incident {
+  id: string;
+  version: number;
+  /** `<health set>|<server>` in lower case: the grouping key. */
+  key: string;
+  status: IncidentStatus;
+  healthSet: string | null;
+  server: ServerRef | null;
+  relatedServer: ServerRef | null;
+  /** Monitors seen, in the order they first appeared. */
+  monitors: string[];
+  targetResources: string[];
+  severity: Severity;
+  priority: Priority;
+  /** The latest alert's Name and failure text. */
+  title: string;
+  failureText: string | null;
+  description: string;
+  /** False when no valid server is known: no action may ever target this incident. */
+  actionable: boolean;
+  firstSeen: string;
+  lastSeen: string;
+  resolvedAt: string | null;
+  /** Occurrences across its alerts: each alert counts once plus its SCOM RepeatCount. */
+  occurrences: number;
+  alerts: IncidentAlert[];
+}
+
+export type IncidentChange = 'created' | 'updated' | 'resolved';
+
+/** Handed to the chat side for every incident change, through a durable queue. */
+export interface IncidentEvent {
+  incidentId: string;
+  version: number;
+  change: IncidentChange;
+  at: string;
+}
