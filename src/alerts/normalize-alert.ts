@@ -63,7 +63,7 @@ const text = (max: number) =>
     .max(max, `is longer than ${max} characters`)
     .refine((s) => !CONTROL.test(s), 'contains control characters');
 
-const optionalText = (max: number) => z.union([z.null(), text(max)]).optional();
+const optionalText = (max: number) => text(max).nullable().optional();
 
 const SEVERITY_NAMES: Record<string, Severity> = {
   '0': 'information',
@@ -142,9 +142,9 @@ const schema = z.object({
     ),
   name: optionalText(LIMITS.name),
   description: optionalText(LIMITS.description),
-  severity: z.union([z.null(), lookup(SEVERITY_NAMES, 'severity')]).optional(),
-  priority: z.union([z.null(), lookup(PRIORITY_NAMES, 'priority')]).optional(),
-  resolutionState: z.union([z.null(), resolutionState]).optional(),
+  severity: lookup(SEVERITY_NAMES, 'severity').nullable().optional(),
+  priority: lookup(PRIORITY_NAMES, 'priority').nullable().optional(),
+  resolutionState: resolutionState.nullable().optional(),
   principalName: optionalText(LIMITS.text),
   netbiosComputerName: optionalText(LIMITS.text),
   monitoringObjectPath: optionalText(LIMITS.text),

@@ -7,6 +7,7 @@ import { scomWebhookRouter, type AlertIntake } from './scom-webhook';
 export interface AppDeps {
   logger: Logger;
   scomWebhookToken: string;
+  scomTimeZone: string;
   intake: AlertIntake;
   /** Readiness: true when every dependency we need answers. */
   isReady: () => Promise<boolean>;

@@ -1,0 +1,43 @@
+import { Queue, type ConnectionOptions } from 'bullmq';
+import type { IncidentEvent } from '../src/incidents/incident';
+import type { IncidentEventSink } from '../src/incidents/ports';
+
+/** Queue names, in one place; every process uses the same prefix (`redisKeys(prefix).bullPrefix`). */
+export const QUEUE_NAMES = {
+  incidentEvents: 'incident-events',
+} as const;
+
+export type IncidentEventJob = IncidentEvent;
+
+/**
+ * Incident changes for the chat adapters. The job id names the incident version, so a retried
+ * publish or the outbox relay can never post the same change twice; jobs wait in Redis until an
+ * adapter consumes them.
+ */
+export function createIncidentEventQueue(
+  connection: ConnectionOptions,
+  bullPrefix: string,
+): { queue: Queue<IncidentEventJob>; sink: IncidentEventSink } {
+  const queue = new Queue<IncidentEventJob>(QUEUE_NAMES.incidentEvents, {
+    connection,
+    prefix: bullPrefix,
+    defaultJobOptions: {
+      attempts: 20,
+      backoff: { type: 'exponential', delay: 1000 },
+      // Completed jobs are kept a week: while they exist a re-add with the same id is ignored.
+      removeOnComplete: { age: 7 * 24 * 3600, count: 50_000 },
+      removeOnFail: { age: 30 * 24 * 3600 },
+    },
+  });
+  const sink: IncidentEventSink = {
+    async publish(event: IncidentEvent): Promise<void> {
+      await queue.add('incident.changed', event, { jobId: incidentEventJobId(event) });
+    },
+  };
+  return { queue, sink };
+}
+
+export function incidentEventJobId(event: Pick<IncidentEvent, 'incidentId' | 'version'>): string {
+  // BullMQ job ids may not contain ':'; incident ids never do.
+  return `incident-${event.incidentId}-v${event.version}`;
+}
