@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load-config';
+import { registerDemo } from './commands/demo';
 import { registerServe } from './commands/serve';
 
 /**
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerServe(program);
+  registerDemo(program);
   return program;
 }
 

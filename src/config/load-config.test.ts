@@ -1,0 +1,57 @@
+import { ConfigError, loadConfig } from './load-config';
+
+test('defaults', () => {
+  expect(loadConfig({})).toEqual({
+    port: 3000,
+    redisUrl: 'redis://127.0.0.1:6379',
+    redisPrefix: 'exchops',
+    scomWebhookToken: undefined,
+    scomTimeZone: 'UTC',
+    incidentRetentionMs: 30 * 24 * 3600 * 1000,
+    logLevel: 'info',
+  });
+});
+
+test('empty values count as unset', () => {
+  expect(loadConfig({ PORT: '', LOG_LEVEL: ' ' }).port).toBe(3000);
+});
+
+test('every problem is reported at once, secrets are not echoed', () => {
+  const secret = 'short-secret';
+  let error: unknown;
+  try {
+    loadConfig(
+      {
+        PORT: 'eighty',
+        REDIS_URL: 'http://user:hunter2@redis',
+        REDIS_PREFIX: 'has space',
+        SCOM_WEBHOOK_TOKEN: secret,
+        SCOM_TIME_ZONE: 'Mars/Olympus',
+        LOG_LEVEL: 'loud',
+      },
+      ['SCOM_WEBHOOK_TOKEN'],
+    );
+  } catch (err) {
+    error = err;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  const message = (error as ConfigError).message;
+  for (const key of [
+    'PORT',
+    'REDIS_URL',
+    'REDIS_PREFIX',
+    'SCOM_WEBHOOK_TOKEN',
+    'SCOM_TIME_ZONE',
+    'LOG_LEVEL',
+  ]) {
+    expect(message).toContain(`${key}:`);
+  }
+  expect((error as ConfigError).problems).toHaveLength(6);
+  expect(message).toContain('"eighty"');
+  expect(message).not.toContain(secret);
+  expect(message).not.toContain('hunter2');
+});
+
+test('a command can require a setting that is otherwise optional', () => {
+  expect(() => loadConfig({}, ['SCOM_WEBHOOK_TOKEN'])).toThrow(/SCOM_WEBHOOK_TOKEN: is required/);
+});
