@@ -12,6 +12,7 @@ import type {
 import { toServerRef } from './host-name';
 import { findRelatedMailboxServer, parseEscalationSubject } from './parse-escalation-subject';
 import { parseScomTime } from './parse-scom-time';
+import { stableStringify } from '../util/stable-json';
 
 export interface NormalizeOptions {
   /** Zone for SCOM's local-time strings (`TimeRaisedLocal`, `LastModifiedLocal`). */
@@ -340,18 +341,7 @@ function dedupe(errors: FieldError[]): FieldError[] {
   });
 }
 
-/** Stable stringify (sorted keys), so key order in the JSON does not make a payload new. */
+/** Sorted keys, so key order in the JSON does not make a payload new. */
 export function fingerprint(value: unknown): string {
   return createHash('sha256').update(stableStringify(value)).digest('hex');
-}
-
-function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
-      a < b ? -1 : a > b ? 1 : 0,
-    );
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }

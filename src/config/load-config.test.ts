@@ -9,6 +9,10 @@ test('defaults', () => {
     scomTimeZone: 'UTC',
     incidentRetentionMs: 30 * 24 * 3600 * 1000,
     logLevel: 'info',
+    jobSigningKey: undefined,
+    inventoryFile: undefined,
+    workerSites: undefined,
+    workerConcurrency: 4,
   });
 });
 

@@ -41,6 +41,22 @@ const envSchema = z.object({
     z.coerce.number().positive().max(3650).default(30),
   ),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default('info')),
+  JOB_SIGNING_KEY: z.preprocess(
+    emptyToUndefined,
+    z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+  ),
+  INVENTORY_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
+  WORKER_SITES: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9-]{1,40}(,[a-z0-9-]{1,40})*$/, 'comma-separated site names (a-z, 0-9, -)')
+      .optional(),
+  ),
+  WORKER_CONCURRENCY: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(1).max(32).default(4),
+  ),
 });
 
 export type Config = {
@@ -52,6 +68,13 @@ export type Config = {
   scomTimeZone: string;
   incidentRetentionMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Shared by the bot (signs approved jobs) and the worker (verifies them). */
+  jobSigningKey: string | undefined;
+  /** YAML file of sites and servers; when set, actions may target only servers listed in it. */
+  inventoryFile: string | undefined;
+  /** Sites this worker takes jobs for; unset means every site in the inventory (or `default`). */
+  workerSites: string[] | undefined;
+  workerConcurrency: number;
 };
 
 export type ConfigKey = keyof z.infer<typeof envSchema>;
@@ -97,11 +120,15 @@ export function loadConfig(
     scomTimeZone: e.SCOM_TIME_ZONE,
     incidentRetentionMs: Math.round(e.INCIDENT_RETENTION_DAYS * 24 * 3600 * 1000),
     logLevel: e.LOG_LEVEL,
+    jobSigningKey: e.JOB_SIGNING_KEY,
+    inventoryFile: e.INVENTORY_FILE,
+    workerSites: e.WORKER_SITES?.split(','),
+    workerConcurrency: e.WORKER_CONCURRENCY,
   };
 }
 
 /** Settings that may carry a secret (a Redis URL can hold a password) are never echoed back. */
-const SECRET_KEYS = new Set(['SCOM_WEBHOOK_TOKEN', 'REDIS_URL']);
+const SECRET_KEYS = new Set(['SCOM_WEBHOOK_TOKEN', 'REDIS_URL', 'JOB_SIGNING_KEY']);
 
 function describeValue(key: string, value: string | undefined): string {
   if (value === undefined) return 'nothing';

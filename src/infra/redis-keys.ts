@@ -12,6 +12,12 @@ export function redisKeys(prefix: string) {
     allSet: `${inc}:all-incidents`,
     sequence: `${inc}:seq`,
     outbox: `${inc}:outbox`,
+    /** One change at a time per server, across all workers. */
+    serverLock: (server: string) => `${prefix}:{jobs}:lock:server:${server.toLowerCase()}`,
+    /** Which job first used an approval: each approval runs once, a re-delivery is detected. */
+    approvalUse: (approvalId: string) => `${prefix}:{jobs}:approval-use:${approvalId}`,
+    workersOnline: `${prefix}:{workers}:online`,
+    workerInfo: (workerId: string) => `${prefix}:{workers}:info:${workerId}`,
     /** BullMQ's prefix; the hash tag keeps each queue's keys in one slot on Cluster. */
     bullPrefix: `${prefix}:{bull}`,
   };

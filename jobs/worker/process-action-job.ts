@@ -1,0 +1,169 @@
+import { DelayedError, UnrecoverableError, type Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { buildCommand, type ActionId } from '../../src/actions';
+import type { Logger } from '../../src/infra/logger';
+import type { RedisKeys } from '../../src/infra/redis-keys';
+import { siteFor, type Inventory } from '../../src/inventory/inventory';
+import { verifyApproval } from '../../src/remediation/signed-approval';
+import { actionJobSchema, type ActionJobData, type ActionOutcome } from '../action-jobs';
+import type { ActionExecutor, ExecutionResult } from './action-executor';
+import { acquireServerLock } from './server-lock';
+
+export interface ActionProcessorDeps {
+  redis: Redis;
+  keys: RedisKeys;
+  site: string;
+  workerId: string;
+  signingKey: string;
+  inventory: Inventory | null;
+  executor: ActionExecutor;
+  results: Queue<ActionOutcome>;
+  logger: Logger;
+  clock?: () => Date;
+  /** How long a change waits before trying again for a server another change holds. */
+  lockRetryMs?: number;
+}
+
+/**
+ * The worker's handling of one action job. Everything in the job is checked again here, because
+ * Redis is shared: the action and parameters are rebuilt from the registry, the server must
+ * belong to this worker's site, and a change needs a valid, unexpired, unused signed approval.
+ */
+export function createActionProcessor(deps: ActionProcessorDeps) {
+  const clock = deps.clock ?? (() => new Date());
+  const log = deps.logger.child({ component: 'worker', site: deps.site, workerId: deps.workerId });
+
+  return async function processActionJob(
+    job: Job<ActionJobData, ActionOutcome>,
+    token?: string,
+  ): Promise<ActionOutcome> {
+    const startedAt = clock();
+    const jobId = String(job.id);
+    const base = {
+      jobId,
+      actionId: String((job.data as Partial<ActionJobData>)?.actionId ?? ''),
+      params: {} as Record<string, unknown>,
+      incidentId: null as string | null,
+      runId: null as string | null,
+      stepId: null as string | null,
+      site: deps.site,
+      workerId: deps.workerId,
+      startedAt: startedAt.toISOString(),
+    };
+
+    const report = async (
+      o: Omit<ActionOutcome, keyof typeof base | 'finishedAt' | 'durationMs'>,
+    ) => {
+      const finished = clock();
+      const outcome: ActionOutcome = {
+        ...base,
+        ...o,
+        finishedAt: finished.toISOString(),
+        durationMs: finished.getTime() - startedAt.getTime(),
+      };
+      // The result queue is the durable way back to the bot; its job id makes a repeat harmless.
+      await deps.results.add('outcome', outcome, {
+        jobId: `result-${jobId}`,
+        removeOnComplete: { age: 7 * 24 * 3600 },
+      });
+      return outcome;
+    };
+
+    const refuse = async (reason: string): Promise<never> => {
+      log.warn({ jobId, actionId: base.actionId, reason }, 'refused a job');
+      await report({ status: 'refused', reason });
+      throw new UnrecoverableError(`refused: ${reason}`);
+    };
+
+    const parsed = actionJobSchema.safeParse(job.data);
+    if (!parsed.success) {
+      return refuse(
+        `malformed job: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
+    }
+    const data = parsed.data;
+    Object.assign(base, {
+      actionId: data.actionId,
+      params: data.params,
+      incidentId: data.incidentId,
+      runId: data.runId,
+      stepId: data.stepId,
+    });
+
+    const built = buildCommand(data.actionId, data.params);
+    if (!built.ok) return refuse(built.errors.map((e) => `${e.param}: ${e.reason}`).join('; '));
+    const server = String(built.params.server);
+    const site = siteFor(deps.inventory, server);
+    if (!site.ok) return refuse(site.reason);
+    if (site.site !== deps.site)
+      return refuse(`server ${server} belongs to site ${site.site}, not ${deps.site}`);
+    const command = built.command;
+    const actionId = built.action.id as ActionId;
+
+    if (built.action.risk === 'read') {
+      const result = await deps.executor.run(actionId, built.params);
+      const attempts = job.opts.attempts ?? 1;
+      if (!result.ok && job.attemptsMade + 1 < attempts) {
+        // A check is safe to repeat: let BullMQ retry it with backoff, report only the last try.
+        throw new Error(result.error ?? 'check failed');
+      }
+      return report(outcomeOf(result, command));
+    }
+
+    const grant = verifyApproval(
+      { actionId: built.action.id, params: built.params, incidentId: data.incidentId },
+      data.approval,
+      deps.signingKey,
+      clock(),
+    );
+    if (!grant.ok) return refuse(grant.reason);
+
+    const lock = await acquireServerLock(deps.redis, deps.keys.serverLock(server));
+    if (!lock) {
+      // Another change runs on this server: wait without spending the job's single attempt.
+      await job.moveToDelayed(Date.now() + (deps.lockRetryMs ?? 2000), token);
+      throw new DelayedError();
+    }
+    try {
+      const useKey = deps.keys.approvalUse(grant.grant.approvalId);
+      const keepMs =
+        Math.max(Date.parse(grant.grant.expiresAt) - Date.now(), 0) + 7 * 24 * 3600 * 1000;
+      const first = await deps.redis.set(useKey, jobId, 'PX', keepMs, 'NX');
+      if (first !== 'OK') {
+        const usedBy = await deps.redis.get(useKey);
+        if (usedBy === jobId) {
+          // We took this job before and did not finish: it may have run. Never run it twice.
+          const reason =
+            'the worker stopped while running this change; it may or may not have run: verify';
+          log.error({ jobId, actionId, server }, 'outcome unknown');
+          await report({ status: 'unknown', reason, command });
+          throw new UnrecoverableError(reason);
+        }
+        return await refuse(
+          `approval ${grant.grant.approvalId} was already used by job ${usedBy ?? '?'}`,
+        );
+      }
+      log.info(
+        { jobId, actionId, server, approvalId: grant.grant.approvalId },
+        'running approved change',
+      );
+      const result = await deps.executor.run(actionId, built.params);
+      const outcome = await report(outcomeOf(result, command));
+      if (!result.ok) throw new UnrecoverableError(result.error ?? 'change failed');
+      return outcome;
+    } finally {
+      await lock.release();
+    }
+  };
+}
+
+function outcomeOf(result: ExecutionResult, command: string) {
+  return {
+    status: result.ok ? ('succeeded' as const) : ('failed' as const),
+    command,
+    raw: result.raw,
+    ...(result.parsed === undefined ? {} : { parsed: result.parsed }),
+    ...(result.error ? { reason: result.error } : {}),
+    ...(result.timedOut ? { timedOut: true } : {}),
+  };
+}

@@ -1,0 +1,356 @@
+import { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import {
+  createActionProducer,
+  RESULTS_QUEUE,
+  actionQueueName,
+  type ActionOutcome,
+  type ActionProducer,
+} from '../../jobs/action-jobs';
+import type { ActionExecutor, ExecutionResult } from '../../jobs/worker/action-executor';
+import { listOnlineWorkers } from '../../jobs/worker/heartbeat';
+import { startWorker, type RunningWorker } from '../../jobs/worker/start-worker';
+import { loadConfig } from '../../src/config/load-config';
+import { createLogger } from '../../src/infra/logger';
+import { redisKeys } from '../../src/infra/redis-keys';
+import type { Actor } from '../../src/remediation/actor';
+import { signApproval, type ApprovalGrant } from '../../src/remediation/signed-approval';
+import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
+
+const KEY = 'k'.repeat(40);
+const alice: Actor = { platform: 'console', id: 'alice' };
+const bob: Actor = { platform: 'console', id: 'bob' };
+const redis = testRedis();
+const logger = createLogger('silent');
+
+/** An executor that records calls; `hold` makes calls wait until released. */
+class FakeExecutor implements ActionExecutor {
+  calls: Array<{ actionId: string; params: Record<string, unknown> }> = [];
+  running = new Map<string, number>();
+  maxConcurrentPerServer = 0;
+  hold = false;
+  private waiting: Array<() => void> = [];
+  async run(actionId: string, params: Record<string, unknown>): Promise<ExecutionResult> {
+    this.calls.push({ actionId, params });
+    const server = String(params.server);
+    const n = (this.running.get(server) ?? 0) + 1;
+    this.running.set(server, n);
+    this.maxConcurrentPerServer = Math.max(this.maxConcurrentPerServer, n);
+    try {
+      if (this.hold) await new Promise<void>((resolve) => this.waiting.push(resolve));
+      else await new Promise((r) => setTimeout(r, 100));
+      return { ok: true, raw: `{"ran":"${actionId}"}`, parsed: { ran: actionId } };
+    } finally {
+      this.running.set(server, (this.running.get(server) ?? 1) - 1);
+    }
+  }
+  release(): void {
+    this.waiting.splice(0).forEach((r) => r());
+  }
+  async close(): Promise<void> {
+    this.release();
+  }
+}
+
+let prefix: string;
+let producer: ActionProducer;
+let results: Queue<ActionOutcome>;
+let worker: RunningWorker | null;
+let executor: FakeExecutor;
+
+function config(env: Record<string, string> = {}) {
+  return loadConfig({
+    REDIS_URL: redisUrl(),
+    REDIS_PREFIX: prefix,
+    JOB_SIGNING_KEY: KEY,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+}
+
+function grant(over: Partial<ApprovalGrant> = {}): ApprovalGrant {
+  return {
+    approvalId: `appr-${randomUUID()}`,
+    actionId: 'restart-service',
+    params: { server: 'EX01', service: 'MSExchangePOP3BE' },
+    incidentId: 'INC-1',
+    requester: alice,
+    approvers: [bob],
+    approvedAt: new Date().toISOString(),
+    expiresAt: new Date(Date.now() + 15 * 60_000).toISOString(),
+    ...over,
+  };
+}
+
+async function outcome(jobId: string, timeoutMs = 15_000): Promise<ActionOutcome> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const job = await results.getJob(`result-${jobId}`);
+    if (job) return job.data;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no outcome for ${jobId}`);
+}
+
+beforeEach(async () => {
+  prefix = testPrefix('worker');
+  executor = new FakeExecutor();
+  const keys = redisKeys(prefix);
+  producer = createActionProducer({
+    connection: redis,
+    bullPrefix: keys.bullPrefix,
+    inventory: null,
+  });
+  results = new Queue<ActionOutcome>(RESULTS_QUEUE, { connection: redis, prefix: keys.bullPrefix });
+  worker = await startWorker(config(), { executor, logger, inventory: null, lockRetryMs: 100 });
+});
+
+afterEach(async () => {
+  await worker?.close();
+  await producer.close();
+  await results.close();
+  await deletePrefix(redis, prefix);
+});
+
+afterAll(async () => {
+  await redis.quit();
+});
+
+test('a read-only check runs without approval and reports its result', async () => {
+  const r = await producer.enqueue({
+    actionId: 'get-server-health',
+    params: { server: 'EX01', healthSet: 'POP' },
+    requestedBy: alice,
+  });
+  if (!r.ok) throw new Error(r.reason);
+  expect(r.command).toBe("Get-ServerHealth -Identity 'EX01' -HealthSet 'POP'");
+  const o = await outcome(r.jobId);
+  expect(o).toMatchObject({
+    status: 'succeeded',
+    actionId: 'get-server-health',
+    site: 'default',
+    parsed: { ran: 'get-server-health' },
+  });
+  expect(executor.calls).toHaveLength(1);
+});
+
+test('the producer refuses a change without approval and bad parameters', async () => {
+  expect(
+    await producer.enqueue({
+      actionId: 'restart-server',
+      params: { server: 'EX01' },
+      requestedBy: alice,
+    }),
+  ).toEqual({
+    ok: false,
+    reason: 'restart-server is a destructive action and needs an approval',
+  });
+  const bad = await producer.enqueue({
+    actionId: 'get-server-health',
+    params: { server: "EX01'; Restart-Computer" },
+    requestedBy: alice,
+  });
+  expect(bad.ok).toBe(false);
+});
+
+test('an approved change runs once; the same approval in another job is refused as a replay', async () => {
+  const signed = signApproval(grant(), KEY);
+  const r = await producer.enqueue({
+    actionId: 'restart-service',
+    params: signed.grant.params,
+    incidentId: 'INC-1',
+    requestedBy: alice,
+    approval: signed,
+  });
+  if (!r.ok) throw new Error(r.reason);
+  expect((await outcome(r.jobId)).status).toBe('succeeded');
+  const replay = await producer.enqueue({
+    actionId: 'restart-service',
+    params: signed.grant.params,
+    incidentId: 'INC-1',
+    requestedBy: alice,
+    approval: signed,
+    jobId: 'replayed-job',
+  });
+  if (!replay.ok) throw new Error(replay.reason);
+  const o = await outcome('replayed-job');
+  expect(o.status).toBe('refused');
+  expect(o.reason).toMatch(/already used/);
+  expect(executor.calls).toHaveLength(1);
+});
+
+describe('a job written straight into Redis without a valid approval is refused', () => {
+  const cases: Array<[string, () => unknown]> = [
+    ['unsigned', () => null],
+    ['signed with another key', () => signApproval(grant(), 'x'.repeat(40))],
+    [
+      'altered after signing',
+      () => ({
+        ...signApproval(grant(), KEY),
+        grant: { ...grant(), params: { server: 'EX02', service: 'MSExchangePOP3BE' } },
+      }),
+    ],
+    [
+      'for other parameters',
+      () => signApproval(grant({ params: { server: 'EX02', service: 'MSExchangePOP3BE' } }), KEY),
+    ],
+    [
+      'expired',
+      () => signApproval(grant({ expiresAt: new Date(Date.now() - 1000).toISOString() }), KEY),
+    ],
+  ];
+  test.each(cases)('%s', async (_name, approval) => {
+    const q = producer.queueFor('default');
+    const jobId = `forged-${randomUUID()}`;
+    await q.add(
+      'restart-service',
+      {
+        actionId: 'restart-service',
+        params: { server: 'EX01', service: 'MSExchangePOP3BE' },
+        incidentId: 'INC-1',
+        runId: null,
+        stepId: null,
+        requestedBy: alice,
+        approval: approval() as never,
+        enqueuedAt: new Date().toISOString(),
+      },
+      { jobId, attempts: 1 },
+    );
+    const o = await outcome(jobId);
+    expect(o.status).toBe('refused');
+    expect(executor.calls).toHaveLength(0);
+  });
+});
+
+test('a job that is not even well-formed is refused, not run', async () => {
+  const jobId = `junk-${randomUUID()}`;
+  await producer
+    .queueFor('default')
+    .add('restart-server', { actionId: 'restart-server', params: { server: 'EX01' } } as never, {
+      jobId,
+    });
+  expect((await outcome(jobId)).reason).toMatch(/malformed job/);
+  expect(executor.calls).toHaveLength(0);
+});
+
+test('two destructive jobs for one server never overlap', async () => {
+  const a = signApproval(grant({ actionId: 'restart-server', params: { server: 'EX01' } }), KEY);
+  const b = signApproval(
+    grant({ actionId: 'move-active-databases-off', params: { server: 'EX01' } }),
+    KEY,
+  );
+  const ra = await producer.enqueue({
+    actionId: 'restart-server',
+    params: { server: 'EX01' },
+    incidentId: 'INC-1',
+    requestedBy: alice,
+    approval: a,
+  });
+  const rb = await producer.enqueue({
+    actionId: 'move-active-databases-off',
+    params: { server: 'EX01' },
+    incidentId: 'INC-1',
+    requestedBy: alice,
+    approval: b,
+  });
+  if (!ra.ok || !rb.ok) throw new Error('enqueue');
+  expect((await outcome(ra.jobId)).status).toBe('succeeded');
+  expect((await outcome(rb.jobId)).status).toBe('succeeded');
+  expect(executor.calls).toHaveLength(2);
+  expect(executor.maxConcurrentPerServer).toBe(1);
+});
+
+test('a worker killed in the middle of a change leaves its outcome unknown and the change is not run again', async () => {
+  await worker?.close();
+  executor.hold = true;
+  const fast = { lockDurationMs: 1000, stalledIntervalMs: 500, lockRetryMs: 100 };
+  const dying = await startWorker(config(), { executor, logger, inventory: null, ...fast });
+  const signed = signApproval(
+    grant({ actionId: 'restart-server', params: { server: 'EX01' } }),
+    KEY,
+  );
+  const r = await producer.enqueue({
+    actionId: 'restart-server',
+    params: { server: 'EX01' },
+    incidentId: 'INC-1',
+    requestedBy: alice,
+    approval: signed,
+  });
+  if (!r.ok) throw new Error(r.reason);
+  while (executor.calls.length === 0) await new Promise((res) => setTimeout(res, 20));
+  await dying.kill();
+
+  // A fresh worker finds the stalled job; the server lock of the dead one lapses first.
+  const fresh = new FakeExecutor();
+  worker = await startWorker(config(), { executor: fresh, logger, inventory: null, ...fast });
+  const o = await outcome(r.jobId, 90_000);
+  expect(o.status).toBe('unknown');
+  expect(o.reason).toMatch(/verify/);
+  expect(fresh.calls).toHaveLength(0);
+  executor.release();
+}, 120_000);
+
+test('the heartbeat says which sites have a worker online', async () => {
+  const keys = redisKeys(prefix);
+  const online = await listOnlineWorkers(redis, keys);
+  expect(online).toEqual([
+    expect.objectContaining({ workerId: worker?.workerId, sites: ['default'] }),
+  ]);
+  await worker?.close();
+  worker = null;
+  expect(await listOnlineWorkers(redis, keys)).toEqual([]);
+});
+
+test("with an inventory, jobs go to the server's site and unlisted servers are refused", async () => {
+  const inventory = {
+    sites: ['berlin', 'paris'],
+    servers: [
+      { name: 'EX01', fqdn: 'ex01.contoso.com', site: 'berlin', roles: ['Mailbox' as const] },
+      { name: 'EX02', fqdn: null, site: 'paris', roles: ['Mailbox' as const] },
+    ],
+  };
+  const keys = redisKeys(prefix);
+  const p = createActionProducer({ connection: redis, bullPrefix: keys.bullPrefix, inventory });
+  try {
+    expect(
+      await p.enqueue({
+        actionId: 'get-server-health',
+        params: { server: 'EX09' },
+        requestedBy: alice,
+      }),
+    ).toEqual({
+      ok: false,
+      reason: 'server EX09 is not in the inventory',
+    });
+    const r = await p.enqueue({
+      actionId: 'get-server-health',
+      params: { server: 'ex01.contoso.com' },
+      requestedBy: alice,
+    });
+    expect(r).toMatchObject({ ok: true, site: 'berlin' });
+    expect(await p.queueFor('berlin').getJobCounts('waiting')).toEqual({ waiting: 1 });
+
+    // A job smuggled into the wrong site's queue is refused by that site's worker.
+    await worker?.close();
+    worker = await startWorker(config({ WORKER_SITES: 'paris' }), { executor, logger, inventory });
+    const jobId = `wrong-site-${randomUUID()}`;
+    await p.queueFor('paris').add(
+      'get-server-health',
+      {
+        actionId: 'get-server-health',
+        params: { server: 'EX01' },
+        incidentId: null,
+        runId: null,
+        stepId: null,
+        requestedBy: alice,
+        approval: null,
+        enqueuedAt: new Date().toISOString(),
+      },
+      { jobId },
+    );
+    expect((await outcome(jobId)).reason).toBe('server EX01 belongs to site berlin, not paris');
+    expect(actionQueueName('paris')).toBe('actions-paris');
+  } finally {
+    await p.close();
+  }
+});
