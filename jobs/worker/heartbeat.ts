@@ -14,12 +14,12 @@ export interface WorkerInfo {
 export const WORKER_TTL_MS = 30_000;
 
 /** Publishes that this worker is alive, so the bot can say "no worker online for site X". */
-export function startHeartbeat(
+export async function startHeartbeat(
   redis: Redis,
   keys: RedisKeys,
   info: Omit<WorkerInfo, 'lastBeat'>,
   intervalMs = 10_000,
-): { stop(): Promise<void> } {
+): Promise<{ stop(): Promise<void> }> {
   const beat = async (): Promise<void> => {
     const now = Date.now();
     const record: WorkerInfo = { ...info, lastBeat: new Date(now).toISOString() };
@@ -30,7 +30,8 @@ export function startHeartbeat(
       .zremrangebyscore(keys.workersOnline, '-inf', now - WORKER_TTL_MS * 10)
       .exec();
   };
-  void beat().catch(() => undefined);
+  // The first beat before start-up completes, so the worker is visible as soon as it runs.
+  await beat().catch(() => undefined);
   const timer = setInterval(() => void beat().catch(() => undefined), intervalMs);
   timer.unref();
   return {

@@ -22,6 +22,7 @@ export interface ActionProcessorDeps {
   clock?: () => Date;
   /** How long a change waits before trying again for a server another change holds. */
   lockRetryMs?: number;
+  serverLockTtlMs?: number;
 }
 
 /**
@@ -118,7 +119,11 @@ export function createActionProcessor(deps: ActionProcessorDeps) {
     );
     if (!grant.ok) return refuse(grant.reason);
 
-    const lock = await acquireServerLock(deps.redis, deps.keys.serverLock(server));
+    const lock = await acquireServerLock(
+      deps.redis,
+      deps.keys.serverLock(server),
+      deps.serverLockTtlMs,
+    );
     if (!lock) {
       // Another change runs on this server: wait without spending the job's single attempt.
       await job.moveToDelayed(Date.now() + (deps.lockRetryMs ?? 2000), token);

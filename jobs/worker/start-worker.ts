@@ -26,6 +26,8 @@ export interface WorkerOptions {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   lockRetryMs?: number;
+  /** How long a dead worker's server lock outlives it. */
+  serverLockTtlMs?: number;
   heartbeatIntervalMs?: number;
 }
 
@@ -72,6 +74,9 @@ export async function startWorker(config: Config, options: WorkerOptions): Promi
       results,
       logger,
       ...(options.lockRetryMs !== undefined ? { lockRetryMs: options.lockRetryMs } : {}),
+      ...(options.serverLockTtlMs !== undefined
+        ? { serverLockTtlMs: options.serverLockTtlMs }
+        : {}),
     });
     const worker = new Worker<ActionJobData, ActionOutcome>(actionQueueName(site), processor, {
       connection: createRedis(config.redisUrl, {
@@ -92,7 +97,7 @@ export async function startWorker(config: Config, options: WorkerOptions): Promi
     return worker;
   });
 
-  const heartbeat = startHeartbeat(
+  const heartbeat = await startHeartbeat(
     redis,
     keys,
     { workerId, host: hostname(), sites, startedAt: new Date().toISOString(), pid: process.pid },

@@ -9,7 +9,9 @@ export function loadInventory(file: string | undefined): Inventory | null {
   try {
     data = parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`inventory ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`inventory ${file}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   const result = parseInventory(data);
   if (!result.ok) throw new Error(`inventory ${file}:\n  - ${result.errors.join('\n  - ')}`);

@@ -283,6 +283,7 @@ test('a worker killed in the middle of a change leaves its outcome unknown and t
   // A fresh worker finds the stalled job; the server lock of the dead one lapses first.
   const fresh = new FakeExecutor();
   worker = await startWorker(config(), { executor: fresh, logger, inventory: null, ...fast });
+  // The dead worker's server lock (60 s) has to lapse first.
   const o = await outcome(r.jobId, 90_000);
   expect(o.status).toBe('unknown');
   expect(o.reason).toMatch(/verify/);
