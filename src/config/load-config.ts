@@ -41,6 +41,8 @@ const envSchema = z.object({
     z.coerce.number().positive().max(3650).default(30),
   ),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default('info')),
+  /** An operator runbook directory on top of the shipped runbooks/ (docs/runbooks.md). */
+  RUNBOOKS_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
 });
 
 export type Config = {
@@ -52,6 +54,8 @@ export type Config = {
   scomTimeZone: string;
   incidentRetentionMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Operator runbooks that add health sets or override shipped sections by id. */
+  runbooksDir: string | undefined;
 };
 
 export type ConfigKey = keyof z.infer<typeof envSchema>;
@@ -97,6 +101,7 @@ export function loadConfig(
     scomTimeZone: e.SCOM_TIME_ZONE,
     incidentRetentionMs: Math.round(e.INCIDENT_RETENTION_DAYS * 24 * 3600 * 1000),
     logLevel: e.LOG_LEVEL,
+    runbooksDir: e.RUNBOOKS_DIR,
   };
 }
 
