@@ -33,8 +33,8 @@ interface Placed<T> {
 
 /**
  * Merges parsed files into one catalogue. Within a layer every name and id is unique; an operator
- * definition replaces the shipped one with the same key (health set name, probe name, monitor
- * health set + name, section id). Then every reference is checked against the merged result.
+ * definition replaces the shipped one with the same key (runbook id, health set name, probe name,
+ * monitor health set + name, section id). Then every reference is checked against the merged result.
  * Pure.
  */
 export function buildCatalog(files: readonly LayeredFile[]): BuildResult {
@@ -64,10 +64,12 @@ export function buildCatalog(files: readonly LayeredFile[]): BuildResult {
 
   for (const { file, layer, runbook: rb } of files) {
     const existing = runbooks.get(rb.id);
-    if (existing) {
+    if (existing && existing.layer === layer) {
       add({ file, path: ['id'] }, `duplicate runbook id "${rb.id}" (also in ${existing.file})`);
       continue;
     }
+    // An operator file with a shipped runbook's id replaces its title and source; its health
+    // sets, probes, monitors and sections merge by key like any other operator file's.
     runbooks.set(rb.id, {
       value: { id: rb.id, title: rb.title, source: rb.source, file, layer },
       file,
