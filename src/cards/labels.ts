@@ -23,6 +23,7 @@ export interface Labels {
   gotoSection: (title: string) => string;
   onServer: (name: string) => string;
   blocked: (problems: string) => string;
+  note: string;
   button: {
     runCheck: string;
     requestApproval: string;
@@ -100,6 +101,7 @@ const en: Labels = {
   gotoSection: (title) => `Continues with: ${title}`,
   onServer: (name) => ` (on ${name})`,
   blocked: (p) => `Cannot run: ${p}`,
+  note: 'Note',
   button: {
     runCheck: 'Run check',
     requestApproval: 'Request approval',
@@ -172,6 +174,7 @@ const zhTW: Labels = {
   gotoSection: (title) => `接著執行：${title}`,
   onServer: (name) => `（於 ${name}）`,
   blocked: (p) => `無法執行：${p}`,
+  note: '附註',
   button: {
     runCheck: '執行檢查',
     requestApproval: '要求核准',

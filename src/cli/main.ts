@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load-config';
 import { registerServe } from './commands/serve';
+import { registerRunbooks } from './commands/runbooks';
 
 /**
  * `exchange-chatops <command>`: one entry for the server, the worker and the operator tools. Every
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerRunbooks(program);
   registerServe(program);
   return program;
 }
