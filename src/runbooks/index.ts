@@ -15,3 +15,4 @@ export {
   type MatchInput,
   type RunbookMatch,
 } from './match-runbook';
+export { followGoto, type GotoFrom, type GotoResult } from './follow-goto';
