@@ -162,6 +162,63 @@ describe('the POP runbook follows the seed step for step', () => {
   });
 });
 
+describe('the IMAP runbook has the same form', () => {
+  it('has the page’s sections, numbering and kinds', () => {
+    expect(kinds(section('imap-deep').steps)).toEqual([
+      'change',
+      'check',
+      'destructive',
+      'destructive',
+      'check',
+      'change',
+      'manual',
+    ]);
+    expect(kinds(section('imap-deep').steps[3]?.steps ?? [])).toEqual(['check']);
+    const ctp = section('imap-ctp');
+    expect(ctp.steps).toHaveLength(8);
+    expect(kinds(ctp.steps[2]?.steps ?? [])).toEqual([
+      'change',
+      'change',
+      'check',
+      'check',
+      'check',
+      'check',
+      'goto',
+    ]);
+    expect(kinds(section('imap-proxy').steps)).toEqual([
+      'change',
+      'check',
+      'destructive',
+      'check',
+      'manual',
+    ]);
+    const slow = section('imap-slow');
+    expect(kinds(slow.steps)).toEqual([
+      'change',
+      'wait',
+      'wait',
+      'destructive',
+      'wait',
+      'change',
+      'manual',
+    ]);
+    expect(kinds(slow.steps[3]?.steps ?? [])).toEqual(['destructive', 'check']);
+  });
+
+  it('uses the IMAP4 services by role and -ProtocolLogEnabled', () => {
+    const restart = step('imap-slow', 'imap-slow.1');
+    const services = (roles: BindingContext['roles']) =>
+      buildStepCommands(restart, ctx({ roles })).map((c) => /-Name '(\w+)'/.exec(c.text)?.[1]);
+    expect(services(['client-access'])).toEqual(['MSExchangeIMAP4']);
+    expect(services(['mailbox'])).toEqual(['MSExchangeIMAP4BE']);
+    expect(services(null)).toEqual(['MSExchangeIMAP4', 'MSExchangeIMAP4BE']);
+    expect(buildStepCommands(step('imap-ctp', 'imap-ctp.3.1'), ctx())[0]?.text).toBe(
+      "Set-ImapSettings -Server 'EX01.contoso.com' -ProtocolLogEnabled $true",
+    );
+    expect(step('imap-deep', 'imap-deep.1').params.service).toBe('MSExchangeIMAP4BE');
+  });
+});
+
 describe('corrections to the seed', () => {
   it('protocol logging uses -ProtocolLogEnabled, never -ProtocolLoggingEnabled', () => {
     const on = buildStepCommands(step('pop-ctp', 'pop-ctp.3.1'), ctx());
