@@ -158,6 +158,21 @@ describe('runbooks show --json', () => {
     expect(await matched('OwaSelfTestMonitor')).toEqual(['generic', 'generic-verify', null, null]);
   });
 
+  it('refuses to bind an invalid server name and says so', async () => {
+    const { out, err } = await run(
+      'show',
+      'PopProxyTestMonitor',
+      '--server',
+      "CAS01'; Stop-Computer",
+      '--json',
+    );
+    expect(err).toMatch(/^note: --server .*not a valid host name/);
+    expect(out).not.toContain('Stop-Computer');
+    expect((JSON.parse(out) as ShowJson).section.steps[0]?.command).toContain(
+      '-ComputerName <server>',
+    );
+  });
+
   it('notes on stderr when a monitor name exists in several health sets', async () => {
     const { err } = await run('show', 'AverageCommandProcessingTimeGt60sMonitor', '--json');
     expect(err).toMatch(/several health sets.*--health-set/);

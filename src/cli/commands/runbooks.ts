@@ -125,6 +125,17 @@ export function registerRunbooks(program: Command, io: RunbooksIo = defaultIo): 
     .action((query: string, opts: ShowOptions & { json?: boolean }) => {
       const catalog = io.catalog();
       const { json, card, alternatives } = showRunbook(catalog, query, opts);
+      for (const [flag, name] of [
+        ['--server', opts.server],
+        ['--related-server', opts.relatedServer],
+      ] as const) {
+        const ref = name === undefined ? null : toServerRef(name);
+        if (ref && !ref.valid) {
+          io.err(
+            `note: ${flag} ${JSON.stringify(name)}: ${ref.reason}; its commands show a placeholder.\n`,
+          );
+        }
+      }
       if (alternatives.length > 0) {
         io.err(
           `note: "${query}" is a monitor in several health sets; showing ${json.healthSet}. ` +
