@@ -16,3 +16,4 @@ export {
   type RunbookMatch,
 } from './match-runbook';
 export { followGoto, type GotoFrom, type GotoResult } from './follow-goto';
+export { evaluateConditions, type ConditionVerdict, type StepOutcome } from './evaluate-conditions';
