@@ -1,5 +1,5 @@
 import type { LocalizedText } from './text';
-import type { Binding, Condition, Expectation, GotoTarget, ServerRole, StepKind } from './schema';
+import type { Binding, Condition, Expectation, GotoTarget, StepKind } from './schema';
 
 /** The merged, checked catalogue: what matching and rendering read. Built by build-catalog.ts. */
 
@@ -90,8 +90,6 @@ export interface Catalog {
   monitors: MonitorDef[];
   sections: Map<string, SectionDef>;
 }
-
-export type { ServerRole };
 
 /** Every step of a section, depth first, in order. */
 export function flattenSteps(steps: readonly StepDef[]): StepDef[] {
