@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load-config';
 import { registerDemo } from './commands/demo';
 import { registerServe } from './commands/serve';
+import { registerRunbooks } from './commands/runbooks';
 
 /**
  * `exchange-chatops <command>`: one entry for the server, the worker and the operator tools. Every
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerRunbooks(program);
   registerServe(program);
   registerDemo(program);
   return program;

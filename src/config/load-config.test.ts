@@ -13,6 +13,7 @@ test('defaults', () => {
     inventoryFile: undefined,
     workerSites: undefined,
     workerConcurrency: 4,
+    runbooksDir: undefined,
   });
 });
 

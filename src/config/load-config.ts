@@ -57,6 +57,8 @@ const envSchema = z.object({
     emptyToUndefined,
     z.coerce.number().int().min(1).max(32).default(4),
   ),
+  /** An operator runbook directory on top of the shipped runbooks/ (docs/runbooks.md). */
+  RUNBOOKS_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
 });
 
 export type Config = {
@@ -75,6 +77,8 @@ export type Config = {
   /** Sites this worker takes jobs for; unset means every site in the inventory (or `default`). */
   workerSites: string[] | undefined;
   workerConcurrency: number;
+  /** Operator runbooks that add health sets or override shipped sections by id. */
+  runbooksDir: string | undefined;
 };
 
 export type ConfigKey = keyof z.infer<typeof envSchema>;
@@ -124,6 +128,7 @@ export function loadConfig(
     inventoryFile: e.INVENTORY_FILE,
     workerSites: e.WORKER_SITES?.split(','),
     workerConcurrency: e.WORKER_CONCURRENCY,
+    runbooksDir: e.RUNBOOKS_DIR,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config';
 import { startServer } from '../../http/start-server';
+import { loadCatalog } from '../../runbooks/load-catalog';
 
 export function registerServe(program: Command): void {
   program
@@ -11,6 +12,8 @@ export function registerServe(program: Command): void {
     )
     .action(async () => {
       const config = loadConfig(process.env, ['SCOM_WEBHOOK_TOKEN']);
+      // An invalid runbook (shipped or RUNBOOKS_DIR) fails start-up, naming file, path and reason.
+      loadCatalog({ operatorDir: config.runbooksDir });
       await startServer(config, { handleSignals: true });
     });
 }

@@ -1,0 +1,118 @@
+import type { ActionId, Risk } from '../actions/registry';
+import type { Lang } from '../runbooks/text';
+import type { ServerRole, StepKind } from '../runbooks/schema';
+
+/**
+ * The one card model every surface renders: Slack Block Kit, Teams Adaptive Cards and the HTML
+ * console each turn it into their own format. It carries everything they need (texts already in
+ * the channel's language, exact commands, button values, confirm dialogs) and nothing that
+ * belongs to one platform: no markdown dialect, no block ids, no colours.
+ */
+export interface Card {
+  /** Bumped when the shape changes, so a stored card can be recognised. */
+  version: 1;
+  lang: Lang;
+  title: string;
+  subtitle?: string | undefined;
+  /** How the surface should colour it; each maps it to its own palette. */
+  tone: CardTone;
+  /** Plain text for notifications and clients that cannot show the card. */
+  fallbackText: string;
+  summary?: string | undefined;
+  facts: CardFact[];
+  notes: string[];
+  steps: CardStep[];
+  /** Card-wide buttons (run the read-only checks, show the verify procedure, language). */
+  actions: CardAction[];
+  links: CardLink[];
+}
+
+export type CardTone = 'info' | 'warning' | 'attention';
+
+export interface CardFact {
+  /** Stable key for adapters and tests; `label` is the localized text. */
+  key:
+    | 'healthSet'
+    | 'monitor'
+    | 'probe'
+    | 'server'
+    | 'relatedServer'
+    | 'role'
+    | 'matchedBy'
+    | 'source';
+  label: string;
+  value: string;
+}
+
+/** Where a step is; adapters choose an icon for each. */
+export type StepState =
+  | 'pending'
+  | 'not-applicable'
+  | 'blocked'
+  | 'awaiting-approval'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'skipped'
+  | 'done';
+
+export interface CardStep {
+  id: string;
+  /** The source's numbering: "3" or "3.2". */
+  number: string;
+  /** 0 for a step, 1 for a sub-step. */
+  depth: number;
+  kind: StepKind;
+  kindLabel: string;
+  text: string;
+  /** When it runs, in words ("Only if step 2 failed"). */
+  condition?: string | undefined;
+  /** Waits and repeats, in words. */
+  timing?: string | undefined;
+  /** The PowerShell it runs: none, one, or one per role when the role is unknown. */
+  commands: CardCommand[];
+  state: StepState;
+  stateLabel: string;
+  /** False when it cannot be run from the card (values missing, not applicable, nothing to run). */
+  actionable: boolean;
+  blockedReason?: string | undefined;
+  notes: string[];
+  links: CardLink[];
+  actions: CardAction[];
+  steps: CardStep[];
+}
+
+export interface CardCommand {
+  actionId: ActionId;
+  risk: Risk;
+  /** Always PowerShell today; named so a renderer can pick highlighting. */
+  language: 'powershell';
+  /** Exact text from `buildCommand`; with `<placeholders>` when `complete` is false. */
+  text: string;
+  complete: boolean;
+  role?: ServerRole | undefined;
+  roleLabel?: string | undefined;
+}
+
+export interface CardAction {
+  /** Stable and unique within the card (Slack action_id, Teams action id, HTML form name). */
+  id: string;
+  label: string;
+  style: 'default' | 'primary' | 'danger';
+  /** `encodeActionRef(...)`: what the click handler receives back. */
+  value: string;
+  confirm?: CardConfirm | undefined;
+}
+
+/** A confirmation dialog; kept within Slack's limits (title, confirm, deny <= 30 characters). */
+export interface CardConfirm {
+  title: string;
+  text: string;
+  confirm: string;
+  deny: string;
+}
+
+export interface CardLink {
+  title: string;
+  url: string;
+}
