@@ -160,6 +160,26 @@ export const ACTIONS = {
     command: (p) =>
       `Invoke-Command -ComputerName ${quotePs(p.server)} -ScriptBlock { Restart-Service -Name ${quotePs(p.service)} -Force }`,
   }),
+  'get-service-status': define({
+    id: 'get-service-status',
+    title: 'Get an Exchange service status',
+    risk: 'read',
+    transport: 'winrm',
+    params: z.object({ server: serverName, service: serviceName }).strict(),
+    command: (p) =>
+      `Invoke-Command -ComputerName ${quotePs(p.server)} -ScriptBlock { Get-Service -Name ${quotePs(p.service)} }`,
+    select: ['Name', 'Status'],
+  }),
+  'get-boot-time': define({
+    id: 'get-boot-time',
+    title: 'Get the last boot time of a server',
+    risk: 'read',
+    transport: 'winrm',
+    params: z.object({ server: serverName }).strict(),
+    command: (p) =>
+      `Invoke-Command -ComputerName ${quotePs(p.server)} -ScriptBlock { Get-CimInstance -ClassName Win32_OperatingSystem }`,
+    select: ['CSName', 'LastBootUpTime'],
+  }),
   'move-active-databases-off': define({
     id: 'move-active-databases-off',
     title: 'Fail databases over (block activation and move active copies now)',
@@ -230,5 +250,10 @@ export function buildCommand(actionId: string, params: unknown): BuildResult {
     };
   }
   const valid = parsed.data as Record<string, unknown>;
-  return { ok: true, action, params: valid, command: action.command(valid) };
+  try {
+    return { ok: true, action, params: valid, command: action.command(valid) };
+  } catch (e) {
+    // quotePs refuses what it cannot quote (NUL); report it as a refusal, never a crash.
+    return { ok: false, errors: [{ param: '(params)', reason: (e as Error).message }] };
+  }
 }

@@ -1,0 +1,156 @@
+import { ACTION_IDS, buildScript, quotePs } from '.';
+import { SAMPLE_PARAMS } from '../../test/fixtures/action-params';
+import {
+  parsePowerShell,
+  scanSingleQuoted,
+  signature,
+  walk,
+  UNICODE_SINGLE_QUOTES,
+} from '../../test/support/powershell-syntax';
+
+/**
+ * Proof that no value reaches PowerShell as code: every hostile value in every string parameter
+ * of every action is either refused before any text exists, or the script has exactly the shape
+ * of the script built from harmless values, with each value one single-quoted literal.
+ */
+const QUOTES = ["'", '"', '`', ...UNICODE_SINGLE_QUOTES, '\u201C', '\u201D', '\u201E'];
+const CORE = [
+  ...QUOTES.map((q) => `EX01${q}; Restart-Computer -Force; ${q}`),
+  ...QUOTES.map((q) => `${q}${q}`),
+  ...UNICODE_SINGLE_QUOTES.map((q) => `EX01${q} -Force; Remove-Item C:\\ -Recurse #`),
+  "EX01' | Stop-Service 'x",
+  'EX01; Restart-Computer',
+  'EX01 | Out-Null',
+  'EX01 & calc.exe',
+  'EX01 && whoami',
+  'EX01`; whoami',
+  '`$(whoami)',
+  '$(Restart-Computer -Force)',
+  '@(Restart-Computer)',
+  '${env:PATH}',
+  '$env:COMPUTERNAME',
+  '$true',
+  '{ Restart-Computer }',
+  'EX01\nRestart-Computer -Force',
+  'EX01\rRestart-Computer -Force',
+  'EX01\r\nRestart-Computer',
+  'EX01\u0000Restart-Computer',
+  'EX01\tRestart-Computer',
+  '\u2028Restart-Computer',
+  '\u0085Restart-Computer',
+  'EX01\u2013Force',
+  '\u2014Force',
+  'EX01\u00A0-Force',
+  'EX01\u3000x',
+  '--% Restart-Computer',
+  '-Force',
+  "@'\nRestart-Computer\n'@",
+  '#comment',
+  '<#',
+  'x'.repeat(5000),
+  "'".repeat(300),
+  '\u2019'.repeat(300),
+  'EX01.contoso.com',
+  ' EX01 ',
+  'POP.Protocol',
+  'PopDeepTestProbe',
+  '',
+];
+// Each corpus value also placed around a plausible name, to get past prefix checks.
+const CORPUS = [...CORE, ...CORE.map((v) => `EX01${v}`), ...CORE.map((v) => `${v}EX01`)];
+
+function stringParams(params: Record<string, unknown>): string[] {
+  return Object.keys(params).filter((k) => typeof params[k] === 'string');
+}
+
+/** Checks one built script against the harmless template; returns the literal values seen. */
+function assertSameShape(script: string, template: string): string[] {
+  const tree = parsePowerShell(script);
+  expect(tree.rootNode.hasError).toBe(false);
+  expect(signature(tree.rootNode)).toBe(signature(parsePowerShell(template).rootNode));
+  for (const node of walk(tree.rootNode)) {
+    // The templates' only variables are the boolean literals.
+    if (node.type === 'variable') {
+      expect(['$true', '$false']).toContain(node.text);
+      continue;
+    }
+    // Nothing in a value may become an expression; these occur in no template either.
+    expect([
+      'sub_expression',
+      'array_expression',
+      'expandable_string_literal',
+      'hash_literal_expression',
+    ]).not.toContain(node.type);
+  }
+  const literals = [...walk(tree.rootNode)].filter((n) => n.type === 'string_literal');
+  const scanned = scanSingleQuoted(script);
+  // Our scanner applies PowerShell's five-quote rule; tree-sitter only knows "'". Same spans
+  // means no Unicode quote ended a literal early.
+  expect(scanned.map((s) => [s.start, s.end])).toEqual(
+    literals.map((n) => [n.startIndex, n.endIndex]),
+  );
+  return scanned.map((s) => s.value);
+}
+
+describe('hostile values in every string parameter', () => {
+  const refused: string[] = [];
+  const built: string[] = [];
+
+  for (const id of ACTION_IDS) {
+    const sample = SAMPLE_PARAMS[id];
+    const template = buildScript(id, sample);
+    if (!template.ok) throw new Error(`sample for ${id} refused`);
+    for (const key of stringParams(sample)) {
+      it(`${id}.${key}`, () => {
+        for (const value of CORPUS) {
+          const result = buildScript(id, { ...sample, [key]: value });
+          if (!result.ok) {
+            refused.push(`${id}.${key}`);
+            continue;
+          }
+          built.push(`${id}.${key}`);
+          const literals = assertSameShape(result.script, template.script);
+          const valid = result.params[key] as string;
+          // The value (after validation, e.g. trimming) is one literal, verbatim.
+          const expected =
+            id === 'invoke-monitoring-probe' && key !== 'server'
+              ? `${result.params.healthSet as string}\\${result.params.probe as string}`
+              : valid;
+          expect(literals).toContain(expected);
+        }
+      });
+    }
+  }
+
+  afterAll(() => {
+    // Both branches were exercised: the corpus is refused mostly, but not vacuously.
+    expect(refused.length).toBeGreaterThan(100);
+    expect(built.length).toBeGreaterThan(10);
+  });
+});
+
+describe('quotePs alone (the second fence, without validation)', () => {
+  const template = "Get-Item -Path 'x' | ConvertTo-Json -Compress";
+  it.each(CORPUS.filter((v) => !v.includes('\u0000')).map((v) => [JSON.stringify(v), v]))(
+    '%s',
+    (_label, value) => {
+      const script = `Get-Item -Path ${quotePs(value)} | ConvertTo-Json -Compress`;
+      const literals = assertSameShape(script, template);
+      expect(literals).toEqual([value]);
+    },
+  );
+
+  it('refuses NUL', () => {
+    expect(() => quotePs('a\u0000b')).toThrow(/NUL/);
+  });
+
+  it('the scanner sees an unescaped Unicode quote end a literal', () => {
+    // Without doubling, U+2019 would close the literal: the check above would catch it.
+    const naive = "Get-Item -Path 'EX01\u2019; Restart-Computer; \u2019' | ConvertTo-Json";
+    expect(scanSingleQuoted(naive).map((s) => s.value)).toEqual(['EX01', '']);
+    const literals = [...walk(parsePowerShell(naive).rootNode)].filter(
+      (n) => n.type === 'string_literal',
+    );
+    expect(literals).toHaveLength(1);
+  });
+});
