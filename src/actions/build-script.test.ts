@@ -1,4 +1,4 @@
-import { ACTION_IDS, buildScript, type ActionId } from '.';
+import { ACTION_IDS, buildScript, buildSessionSetup, type ActionId } from '.';
 import { SAMPLE_PARAMS } from '../../test/fixtures/action-params';
 
 const J = '| ConvertTo-Json -Depth 4 -Compress';
@@ -68,6 +68,10 @@ const GOLDEN: Record<ActionId, { command: string; script: string }> = {
     command: "Set-MailboxServer -Identity 'EX01' -DatabaseCopyActivationDisabledAndMoveNow $false",
     script: `Set-MailboxServer -Identity 'EX01' -DatabaseCopyActivationDisabledAndMoveNow $false -ErrorAction Stop; Get-MailboxDatabaseCopyStatus -Server 'EX01' | Select-Object -Property 'DatabaseName','Status','MailboxServer','ActiveDatabaseCopy','CopyQueueLength','ReplayQueueLength','ContentIndexState' ${J}`,
   },
+  'move-active-database': {
+    command: "Move-ActiveMailboxDatabase -Identity 'DB01' -ActivateOnServer 'EX01' -Confirm:$false",
+    script: `Move-ActiveMailboxDatabase -Identity 'DB01' -ActivateOnServer 'EX01' -Confirm:$false -ErrorAction Stop; Get-MailboxDatabaseCopyStatus -Server 'EX01' | Select-Object -Property 'DatabaseName','Status','MailboxServer','ActiveDatabaseCopy','CopyQueueLength','ReplayQueueLength','ContentIndexState' ${J}`,
+  },
   'restart-server': {
     command:
       "Restart-Computer -ComputerName 'EX01' -Force -Wait -For PowerShell -Timeout 1800 -Delay 5",
@@ -98,5 +102,28 @@ describe('buildScript golden text', () => {
   it('leaves out the optional health set', () => {
     const built = buildScript('get-server-health', { server: 'ex01.contoso.com' });
     expect(built.ok && built.command).toBe("Get-ServerHealth -Identity 'ex01.contoso.com'");
+  });
+});
+
+describe('buildSessionSetup', () => {
+  it('builds the remote Exchange session lines', () => {
+    expect(buildSessionSetup({ connectionUri: 'http://ex01.contoso.com/PowerShell/' })).toEqual({
+      ok: true,
+      lines: [
+        "$ProgressPreference = 'SilentlyContinue'",
+        "$ExchangeSession = New-PSSession -ConfigurationName Microsoft.Exchange -ConnectionUri 'http://ex01.contoso.com/PowerShell/' -Authentication Kerberos -ErrorAction Stop; Import-PSSession -Session $ExchangeSession -DisableNameChecking -AllowClobber -ErrorAction Stop | Out-Null",
+      ],
+    });
+  });
+
+  it.each([
+    "http://ex01.contoso.com/PowerShell/'; Restart-Computer",
+    'http://ex01.contoso.com/PowerShell/?x=1',
+    'http://user:pw@ex01/PowerShell/',
+    'ftp://ex01/PowerShell/',
+    'http://ex01/Power Shell/',
+    'not a url',
+  ])('refuses %s', (connectionUri) => {
+    expect(buildSessionSetup({ connectionUri }).ok).toBe(false);
   });
 });

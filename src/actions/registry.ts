@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { healthSetName, probeName, serverName, serviceName } from './params';
+import { databaseName, healthSetName, probeName, serverName, serviceName } from './params';
 import { psBool, quotePs } from './quote';
 
 /**
@@ -197,6 +197,16 @@ export const ACTIONS = {
     params: z.object({ server: serverName }).strict(),
     command: (p) =>
       `Set-MailboxServer -Identity ${quotePs(p.server)} -DatabaseCopyActivationDisabledAndMoveNow $false`,
+  }),
+  'move-active-database': define({
+    id: 'move-active-database',
+    title: 'Move a database back (activate its copy on a server)',
+    risk: 'change',
+    transport: 'exchange',
+    params: z.object({ database: databaseName, server: serverName }).strict(),
+    // -Confirm:$false: the shell is non-interactive, a confirmation prompt would hang it.
+    command: (p) =>
+      `Move-ActiveMailboxDatabase -Identity ${quotePs(p.database)} -ActivateOnServer ${quotePs(p.server)} -Confirm:$false`,
   }),
   'restart-server': define({
     id: 'restart-server',
