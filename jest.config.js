@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS config file Jest loads directly */
 const fs = require('node:fs');
 const path = require('node:path');
 

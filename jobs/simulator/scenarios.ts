@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import { findServer, sameServer, type Fault, type OrgState } from './org-state';
+
+/**
+ * State transitions Exchange would make, and the fault scenarios the POP runbook is written for.
+ * Pure functions on the state; the cmdlets call them under the state-file lock.
+ */
+export class ExchangeError extends Error {
+  constructor(
+    message: string,
+    readonly errorId = 'Microsoft.Exchange.Management.Tasks',
+  ) {
+    super(message);
+  }
+}
+
+export const SCENARIOS = [
+  /** Everything healthy. */
+  'healthy',
+  /** PopDeepTestMonitor unhealthy; clears when MSExchangePOP3BE restarts. */
+  'pop-backend-hung',
+  /** PopDeepTestMonitor unhealthy; a service restart does not help, a server restart does. */
+  'pop-needs-reboot',
+  /** PopDeepTestMonitor shows Unhealthy, but the fault is gone when the probe is re-run. */
+  'pop-transient',
+  /** PopDeepTestProbe takes `delayMs` to answer: trips the worker's per-command timeout. */
+  'slow-probe',
+] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export interface ScenarioOptions {
+  server?: string;
+  /** For `slow-probe`. */
+  delayMs?: number;
+  now?: Date;
+}
+
+const DEEP_TEST = { healthSet: 'POP.Protocol', monitor: 'PopDeepTestMonitor' } as const;
+
+export function applyScenario(state: OrgState, scenario: Scenario, options: ScenarioOptions = {}) {
+  const server = findServer(state, options.server ?? state.servers[0]!.name);
+  if (!server) throw new Error(`no server ${options.server} in the simulated organisation`);
+  const since = (options.now ?? new Date()).toISOString();
+  const fault = (error: string, clears: Fault['clears']): Fault => ({
+    id: randomUUID(),
+    server: server.name,
+    ...DEEP_TEST,
+    error,
+    since,
+    clears,
+  });
+  switch (scenario) {
+    case 'healthy':
+      state.faults = [];
+      state.slowProbes = [];
+      return;
+    case 'pop-backend-hung':
+      state.faults.push(
+        fault('PopDeepTestProbe: the POP3 backend did not answer within 60 seconds.', {
+          by: 'service-restart',
+          service: 'MSExchangePOP3BE',
+        }),
+      );
+      return;
+    case 'pop-needs-reboot':
+      state.faults.push(
+        fault('PopDeepTestProbe: STAT failed: the mailbox store did not respond.', {
+          by: 'server-restart',
+        }),
+      );
+      return;
+    case 'pop-transient':
+      state.faults.push(
+        fault('PopDeepTestProbe: connection reset by peer.', { by: 'probe-rerun' }),
+      );
+      return;
+    case 'slow-probe':
+      state.slowProbes.push({
+        server: server.name,
+        healthSet: DEEP_TEST.healthSet,
+        probe: 'PopDeepTestProbe',
+        delayMs: options.delayMs ?? 10_000,
+      });
+      return;
+  }
+}
+
+/** The best other copy to activate: online, activation allowed, lowest preference number. */
+function activationTarget(state: OrgState, db: OrgState['databases'][number], from: string) {
+  return db.copies
+    .filter((c) => !sameServer(c.server, from))
+    .filter((c) => {
+      const s = findServer(state, c.server);
+      return s !== undefined && s.online && !s.activationDisabled;
+    })
+    .sort((a, b) => a.activationPreference - b.activationPreference)[0];
+}
+
+/**
+ * Set-MailboxServer -DatabaseCopyActivationDisabledAndMoveNow $true: block activation here and
+ * move every active copy to a healthy copy elsewhere now; all or nothing, as a failed move of one
+ * database must not leave the operator guessing which moved.
+ */
+export function blockActivationAndMove(state: OrgState, serverName: string): void {
+  const server = mustFind(state, serverName);
+  const moves = state.databases
+    .filter((db) => sameServer(db.active, server.name))
+    .map((db) => {
+      const target = activationTarget(state, db, server.name);
+      if (!target) {
+        throw new ExchangeError(
+          `An Active Manager operation failed. Error: The database action failed. Error: An error occurred while trying to select a database copy for possible activation. Error: no healthy copy of database '${db.name}' is available for activation.`,
+        );
+      }
+      return { db, target: target.server };
+    });
+  server.activationDisabled = true;
+  for (const { db, target } of moves) {
+    db.active = target;
+    db.mounted = true;
+  }
+}
+
+/** `$false` allows activation again; databases stay where they are until moved back. */
+export function allowActivation(state: OrgState, serverName: string): void {
+  mustFind(state, serverName).activationDisabled = false;
+}
+
+/** Move-ActiveMailboxDatabase -ActivateOnServer: the explicit fail back. */
+export function moveActiveDatabase(state: OrgState, dbName: string, serverName: string): void {
+  const db = state.databases.find((d) => d.name.toLowerCase() === dbName.toLowerCase());
+  if (!db)
+    throw new ExchangeError(
+      `The operation couldn't be performed because object '${dbName}' couldn't be found.`,
+    );
+  const server = mustFind(state, serverName);
+  if (!db.copies.some((c) => sameServer(c.server, server.name))) {
+    throw new ExchangeError(`Database '${db.name}' has no copy on server '${server.name}'.`);
+  }
+  if (!server.online) throw new ExchangeError(`Server '${server.name}' is unreachable.`);
+  if (server.activationDisabled) {
+    throw new ExchangeError(
+      `An Active Manager operation failed. Error: Database copy activation is blocked on server '${server.name}' (DatabaseCopyActivationDisabledAndMoveNow). Allow activation first.`,
+    );
+  }
+  db.active = server.name;
+  db.mounted = true;
+}
+
+/**
+ * First half of a restart: the server goes down; Active Manager moves its active copies to the
+ * best other copy, or dismounts a database that has none; every fault on it clears.
+ */
+export function serverGoesDown(state: OrgState, serverName: string): void {
+  const server = mustFind(state, serverName);
+  server.online = false;
+  for (const db of state.databases.filter((d) => sameServer(d.active, server.name))) {
+    const target = activationTarget(state, db, server.name);
+    if (target) {
+      db.active = target.server;
+      db.mounted = true;
+    } else {
+      db.mounted = false;
+    }
+  }
+  state.faults = state.faults.filter((f) => !sameServer(f.server, server.name));
+  for (const key of Object.keys(server.services) as (keyof typeof server.services)[]) {
+    server.services[key] = 'Running';
+  }
+}
+
+/** Second half: the server is back; a database left without a mounted copy mounts here again. */
+export function serverComesUp(state: OrgState, serverName: string, now: Date): void {
+  const server = mustFind(state, serverName);
+  server.online = true;
+  server.lastBootUpTime = now.toISOString();
+  for (const db of state.databases.filter((d) => sameServer(d.active, server.name))) {
+    db.mounted = true;
+  }
+}
+
+/** Restart-Service: clears the faults that this service's restart fixes. */
+export function serviceRestarted(state: OrgState, serverName: string, service: string): void {
+  const server = mustFind(state, serverName);
+  state.faults = state.faults.filter(
+    (f) =>
+      !(
+        sameServer(f.server, server.name) &&
+        f.clears.by === 'service-restart' &&
+        f.clears.service.toLowerCase() === service.toLowerCase()
+      ),
+  );
+}
+
+function mustFind(state: OrgState, name: string) {
+  const server = findServer(state, name);
+  if (!server) {
+    throw new ExchangeError(
+      `The operation couldn't be performed because object '${name}' couldn't be found on '${state.domain}'.`,
+      'ManagementObjectNotFoundException',
+    );
+  }
+  return server;
+}
