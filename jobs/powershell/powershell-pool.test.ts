@@ -214,6 +214,19 @@ describe('PowerShellPool against the simulated Exchange', () => {
     expect(pool.liveShells).toBe(1);
   });
 
+  it('replaces a shell that dies mid-command', async () => {
+    await setScenario(stateFile, 'shell-crash', { server: 'EX02' });
+    const pool = makePool({ size: 1 });
+    const probe = { server: 'EX02', healthSet: 'POP.Protocol', probe: 'PopDeepTestProbe' };
+    const r = await pool.run('invoke-monitoring-probe', probe);
+    expect(r.status).toBe('crashed');
+    expect(r.raw).toMatch(/simulated crash/);
+    expect(ok(await pool.run('get-pop-settings', { server: 'EX02' })).kind).toBe(
+      'protocol-settings',
+    );
+    expect(pool.liveShells).toBe(1);
+  });
+
   it('a change that times out has an unknown outcome', async () => {
     const pool = makePool({ size: 1, actionTimeoutsMs: { 'restart-server': 50 } });
     const r = await pool.run('restart-server', { server: 'EX03' });
@@ -257,7 +270,7 @@ describe('PowerShellPool against the simulated Exchange', () => {
   it('reports a shell that cannot be set up', async () => {
     const pool = makePool({ env: { EXCHANGE_SIMULATOR: '0' } });
     const r = await pool.run('get-pop-settings', { server: 'EX01' });
-    expect(r.status).toBe('refused');
+    expect(r.status).toBe('unavailable');
     expect(r.error).toMatch(/refusing to start/);
   });
 });

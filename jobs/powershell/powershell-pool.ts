@@ -50,8 +50,10 @@ export type RunStatus =
   | 'crashed'
   /** Ran, but the output did not parse; the raw text is kept. */
   | 'invalid-output'
-  /** Refused before anything ran (validation, inventory, no shell could be set up). */
-  | 'refused';
+  /** Refused before anything ran (validation, inventory). */
+  | 'refused'
+  /** Nothing ran: no PowerShell session could be set up (transient; a read may be retried). */
+  | 'unavailable';
 
 export interface RunResult {
   actionId: string;
@@ -154,21 +156,23 @@ export class PowerShellPool {
       const refusal = checkInventory(server, this.options.inventory);
       if (refusal !== null) return result({ status: 'refused', command, script, error: refusal });
     }
-    if (this.closed) return result({ status: 'refused', command, script, error: 'pool closed' });
+    if (this.closed) {
+      return result({ status: 'unavailable', command, script, error: 'pool closed' });
+    }
 
     let slot: Slot;
     let shell: ManagedShell;
     try {
       slot = await this.acquire();
     } catch (e) {
-      return result({ status: 'refused', command, script, error: (e as Error).message });
+      return result({ status: 'unavailable', command, script, error: (e as Error).message });
     }
     try {
       shell = await this.ensureShell(slot);
     } catch (e) {
       this.release(slot);
       const error = `no PowerShell session: ${(e as Error).message}`;
-      return result({ status: 'refused', command, script, error });
+      return result({ status: 'unavailable', command, script, error });
     }
 
     const isChange = built.action.risk !== 'read';
@@ -299,7 +303,6 @@ export class PowerShellPool {
       executableOptions: { '-NoProfile': true, '-NonInteractive': true },
       spawnOptions: { env: { ...process.env, ...this.options.env } },
     };
-    if (!this.options.pwsh && process.platform === 'win32') psOptions.executable = 'powershell';
     const ps = new PowerShell(psOptions);
     const shell: ManagedShell = { id: this.nextId++, ps, exited: false, stderrTail: '' };
     ps.streams.stdout.once('close', () => {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { EXCHANGE_SERVICES } from '../../src/actions/params';
 import {
   PsError,
+  ShellCrash,
   type Block,
   type CmdletContext,
   type CmdletDef,
@@ -325,11 +326,12 @@ export function createCmdlets(): Map<string, CmdletDef> {
         const set = found[0];
         const before = await readState(env.stateFile);
         const s = server(before, String(a.Server));
-        const slow = before.slowProbes.find(
+        const effect = before.probeEffects.find(
           (p) => sameServer(p.server, s.name) && p.healthSet === set && p.probe === monitor.probe,
         );
         const start = env.now();
-        if (slow) await env.sleep(slow.delayMs);
+        if (effect && effect.delayMs > 0) await env.sleep(effect.delayMs);
+        if (effect?.crash) throw new ShellCrash(`simulated crash while running ${monitor.probe}`);
         const fault = await change(env, (state) => {
           const f = monitorState(state, s.name, set, monitor.name);
           // A transient fault is gone by the time anyone re-runs the probe.

@@ -52,6 +52,9 @@ export class PsError extends Error {
   }
 }
 
+/** Ends the shell process (a scenario): not an error PowerShell would report, a dead process. */
+export class ShellCrash extends Error {}
+
 export interface ShellSession {
   variables: Map<string, unknown>;
   exchangeImported: boolean;
@@ -290,25 +293,25 @@ export class Interpreter {
         result.stderr.push(
           formatError(text, statement.pos, prefix + e.message, e.category, e.errorId),
         );
-        const stop = statement.pipeline.some((c) =>
-          c.args.some(
-            (a, i) =>
-              a.kind === 'param' &&
-              a.name.toLowerCase() === 'erroraction' &&
-              (() => {
-                const next =
-                  a.value ?? (c.args[i + 1]?.kind === 'positional' ? c.args[i + 1]!.value : null);
-                return (
-                  next !== null && 'text' in next && String(next.text).toLowerCase() === 'stop'
-                );
-              })(),
-          ),
-        );
+        const stop = statement.pipeline.some(wantsStop);
         if (stop) break;
       }
     }
     return result;
   }
+}
+
+/** `-ErrorAction Stop` (or `-EA Stop`, `-ErrorAction:Stop`) on a command. */
+function wantsStop(command: Command): boolean {
+  return command.args.some((arg, i) => {
+    if (arg.kind !== 'param' || !['erroraction', 'ea'].includes(arg.name.toLowerCase())) {
+      return false;
+    }
+    const next = command.args[i + 1];
+    const value = arg.value ?? (next?.kind === 'positional' ? next.value : null);
+    const text = value?.kind === 'word' ? value.text : value?.kind === 'string' ? value.value : '';
+    return text.toLowerCase() === 'stop';
+  });
 }
 
 function formatError(

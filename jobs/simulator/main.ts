@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { createCmdlets } from './cmdlets';
-import { Interpreter, type CmdletEnv } from './interpreter';
+import { Interpreter, ShellCrash, type CmdletEnv } from './interpreter';
 import { readState } from './state-store';
 
 /**
@@ -75,6 +75,12 @@ export async function runFromProcess(): Promise<void> {
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     now: () => new Date(),
   };
-  await runShell({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, env);
+  try {
+    await runShell({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, env);
+  } catch (e) {
+    if (!(e instanceof ShellCrash)) throw e;
+    process.stderr.write(`fake-exchange-shell: ${e.message}\n`);
+    process.exit(3);
+  }
   process.exit(0);
 }

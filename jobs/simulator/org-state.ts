@@ -59,6 +59,14 @@ export interface Fault {
   clears: FaultClears;
 }
 
+export interface ProbeEffect {
+  server: string;
+  healthSet: string;
+  probe: string;
+  delayMs: number;
+  crash: boolean;
+}
+
 export interface OrgState {
   marker: typeof STATE_MARKER;
   version: 1;
@@ -67,8 +75,11 @@ export interface OrgState {
   servers: ServerState[];
   databases: DatabaseState[];
   faults: Fault[];
-  /** Probes that take this long (ms) before answering: trips the per-command timeout. */
-  slowProbes: { server: string; healthSet: string; probe: string; delayMs: number }[];
+  /**
+   * Probes that misbehave: take `delayMs` before answering (trips the per-command timeout), or
+   * kill the shell process (`crash`), as a broken remote session can.
+   */
+  probeEffects: ProbeEffect[];
   timing: { rebootMs: number; serviceRestartMs: number };
 }
 
@@ -219,7 +230,7 @@ export function createDemoOrg(options: DemoOptions = {}): OrgState {
     })),
     databases,
     faults: [],
-    slowProbes: [],
+    probeEffects: [],
     timing: { rebootMs: 300, serviceRestartMs: 20, ...options.timing },
   };
 }

@@ -25,6 +25,8 @@ export const SCENARIOS = [
   'pop-transient',
   /** PopDeepTestProbe takes `delayMs` to answer: trips the worker's per-command timeout. */
   'slow-probe',
+  /** The shell process dies while PopDeepTestProbe runs. */
+  'shell-crash',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -52,7 +54,7 @@ export function applyScenario(state: OrgState, scenario: Scenario, options: Scen
   switch (scenario) {
     case 'healthy':
       state.faults = [];
-      state.slowProbes = [];
+      state.probeEffects = [];
       return;
     case 'pop-backend-hung':
       state.faults.push(
@@ -75,11 +77,13 @@ export function applyScenario(state: OrgState, scenario: Scenario, options: Scen
       );
       return;
     case 'slow-probe':
-      state.slowProbes.push({
+    case 'shell-crash':
+      state.probeEffects.push({
         server: server.name,
         healthSet: DEEP_TEST.healthSet,
         probe: 'PopDeepTestProbe',
-        delayMs: options.delayMs ?? 10_000,
+        delayMs: scenario === 'slow-probe' ? (options.delayMs ?? 10_000) : 0,
+        crash: scenario === 'shell-crash',
       });
       return;
   }
