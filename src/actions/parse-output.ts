@@ -120,7 +120,7 @@ const healthReportRow = z
     HealthSet: z.string(),
     AlertValue: enumText(),
     LastTransitionTime: dateText,
-    MonitorCount: z.number().optional(),
+    MonitorCount: z.number().nullable().optional(),
   })
   .transform((r) => ({
     server: r.Server,

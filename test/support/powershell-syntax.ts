@@ -11,8 +11,11 @@ function getParser(): Parser {
   if (parser) return parser;
   const dir = path.dirname(require.resolve('tree-sitter-powershell/package.json'));
   // node-gyp-build has no types; it returns the native language object tree-sitter expects.
+  // Resolved from the grammar's own folder: it is the grammar's dependency, not ours.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const load = require('node-gyp-build') as (d: string) => Parser.Language & {
+  const load = require(require.resolve('node-gyp-build', { paths: [dir] })) as (
+    d: string,
+  ) => Parser.Language & {
     nodeTypeInfo?: unknown;
   };
   const language = load(dir);
