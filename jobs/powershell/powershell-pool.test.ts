@@ -227,6 +227,18 @@ describe('PowerShellPool against the simulated Exchange', () => {
     expect(pool.liveShells).toBe(1);
   });
 
+  it('replaces a shell whose remote Exchange session broke', async () => {
+    const pool = makePool({ size: 1 });
+    ok(await pool.run('get-pop-settings', { server: 'EX01' }));
+    await setScenario(stateFile, 'session-broken');
+    const broken = await pool.run('get-pop-settings', { server: 'EX01' });
+    expect(broken.status).toBe('failed');
+    expect(broken.raw).toMatch(/PSRemotingTransportException/);
+    expect(ok(await pool.run('get-pop-settings', { server: 'EX01' })).kind).toBe(
+      'protocol-settings',
+    );
+  });
+
   it('a change that times out has an unknown outcome', async () => {
     const pool = makePool({ size: 1, actionTimeoutsMs: { 'restart-server': 50 } });
     const r = await pool.run('restart-server', { server: 'EX03' });

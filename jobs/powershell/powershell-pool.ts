@@ -73,6 +73,8 @@ export interface RunResult {
 
 const DEFAULT_TIMEOUTS: Partial<Record<ActionId, number>> = { 'restart-server': 40 * 60_000 };
 const KILL_GRACE_MS = 2_000;
+/** Errors that mean the shell's remote Exchange session is gone, not that the command failed. */
+const BROKEN_SESSION = /PSRemotingTransportException|PSSessionStateBroken|session state is Broken/;
 
 interface ManagedShell {
   id: number;
@@ -178,7 +180,15 @@ export class PowerShellPool {
     const isChange = built.action.risk !== 'read';
     const timeoutMs = this.timeouts[built.actionId] ?? this.timeoutMs;
     const outcome = await this.invoke(shell, script, timeoutMs);
-    if (outcome.kind !== 'ok' && outcome.kind !== 'error') this.retire(slot, outcome.kind);
+    if (outcome.kind === 'timeout' || outcome.kind === 'crash') this.retire(slot, outcome.kind);
+    else if (
+      outcome.kind === 'error' &&
+      built.action.transport === 'exchange' &&
+      BROKEN_SESSION.test(outcome.stderr)
+    ) {
+      // The imported session stays broken in this shell: set up a fresh one for the next run.
+      this.retire(slot, 'remote Exchange session broken');
+    }
     this.release(slot);
 
     switch (outcome.kind) {

@@ -1,3 +1,4 @@
+import { readState, updateState } from './state-store';
 import {
   parseScript,
   PsSyntaxError,
@@ -58,6 +59,8 @@ export class ShellCrash extends Error {}
 export interface ShellSession {
   variables: Map<string, unknown>;
   exchangeImported: boolean;
+  /** The imported remote session broke; as in PowerShell, it stays broken in this shell. */
+  exchangeBroken: boolean;
 }
 
 const COMMON: Record<string, ParamType> = {
@@ -209,7 +212,11 @@ export class Interpreter {
   constructor(
     private readonly cmdlets: Map<string, CmdletDef>,
     private readonly env: CmdletEnv,
-    readonly session: ShellSession = { variables: new Map(), exchangeImported: false },
+    readonly session: ShellSession = {
+      variables: new Map(),
+      exchangeImported: false,
+      exchangeBroken: false,
+    },
   ) {}
 
   private lookup(name: string, remoteServer: string | null): CmdletDef {
@@ -235,6 +242,7 @@ export class Interpreter {
     for (const command of statement.pipeline) {
       const def = this.lookup(command.name, remoteServer);
       const args = bind(def, command, this.session);
+      if (def.scope === 'exchange') await this.checkExchangeSession();
       const ctx: CmdletContext = {
         env: this.env,
         session: this.session,
@@ -244,6 +252,30 @@ export class Interpreter {
       input = await def.run(ctx, args, input);
     }
     return input;
+  }
+
+  private async checkExchangeSession(): Promise<void> {
+    if (!this.session.exchangeBroken) {
+      const peek = await readState(this.env.stateFile);
+      if (peek.sessionBreaks <= 0) return;
+      const breaks = await updateState(this.env.stateFile, (s) => {
+        if (s.sessionBreaks <= 0) return false;
+        s.sessionBreaks -= 1;
+        return true;
+      });
+      if (!breaks) return;
+      this.session.exchangeBroken = true;
+      throw new PsError(
+        'Starting a command on the remote server failed with the following error message : The I/O operation has been aborted because of either a thread exit or an application request. For more information, see the about_Remote_Troubleshooting Help topic.',
+        'OperationStopped: (ex01:String) [], PSRemotingTransportException',
+        'JobFailure',
+      );
+    }
+    throw new PsError(
+      'The session state is Broken, which is not valid for running commands on the remote server.',
+      'InvalidOperation: (:) [], PSInvalidOperationException',
+      'PSSessionStateBroken',
+    );
   }
 
   /** Runs statements in a script block; the first error ends the block (it is rethrown). */

@@ -80,6 +80,8 @@ export interface OrgState {
    * kill the shell process (`crash`), as a broken remote session can.
    */
   probeEffects: ProbeEffect[];
+  /** The next this-many Exchange cmdlet calls find their shell's remote session broken. */
+  sessionBreaks: number;
   timing: { rebootMs: number; serviceRestartMs: number };
 }
 
@@ -231,6 +233,7 @@ export function createDemoOrg(options: DemoOptions = {}): OrgState {
     databases,
     faults: [],
     probeEffects: [],
+    sessionBreaks: 0,
     timing: { rebootMs: 300, serviceRestartMs: 20, ...options.timing },
   };
 }

@@ -27,6 +27,8 @@ export const SCENARIOS = [
   'slow-probe',
   /** The shell process dies while PopDeepTestProbe runs. */
   'shell-crash',
+  /** The next Exchange command's remote session breaks (and stays broken in that shell). */
+  'session-broken',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -55,6 +57,7 @@ export function applyScenario(state: OrgState, scenario: Scenario, options: Scen
     case 'healthy':
       state.faults = [];
       state.probeEffects = [];
+      state.sessionBreaks = 0;
       return;
     case 'pop-backend-hung':
       state.faults.push(
@@ -75,6 +78,9 @@ export function applyScenario(state: OrgState, scenario: Scenario, options: Scen
       state.faults.push(
         fault('PopDeepTestProbe: connection reset by peer.', { by: 'probe-rerun' }),
       );
+      return;
+    case 'session-broken':
+      state.sessionBreaks += 1;
       return;
     case 'slow-probe':
     case 'shell-crash':
