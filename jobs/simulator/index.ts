@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createDemoOrg, type DemoOptions, type OrgState } from './org-state';
 import { applyScenario, type Scenario, type ScenarioOptions } from './scenarios';
@@ -5,7 +6,12 @@ import { readState, updateState, writeState } from './state-store';
 import { ENABLE_VAR, STATE_VAR } from './main';
 
 /** The simulator's API for tests and the demo: make an organisation, set a scenario, look. */
-export const SIMULATOR_BIN = path.resolve(__dirname, 'bin', 'fake-exchange-shell.js');
+// The executable lives in the source tree; compiled code runs from dist/jobs/simulator/.
+const BIN_CANDIDATES = [
+  path.resolve(__dirname, 'bin', 'fake-exchange-shell.js'),
+  path.resolve(__dirname, '..', '..', '..', 'jobs', 'simulator', 'bin', 'fake-exchange-shell.js'),
+];
+export const SIMULATOR_BIN = BIN_CANDIDATES.find((p) => existsSync(p)) ?? BIN_CANDIDATES[0]!;
 
 export async function createSimulatedOrg(
   file: string,
