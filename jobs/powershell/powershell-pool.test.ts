@@ -81,6 +81,9 @@ describe('PowerShellPool against the simulated Exchange', () => {
       }
       if (id === 'set-pop-protocol-log') {
         expect(after(output)).toMatchObject({ settings: { protocolLogEnabled: true } });
+        expect(r.warnings).toEqual([
+          'WARNING: Changes to POP3 settings will only take effect after all Microsoft Exchange POP3 services are restarted on server EX01.',
+        ]);
       }
       if (id === 'move-active-databases-off') {
         expect(after(output)).toMatchObject({ kind: 'copy-status', anyActive: false });

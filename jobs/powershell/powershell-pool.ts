@@ -4,6 +4,7 @@ import {
   buildSessionSetup,
   checkInventory,
   parseOutput,
+  splitHostMessages,
   type ActionId,
   type ActionOutput,
   type ExchangeEndpoint,
@@ -65,6 +66,8 @@ export interface RunResult {
   output: ActionOutput | null;
   /** stdout when the command ran cleanly, else the error text; kept in full. */
   raw: string;
+  /** WARNING/VERBOSE lines from stdout (Exchange warns, e.g., that a restart is needed). */
+  warnings: string[];
   error: string | null;
   parseError: OutputParseError | null;
   /** A change that timed out or lost its shell may or may not have happened: verify. */
@@ -141,6 +144,7 @@ export class PowerShellPool {
       durationMs: Date.now() - t0,
       output: null,
       raw: '',
+      warnings: [],
       error: null,
       parseError: null,
       outcomeUnknown: false,
@@ -218,6 +222,7 @@ export class PowerShellPool {
           error: outcome.stderr.split('\n')[0] ?? outcome.stderr,
         });
       case 'ok': {
+        const warnings = splitHostMessages(outcome.stdout).messages;
         const parsed = parseOutput(built.actionId, outcome.stdout, built.followUp?.actionId);
         if (!parsed.ok) {
           return result({
@@ -225,6 +230,7 @@ export class PowerShellPool {
             command,
             script,
             raw: outcome.stdout,
+            warnings,
             error: parsed.error.message,
             parseError: parsed.error,
           });
@@ -234,6 +240,7 @@ export class PowerShellPool {
           command,
           script,
           raw: outcome.stdout,
+          warnings,
           output: parsed.value,
         });
       }

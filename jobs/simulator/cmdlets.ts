@@ -96,11 +96,16 @@ function protocolSettings(which: 'pop' | 'imap'): CmdletDef[] {
       scope: 'exchange',
       params: { Server: 'string', ProtocolLogEnabled: 'bool' },
       run: async (ctx, a) => {
-        await change(envOf(ctx), (state) => {
+        const name = await change(envOf(ctx), (state) => {
           const s = server(state, String(a.Server));
           if (typeof a.ProtocolLogEnabled === 'boolean')
             s[which].protocolLogEnabled = a.ProtocolLogEnabled;
+          return s.name;
         });
+        const proto = which === 'pop' ? 'POP3' : 'IMAP4';
+        ctx.warn(
+          `Changes to ${proto} settings will only take effect after all Microsoft Exchange ${proto} services are restarted on server ${name}.`,
+        );
         return [];
       },
     },

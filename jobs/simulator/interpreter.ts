@@ -32,6 +32,8 @@ export interface CmdletContext {
   /** The computer an `Invoke-Command` script block runs on; null in the worker's own shell. */
   remoteServer: string | null;
   runBlock(block: Block, remoteServer: string): Promise<unknown[]>;
+  /** Writes a warning the way the console host does: `WARNING: ...` on stdout. */
+  warn(text: string): void;
 }
 
 export interface CmdletDef {
@@ -233,6 +235,9 @@ export class Interpreter {
     return def;
   }
 
+  /** Host output of the invocation in progress (warnings go here as they happen). */
+  private host: string[] = [];
+
   private async runPipeline(statement: Statement, remoteServer: string | null): Promise<unknown[]> {
     if (statement.value) {
       const v = evaluate(statement.value, this.session);
@@ -248,6 +253,7 @@ export class Interpreter {
         session: this.session,
         remoteServer,
         runBlock: (block, server) => this.runStatements(block.statements, server),
+        warn: (text) => this.host.push(`WARNING: ${text}`),
       };
       input = await def.run(ctx, args, input);
     }
@@ -291,6 +297,7 @@ export class Interpreter {
    */
   async run(text: string): Promise<RunOutput> {
     const result: RunOutput = { stdout: [], stderr: [] };
+    this.host = result.stdout;
     let statements: Statement[];
     try {
       statements = parseScript(text);

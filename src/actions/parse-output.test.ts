@@ -1,4 +1,4 @@
-import { parseOutput, parseJsonRows } from '.';
+import { parseOutput, parseJsonRows, splitHostMessages } from '.';
 
 describe('parseJsonRows', () => {
   it('reads nothing as zero rows, an object as one row, an array as many', () => {
@@ -8,10 +8,17 @@ describe('parseJsonRows', () => {
     expect(parseJsonRows('[{"a":1},{"a":2}]')).toEqual({ ok: true, value: [{ a: 1 }, { a: 2 }] });
   });
 
+  it('sets aside WARNING/VERBOSE lines PowerShell writes to stdout', () => {
+    const raw =
+      'WARNING: Changes to POP3 settings will only take effect after all Microsoft Exchange POP3 services are restarted on server EX01.\r\n{"a":1}';
+    expect(parseJsonRows(raw)).toEqual({ ok: true, value: [{ a: 1 }] });
+    expect(splitHostMessages(raw).messages).toHaveLength(1);
+  });
+
   it('keeps the raw text on bad output', () => {
-    const r = parseJsonRows('WARNING: something\n{"a":1}');
+    const r = parseJsonRows('Name : x\n{"a":1}');
     expect(r).toMatchObject({ ok: false, error: { code: 'invalid-json' } });
-    if (!r.ok) expect(r.error.raw).toBe('WARNING: something\n{"a":1}');
+    if (!r.ok) expect(r.error.raw).toBe('Name : x\n{"a":1}');
     expect(parseJsonRows('42')).toMatchObject({ ok: false, error: { code: 'unexpected-shape' } });
   });
 });

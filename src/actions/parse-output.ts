@@ -249,9 +249,26 @@ function fail<T>(code: ParseErrorCode, message: string, raw: string): ParseResul
   return { ok: false, error: { code, message, raw } };
 }
 
-/** Zero rows, one bare object, or an array of objects. */
+/**
+ * Host messages PowerShell writes to stdout around the JSON, e.g. Exchange's `WARNING: Changes to
+ * POP3 settings will only take effect after ... services are restarted`. Whole lines only; the
+ * `-Compress` JSON is one line and never starts with one of these prefixes.
+ */
+const HOST_MESSAGE = /^(WARNING|VERBOSE|DEBUG): /;
+
+export function splitHostMessages(raw: string): { messages: string[]; body: string } {
+  const messages: string[] = [];
+  const body: string[] = [];
+  for (const line of raw.replace(/^\uFEFF/, '').split(/\r?\n/)) {
+    if (HOST_MESSAGE.test(line)) messages.push(line);
+    else body.push(line);
+  }
+  return { messages, body: body.join('\n') };
+}
+
+/** Zero rows, one bare object, or an array of objects (host messages set aside). */
 export function parseJsonRows(raw: string): ParseResult<unknown[]> {
-  const text = raw.replace(/^\uFEFF/, '').trim();
+  const text = splitHostMessages(raw).body.trim();
   if (text === '') return { ok: true, value: [] };
   let data: unknown;
   try {
