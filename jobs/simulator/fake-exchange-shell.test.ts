@@ -99,6 +99,8 @@ describe('the simulated shell under node-powershell', () => {
       /not an Exchange server/,
     );
     expect(await fails("Get-PopSettings -Server 'NOPE01'")).toMatch(/couldn't be found/);
+    expect(await fails("[Console]::Title = 'x'")).toMatch(/ReadOnly property/);
+    expect(await fails('$x = [System.IO.File]::Delete')).toMatch(/Unable to find type/);
     expect(
       await fails(
         "Invoke-Command -ComputerName 'EX01' -ScriptBlock { Get-Service -Name 'W32Time' }",

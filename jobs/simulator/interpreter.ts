@@ -92,6 +92,18 @@ function evaluate(value: Value, session: ShellSession): unknown {
       return { statements: value.statements, text: value.text } satisfies Block;
     case 'array':
       return value.items.map((v) => evaluate(v, session));
+    case 'static': {
+      // The only static members our scripts read: the encodings of the set-up line.
+      const name = `[${value.typeName}]::${value.member}`.toLowerCase();
+      if (name === '[system.text.encoding]::utf8' || name === '[text.encoding]::utf8') {
+        return { encoding: 'utf-8' };
+      }
+      throw new PsError(
+        `Unable to find type [${value.typeName}].`,
+        'InvalidOperation',
+        'TypeNotFound',
+      );
+    }
     case 'variable': {
       const name = value.name.toLowerCase();
       if (name === 'true') return true;
@@ -317,7 +329,20 @@ export class Interpreter {
     for (const statement of statements) {
       try {
         const items = await this.runPipeline(statement, null);
-        if (statement.assignTo !== null) {
+        if (statement.assignToStatic !== null) {
+          const { typeName, member } = statement.assignToStatic;
+          // Output is always UTF-8 here; accept the set-up line that asks for it, nothing else.
+          if (
+            !/^(system\.)?console$/i.test(typeName) ||
+            member.toLowerCase() !== 'outputencoding'
+          ) {
+            throw new PsError(
+              `'${member}' is a ReadOnly property.`,
+              'InvalidOperation',
+              'PropertyAssignmentException',
+            );
+          }
+        } else if (statement.assignTo !== null) {
           this.session.variables.set(
             statement.assignTo.toLowerCase(),
             items.length === 1 ? items[0] : items,

@@ -5,6 +5,7 @@ export type Value =
   | { kind: 'string'; value: string }
   | { kind: 'number'; value: number }
   | { kind: 'variable'; name: string }
+  | { kind: 'static'; typeName: string; member: string }
   | { kind: 'word'; text: string }
   | { kind: 'block'; statements: Statement[]; text: string }
   | { kind: 'array'; items: Value[] };
@@ -18,9 +19,10 @@ export interface Command {
   pos: number;
 }
 
-/** A statement: an optional `$x =`, then a pipeline of commands or one bare value. */
+/** A statement: an optional `$x =` or `[Type]::Member =`, then a pipeline or one bare value. */
 export interface Statement {
   assignTo: string | null;
+  assignToStatic: { typeName: string; member: string } | null;
   pipeline: Command[];
   value: Value | null;
   pos: number;
@@ -61,8 +63,12 @@ class Parser {
   private parseStatement(): Statement {
     const first = this.peek()!;
     let assignTo: string | null = null;
+    let assignToStatic: Statement['assignToStatic'] = null;
     if (first.type === 'variable' && this.tokens[this.i + 1]?.type === 'assign') {
       assignTo = first.name;
+      this.i += 2;
+    } else if (first.type === 'static' && this.tokens[this.i + 1]?.type === 'assign') {
+      assignToStatic = { typeName: first.typeName, member: first.member };
       this.i += 2;
     }
     const head = this.peek();
@@ -70,7 +76,7 @@ class Parser {
       // A bare value statement (`$x = 'a'`, `$true`).
       const value = this.parseValue();
       this.expectEnd();
-      return { assignTo, pipeline: [], value, pos: first.pos };
+      return { assignTo, assignToStatic, pipeline: [], value, pos: first.pos };
     }
     const pipeline: Command[] = [this.parseCommand()];
     while (this.peek()?.type === 'pipe') {
@@ -78,7 +84,7 @@ class Parser {
       pipeline.push(this.parseCommand());
     }
     this.expectEnd();
-    return { assignTo, pipeline, value: null, pos: first.pos };
+    return { assignTo, assignToStatic, pipeline, value: null, pos: first.pos };
   }
 
   private expectEnd(): void {
@@ -137,6 +143,8 @@ class Parser {
         return { kind: 'variable', name: t.name };
       case 'word':
         return { kind: 'word', text: t.text };
+      case 'static':
+        return { kind: 'static', typeName: t.typeName, member: t.member };
       case 'lbrace': {
         const statements = this.parseStatements('rbrace');
         const close = this.peek()!;

@@ -10,6 +10,8 @@ export type Token =
   | { type: 'string'; value: string; pos: number }
   | { type: 'variable'; name: string; pos: number }
   | { type: 'number'; value: number; pos: number }
+  /** `[Type]::Member`, e.g. `[Console]::OutputEncoding`. */
+  | { type: 'static'; typeName: string; member: string; pos: number }
   | {
       type: 'pipe' | 'semi' | 'newline' | 'comma' | 'assign' | 'lbrace' | 'rbrace' | 'colon';
       pos: number;
@@ -73,6 +75,11 @@ export function tokenize(text: string): Token[] {
       const attached = text[i] === ':';
       if (attached) i++;
       tokens.push({ type: 'param', name: m[0], pos, attached });
+    } else if (c === '[') {
+      const m = /^\[([A-Za-z][A-Za-z0-9.]*)\]::([A-Za-z][A-Za-z0-9]*)/.exec(text.slice(i));
+      if (!m) throw new PsSyntaxError(`Unexpected token '[' in expression or statement.`, pos);
+      tokens.push({ type: 'static', typeName: m[1]!, member: m[2]!, pos });
+      i += m[0].length;
     } else if (c === '|') {
       tokens.push({ type: 'pipe', pos });
       i++;

@@ -110,7 +110,7 @@ describe('buildSessionSetup', () => {
     expect(buildSessionSetup({ connectionUri: 'http://ex01.contoso.com/PowerShell/' })).toEqual({
       ok: true,
       lines: [
-        "$ProgressPreference = 'SilentlyContinue'",
+        "[Console]::OutputEncoding = [System.Text.Encoding]::UTF8; $ProgressPreference = 'SilentlyContinue'",
         "$ExchangeSession = New-PSSession -ConfigurationName Microsoft.Exchange -ConnectionUri 'http://ex01.contoso.com/PowerShell/' -Authentication Kerberos -ErrorAction Stop; Import-PSSession -Session $ExchangeSession -DisableNameChecking -AllowClobber -ErrorAction Stop | Out-Null",
       ],
     });

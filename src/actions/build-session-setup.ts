@@ -56,8 +56,9 @@ export function buildSessionSetup(endpoint: ExchangeEndpoint): SessionSetupResul
   return {
     ok: true,
     lines: [
-      // Progress records would otherwise be rendered by the host between our delimiters.
-      "$ProgressPreference = 'SilentlyContinue'",
+      // UTF-8 output (node-powershell decodes UTF-8; the console default is the OEM code page),
+      // and no progress records rendered by the host between our delimiters.
+      "[Console]::OutputEncoding = [System.Text.Encoding]::UTF8; $ProgressPreference = 'SilentlyContinue'",
       `$ExchangeSession = New-PSSession -ConfigurationName Microsoft.Exchange -ConnectionUri ${quotePs(url.href)} -Authentication ${auth} -ErrorAction Stop; ` +
         'Import-PSSession -Session $ExchangeSession -DisableNameChecking -AllowClobber -ErrorAction Stop | Out-Null',
     ],

@@ -1,4 +1,4 @@
-import { ACTION_IDS, buildScript, quotePs } from '.';
+import { ACTION_IDS, buildScript, buildSessionSetup, quotePs } from '.';
 import { SAMPLE_PARAMS } from '../../test/fixtures/action-params';
 import {
   parsePowerShell,
@@ -67,7 +67,8 @@ function stringParams(params: Record<string, unknown>): string[] {
 function assertSameShape(script: string, template: string): string[] {
   const tree = parsePowerShell(script);
   expect(tree.rootNode.hasError).toBe(false);
-  expect(signature(tree.rootNode)).toBe(signature(parsePowerShell(template).rootNode));
+  const templateTree = parsePowerShell(template);
+  expect(signature(tree.rootNode)).toBe(signature(templateTree.rootNode));
   for (const node of walk(tree.rootNode)) {
     // The templates' only variables are the boolean literals.
     if (node.type === 'variable') {
@@ -149,9 +150,21 @@ describe('quotePs alone (the second fence, without validation)', () => {
     // Without doubling, U+2019 would close the literal: the check above would catch it.
     const naive = "Get-Item -Path 'EX01\u2019; Restart-Computer; \u2019' | ConvertTo-Json";
     expect(scanSingleQuoted(naive).map((s) => s.value)).toEqual(['EX01', '']);
-    const literals = [...walk(parsePowerShell(naive).rootNode)].filter(
-      (n) => n.type === 'string_literal',
-    );
+    const naiveTree = parsePowerShell(naive);
+    const literals = [...walk(naiveTree.rootNode)].filter((n) => n.type === 'string_literal');
     expect(literals).toHaveLength(1);
+  });
+});
+
+describe('the session set-up lines', () => {
+  it('parse cleanly, the URI one string literal', () => {
+    const uri = 'https://ex02.contoso.com/PowerShell/';
+    const setup = buildSessionSetup({ connectionUri: uri });
+    if (!setup.ok) throw new Error(setup.reason);
+    for (const line of setup.lines) {
+      const tree = parsePowerShell(line);
+      expect(tree.rootNode.hasError).toBe(false);
+    }
+    expect(scanSingleQuoted(setup.lines[1]!).map((s) => s.value)).toEqual([uri]);
   });
 });

@@ -4,6 +4,10 @@ import Parser from 'tree-sitter';
 /**
  * An independent PowerShell parser for tests: tree-sitter-powershell. Its ESM entry uses top-level
  * await, so the native binding is loaded directly from CommonJS.
+ *
+ * Use it from ONE test file (src/actions/hostile-values.test.ts): tree-sitter's JS wrapper patches
+ * the native Tree prototype when it is required, and a second test file in the same jest worker
+ * re-requires it over the patched prototype, after which every `rootNode` is undefined.
  */
 let parser: Parser | null = null;
 
@@ -27,7 +31,11 @@ function getParser(): Parser {
 }
 
 export function parsePowerShell(script: string): Parser.Tree {
-  return getParser().parse(script);
+  const tree = getParser().parse(script);
+  if (tree.rootNode === undefined) {
+    throw new Error('tree-sitter was loaded twice in this jest worker: keep its tests in one file');
+  }
+  return tree;
 }
 
 /** Every node, depth first. */
