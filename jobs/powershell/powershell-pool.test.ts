@@ -230,16 +230,28 @@ describe('PowerShellPool against the simulated Exchange', () => {
     expect(pool.liveShells).toBe(1);
   });
 
-  it('replaces a shell whose remote Exchange session broke', async () => {
+  it('replaces a shell whose remote Exchange session broke; a read runs again', async () => {
     const pool = makePool({ size: 1 });
     ok(await pool.run('get-pop-settings', { server: 'EX01' }));
     await setScenario(stateFile, 'session-broken');
-    const broken = await pool.run('get-pop-settings', { server: 'EX01' });
-    expect(broken.status).toBe('failed');
-    expect(broken.raw).toMatch(/PSRemotingTransportException/);
-    expect(ok(await pool.run('get-pop-settings', { server: 'EX01' })).kind).toBe(
-      'protocol-settings',
-    );
+    const read = await pool.run('get-pop-settings', { server: 'EX01' });
+    expect(read).toMatchObject({ status: 'succeeded', attempts: 2 });
+
+    await setScenario(stateFile, 'session-broken');
+    const change = await pool.run('set-pop-protocol-log', { server: 'EX01', enabled: true });
+    expect(change).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(change.raw).toMatch(/PSRemotingTransportException/);
+    expect(await pool.run('get-pop-settings', { server: 'EX01' })).toMatchObject({
+      status: 'succeeded',
+      attempts: 1,
+    });
+  });
+
+  it('a reboot of the endpoint server breaks the session; the next read gets a new one', async () => {
+    const pool = makePool({ size: 1 });
+    ok(await pool.run('restart-server', { server: 'EX01' }));
+    const r = await pool.run('get-mailbox-database-copy-status', { server: 'EX01' });
+    expect(r).toMatchObject({ status: 'succeeded', attempts: 2 });
   });
 
   it('a change that times out has an unknown outcome', async () => {

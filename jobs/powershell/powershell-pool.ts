@@ -72,6 +72,8 @@ export interface RunResult {
   parseError: OutputParseError | null;
   /** A change that timed out or lost its shell may or may not have happened: verify. */
   outcomeUnknown: boolean;
+  /** Shells used: a read is run once more on a fresh shell after a broken session. */
+  attempts: number;
 }
 
 const DEFAULT_TIMEOUTS: Partial<Record<ActionId, number>> = { 'restart-server': 40 * 60_000 };
@@ -136,6 +138,7 @@ export class PowerShellPool {
   async run(actionId: string, params: unknown): Promise<RunResult> {
     const startedAt = new Date();
     const t0 = Date.now();
+    let attempts = 0;
     const result = (r: Partial<RunResult> & Pick<RunResult, 'status'>): RunResult => ({
       actionId,
       command: null,
@@ -148,6 +151,7 @@ export class PowerShellPool {
       error: null,
       parseError: null,
       outcomeUnknown: false,
+      attempts,
       ...r,
     });
 
@@ -166,34 +170,39 @@ export class PowerShellPool {
       return result({ status: 'unavailable', command, script, error: 'pool closed' });
     }
 
-    let slot: Slot;
-    let shell: ManagedShell;
-    try {
-      slot = await this.acquire();
-    } catch (e) {
-      return result({ status: 'unavailable', command, script, error: (e as Error).message });
-    }
-    try {
-      shell = await this.ensureShell(slot);
-    } catch (e) {
-      this.release(slot);
-      const error = `no PowerShell session: ${(e as Error).message}`;
-      return result({ status: 'unavailable', command, script, error });
-    }
-
     const isChange = built.action.risk !== 'read';
     const timeoutMs = this.timeouts[built.actionId] ?? this.timeoutMs;
-    const outcome = await this.invoke(shell, script, timeoutMs);
-    if (outcome.kind === 'timeout' || outcome.kind === 'crash') this.retire(slot, outcome.kind);
-    else if (
-      outcome.kind === 'error' &&
-      built.action.transport === 'exchange' &&
-      BROKEN_SESSION.test(outcome.stderr)
-    ) {
-      // The imported session stays broken in this shell: set up a fresh one for the next run.
-      this.retire(slot, 'remote Exchange session broken');
+    // A read that met a broken session did not run: it is safe to run it again on a fresh shell.
+    const maxAttempts = isChange ? 1 : 2;
+    let outcome: InvokeOutcome;
+    for (;;) {
+      attempts++;
+      let slot: Slot;
+      let shell: ManagedShell;
+      try {
+        slot = await this.acquire();
+      } catch (e) {
+        return result({ status: 'unavailable', command, script, error: (e as Error).message });
+      }
+      try {
+        shell = await this.ensureShell(slot);
+      } catch (e) {
+        this.release(slot);
+        const error = `no PowerShell session: ${(e as Error).message}`;
+        return result({ status: 'unavailable', command, script, error });
+      }
+      outcome = await this.invoke(shell, script, timeoutMs);
+      const broken =
+        outcome.kind === 'error' &&
+        built.action.transport === 'exchange' &&
+        BROKEN_SESSION.test(outcome.stderr);
+      if (outcome.kind === 'timeout' || outcome.kind === 'crash') this.retire(slot, outcome.kind);
+      // The imported session stays broken in that shell: set up a fresh one.
+      else if (broken) this.retire(slot, 'remote Exchange session broken');
+      this.release(slot);
+      if (!broken || attempts >= maxAttempts) break;
+      this.options.logger?.warn({ actionId, attempts }, 'retrying a read after a broken session');
     }
-    this.release(slot);
 
     switch (outcome.kind) {
       case 'timeout':

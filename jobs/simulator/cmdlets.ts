@@ -193,6 +193,8 @@ export function createCmdlets(): Map<string, CmdletDef> {
             ComputerName: s.name,
             ConfigurationName: 'Microsoft.Exchange',
             State: 'Opened',
+            // A reboot of the endpoint server breaks the session; the boot time tells.
+            BootTime: s.lastBootUpTime,
           },
         ];
       },
@@ -203,7 +205,11 @@ export function createCmdlets(): Map<string, CmdletDef> {
       params: { Session: 'any', DisableNameChecking: 'switch', AllowClobber: 'switch' },
       positional: ['Session'],
       run: async (ctx, a) => {
-        const session = a.Session as { kind?: string } | null;
+        const session = a.Session as {
+          kind?: string;
+          ComputerName?: string;
+          BootTime?: string;
+        } | null;
         if (!session || session.kind !== 'PSSession') {
           throw new PsError(
             "Cannot validate argument on parameter 'Session'. The argument is null.",
@@ -212,6 +218,10 @@ export function createCmdlets(): Map<string, CmdletDef> {
           );
         }
         ctx.session.exchangeImported = true;
+        ctx.session.endpoint = {
+          server: session.ComputerName ?? '',
+          bootTime: session.BootTime ?? '',
+        };
         return [{ Name: 'tmp_exchange', ModuleType: 'Script', ExportedCommands: '{...}' }];
       },
     },

@@ -1,3 +1,4 @@
+import { findServer } from './org-state';
 import { readState, updateState } from './state-store';
 import {
   parseScript,
@@ -63,6 +64,8 @@ export interface ShellSession {
   exchangeImported: boolean;
   /** The imported remote session broke; as in PowerShell, it stays broken in this shell. */
   exchangeBroken: boolean;
+  /** The server the imported session is connected to, and its boot time then. */
+  endpoint?: { server: string; bootTime: string };
 }
 
 const COMMON: Record<string, ParamType> = {
@@ -275,13 +278,21 @@ export class Interpreter {
   private async checkExchangeSession(): Promise<void> {
     if (!this.session.exchangeBroken) {
       const peek = await readState(this.env.stateFile);
-      if (peek.sessionBreaks <= 0) return;
-      const breaks = await updateState(this.env.stateFile, (s) => {
-        if (s.sessionBreaks <= 0) return false;
-        s.sessionBreaks -= 1;
-        return true;
-      });
-      if (!breaks) return;
+      const endpoint = this.session.endpoint;
+      const host = endpoint ? findServer(peek, endpoint.server) : undefined;
+      // The endpoint server went down or rebooted since the session was opened.
+      const endpointLost =
+        endpoint !== undefined &&
+        (!host || !host.online || host.lastBootUpTime !== endpoint.bootTime);
+      if (!endpointLost) {
+        if (peek.sessionBreaks <= 0) return;
+        const breaks = await updateState(this.env.stateFile, (s) => {
+          if (s.sessionBreaks <= 0) return false;
+          s.sessionBreaks -= 1;
+          return true;
+        });
+        if (!breaks) return;
+      }
       this.session.exchangeBroken = true;
       throw new PsError(
         'Starting a command on the remote server failed with the following error message : The I/O operation has been aborted because of either a thread exit or an application request. For more information, see the about_Remote_Troubleshooting Help topic.',
