@@ -239,7 +239,7 @@ describe('PowerShellPool against the simulated Exchange', () => {
 
     await setScenario(stateFile, 'session-broken');
     const change = await pool.run('set-pop-protocol-log', { server: 'EX01', enabled: true });
-    expect(change).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(change).toMatchObject({ status: 'failed', attempts: 1, outcomeUnknown: true });
     expect(change.raw).toMatch(/PSRemotingTransportException/);
     expect(await pool.run('get-pop-settings', { server: 'EX01' })).toMatchObject({
       status: 'succeeded',

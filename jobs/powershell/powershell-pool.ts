@@ -229,6 +229,8 @@ export class PowerShellPool {
           script,
           raw: outcome.stderr,
           error: outcome.stderr.split('\n')[0] ?? outcome.stderr,
+          // A session can break after the change was sent: whether it ran is unknown.
+          outcomeUnknown: isChange && BROKEN_SESSION.test(outcome.stderr),
         });
       case 'ok': {
         const warnings = splitHostMessages(outcome.stdout).messages;
