@@ -5,6 +5,7 @@ import { ACTION_IDS, type ActionId, type ActionOutput } from '../../src/actions'
 import { SAMPLE_PARAMS } from '../../test/fixtures/action-params';
 import { createSimulatedOrg, readOrg, setScenario, simulatorEnv } from '../simulator';
 import { PowerShellPool, type PowerShellPoolOptions, type RunResult } from './powershell-pool';
+import { shellEnvironment } from './shell-environment';
 
 /** Real node-powershell, spawning the simulated Exchange shell through NODE_POWERSHELL. */
 let dir: string;
@@ -299,5 +300,22 @@ describe('PowerShellPool against the simulated Exchange', () => {
     const r = await pool.run('get-pop-settings', { server: 'EX01' });
     expect(r.status).toBe('unavailable');
     expect(r.error).toMatch(/refusing to start/);
+  });
+});
+
+describe('shellEnvironment', () => {
+  it('passes the worker environment on without secrets', () => {
+    const env = shellEnvironment(
+      {
+        PATH: '/bin',
+        SystemRoot: 'C:\\Windows',
+        JOB_SIGNING_KEY: 'k',
+        SLACK_BOT_TOKEN: 't',
+        REDIS_URL: 'redis://:pw@h',
+        MS_APP_PASSWORD: 'p',
+      },
+      { EXCHANGE_SIMULATOR: '1' },
+    );
+    expect(env).toEqual({ PATH: '/bin', SystemRoot: 'C:\\Windows', EXCHANGE_SIMULATOR: '1' });
   });
 });

@@ -10,6 +10,7 @@ import {
   type ExchangeEndpoint,
   type OutputParseError,
 } from '../../src/actions';
+import { shellEnvironment } from './shell-environment';
 
 /**
  * A pool of node-powershell shells for the worker. Each shell is set up once with the remote
@@ -36,7 +37,7 @@ export interface PowerShellPoolOptions {
   setupTimeoutMs?: number;
   /** When set, actions may name only these servers. */
   inventory?: readonly string[];
-  /** Extra environment for the shells (e.g. the simulator's). */
+  /** Extra environment for the shells (e.g. the simulator's); secrets are never passed on. */
   env?: Record<string, string>;
   logger?: PoolLogger;
 }
@@ -329,7 +330,7 @@ export class PowerShellPool {
       // Our own timer decides per action; node-powershell's is only a backstop.
       invocationTimeout: longest + 5_000,
       executableOptions: { '-NoProfile': true, '-NonInteractive': true },
-      spawnOptions: { env: { ...process.env, ...this.options.env } },
+      spawnOptions: { env: shellEnvironment(process.env, this.options.env) },
     };
     const ps = new PowerShell(psOptions);
     const shell: ManagedShell = { id: this.nextId++, ps, exited: false, stderrTail: '' };

@@ -84,6 +84,13 @@ describe('the simulated shell under node-powershell', () => {
     expect(none.raw).toBe('');
   });
 
+  it('runs several lines of one invocation in order', async () => {
+    const line = (server: string) =>
+      `Get-PopSettings -Server '${server}' | Select-Object -Property 'Server' | ConvertTo-Json -Compress`;
+    const r = await shell.invoke(`${line('EX01')}\n${line('EX02')}`);
+    expect(r.raw).toBe('{"Server":"EX01"}\n{"Server":"EX02"}');
+  });
+
   it('rejects what it does not know, in PowerShell words', async () => {
     expect(await fails("Remove-Mailbox -Identity 'x'")).toMatch(
       /The term 'Remove-Mailbox' is not recognized/,
