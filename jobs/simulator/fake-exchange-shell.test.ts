@@ -84,7 +84,7 @@ describe('the simulated shell under node-powershell', () => {
     expect(none.raw).toBe('');
   });
 
-  it('runs several lines of one invocation in order', async () => {
+  it('runs each line of an invocation as it is read, in order', async () => {
     const line = (server: string) =>
       `Get-PopSettings -Server '${server}' | Select-Object -Property 'Server' | ConvertTo-Json -Compress`;
     const r = await shell.invoke(`${line('EX01')}\n${line('EX02')}`);

@@ -315,8 +315,8 @@ export class Interpreter {
   }
 
   /**
-   * Runs one invocation's text. An error ends its statement; with `-ErrorAction Stop` (or a
-   * syntax error) it ends the whole invocation, as a script-terminating error does.
+   * Runs one input line. An error ends its statement; with `-ErrorAction Stop` (or a syntax
+   * error) it ends the whole line, as a script-terminating error does.
    */
   async run(text: string): Promise<RunOutput> {
     const result: RunOutput = { stdout: [], stderr: [] };

@@ -9,7 +9,7 @@ import { readState } from './state-store';
  * The simulated Exchange shell: what node-powershell spawns (via NODE_POWERSHELL) in place of
  * PowerShell. Protocol (node-powershell 5.0.1): stdin lines; each
  * `[Console]::Out.WriteLine("D")` is answered with `D\n` on stdout and each
- * `[Console]::Error.WriteLine("D")` with `D\n` on stderr; the lines between are one invocation.
+ * `[Console]::Error.WriteLine("D")` with `D\n` on stderr; other lines run as they are read.
  * LF only, no banner, no prompt, exit 0 on EOF.
  */
 const DELIMITER = /^\[Console\]::(Out|Error)\.WriteLine\("([0-9A-Za-z]+)"\)$/;
@@ -42,26 +42,19 @@ export interface ShellIo {
 
 export async function runShell(io: ShellIo, env: CmdletEnv): Promise<void> {
   const interpreter = new Interpreter(createCmdlets(), env);
-  const pending: string[] = [];
-  const flush = async () => {
-    if (pending.length === 0) return;
-    const text = pending.splice(0).join('\n');
-    if (text.trim() === '') return;
-    const out = await interpreter.run(text);
-    if (out.stdout.length > 0) io.stdout.write(`${out.stdout.join('\n')}\n`);
-    if (out.stderr.length > 0) io.stderr.write(`${out.stderr.join('\n')}\n`);
-  };
   const lines = createInterface({ input: io.stdin, crlfDelay: Infinity, terminal: false });
   for await (const line of lines) {
     const m = DELIMITER.exec(line.trim());
     if (m) {
-      await flush();
       (m[1] === 'Out' ? io.stdout : io.stderr).write(`${m[2]}\n`);
-    } else {
-      pending.push(line);
+      continue;
     }
+    // As `powershell -Command -` does, each line runs as soon as it is read, on its own.
+    if (line.trim() === '') continue;
+    const out = await interpreter.run(line);
+    if (out.stdout.length > 0) io.stdout.write(`${out.stdout.join('\n')}\n`);
+    if (out.stderr.length > 0) io.stderr.write(`${out.stderr.join('\n')}\n`);
   }
-  await flush();
 }
 
 export async function runFromProcess(): Promise<void> {
