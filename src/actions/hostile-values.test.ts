@@ -131,6 +131,31 @@ describe('hostile values in every string parameter', () => {
   });
 });
 
+describe('hostile values in the other parameters, and smuggled types', () => {
+  const SMUGGLED: unknown[] = [
+    ...CORE,
+    ['EX01', 'EX02'],
+    { toString: () => "EX01'; Restart-Computer" },
+    1,
+    null,
+    undefined,
+  ];
+  it.each(ACTION_IDS)('%s refuses them all', (id) => {
+    const sample = SAMPLE_PARAMS[id];
+    for (const key of Object.keys(sample)) {
+      for (const value of SMUGGLED) {
+        if (typeof sample[key] === 'string' && typeof value === 'string') continue; // tested above
+        if (value === undefined && key === 'healthSet' && id !== 'invoke-monitoring-probe')
+          continue; // optional
+        expect(buildScript(id, { ...sample, [key]: value }).ok).toBe(false);
+      }
+    }
+    // No parameter outside the schema gets in, not even a harmless-looking one.
+    expect(buildScript(id, { ...sample, command: 'Get-Date' }).ok).toBe(false);
+    expect(buildScript(id, 'EX01').ok).toBe(false);
+  });
+});
+
 describe('quotePs alone (the second fence, without validation)', () => {
   const template = "Get-Item -Path 'x' | ConvertTo-Json -Compress";
   it.each(CORPUS.filter((v) => !v.includes('\u0000')).map((v) => [JSON.stringify(v), v]))(
