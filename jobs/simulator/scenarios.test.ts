@@ -58,6 +58,18 @@ describe('Exchange behaviour of the simulated organisation', () => {
     expect(state.servers[0]!.lastBootUpTime).toBe('2026-11-27T00:00:00.000Z');
   });
 
+  it('the IMAP backend hangs and clears the same way', () => {
+    const state = createDemoOrg();
+    applyScenario(state, 'imap-backend-hung', { server: 'EX03' });
+    expect(state.faults).toMatchObject([
+      { server: 'EX03', healthSet: 'IMAP.Protocol', monitor: 'ImapDeepTestMonitor' },
+    ]);
+    serviceRestarted(state, 'EX03', 'MSExchangePOP3BE');
+    expect(state.faults).toHaveLength(1);
+    serviceRestarted(state, 'EX03', 'MSExchangeIMAP4BE');
+    expect(state.faults).toHaveLength(0);
+  });
+
   it('only the right service restart clears the hung backend', () => {
     const state = createDemoOrg();
     applyScenario(state, 'pop-backend-hung', { server: 'EX02' });

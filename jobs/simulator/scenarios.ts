@@ -19,6 +19,8 @@ export const SCENARIOS = [
   'healthy',
   /** PopDeepTestMonitor unhealthy; clears when MSExchangePOP3BE restarts. */
   'pop-backend-hung',
+  /** The same for IMAP: ImapDeepTestMonitor unhealthy; clears when MSExchangeIMAP4BE restarts. */
+  'imap-backend-hung',
   /** PopDeepTestMonitor unhealthy; a service restart does not help, a server restart does. */
   'pop-needs-reboot',
   /** PopDeepTestMonitor shows Unhealthy, but the fault is gone when the probe is re-run. */
@@ -39,16 +41,21 @@ export interface ScenarioOptions {
   now?: Date;
 }
 
-const DEEP_TEST = { healthSet: 'POP.Protocol', monitor: 'PopDeepTestMonitor' } as const;
+const DEEP_TEST: { healthSet: string; monitor: string } = {
+  healthSet: 'POP.Protocol',
+  monitor: 'PopDeepTestMonitor',
+};
+const IMAP_DEEP_TEST = { healthSet: 'IMAP.Protocol', monitor: 'ImapDeepTestMonitor' };
 
 export function applyScenario(state: OrgState, scenario: Scenario, options: ScenarioOptions = {}) {
   const server = findServer(state, options.server ?? state.servers[0]!.name);
   if (!server) throw new Error(`no server ${options.server} in the simulated organisation`);
   const since = (options.now ?? new Date()).toISOString();
-  const fault = (error: string, clears: Fault['clears']): Fault => ({
+  const fault = (error: string, clears: Fault['clears'], on = DEEP_TEST): Fault => ({
     id: randomUUID(),
     server: server.name,
-    ...DEEP_TEST,
+    healthSet: on.healthSet,
+    monitor: on.monitor,
     error,
     since,
     clears,
@@ -65,6 +72,15 @@ export function applyScenario(state: OrgState, scenario: Scenario, options: Scen
           by: 'service-restart',
           service: 'MSExchangePOP3BE',
         }),
+      );
+      return;
+    case 'imap-backend-hung':
+      state.faults.push(
+        fault(
+          'ImapDeepTestProbe: the IMAP4 backend did not answer within 60 seconds.',
+          { by: 'service-restart', service: 'MSExchangeIMAP4BE' },
+          IMAP_DEEP_TEST,
+        ),
       );
       return;
     case 'pop-needs-reboot':
