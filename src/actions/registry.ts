@@ -201,7 +201,8 @@ export const ACTIONS = {
   'move-active-database': define({
     id: 'move-active-database',
     title: 'Move a database back (activate its copy on a server)',
-    risk: 'change',
+    // A switchover disconnects the database's users briefly, like the fail-over it undoes.
+    risk: 'destructive',
     transport: 'exchange',
     params: z.object({ database: databaseName, server: serverName }).strict(),
     // -Confirm:$false: the shell is non-interactive, a confirmation prompt would hang it.
