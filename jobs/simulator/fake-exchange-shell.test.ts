@@ -5,6 +5,7 @@ import path from 'node:path';
 import { InvocationError, PowerShell } from 'node-powershell';
 import { ACTION_IDS, buildScript, buildSessionSetup, quotePs } from '../../src/actions';
 import { SAMPLE_PARAMS } from '../../test/fixtures/action-params';
+import { CORPUS } from '../../test/fixtures/hostile-values';
 import { createSimulatedOrg, SIMULATOR_BIN, simulatorEnv } from '.';
 import { parseScript } from './parse-powershell';
 import { tokenize } from './tokenize-powershell';
@@ -27,8 +28,9 @@ describe('tokenizer and parser', () => {
     expect(statements.length).toBe(built.followUp ? 2 : 1);
   });
 
-  it('reads back exactly what quotePs wrote, for every kind of quote', () => {
-    const values = ["it's", '\u2018a\u2019', '\u201Ab\u201B', "''", '$(x) ; | & `n', 'a\tb'];
+  it('reads back exactly what quotePs wrote, for the whole hostile corpus', () => {
+    const values = CORPUS.filter((v) => !v.includes('\0')); // quotePs refuses NUL
+    expect(values.length).toBeGreaterThan(150);
     for (const v of values) {
       const tokens = tokenize(`Get-X -Name ${quotePs(v)}`);
       expect(tokens.filter((t) => t.type === 'string')).toEqual([

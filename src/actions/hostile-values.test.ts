@@ -1,11 +1,11 @@
 import { ACTION_IDS, buildScript, buildSessionSetup, quotePs } from '.';
 import { SAMPLE_PARAMS } from '../../test/fixtures/action-params';
+import { CORE, CORPUS } from '../../test/fixtures/hostile-values';
 import {
   parsePowerShell,
   scanSingleQuoted,
   signature,
   walk,
-  UNICODE_SINGLE_QUOTES,
 } from '../../test/support/powershell-syntax';
 
 /**
@@ -13,52 +13,6 @@ import {
  * of every action is either refused before any text exists, or the script has exactly the shape
  * of the script built from harmless values, with each value one single-quoted literal.
  */
-const QUOTES = ["'", '"', '`', ...UNICODE_SINGLE_QUOTES, '\u201C', '\u201D', '\u201E'];
-const CORE = [
-  ...QUOTES.map((q) => `EX01${q}; Restart-Computer -Force; ${q}`),
-  ...QUOTES.map((q) => `${q}${q}`),
-  ...UNICODE_SINGLE_QUOTES.map((q) => `EX01${q} -Force; Remove-Item C:\\ -Recurse #`),
-  "EX01' | Stop-Service 'x",
-  'EX01; Restart-Computer',
-  'EX01 | Out-Null',
-  'EX01 & calc.exe',
-  'EX01 && whoami',
-  'EX01`; whoami',
-  '`$(whoami)',
-  '$(Restart-Computer -Force)',
-  '@(Restart-Computer)',
-  '${env:PATH}',
-  '$env:COMPUTERNAME',
-  '$true',
-  '{ Restart-Computer }',
-  'EX01\nRestart-Computer -Force',
-  'EX01\rRestart-Computer -Force',
-  'EX01\r\nRestart-Computer',
-  'EX01\u0000Restart-Computer',
-  'EX01\tRestart-Computer',
-  '\u2028Restart-Computer',
-  '\u0085Restart-Computer',
-  'EX01\u2013Force',
-  '\u2014Force',
-  'EX01\u00A0-Force',
-  'EX01\u3000x',
-  '--% Restart-Computer',
-  '-Force',
-  "@'\nRestart-Computer\n'@",
-  '#comment',
-  '<#',
-  'x'.repeat(5000),
-  "'".repeat(300),
-  '\u2019'.repeat(300),
-  'EX01.contoso.com',
-  ' EX01 ',
-  'POP.Protocol',
-  'PopDeepTestProbe',
-  '',
-];
-// Each corpus value also placed around a plausible name, to get past prefix checks.
-const CORPUS = [...CORE, ...CORE.map((v) => `EX01${v}`), ...CORE.map((v) => `${v}EX01`)];
-
 function stringParams(params: Record<string, unknown>): string[] {
   return Object.keys(params).filter((k) => typeof params[k] === 'string');
 }
