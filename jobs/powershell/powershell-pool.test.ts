@@ -68,7 +68,7 @@ describe('PowerShellPool against the simulated Exchange', () => {
     ];
     expect([...order].sort()).toEqual([...ACTION_IDS].sort());
     for (const id of order) {
-      const r = await pool.run(id, SAMPLE_PARAMS[id]);
+      const r = await pool.runFromJob(id, SAMPLE_PARAMS[id]);
       const output = ok(r);
       expect(r.command).not.toBeNull();
       expect(r.raw.length).toBeGreaterThan(0);
@@ -292,6 +292,14 @@ describe('PowerShellPool against the simulated Exchange', () => {
     expect(ok(await pool.run('get-pop-settings', { server: 'ex03' })).kind).toBe(
       'protocol-settings',
     );
+    // Job data of any shape is validated the same way.
+    expect(await pool.runFromJob('Remove-Mailbox', { server: 'EX02' })).toMatchObject({
+      status: 'refused',
+      error: '(action): unknown action "Remove-Mailbox"',
+    });
+    expect(await pool.runFromJob('get-pop-settings', { server: 42 })).toMatchObject({
+      status: 'refused',
+    });
     expect(pool.liveShells).toBe(1);
   });
 

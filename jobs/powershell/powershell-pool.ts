@@ -7,6 +7,7 @@ import {
   splitHostMessages,
   type ActionId,
   type ActionOutput,
+  type ActionParams,
   type ExchangeEndpoint,
   type OutputParseError,
 } from '../../src/actions';
@@ -136,7 +137,13 @@ export class PowerShellPool {
     return this.slots.filter((s) => s.shell && !s.shell.exited).length;
   }
 
-  async run(actionId: string, params: unknown): Promise<RunResult> {
+  /** Builds the action's script, runs it in a shell, parses the output. */
+  run<Id extends ActionId>(actionId: Id, params: ActionParams<Id>): Promise<RunResult> {
+    return this.runFromJob(actionId, params);
+  }
+
+  /** The same for data off a queue (unknown shape): buildScript validates it before anything runs. */
+  async runFromJob(actionId: string, params: unknown): Promise<RunResult> {
     const startedAt = new Date();
     const t0 = Date.now();
     let attempts = 0;
