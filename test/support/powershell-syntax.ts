@@ -16,14 +16,14 @@ function getParser(): Parser {
   const dir = path.dirname(require.resolve('tree-sitter-powershell/package.json'));
   // node-gyp-build has no types; it returns the native language object tree-sitter expects.
   // Resolved from the grammar's own folder: it is the grammar's dependency, not ours.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path resolved at run time
   const load = require(require.resolve('node-gyp-build', { paths: [dir] })) as (
     d: string,
   ) => Parser.Language & {
     nodeTypeInfo?: unknown;
   };
   const language = load(dir);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- JSON beside the grammar
   language.nodeTypeInfo = require(path.join(dir, 'src/node-types.json'));
   parser = new Parser();
   parser.setLanguage(language);
