@@ -46,5 +46,10 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Plain CommonJS files (configs, executables) load modules with require by nature.
+    files: ['**/*.js', '**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   prettier,
 );

@@ -21,6 +21,14 @@ export const probeName = z
   .string({ error: 'must be a probe name' })
   .regex(/^[A-Za-z][A-Za-z0-9_.]{0,127}$/, 'must be a probe name such as PopCTPProbe');
 
+/** A mailbox database name: letters, digits, spaces inside, `_`, `.` and `-`. */
+export const databaseName = z
+  .string({ error: 'must be a database name' })
+  .regex(
+    /^[A-Za-z0-9](?:[A-Za-z0-9 _.-]{0,62}[A-Za-z0-9_.-])?$/,
+    'must be a mailbox database name such as DB01',
+  );
+
 /** Only the protocol services the runbooks restart; nothing else can be named. */
 export const EXCHANGE_SERVICES = [
   'MSExchangePOP3',

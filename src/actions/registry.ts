@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { healthSetName, probeName, serverName, serviceName } from './params';
+import { databaseName, healthSetName, probeName, serverName, serviceName } from './params';
 import { psBool, quotePs } from './quote';
 
 /**
@@ -160,6 +160,26 @@ export const ACTIONS = {
     command: (p) =>
       `Invoke-Command -ComputerName ${quotePs(p.server)} -ScriptBlock { Restart-Service -Name ${quotePs(p.service)} -Force }`,
   }),
+  'get-service-status': define({
+    id: 'get-service-status',
+    title: 'Get an Exchange service status',
+    risk: 'read',
+    transport: 'winrm',
+    params: z.object({ server: serverName, service: serviceName }).strict(),
+    command: (p) =>
+      `Invoke-Command -ComputerName ${quotePs(p.server)} -ScriptBlock { Get-Service -Name ${quotePs(p.service)} }`,
+    select: ['Name', 'Status'],
+  }),
+  'get-boot-time': define({
+    id: 'get-boot-time',
+    title: 'Get the last boot time of a server',
+    risk: 'read',
+    transport: 'winrm',
+    params: z.object({ server: serverName }).strict(),
+    command: (p) =>
+      `Invoke-Command -ComputerName ${quotePs(p.server)} -ScriptBlock { Get-CimInstance -ClassName Win32_OperatingSystem }`,
+    select: ['CSName', 'LastBootUpTime'],
+  }),
   'move-active-databases-off': define({
     id: 'move-active-databases-off',
     title: 'Fail databases over (block activation and move active copies now)',
@@ -177,6 +197,17 @@ export const ACTIONS = {
     params: z.object({ server: serverName }).strict(),
     command: (p) =>
       `Set-MailboxServer -Identity ${quotePs(p.server)} -DatabaseCopyActivationDisabledAndMoveNow $false`,
+  }),
+  'move-active-database': define({
+    id: 'move-active-database',
+    title: 'Move a database back (activate its copy on a server)',
+    // A switchover disconnects the database's users briefly, like the fail-over it undoes.
+    risk: 'destructive',
+    transport: 'exchange',
+    params: z.object({ database: databaseName, server: serverName }).strict(),
+    // -Confirm:$false: the shell is non-interactive, a confirmation prompt would hang it.
+    command: (p) =>
+      `Move-ActiveMailboxDatabase -Identity ${quotePs(p.database)} -ActivateOnServer ${quotePs(p.server)} -Confirm:$false`,
   }),
   'restart-server': define({
     id: 'restart-server',
@@ -230,5 +261,10 @@ export function buildCommand(actionId: string, params: unknown): BuildResult {
     };
   }
   const valid = parsed.data as Record<string, unknown>;
-  return { ok: true, action, params: valid, command: action.command(valid) };
+  try {
+    return { ok: true, action, params: valid, command: action.command(valid) };
+  } catch (e) {
+    // quotePs refuses what it cannot quote (NUL); report it as a refusal, never a crash.
+    return { ok: false, errors: [{ param: '(params)', reason: (e as Error).message }] };
+  }
 }
