@@ -41,6 +41,27 @@ const envSchema = z.object({
     z.coerce.number().positive().max(3650).default(30),
   ),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default('info')),
+  APPROVAL_POLICY: z.preprocess(emptyToUndefined, z.string().optional()),
+  APPROVAL_TTL_MINUTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .positive()
+      .max(24 * 60)
+      .default(15),
+  ),
+  APPROVAL_POLICY_RELOAD_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(0).max(86_400).default(30),
+  ),
+  AUDIT_CHECKPOINT_MINUTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .min(0)
+      .max(24 * 60)
+      .default(5),
+  ),
 });
 
 export type Config = {
@@ -52,6 +73,13 @@ export type Config = {
   scomTimeZone: string;
   incidentRetentionMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Path of the approval policy (YAML); without one nobody holds a role. */
+  approvalPolicyPath: string | undefined;
+  approvalTtlMs: number;
+  /** How often the policy file is re-read (0: only on SIGHUP). */
+  approvalPolicyReloadMs: number;
+  /** How often the audit chain's head is written to the log (0: never). */
+  auditCheckpointMs: number;
 };
 
 export type ConfigKey = keyof z.infer<typeof envSchema>;
@@ -97,6 +125,10 @@ export function loadConfig(
     scomTimeZone: e.SCOM_TIME_ZONE,
     incidentRetentionMs: Math.round(e.INCIDENT_RETENTION_DAYS * 24 * 3600 * 1000),
     logLevel: e.LOG_LEVEL,
+    approvalPolicyPath: e.APPROVAL_POLICY,
+    approvalTtlMs: Math.round(e.APPROVAL_TTL_MINUTES * 60_000),
+    approvalPolicyReloadMs: e.APPROVAL_POLICY_RELOAD_SECONDS * 1000,
+    auditCheckpointMs: Math.round(e.AUDIT_CHECKPOINT_MINUTES * 60_000),
   };
 }
 
