@@ -66,3 +66,13 @@ function oneLine(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
+
+/** `audit INC-12` is an incident, `audit EX01` a server; nothing means everything. */
+export function parseAuditSubject(text: string | undefined): {
+  incidentId?: string;
+  server?: string;
+} {
+  const s = text?.trim() ?? '';
+  if (s === '') return {};
+  return /^INC-\d+$/i.test(s) ? { incidentId: s.toUpperCase() } : { server: s };
+}

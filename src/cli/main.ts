@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load-config';
+import { registerAudit } from './commands/audit';
 import { registerDemo } from './commands/demo';
 import { registerServe } from './commands/serve';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerServe(program);
   registerDemo(program);
+  registerAudit(program);
   return program;
 }
 
