@@ -3,7 +3,7 @@ import { buildCommand } from '../actions/registry';
 import type { AuditAction, AuditActor } from '../audit/audit-entry';
 import type { AuditLog } from '../audit/ports';
 import { canonicalJson } from '../audit/hash-chain';
-import type { Clock } from '../incidents/ports';
+import type { Clock, IncidentStore } from '../incidents/ports';
 import type { ApprovalRequest, ChangeActor, ExecutionState } from './approval-request';
 import {
   evaluateApproval,
@@ -41,6 +41,11 @@ export interface ApprovalFlowDeps {
   clock?: Clock;
   /** The site a server belongs to, when an inventory is configured (for scoped roles). */
   siteOf?: (server: string) => string | null;
+  /**
+   * When given, a step for an incident is refused unless the incident exists and is actionable
+   * (an alert whose server name was not valid host-name syntax must never lead to a command).
+   */
+  incidents?: Pick<IncidentStore, 'get'>;
   /** Concurrent clicks on one request retry on fresh data; this bounds the retries. */
   maxAttempts?: number;
   /**
@@ -54,6 +59,7 @@ export type FlowRefusal =
   | 'not-found'
   | 'invalid-params'
   | 'denied'
+  | 'not-actionable'
   | 'confirmation-required'
   | 'not-pending'
   | 'expired'
@@ -140,6 +146,18 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
         code: 'invalid-params',
         reason: `The step cannot be built: ${built.errors.map((e) => `${e.param} ${e.reason}`).join('; ')}.`,
       };
+    }
+    if (input.incidentId && deps.incidents) {
+      const incident = await deps.incidents.get(input.incidentId);
+      if (!incident || !incident.actionable) {
+        return {
+          ok: false,
+          code: 'not-actionable',
+          reason: incident
+            ? `Incident ${input.incidentId} has no valid server name; no step may target it.`
+            : `There is no incident ${input.incidentId}.`,
+        };
+      }
     }
     const policy = deps.policy.current();
     const server = typeof built.params.server === 'string' ? built.params.server : null;

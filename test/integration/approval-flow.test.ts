@@ -4,6 +4,10 @@ import type { Actor } from '../../src/approvals/identity';
 import { parsePolicy, type Policy } from '../../src/approvals/policy';
 import type { ApprovedJobSink } from '../../src/approvals/ports';
 import { verifyChain } from '../../src/audit/verify-chain';
+import { normalizeAlert } from '../../src/alerts/normalize-alert';
+import { createAlertIntake } from '../../src/incidents/record-alert';
+import { createRedisIncidentStore } from '../../src/infra/redis-incident-store';
+import { ps51Alert } from '../fixtures/scom-alerts';
 import { createRedisApprovalStore } from '../../src/infra/redis-approval-store';
 import { createRedisAuditLog } from '../../src/infra/redis-audit-log';
 import { redisKeys } from '../../src/infra/redis-keys';
@@ -397,6 +401,43 @@ test('read steps run without approval; bad parameters are refused before anythin
     expect(bad.reason).toMatch(
       /^The step cannot be built: server server is not a valid host name.*; service must be one of/,
     );
+});
+
+test('a step for an incident that is missing or not actionable is refused', async () => {
+  const incidents = createRedisIncidentStore(redis, { prefix, retentionMs: 3_600_000 });
+  const intake = createAlertIntake({ store: incidents, events: { publish: async () => {} } });
+  const record = async (overrides: Record<string, unknown>) => {
+    const parsed = normalizeAlert(ps51Alert(overrides), { timeZone: 'UTC' });
+    if (!parsed.ok) throw new Error('fixture');
+    return (await intake.record(parsed.alert)).incidentId as string;
+  };
+  const good = await record({});
+  const bad = await record({
+    Id: '0e0e0e0e-2b4d-4e8f-9a1b-3c5d7e9f1a2b',
+    PrincipalName: 'EX01;Restart-Computer',
+    MonitoringObjectDisplayName: 'EX01;Restart-Computer',
+    MonitoringObjectPath: 'EX01;Restart-Computer',
+    NetbiosComputerName: 'EX01;Restart-Computer',
+    MonitoringObjectFullName: 'Microsoft.Exchange.15.HealthSet:EX01;Restart-Computer;POP.Protocol',
+  });
+  const t = setup({ incidents });
+  const ask = (incidentId: string) =>
+    t.flow.requestStep({
+      actor: olga,
+      incidentId,
+      actionId: 'get-server-health',
+      params: { server: SERVER },
+    });
+  expect(await ask(good)).toMatchObject({ ok: true });
+  expect(await ask(bad)).toMatchObject({
+    ok: false,
+    code: 'not-actionable',
+    reason: `Incident ${bad} has no valid server name; no step may target it.`,
+  });
+  expect(await ask('INC-999999')).toMatchObject({
+    ok: false,
+    reason: 'There is no incident INC-999999.',
+  });
 });
 
 test('the worker side records running, succeeded, failed, unknown and refusals', async () => {
