@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { PolicyError } from '../approvals/policy';
 import { ConfigError } from '../config/load-config';
 import { registerAudit } from './commands/audit';
 import { registerDemo } from './commands/demo';
@@ -32,7 +33,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof PolicyError) {
       process.stderr.write(`${err.message}\n`);
       process.exitCode = 2;
       return;
