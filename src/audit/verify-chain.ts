@@ -1,6 +1,20 @@
 import type { StoredAuditEntry } from './audit-entry';
 import { GENESIS_HASH, hashEntry } from './hash-chain';
 
+/** Every top-level field an entry may have; anything else was added outside the hash. */
+const ENTRY_FIELDS = new Set([
+  'seq',
+  'prevHash',
+  'hash',
+  'at',
+  'actor',
+  'action',
+  'incidentId',
+  'server',
+  'params',
+  'result',
+]);
+
 /** A head hash someone wrote down (the log's checkpoints): the chain must still pass through it. */
 export interface Checkpoint {
   seq: number;
@@ -54,6 +68,10 @@ export class ChainVerifier {
     }
     if (e.prevHash !== this.hash) {
       return fail(`its previous hash does not match entry ${this.seq}: the chain was altered`);
+    }
+    const extra = Object.keys(e).filter((k) => !ENTRY_FIELDS.has(k));
+    if (extra.length > 0) {
+      return fail(`it has fields the hash does not cover (${extra.join(', ')}): it was edited`);
     }
     if (hashEntry(e, e.seq, e.prevHash) !== e.hash) {
       return fail('its content does not match its hash: the entry was edited');

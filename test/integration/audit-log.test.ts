@@ -105,6 +105,30 @@ test('an edited entry is named', async () => {
   if (!result.ok) expect(result.broken.reason).toContain('edited');
 });
 
+test('a field added to an entry outside the hash is caught', async () => {
+  const { log, prefix, raw } = await fiveEntries('added-field');
+  const [id, fields] = raw[3]!;
+  const entry = JSON.parse(fields[5]!) as Record<string, unknown>;
+  await rewrite(redis, prefix, [
+    ...raw.slice(0, 3),
+    [
+      id,
+      [
+        'seq',
+        fields[1]!,
+        'hash',
+        fields[3]!,
+        'entry',
+        JSON.stringify({ ...entry, note: 'ok by me' }),
+      ],
+    ],
+    raw[4]!,
+  ]);
+  const result = await verify(log);
+  expect(result).toMatchObject({ ok: false, entries: 3, broken: { id, seq: 4 } });
+  if (!result.ok) expect(result.broken.reason).toContain('fields the hash does not cover (note)');
+});
+
 test('an entry whose stream fields were changed apart from its content is named', async () => {
   const { log, prefix, raw } = await fiveEntries('fields');
   const [id, fields] = raw[1]!;
