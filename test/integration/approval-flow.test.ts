@@ -181,6 +181,43 @@ test('20 concurrent approvals of one request give exactly one approval and one j
   }
 });
 
+test('approve, reject, cancel and expiry racing each other: one outcome, a job only if approved', async () => {
+  for (let round = 0; round < 5; round++) {
+    const t = setup();
+    const req = await restartRequest(t);
+    // Everyone presses at the very moment the request expires on the clock of some replicas.
+    const late = createApprovalFlow({
+      store: createRedisApprovalStore(redis, { prefix, retentionMs: 3_600_000 }),
+      policy: { current: () => policyOf(POLICY) },
+      jobs: t.sink,
+      audit: createRedisAuditLog(redis, { prefix }),
+      ttlMs: TTL,
+      clock: () => new Date(Date.parse(req.expiresAt)),
+    });
+    const results = await Promise.all([
+      ...Array.from({ length: 6 }, () => t.flow.approve({ actor: alice, requestId: req.id })),
+      ...Array.from({ length: 4 }, () =>
+        t.flow.reject({ actor: ann, requestId: req.id, reason: 'not now' }),
+      ),
+      t.flow.cancel({ actor: olga, requestId: req.id }),
+      late.expireDue(),
+      late.approve({ actor: ann, requestId: req.id }),
+    ]);
+    const changed = results.filter((r) => !Array.isArray(r) && r.ok);
+    const expiredByTimer = results.filter(
+      (r) => Array.isArray(r) && r.some((x) => x.id === req.id),
+    );
+    const final = await t.flow.get(req.id);
+    expect(final?.version).toBe(2);
+    expect(changed.length + expiredByTimer.length).toBeLessThanOrEqual(1);
+    expect(t.sink.jobs.filter((j) => j.id === req.id)).toHaveLength(
+      final?.state === 'approved' ? 1 : 0,
+    );
+    const decided = (await auditActions(t, req.id)).filter((a) => a !== 'approval.requested');
+    expect(decided).toEqual([`approval.${final?.state}`]);
+  }
+});
+
 test("a viewer's click changes nothing and says why", async () => {
   const t = setup();
   const req = await restartRequest(t);
