@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { buildCommand } from '../actions/registry';
-import type { AuditAction, AuditActor } from '../audit/audit-entry';
+import type { AuditAction, AuditActor, AuditEvent } from '../audit/audit-entry';
 import type { AuditLog } from '../audit/ports';
 import { canonicalJson } from '../audit/hash-chain';
 import type { Clock, IncidentStore } from '../incidents/ports';
@@ -99,32 +99,38 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
     site: req.site,
   });
 
-  async function audit(
-    action: AuditAction,
-    by: ChangeActor,
-    req: ApprovalRequest,
-    result: string,
-    extra: Record<string, unknown> = {},
-  ): Promise<void> {
+  /**
+   * The audit record of one committed change, serialized. It is committed with the change (the
+   * store's audit outbox) and then appended under the key `<request>:v<version>`, so a relay after
+   * a crash writes it once: no committed change goes unaudited, none is audited twice.
+   */
+  function auditRecord(req: ApprovalRequest, note: AuditNote, at: string): string {
+    const event: AuditEvent = {
+      at,
+      actor: auditActor(note.by),
+      action: note.action,
+      incidentId: req.incidentId,
+      server: req.server,
+      params: {
+        requestId: req.id,
+        actionId: req.actionId,
+        risk: req.risk,
+        command: req.command,
+        params: req.params,
+        ...note.extra,
+      },
+      result: note.result,
+    };
+    return JSON.stringify({ key: `${req.id}:v${req.version}`, event });
+  }
+
+  async function writeAudit(record: string, requestId: string): Promise<void> {
     try {
-      await deps.audit.append({
-        at: clock().toISOString(),
-        actor: auditActor(by),
-        action,
-        incidentId: req.incidentId,
-        server: req.server,
-        params: {
-          requestId: req.id,
-          actionId: req.actionId,
-          risk: req.risk,
-          command: req.command,
-          params: req.params,
-          ...extra,
-        },
-        result,
-      });
+      const { key, event } = JSON.parse(record) as { key: string; event: AuditEvent };
+      await deps.audit.append(event, { idempotencyKey: key });
+      await deps.store.markAudited(record);
     } catch (err) {
-      deps.onError?.('audit', err, req.id);
+      deps.onError?.('audit', err, requestId);
     }
   }
 
@@ -207,18 +213,24 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
       : createHash('sha256')
           .update(canonicalJson([input.incidentId, built.action.id, built.command]))
           .digest('hex');
-    const stored = await deps.store.create(request, { dedupeKey, enqueue: auto });
+    const record = auditRecord(
+      request,
+      {
+        action: 'approval.requested',
+        by: actor,
+        result: auto
+          ? `runs without approval (${risk} step)`
+          : `pending until ${request.expiresAt}`,
+        extra: input.note ? { note: input.note } : {},
+      },
+      at,
+    );
+    const stored = await deps.store.create(request, { dedupeKey, enqueue: auto, audit: record });
     if (!stored.created) {
       const existing = await deps.store.get(stored.existingId);
       if (existing) return { ok: true, request: existing, created: false };
     }
-    await audit(
-      'approval.requested',
-      actor,
-      request,
-      auto ? `runs without approval (${risk} step)` : `pending until ${request.expiresAt}`,
-      input.note ? { note: input.note } : {},
-    );
+    await writeAudit(record, request.id);
     if (auto) await handOn(request);
     return { ok: true, request, created: true };
   }
@@ -230,7 +242,7 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
   async function change(
     requestId: string,
     decide: (req: ApprovalRequest, now: string) => Promise<FlowResult | Transition>,
-    after: (next: ApprovalRequest) => Promise<void>,
+    note: (next: ApprovalRequest) => AuditNote,
     enqueue = false,
   ): Promise<FlowResult> {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -253,8 +265,10 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
         if (outcome.ok) return outcome;
         return { ...outcome, request: ('request' in outcome && outcome.request) || req };
       }
-      if (await deps.store.commit(outcome.next, req.version, { enqueue })) {
-        await after(outcome.next);
+      const record = auditRecord(outcome.next, note(outcome.next), now);
+      if (await deps.store.commit(outcome.next, req.version, { enqueue, audit: record })) {
+        await writeAudit(record, requestId);
+        if (enqueue) await handOn(outcome.next);
         return { ok: true, request: outcome.next };
       }
       await sleep(Math.min(20, attempt) * Math.random());
@@ -288,16 +302,14 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
         const reason = decision.breakGlass ? input.breakGlassReason?.trim() : undefined;
         return approveTransition(req, plainActor(input.actor), now, reason);
       },
-      async (next) => {
-        await audit(
-          'approval.approved',
-          plainActor(input.actor),
-          next,
-          next.breakGlass ? `approved by break glass: ${next.breakGlass.reason}` : 'approved',
-          next.breakGlass ? { breakGlass: true, breakGlassReason: next.breakGlass.reason } : {},
-        );
-        await handOn(next);
-      },
+      (next) => ({
+        action: 'approval.approved',
+        by: plainActor(input.actor),
+        result: next.breakGlass ? `approved by break glass: ${next.breakGlass.reason}` : 'approved',
+        extra: next.breakGlass
+          ? { breakGlass: true, breakGlassReason: next.breakGlass.reason }
+          : {},
+      }),
       true,
     );
   }
@@ -322,13 +334,11 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
         if (!decision.allowed) return { ok: false, code: 'denied', reason: decision.reason };
         return rejectTransition(req, plainActor(input.actor), now, input.reason.trim());
       },
-      (next) =>
-        audit(
-          'approval.rejected',
-          plainActor(input.actor),
-          next,
-          `rejected: ${next.rejectReason ?? ''}`,
-        ),
+      (next) => ({
+        action: 'approval.rejected',
+        by: plainActor(input.actor),
+        result: `rejected: ${next.rejectReason ?? ''}`,
+      }),
     );
   }
 
@@ -343,21 +353,30 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
         if (!decision.allowed) return { ok: false, code: 'denied', reason: decision.reason };
         return cancelTransition(req, plainActor(input.actor), now);
       },
-      (next) =>
-        audit('approval.cancelled', plainActor(input.actor), next, 'cancelled by the requester'),
+      () => ({
+        action: 'approval.cancelled',
+        by: plainActor(input.actor),
+        result: 'cancelled by the requester',
+      }),
     );
   }
 
   async function expireOne(req: ApprovalRequest, now: string): Promise<boolean> {
     const t = expireTransition(req, now);
     if (!t.ok) return false;
-    if (!(await deps.store.commit(t.next, req.version, { enqueue: false }))) return false;
-    await audit(
-      'approval.expired',
-      SYSTEM_ACTOR,
+    const record = auditRecord(
       t.next,
-      `expired at ${req.expiresAt} without a decision`,
+      {
+        action: 'approval.expired',
+        by: SYSTEM_ACTOR,
+        result: `expired at ${req.expiresAt} without a decision`,
+      },
+      now,
     );
+    if (!(await deps.store.commit(t.next, req.version, { enqueue: false, audit: record }))) {
+      return false;
+    }
+    await writeAudit(record, req.id);
     return true;
   }
 
@@ -394,14 +413,12 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
         if (req.state === input.state) return { ok: true, request: req };
         return executionTransition(req, input.state, by, now, input);
       },
-      (next) =>
-        audit(
-          input.refused ? 'job.refused' : EXECUTION_AUDIT[input.state],
-          by,
-          next,
-          input.summary ?? input.state,
-          input.jobId ? { jobId: input.jobId } : {},
-        ),
+      () => ({
+        action: input.refused ? 'job.refused' : EXECUTION_AUDIT[input.state],
+        by,
+        result: input.summary ?? input.state,
+        extra: input.jobId ? { jobId: input.jobId } : {},
+      }),
     );
   }
 
@@ -422,8 +439,20 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
     return n;
   }
 
+  /** Appends audit records of committed changes whose append did not complete. */
+  async function relayAudit(olderThanMs = 5000): Promise<number> {
+    const records = await deps.store.pendingAudits(olderThanMs, clock().getTime());
+    for (const record of records) {
+      const { key, event } = JSON.parse(record) as { key: string; event: AuditEvent };
+      await deps.audit.append(event, { idempotencyKey: key });
+      await deps.store.markAudited(record);
+    }
+    return records.length;
+  }
+
   return {
     requestStep,
+    relayAudit,
     approve,
     reject,
     cancel,
@@ -437,6 +466,14 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
 }
 
 export type ApprovalFlow = ReturnType<typeof createApprovalFlow>;
+
+/** What the audit trail says about one change. */
+interface AuditNote {
+  action: AuditAction;
+  by: ChangeActor;
+  result: string;
+  extra?: Record<string, unknown>;
+}
 
 const EXECUTION_AUDIT: Record<ExecutionState, AuditAction> = {
   running: 'job.started',

@@ -11,17 +11,19 @@ export interface ApprovalStore {
    */
   create(
     request: ApprovalRequest,
-    options: { dedupeKey: string | null; enqueue: boolean },
+    options: { dedupeKey: string | null; enqueue: boolean; audit?: string },
   ): Promise<{ created: true } | { created: false; existingId: string }>;
   get(id: string): Promise<ApprovalRequest | null>;
   /**
    * Writes `next` only if the stored version is still `expectedVersion` (compare-and-set). With
-   * `enqueue`, the request also enters the outbox of approved jobs, in the same atomic write.
+   * `enqueue`, the request also enters the outbox of approved jobs, and `audit` (a serialized
+   * audit record) the audit outbox, in the same atomic write: a committed change cannot lose its
+   * job or its audit entry.
    */
   commit(
     next: ApprovalRequest,
     expectedVersion: number,
-    options: { enqueue: boolean },
+    options: { enqueue: boolean; audit?: string },
   ): Promise<boolean>;
   listForIncident(incidentId: string, limit?: number): Promise<ApprovalRequest[]>;
   /** Ids of pending requests whose expiry is at or before `nowMs`. */
@@ -29,6 +31,9 @@ export interface ApprovalStore {
   /** Approved requests committed but not yet handed to the job sink, older than the given age. */
   pendingEnqueues(olderThanMs: number, nowMs: number, limit?: number): Promise<string[]>;
   markEnqueued(id: string): Promise<void>;
+  /** Audit records committed with a change but not yet appended to the trail. */
+  pendingAudits(olderThanMs: number, nowMs: number, limit?: number): Promise<string[]>;
+  markAudited(record: string): Promise<void>;
 }
 
 /**

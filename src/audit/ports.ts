@@ -2,7 +2,11 @@ import type { AuditEntry, AuditEvent, StoredAuditEntry } from './audit-entry';
 
 /** Records what happened; the core calls it without knowing where it goes (Redis Stream). */
 export interface AuditLog {
-  append(event: AuditEvent): Promise<AuditEntry>;
+  /**
+   * Appends one entry. With an idempotency key, a second append with the same key (a relay after
+   * a crash) writes nothing and returns null.
+   */
+  append(event: AuditEvent, options?: { idempotencyKey?: string }): Promise<AuditEntry | null>;
 }
 
 export interface AuditQuery {

@@ -22,6 +22,7 @@ if ARGV[10] == '1' then
   if tonumber(ARGV[11]) > 0 then redis.call('PEXPIRE', KEYS[3], ARGV[11]) end
 end
 if ARGV[8] == '1' then redis.call('ZADD', KEYS[5], ARGV[6], ARGV[1]) end
+if ARGV[12] ~= '' then redis.call('ZADD', KEYS[6], ARGV[6], ARGV[12]) end
 return ''
 `;
 
@@ -40,6 +41,7 @@ if ARGV[4] ~= 'pending' then
 end
 if ARGV[6] == '1' then redis.call('ZADD', KEYS[3], ARGV[7], ARGV[5]) end
 if ARGV[9] == '1' and tonumber(ARGV[8]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[8]) end
+if ARGV[10] ~= '' then redis.call('ZADD', KEYS[5], ARGV[7], ARGV[10]) end
 return 1
 `;
 
@@ -60,8 +62,8 @@ export function createRedisApprovalStore(
 ): ApprovalStore {
   const keys = redisKeys(options.prefix);
   if (!('exchopsCreateApproval' in redis)) {
-    redis.defineCommand('exchopsCreateApproval', { lua: CREATE_SCRIPT, numberOfKeys: 5 });
-    redis.defineCommand('exchopsCommitApproval', { lua: COMMIT_SCRIPT, numberOfKeys: 4 });
+    redis.defineCommand('exchopsCreateApproval', { lua: CREATE_SCRIPT, numberOfKeys: 6 });
+    redis.defineCommand('exchopsCommitApproval', { lua: COMMIT_SCRIPT, numberOfKeys: 5 });
   }
   const scripted = redis as unknown as Redis & ApprovalCommands;
   // Stands in for an absent optional key; it is never written, and shares the slot.
@@ -75,7 +77,7 @@ export function createRedisApprovalStore(
       return `APR-${await redis.incr(keys.approvalSequence)}`;
     },
 
-    async create(request, { dedupeKey, enqueue }) {
+    async create(request, { dedupeKey, enqueue, audit }) {
       const dedupe = dedupeKey ? keys.approvalDedupe(dedupeKey) : noKey;
       const existing = await scripted.exchopsCreateApproval(
         keys.approvalRequest(request.id),
@@ -83,6 +85,7 @@ export function createRedisApprovalStore(
         request.incidentId ? keys.approvalsByIncident(request.incidentId) : noKey,
         dedupe,
         keys.approvalOutbox,
+        keys.approvalAuditOutbox,
         request.id,
         JSON.stringify(request),
         String(request.version),
@@ -94,6 +97,7 @@ export function createRedisApprovalStore(
         dedupeKey ? dedupe : '',
         request.incidentId ? '1' : '',
         String(options.retentionMs),
+        audit ?? '',
       );
       return existing ? { created: false, existingId: existing } : { created: true };
     },
@@ -102,7 +106,7 @@ export function createRedisApprovalStore(
       return parse(await redis.hget(keys.approvalRequest(id), 'doc'));
     },
 
-    async commit(next, expectedVersion, { enqueue }) {
+    async commit(next, expectedVersion, { enqueue, audit }) {
       // The dedupe pointer's name is fixed at creation, so reading it first is race-free.
       const dedupe = (await redis.hget(keys.approvalRequest(next.id), 'dedupe')) || noKey;
       const result = await scripted.exchopsCommitApproval(
@@ -110,6 +114,7 @@ export function createRedisApprovalStore(
         keys.approvalPending,
         keys.approvalOutbox,
         dedupe,
+        keys.approvalAuditOutbox,
         String(expectedVersion),
         JSON.stringify(next),
         String(next.version),
@@ -119,6 +124,7 @@ export function createRedisApprovalStore(
         String(changedAtMs(next)),
         String(options.retentionMs),
         FINAL_STATES.includes(next.state) ? '1' : '',
+        audit ?? '',
       );
       return result === 1;
     },
@@ -159,6 +165,21 @@ export function createRedisApprovalStore(
 
     async markEnqueued(id) {
       await redis.zrem(keys.approvalOutbox, id);
+    },
+
+    async pendingAudits(olderThanMs, nowMs, limit = 500) {
+      return redis.zrangebyscore(
+        keys.approvalAuditOutbox,
+        '-inf',
+        nowMs - olderThanMs,
+        'LIMIT',
+        0,
+        limit,
+      );
+    },
+
+    async markAudited(record) {
+      await redis.zrem(keys.approvalAuditOutbox, record);
     },
   };
 }

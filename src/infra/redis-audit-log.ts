@@ -12,12 +12,17 @@ import { redisKeys } from './redis-keys';
  * is computed by the caller and the script only compares.)
  */
 const APPEND_SCRIPT = `
+if ARGV[7] ~= '' and redis.call('ZSCORE', KEYS[3], ARGV[7]) then return '' end
 local head = redis.call('HMGET', KEYS[2], 'seq', 'hash')
 local seq = head[1] or '0'
 local hash = head[2] or ARGV[6]
 if seq ~= ARGV[1] or hash ~= ARGV[2] then return false end
 local id = redis.call('XADD', KEYS[1], '*', 'seq', ARGV[3], 'hash', ARGV[4], 'entry', ARGV[5])
 redis.call('HSET', KEYS[2], 'seq', ARGV[3], 'hash', ARGV[4], 'id', id)
+if ARGV[7] ~= '' then
+  redis.call('ZADD', KEYS[3], ARGV[8], ARGV[7])
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', tonumber(ARGV[8]) - 604800000)
+end
 return id
 `;
 
@@ -33,7 +38,7 @@ export function createRedisAuditLog(
 ): RedisAuditLog {
   const keys = redisKeys(options.prefix);
   if (!('exchopsAuditAppend' in redis)) {
-    redis.defineCommand('exchopsAuditAppend', { lua: APPEND_SCRIPT, numberOfKeys: 2 });
+    redis.defineCommand('exchopsAuditAppend', { lua: APPEND_SCRIPT, numberOfKeys: 3 });
   }
   const scripted = redis as unknown as Redis & AuditCommands;
   const maxAttempts = options.maxAttempts ?? 200;
@@ -44,7 +49,11 @@ export function createRedisAuditLog(
   }
 
   return {
-    async append(event: AuditEvent): Promise<AuditEntry> {
+    async append(
+      event: AuditEvent,
+      opts: { idempotencyKey?: string } = {},
+    ): Promise<AuditEntry | null> {
+      const key = opts.idempotencyKey ?? '';
       for (let attempt = 1; attempt <= maxAttempts; attempt++) {
         const current = await head();
         const seq = current?.seq ?? 0;
@@ -53,13 +62,17 @@ export function createRedisAuditLog(
         const id = await scripted.exchopsAuditAppend(
           keys.auditStream,
           keys.auditHead,
+          keys.auditKeys,
           String(seq),
           prevHash,
           String(entry.seq),
           entry.hash,
           JSON.stringify(entry),
           GENESIS_HASH,
+          key,
+          String(Date.now()),
         );
+        if (id === '') return null; // already written under this key
         if (id) return entry;
         // Another replica appended first: chain onto its entry, after a short jittered pause.
         await sleep(Math.min(10, attempt) * Math.random());

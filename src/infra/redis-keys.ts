@@ -26,9 +26,13 @@ export function redisKeys(prefix: string) {
     /** Approved requests not yet handed to the job sink, scored by approval time (ms). */
     approvalOutbox: `${appr}:outbox`,
     approvalSequence: `${appr}:seq`,
+    /** Audit events of committed approval changes not yet in the trail (JSON), scored by time. */
+    approvalAuditOutbox: `${appr}:audit-outbox`,
     /** The audit trail (a Stream) and its head: `seq`, `hash`, `id` of the last entry. */
     auditStream: `${audit}:stream`,
     auditHead: `${audit}:head`,
+    /** Idempotency keys of recent appends, scored by time (kept a week). */
+    auditKeys: `${audit}:keys`,
     /** BullMQ's prefix; the hash tag keeps each queue's keys in one slot on Cluster. */
     bullPrefix: `${prefix}:{bull}`,
   };

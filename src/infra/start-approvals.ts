@@ -89,7 +89,7 @@ export async function startApprovals(options: StartApprovalsOptions): Promise<Ap
       logger.error(
         { err, requestId },
         what === 'audit'
-          ? 'audit entry not written for a committed approval change'
+          ? 'audit entry for an approval change not written yet; the relay will retry'
           : 'approved job not queued yet; the relay will retry',
       ),
   });
@@ -103,6 +103,7 @@ export async function startApprovals(options: StartApprovalsOptions): Promise<Ap
   };
   every(options.expireIntervalMs ?? 15_000, () => flow.expireDue(), 'approval expiry');
   every(options.relayIntervalMs ?? 10_000, () => flow.relayApproved(), 'approved-job relay');
+  every(options.relayIntervalMs ?? 10_000, () => flow.relayAudit(), 'approval audit relay');
   const checkpoints = startAuditCheckpoints(audit, logger, config.auditCheckpointMs);
   stops.push(checkpoints.stop);
 

@@ -562,6 +562,34 @@ test('an approval whose job hand-off failed is handed on by the relay, once', as
   expect(t.sink.jobs.map((j) => j.id)).toEqual([req.id]);
 });
 
+test('an audit append that failed after the commit is written later by the relay, once', async () => {
+  const real = createRedisAuditLog(redis, { prefix });
+  let failures = 2;
+  const t = setup({
+    // Fault injection on the real Redis-backed log: the first two appends fail.
+    audit: {
+      append: (event, options) => {
+        if (failures > 0) {
+          failures -= 1;
+          return Promise.reject(new Error('redis timeout'));
+        }
+        return real.append(event, options);
+      },
+    },
+  });
+  const req = await restartRequest(t);
+  await t.flow.approve({ actor: alice, requestId: req.id });
+  expect(t.errors).toEqual(['audit: Error: redis timeout', 'audit: Error: redis timeout']);
+  expect(t.sink.jobs).toHaveLength(1); // the job does not wait for the audit trail
+  expect(await auditActions(t, req.id)).toEqual([]);
+  expect(await redis.zcard(redisKeys(prefix).approvalAuditOutbox)).toBeGreaterThanOrEqual(2);
+  t.advance(10_000);
+  const [a, b] = await Promise.all([t.flow.relayAudit(5000), t.flow.relayAudit(5000)]);
+  expect(a + b).toBeGreaterThanOrEqual(2);
+  expect(await auditActions(t, req.id)).toEqual(['approval.requested', 'approval.approved']);
+  expect(await t.flow.relayAudit(5000)).toBe(0);
+});
+
 test('the whole trail written by these flows verifies', async () => {
   const audit = createRedisAuditLog(redis, { prefix });
   const all = [];

@@ -82,12 +82,23 @@ test('concurrent appends from several replicas never fork the chain', async () =
     const written = await Promise.all(
       Array.from({ length: 40 }, (_, i) => logs[i % logs.length]!.append(event(i + 1))),
     );
-    expect(new Set(written.map((e) => e.seq)).size).toBe(40);
+    expect(new Set(written.map((e) => e?.seq)).size).toBe(40);
     const result = await verify(log);
     expect(result).toMatchObject({ ok: true, entries: 40, head: { seq: 40 } });
   } finally {
     await Promise.all(replicas.map((r) => r.quit()));
   }
+});
+
+test('an append with an idempotency key is written once', async () => {
+  const { log } = freshLog('idempotent');
+  const results = await Promise.all(
+    Array.from({ length: 5 }, () => log.append(event(1), { idempotencyKey: 'APR-1:v2' })),
+  );
+  expect(results.filter((r) => r !== null)).toHaveLength(1);
+  expect(await log.append(event(1), { idempotencyKey: 'APR-1:v2' })).toBeNull();
+  expect(await log.append(event(2), { idempotencyKey: 'APR-1:v3' })).toMatchObject({ seq: 2 });
+  expect(await verify(log)).toMatchObject({ ok: true, entries: 2 });
 });
 
 test('an edited entry is named', async () => {
