@@ -50,7 +50,8 @@ export interface ApprovalFlowDeps {
   maxAttempts?: number;
   /**
    * Told when something after a committed change failed (the audit append, the job hand-off). The
-   * change stands; the outbox relay hands the job on later, and the error must reach the logs.
+   * change stands; `relayAudit` / `relayApproved` finish the work later, and the error must reach
+   * the logs.
    */
   onError?: (what: 'audit' | 'enqueue', err: unknown, requestId: string) => void;
 }
