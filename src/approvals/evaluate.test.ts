@@ -22,6 +22,8 @@ roles:
   operator:
     - console: olga
     - slackGroups: S0ONCALL1
+    - console: olga-b
+      scope: { sites: [Branch] }
   approver:
     - console: [alice, ann]
     - teams: [bob@contoso.com, 3f2504e0-4f89-11d3-9a0c-0305e82c3301]
@@ -29,8 +31,12 @@ roles:
       scope:
         sites: [Branch]
         servers: [EX10.contoso.com]
+    - console: alice-b
+      scope: { sites: [Branch] }
   admin:
     - people: adam
+    - console: adam-b
+      scope: { sites: [Branch] }
 `;
 
 function load(text = POLICY): Policy {
@@ -83,6 +89,39 @@ describe('approval matrix (role x risk x requester-is-approver), unscoped', () =
       expect(d.allowed).toBe(allowed);
       expect(d.role).toBe(role);
       expect(d.reason.length).toBeGreaterThan(5);
+    },
+  );
+});
+
+describe('full matrix: role x risk x requester-is-approver x scope', () => {
+  // Each role held only for site Branch; out of scope, the same person is a viewer.
+  const SCOPED: Record<Role, Principal> = {
+    viewer: con('vic'),
+    operator: con('olga-b'),
+    approver: con('alice-b'),
+    admin: con('adam-b'),
+  };
+  const BRANCH = { server: 'EX12.contoso.com', site: 'Branch' };
+  const rows: Array<[Role, Risk, boolean, string, boolean, boolean]> = [];
+  for (const [role, risk, own, allowedInScope] of approvalMatrix) {
+    const mayAsk = role !== 'viewer';
+    rows.push([role, risk, own, 'Branch', mayAsk, allowedInScope]);
+    rows.push([role, risk, own, 'HQ', false, risk === 'read']);
+  }
+  test.each(rows)(
+    '%s, %s step, own request %s, server in %s → may ask %s, may approve %s',
+    (role, risk, own, site, mayAsk, mayApprove) => {
+      const principal = SCOPED[role];
+      const target = site === 'Branch' ? BRANCH : HQ;
+      expect(evaluateRequest(policy, { principal, risk, target }).allowed).toBe(mayAsk);
+      const d = evaluateApproval(policy, {
+        principal,
+        risk,
+        target,
+        requester: own ? principal : OTHER,
+      });
+      expect(d.allowed).toBe(mayApprove);
+      expect(d.role).toBe(site === 'Branch' ? role : 'viewer');
     },
   );
 });
