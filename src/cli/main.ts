@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import { PolicyError } from '../approvals/policy';
 import { ConfigError } from '../config/load-config';
+import { registerAudit } from './commands/audit';
 import { registerDemo } from './commands/demo';
 import { registerServe } from './commands/serve';
 import { registerRunbooks } from './commands/runbooks';
@@ -20,6 +22,7 @@ export function buildProgram(): Command {
   registerRunbooks(program);
   registerServe(program);
   registerDemo(program);
+  registerAudit(program);
   return program;
 }
 
@@ -32,7 +35,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof PolicyError) {
       process.stderr.write(`${err.message}\n`);
       process.exitCode = 2;
       return;

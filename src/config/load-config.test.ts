@@ -14,7 +14,25 @@ test('defaults', () => {
     workerSites: undefined,
     workerConcurrency: 4,
     runbooksDir: undefined,
+    approvalPolicyPath: undefined,
+    approvalTtlMs: 15 * 60_000,
+    approvalPolicyReloadMs: 30_000,
+    auditCheckpointMs: 5 * 60_000,
   });
+});
+
+test('approval settings', () => {
+  const c = loadConfig({
+    APPROVAL_POLICY: '/etc/exchange-chatops/approval-policy.yaml',
+    APPROVAL_TTL_MINUTES: '30',
+    APPROVAL_POLICY_RELOAD_SECONDS: '0',
+    AUDIT_CHECKPOINT_MINUTES: '1',
+  });
+  expect(c.approvalPolicyPath).toBe('/etc/exchange-chatops/approval-policy.yaml');
+  expect(c.approvalTtlMs).toBe(30 * 60_000);
+  expect(c.approvalPolicyReloadMs).toBe(0);
+  expect(c.auditCheckpointMs).toBe(60_000);
+  expect(() => loadConfig({ APPROVAL_TTL_MINUTES: '0' })).toThrow(/APPROVAL_TTL_MINUTES/);
 });
 
 test('empty values count as unset', () => {

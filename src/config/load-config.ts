@@ -59,6 +59,27 @@ const envSchema = z.object({
   ),
   /** An operator runbook directory on top of the shipped runbooks/ (docs/runbooks.md). */
   RUNBOOKS_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
+  APPROVAL_POLICY: z.preprocess(emptyToUndefined, z.string().optional()),
+  APPROVAL_TTL_MINUTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .positive()
+      .max(24 * 60)
+      .default(15),
+  ),
+  APPROVAL_POLICY_RELOAD_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(0).max(86_400).default(30),
+  ),
+  AUDIT_CHECKPOINT_MINUTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .min(0)
+      .max(24 * 60)
+      .default(5),
+  ),
 });
 
 export type Config = {
@@ -79,6 +100,13 @@ export type Config = {
   workerConcurrency: number;
   /** Operator runbooks that add health sets or override shipped sections by id. */
   runbooksDir: string | undefined;
+  /** Path of the approval policy (YAML); without one nobody holds a role. */
+  approvalPolicyPath: string | undefined;
+  approvalTtlMs: number;
+  /** How often the policy file is re-read (0: only on SIGHUP). */
+  approvalPolicyReloadMs: number;
+  /** How often the audit chain's head is written to the log (0: never). */
+  auditCheckpointMs: number;
 };
 
 export type ConfigKey = keyof z.infer<typeof envSchema>;
@@ -129,6 +157,10 @@ export function loadConfig(
     workerSites: e.WORKER_SITES?.split(','),
     workerConcurrency: e.WORKER_CONCURRENCY,
     runbooksDir: e.RUNBOOKS_DIR,
+    approvalPolicyPath: e.APPROVAL_POLICY,
+    approvalTtlMs: Math.round(e.APPROVAL_TTL_MINUTES * 60_000),
+    approvalPolicyReloadMs: e.APPROVAL_POLICY_RELOAD_SECONDS * 1000,
+    auditCheckpointMs: Math.round(e.AUDIT_CHECKPOINT_MINUTES * 60_000),
   };
 }
 

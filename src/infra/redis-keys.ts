@@ -1,9 +1,12 @@
 /**
- * Every Redis key we write, in one place. Incident keys share the hash tag `{inc}` so the atomic
- * commit script touches one slot and runs unchanged on Redis Cluster.
+ * Every Redis key we write, in one place. Incident keys share the hash tag `{inc}`, approval keys
+ * `{appr}` and audit keys `{audit}`, so each atomic script touches one slot and runs unchanged on
+ * Redis Cluster.
  */
 export function redisKeys(prefix: string) {
   const inc = `${prefix}:{inc}`;
+  const appr = `${prefix}:{appr}`;
+  const audit = `${prefix}:{audit}`;
   return {
     openPointer: (key: string) => `${inc}:open:${key}`,
     incident: (id: string) => `${inc}:incident:${id}`,
@@ -18,6 +21,24 @@ export function redisKeys(prefix: string) {
     approvalUse: (approvalId: string) => `${prefix}:{jobs}:approval-use:${approvalId}`,
     workersOnline: `${prefix}:{workers}:online`,
     workerInfo: (workerId: string) => `${prefix}:{workers}:info:${workerId}`,
+    /** One approval request: hash with `doc` (JSON), `version`, `state`, `dedupe`. */
+    approvalRequest: (id: string) => `${appr}:request:${id}`,
+    /** Pending requests, scored by expiry (ms), for `expireDue`. */
+    approvalPending: `${appr}:pending`,
+    /** An incident's requests, scored by request time (ms). */
+    approvalsByIncident: (incidentId: string) => `${appr}:incident:${incidentId}`,
+    /** "This step for this incident is already pending": points at the pending request's id. */
+    approvalDedupe: (hash: string) => `${appr}:dedupe:${hash}`,
+    /** Approved requests not yet handed to the job sink, scored by approval time (ms). */
+    approvalOutbox: `${appr}:outbox`,
+    approvalSequence: `${appr}:seq`,
+    /** Audit events of committed approval changes not yet in the trail (JSON), scored by time. */
+    approvalAuditOutbox: `${appr}:audit-outbox`,
+    /** The audit trail (a Stream) and its head: `seq`, `hash`, `id` of the last entry. */
+    auditStream: `${audit}:stream`,
+    auditHead: `${audit}:head`,
+    /** Idempotency keys of recent appends, scored by time (kept a week). */
+    auditKeys: `${audit}:keys`,
     /** BullMQ's prefix; the hash tag keeps each queue's keys in one slot on Cluster. */
     bullPrefix: `${prefix}:{bull}`,
   };

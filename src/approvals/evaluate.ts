@@ -1,0 +1,205 @@
+import type { Risk } from '../actions/registry';
+import { describeActor, sameAccount, type Actor, type Principal } from './identity';
+import type { Grant, Policy } from './policy';
+import { atLeast, higherRole, type Role } from './roles';
+
+/**
+ * Pure policy decisions. Each returns allowed or denied with a sentence a person at 3 a.m. can act
+ * on; adapters show it privately to whoever clicked.
+ */
+
+/** What a step would touch; the site comes from the server inventory when one is configured. */
+export interface Target {
+  server: string | null;
+  site: string | null;
+}
+
+export type Decision =
+  | { allowed: true; role: Role; reason: string; breakGlass?: boolean }
+  | { allowed: false; role: Role; reason: string };
+
+/** The person behind an account: their name in `people`, else the account itself. */
+export function personKey(policy: Policy, actor: Actor): string {
+  const id = actor.id.toLowerCase();
+  const upn = actor.upn?.toLowerCase();
+  for (const [name, ids] of Object.entries(policy.people)) {
+    const list = ids[actor.platform].map((v) => v.toLowerCase());
+    if (list.includes(id) || (upn !== undefined && list.includes(upn))) return `person:${name}`;
+  }
+  return `${actor.platform}:${id}`;
+}
+
+function memberOf(policy: Policy, grant: Grant, p: Principal): boolean {
+  const id = p.id.toLowerCase();
+  const upn = p.upn?.toLowerCase();
+  const person = personKey(policy, p);
+  if (grant.people.some((name) => person === `person:${name}`)) return true;
+  switch (p.platform) {
+    case 'slack':
+      return grant.slack.includes(p.id) || grant.slackGroups.some((g) => p.groups.includes(g));
+    case 'teams':
+      return grant.teams.includes(id) || (upn !== undefined && grant.teams.includes(upn));
+    case 'console':
+      return grant.console.includes(p.id);
+  }
+}
+
+/** `EX01` and `ex01.contoso.com` name the same server; two FQDNs must match whole. */
+export function sameServer(a: string, b: string): boolean {
+  const x = a.toLowerCase().replace(/\.$/, '');
+  const y = b.toLowerCase().replace(/\.$/, '');
+  if (x.includes('.') && y.includes('.')) return x === y;
+  return x.split('.')[0] === y.split('.')[0];
+}
+
+function inScope(grant: Grant, target: Target): boolean {
+  if (!grant.scope) return true;
+  const { sites, servers } = grant.scope;
+  if (target.site && sites.some((s) => s.toLowerCase() === target.site?.toLowerCase())) return true;
+  if (target.server && servers.some((s) => sameServer(s, target.server ?? ''))) return true;
+  return false;
+}
+
+/** The highest role the principal holds for this target; anyone unknown is a viewer. */
+export function roleFor(policy: Policy, p: Principal, target: Target): Role {
+  let role: Role = 'viewer';
+  for (const grant of policy.grants) {
+    if (memberOf(policy, grant, p) && inScope(grant, target)) role = higherRole(role, grant.role);
+  }
+  return role;
+}
+
+function where(target: Target): string {
+  if (!target.server) return '';
+  return target.site ? ` on ${target.server} (site ${target.site})` : ` on ${target.server}`;
+}
+
+/** May this person ask for a step of this risk (or run it, when it needs no approval)? */
+export function evaluateRequest(
+  policy: Policy,
+  input: { principal: Principal; risk: Risk; target: Target },
+): Decision {
+  const rule = policy.rules[input.risk];
+  const role = roleFor(policy, input.principal, input.target);
+  if (!atLeast(role, rule.request)) {
+    return {
+      allowed: false,
+      role,
+      reason:
+        `You are ${article(role)} ${role}${where(input.target)}; ${input.risk} steps need ` +
+        `${article(rule.request)} ${rule.request} or higher to ask for them.`,
+    };
+  }
+  return {
+    allowed: true,
+    role,
+    reason:
+      rule.approval === 'none'
+        ? `${input.risk} steps run without approval.`
+        : `${input.risk} steps need approval by ${article(rule.approval)} ${rule.approval}.`,
+  };
+}
+
+export interface ApprovalInput {
+  principal: Principal;
+  risk: Risk;
+  target: Target;
+  requester: Actor;
+  /** Only for approving one's own request under the two-person rule. */
+  breakGlassReason?: string;
+}
+
+/** May this person approve this request, now? Checked at the click, against the current policy. */
+export function evaluateApproval(policy: Policy, input: ApprovalInput): Decision {
+  const rule = policy.rules[input.risk];
+  const role = roleFor(policy, input.principal, input.target);
+  if (rule.approval === 'none') {
+    return { allowed: true, role, reason: `${input.risk} steps need no approval.` };
+  }
+  if (!atLeast(role, rule.approval)) {
+    return {
+      allowed: false,
+      role,
+      reason:
+        `You are ${article(role)} ${role}${where(input.target)}; approving a ${input.risk} step ` +
+        `needs ${article(rule.approval)} ${rule.approval} or higher.`,
+    };
+  }
+  const own =
+    sameAccount(input.principal, input.requester) ||
+    personKey(policy, input.principal) === personKey(policy, input.requester);
+  if (!own || rule.requesterMayApprove) {
+    return { allowed: true, role, reason: `Approved as ${role}.` };
+  }
+  const breakGlassRole = rule.breakGlass;
+  if (breakGlassRole === 'none' || !atLeast(role, breakGlassRole)) {
+    return {
+      allowed: false,
+      role,
+      reason:
+        `Two-person rule: a ${input.risk} step must be approved by someone other than ` +
+        `${describeActor(input.requester)}, who asked for it.`,
+    };
+  }
+  const reason = input.breakGlassReason?.trim() ?? '';
+  if (reason.length < policy.breakGlassMinReasonLength) {
+    return {
+      allowed: false,
+      role,
+      reason:
+        `Two-person rule: you asked for this ${input.risk} step yourself. As ${article(role)} ` +
+        `${role} you may break glass, but only with a written reason (at least ` +
+        `${policy.breakGlassMinReasonLength} characters); it is recorded in the audit trail.`,
+    };
+  }
+  return {
+    allowed: true,
+    role,
+    breakGlass: true,
+    reason: `Break glass: ${role} approved their own ${input.risk} step. Reason: ${reason}`,
+  };
+}
+
+/** Rejecting is open to whoever could approve (rejecting is always the safe direction). */
+export function evaluateReject(
+  policy: Policy,
+  input: { principal: Principal; risk: Risk; target: Target; reason: string },
+): Decision {
+  const rule = policy.rules[input.risk];
+  const role = roleFor(policy, input.principal, input.target);
+  const needed: Role = rule.approval === 'none' ? rule.request : rule.approval;
+  if (!atLeast(role, needed)) {
+    return {
+      allowed: false,
+      role,
+      reason:
+        `You are ${article(role)} ${role}${where(input.target)}; rejecting a ${input.risk} step ` +
+        `needs ${article(needed)} ${needed} or higher.`,
+    };
+  }
+  if (input.reason.trim() === '') {
+    return { allowed: false, role, reason: 'A rejection needs a reason.' };
+  }
+  return { allowed: true, role, reason: `Rejected as ${role}.` };
+}
+
+/** Only the person who asked may withdraw a request. */
+export function evaluateCancel(
+  policy: Policy,
+  input: { actor: Actor; requester: Actor },
+): Decision {
+  const own =
+    sameAccount(input.actor, input.requester) ||
+    personKey(policy, input.actor) === personKey(policy, input.requester);
+  return own
+    ? { allowed: true, role: 'viewer', reason: 'Cancelled by the requester.' }
+    : {
+        allowed: false,
+        role: 'viewer',
+        reason: `Only ${describeActor(input.requester)}, who asked for it, can cancel this request.`,
+      };
+}
+
+function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? 'an' : 'a';
+}

@@ -1,0 +1,179 @@
+import type { ApprovalRequest, ChangeActor, ExecutionState } from './approval-request';
+import { describeActor, type Actor } from './identity';
+
+/**
+ * Pure state transitions. Each takes the request as read and returns the next version, or why the
+ * transition does not apply. Policy checks come first (evaluate.ts); these only guard the states.
+ */
+export type Transition =
+  { ok: true; next: ApprovalRequest } | { ok: false; code: TransitionRefusal; reason: string };
+
+export type TransitionRefusal = 'not-pending' | 'expired' | 'invalid-transition';
+
+function step(
+  req: ApprovalRequest,
+  patch: Partial<ApprovalRequest>,
+  by: ChangeActor,
+  at: string,
+  note?: string,
+): ApprovalRequest {
+  const state = patch.state ?? req.state;
+  return {
+    ...req,
+    ...patch,
+    version: req.version + 1,
+    history: [...req.history, { state, at, by, ...(note ? { note } : {}) }],
+  };
+}
+
+/** A sentence saying what already happened, for whoever clicks too late. */
+export function describeOutcome(req: ApprovalRequest): string {
+  switch (req.state) {
+    case 'pending':
+      return `pending until ${req.expiresAt}`;
+    case 'approved':
+      return req.approvedBy
+        ? `already approved by ${describeActor(req.approvedBy)} at ${req.approvedAt}`
+        : `already approved at ${req.approvedAt}`;
+    case 'rejected':
+      return `already rejected by ${req.rejectedBy ? describeActor(req.rejectedBy) : 'someone'}: ${req.rejectReason ?? ''}`;
+    case 'expired':
+      return `expired at ${req.expiresAt} without approval`;
+    case 'cancelled':
+      return 'cancelled by the requester';
+    default:
+      return `already approved and now ${req.state}`;
+  }
+}
+
+function requirePending(req: ApprovalRequest, now: string): Transition | null {
+  if (req.state !== 'pending') {
+    return {
+      ok: false,
+      code: 'not-pending',
+      reason: `Request ${req.id} is ${describeOutcome(req)}; nothing changed.`,
+    };
+  }
+  if (Date.parse(now) >= Date.parse(req.expiresAt)) {
+    return {
+      ok: false,
+      code: 'expired',
+      reason: `Request ${req.id} expired at ${req.expiresAt}; ask again if it is still needed.`,
+    };
+  }
+  return null;
+}
+
+export function approveTransition(
+  req: ApprovalRequest,
+  by: Actor,
+  now: string,
+  breakGlassReason?: string,
+): Transition {
+  const refused = requirePending(req, now);
+  if (refused) return refused;
+  return {
+    ok: true,
+    next: step(
+      req,
+      {
+        state: 'approved',
+        approvedBy: by,
+        approvedAt: now,
+        breakGlass: breakGlassReason ? { reason: breakGlassReason } : null,
+      },
+      by,
+      now,
+      breakGlassReason ? `break glass: ${breakGlassReason}` : undefined,
+    ),
+  };
+}
+
+export function rejectTransition(
+  req: ApprovalRequest,
+  by: Actor,
+  now: string,
+  reason: string,
+): Transition {
+  const refused = requirePending(req, now);
+  if (refused) return refused;
+  return {
+    ok: true,
+    next: step(req, { state: 'rejected', rejectedBy: by, rejectReason: reason }, by, now, reason),
+  };
+}
+
+export function cancelTransition(req: ApprovalRequest, by: Actor, now: string): Transition {
+  // A requester may withdraw a request even in the instant after it expired: same outcome.
+  if (req.state !== 'pending') {
+    return {
+      ok: false,
+      code: 'not-pending',
+      reason: `Request ${req.id} is ${describeOutcome(req)}; nothing changed.`,
+    };
+  }
+  return { ok: true, next: step(req, { state: 'cancelled' }, by, now) };
+}
+
+export const SYSTEM_ACTOR: ChangeActor = {
+  platform: 'system',
+  id: 'exchange-chatops',
+  displayName: 'exchange-chatops',
+};
+
+export function expireTransition(req: ApprovalRequest, now: string): Transition {
+  if (req.state !== 'pending') {
+    return { ok: false, code: 'not-pending', reason: `Request ${req.id} is ${req.state}.` };
+  }
+  if (Date.parse(now) < Date.parse(req.expiresAt)) {
+    return {
+      ok: false,
+      code: 'invalid-transition',
+      reason: `Request ${req.id} expires at ${req.expiresAt}, not yet.`,
+    };
+  }
+  return { ok: true, next: step(req, { state: 'expired' }, SYSTEM_ACTOR, now) };
+}
+
+/** Which states the worker side may report from which; repeating the current state is a no-op. */
+const EXECUTION_FROM: Record<ExecutionState, readonly string[]> = {
+  running: ['approved'],
+  // `failed` straight from approved: the worker refused the job or it could not start.
+  succeeded: ['running'],
+  failed: ['approved', 'running'],
+  // A worker that died mid-job; or one that vanished before it could say it started.
+  unknown: ['approved', 'running'],
+};
+
+export function executionTransition(
+  req: ApprovalRequest,
+  state: ExecutionState,
+  by: ChangeActor,
+  now: string,
+  detail: { jobId?: string | null; summary?: string | null },
+): Transition {
+  if (!EXECUTION_FROM[state].includes(req.state)) {
+    return {
+      ok: false,
+      code: 'invalid-transition',
+      reason: `Request ${req.id} is ${req.state}; it cannot become ${state}.`,
+    };
+  }
+  return {
+    ok: true,
+    next: step(
+      req,
+      {
+        state,
+        execution: {
+          jobId: detail.jobId ?? req.execution?.jobId ?? null,
+          summary: detail.summary ?? null,
+          at: now,
+        },
+      },
+      by,
+      now,
+      detail.summary ?? undefined,
+    ),
+  };
+}
