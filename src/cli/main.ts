@@ -4,6 +4,7 @@ import { ConfigError } from '../config/load-config';
 import { registerAudit } from './commands/audit';
 import { registerDemo } from './commands/demo';
 import { registerServe } from './commands/serve';
+import { registerWorker } from './commands/worker';
 import { registerRunbooks } from './commands/runbooks';
 
 /**
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRunbooks(program);
   registerServe(program);
+  registerWorker(program);
   registerDemo(program);
   registerAudit(program);
   return program;

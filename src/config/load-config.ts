@@ -57,6 +57,21 @@ const envSchema = z.object({
     emptyToUndefined,
     z.coerce.number().int().min(1).max(32).default(4),
   ),
+  EXCHANGE_CONNECTION_URI: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(
+        /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?\/PowerShell\/?$/i,
+        'must look like http://ex01.contoso.com/PowerShell/',
+      )
+      .optional(),
+  ),
+  POWERSHELL: z.preprocess(emptyToUndefined, z.enum(['powershell', 'pwsh']).default('powershell')),
+  COMMAND_TIMEOUT_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(5).max(3600).default(120),
+  ),
   /** An operator runbook directory on top of the shipped runbooks/ (docs/runbooks.md). */
   RUNBOOKS_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
   APPROVAL_POLICY: z.preprocess(emptyToUndefined, z.string().optional()),
@@ -98,6 +113,11 @@ export type Config = {
   /** Sites this worker takes jobs for; unset means every site in the inventory (or `default`). */
   workerSites: string[] | undefined;
   workerConcurrency: number;
+  /** The remote Exchange Management Shell endpoint the worker's shells connect to. */
+  exchangeConnectionUri: string | undefined;
+  /** Windows PowerShell 5.1 (`powershell`, the default) or PowerShell 7 (`pwsh`). */
+  powershell: 'powershell' | 'pwsh';
+  commandTimeoutMs: number;
   /** Operator runbooks that add health sets or override shipped sections by id. */
   runbooksDir: string | undefined;
   /** Path of the approval policy (YAML); without one nobody holds a role. */
@@ -156,6 +176,9 @@ export function loadConfig(
     inventoryFile: e.INVENTORY_FILE,
     workerSites: e.WORKER_SITES?.split(','),
     workerConcurrency: e.WORKER_CONCURRENCY,
+    exchangeConnectionUri: e.EXCHANGE_CONNECTION_URI,
+    powershell: e.POWERSHELL,
+    commandTimeoutMs: e.COMMAND_TIMEOUT_SECONDS * 1000,
     runbooksDir: e.RUNBOOKS_DIR,
     approvalPolicyPath: e.APPROVAL_POLICY,
     approvalTtlMs: Math.round(e.APPROVAL_TTL_MINUTES * 60_000),
