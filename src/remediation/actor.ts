@@ -1,9 +1,7 @@
-/** A person (or the bot itself) as the chat platform identifies them. */
-export interface Actor {
-  platform: 'slack' | 'teams' | 'console' | 'system';
-  id: string;
-  displayName?: string;
-}
+import type { Actor as ChatActor, ChatPlatform } from '../approvals/identity';
+
+/** A person as the chat platform identifies them (the approval policy's Actor), or the bot itself. */
+export type Actor = Omit<ChatActor, 'platform' | 'upn'> & { platform: ChatPlatform | 'system' };
 
 export const SYSTEM_ACTOR: Actor = {
   platform: 'system',
