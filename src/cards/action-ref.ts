@@ -13,6 +13,10 @@ export const CARD_OPS = [
   'open-section',
   'run-checks',
   'switch-lang',
+  /** Approval block buttons: act on one approval request (`request`). */
+  'approve',
+  'reject',
+  'cancel-request',
 ] as const;
 export type CardOp = (typeof CARD_OPS)[number];
 
@@ -31,6 +35,11 @@ export const actionRefSchema = z
     lang: z.enum(LANGS).optional(),
     incident: z.string().max(128).optional(),
     version: z.number().int().nonnegative().optional(),
+    /** The approval request an approve / reject / cancel-request button acts on. */
+    request: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,100}$/)
+      .optional(),
   })
   .strict();
 export type ActionRef = z.infer<typeof actionRefSchema>;
@@ -51,5 +60,5 @@ export function decodeActionRef(value: string): ActionRef | null {
 
 /** The button id: stable across re-renders, unique within a card. */
 export function actionId(ref: ActionRef): string {
-  return [ref.op, ref.step ?? ref.section, ref.role].filter((p) => p !== undefined).join(':');
+  return [ref.op, ref.request ?? ref.step ?? ref.section, ref.role].filter((p) => p !== undefined).join(':');
 }

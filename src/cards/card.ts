@@ -25,6 +25,36 @@ export interface Card {
   /** Card-wide buttons (run the read-only checks, show the verify procedure, language). */
   actions: CardAction[];
   links: CardLink[];
+  /**
+   * The incident's approval block: every request made for a step of this incident, newest first,
+   * with its state for everyone in the channel and the buttons that still apply. Absent on a bare
+   * runbook card.
+   */
+  requests?: CardRequest[] | undefined;
+  /** A one-line status of the incident and its run ("Recovered", "Waiting 10 min (demo: 20 s)"). */
+  status?: CardStatus | undefined;
+}
+
+export interface CardStatus {
+  label: string;
+  tone: CardTone | 'good';
+}
+
+/** One approval request as the card shows it (see src/approvals). */
+export interface CardRequest {
+  id: string;
+  title: string;
+  /** `ApprovalState`: pending, approved, rejected, expired, cancelled, running, succeeded, failed, unknown. */
+  state: string;
+  stateLabel: string;
+  risk: 'read' | 'change' | 'destructive';
+  /** The exact PowerShell that runs, with its values. */
+  command: string;
+  server: string | null;
+  /** Localized lines: requester, approver, expiry, reason, outcome. */
+  lines: string[];
+  /** Approve / Reject / Cancel while pending; a read-only check after an unknown outcome. */
+  actions: CardAction[];
 }
 
 export type CardTone = 'info' | 'warning' | 'attention';
@@ -39,7 +69,14 @@ export interface CardFact {
     | 'relatedServer'
     | 'role'
     | 'matchedBy'
-    | 'source';
+    | 'source'
+    | 'severity'
+    | 'status'
+    | 'firstSeen'
+    | 'lastSeen'
+    | 'occurrences'
+    | 'verdict'
+    | 'incident';
   label: string;
   value: string;
 }
@@ -102,6 +139,11 @@ export interface CardAction {
   /** `encodeActionRef(...)`: what the click handler receives back. */
   value: string;
   confirm?: CardConfirm | undefined;
+  /**
+   * The click needs a line of text first (a reject reason, a break-glass reason): the adapter asks
+   * for it (Slack modal, Teams Input.Text, console prompt) and passes it as `input.reason`.
+   */
+  needsReason?: { title: string; label: string; submit: string; optional: boolean } | undefined;
 }
 
 /** A confirmation dialog; kept within Slack's limits (title, confirm, deny <= 30 characters). */
