@@ -89,6 +89,8 @@ export interface EnqueueRequest {
   approval?: SignedApproval | null;
   /** Makes enqueueing idempotent (e.g. one job per approval or per run step). */
   jobId?: string;
+  /** Start no earlier than this many ms from now (a runbook's wait, a repeat's interval). */
+  delayMs?: number;
 }
 
 export type EnqueueResult =
@@ -158,6 +160,7 @@ export function createActionProducer(options: {
           removeOnComplete: { age: 7 * 24 * 3600 },
           removeOnFail: { age: 30 * 24 * 3600 },
         };
+    if (req.delayMs !== undefined && req.delayMs > 0) opts.delay = req.delayMs;
     await queueFor(site.site).add(built.action.id, data, opts);
     return { ok: true, jobId, site: site.site, command: built.command };
   }

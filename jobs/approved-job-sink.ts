@@ -32,6 +32,8 @@ export function createSignedJobSink(producer: ActionProducer, signingKey: string
         actionId: approval.actionId,
         params: approval.params,
         incidentId: approval.incidentId,
+        runId: approval.runId ?? null,
+        stepId: approval.stepId ?? null,
         requestedBy: requester,
         approval: approval.risk === 'read' ? null : signed,
         jobId: `approval-${approval.id.replace(/[^A-Za-z0-9_-]/g, '_')}`,

@@ -37,7 +37,15 @@ export function createIncidentEventQueue(
   return { queue, sink };
 }
 
-export function incidentEventJobId(event: Pick<IncidentEvent, 'incidentId' | 'version'>): string {
-  // BullMQ job ids may not contain ':'; incident ids never do.
+/** One job per change: a re-publish (retry, outbox relay) of the same change is ignored. */
+export function incidentEventJobId(
+  event: Pick<IncidentEvent, 'incidentId' | 'version'> &
+    Partial<Pick<IncidentEvent, 'change' | 'runId' | 'runVersion' | 'requestId'>>,
+): string {
+  // BullMQ job ids may not contain ':'; incident, run and request ids never do.
+  if (event.change === 'run') {
+    return `run-${event.runId ?? event.incidentId}-v${event.runVersion ?? event.version}`;
+  }
+  if (event.change === 'approval') return `approval-${event.requestId ?? '?'}-v${event.version}`;
   return `incident-${event.incidentId}-v${event.version}`;
 }

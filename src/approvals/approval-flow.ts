@@ -54,6 +54,21 @@ export interface ApprovalFlowDeps {
    * the logs.
    */
   onError?: (what: 'audit' | 'enqueue', err: unknown, requestId: string) => void;
+  /**
+   * Told of every committed change once its audit entry is written (and again by `relayAudit`
+   * after a crash, so it must be idempotent): the composition root puts a redraw event for the
+   * incident's card on the `incident-events` queue. A failure leaves the change in the audit
+   * outbox, so the relay tells again.
+   */
+  onCommitted?: (change: CommittedChange) => Promise<void>;
+}
+
+/** One committed change of a request, as `onCommitted` hears of it. */
+export interface CommittedChange {
+  requestId: string;
+  version: number;
+  incidentId: string | null;
+  at: string;
 }
 
 export type FlowRefusal =
@@ -79,6 +94,9 @@ export interface StepRequest {
   note?: string;
   /** A destructive step is asked for only after the person confirmed it (the adapter asks). */
   confirmed?: boolean;
+  /** The remediation run step this request is for (carried into the job, back with the result). */
+  runId?: string | null;
+  stepId?: string | null;
 }
 
 /**
@@ -129,10 +147,23 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
     try {
       const { key, event } = JSON.parse(record) as { key: string; event: AuditEvent };
       await deps.audit.append(event, { idempotencyKey: key });
+      await tellCommitted(key, event);
       await deps.store.markAudited(record);
     } catch (err) {
       deps.onError?.('audit', err, requestId);
     }
+  }
+
+  async function tellCommitted(key: string, event: AuditEvent): Promise<void> {
+    if (!deps.onCommitted) return;
+    const m = /^(.*):v(\d+)$/.exec(key);
+    if (!m) return;
+    await deps.onCommitted({
+      requestId: m[1] as string,
+      version: Number(m[2]),
+      incidentId: event.incidentId,
+      at: event.at,
+    });
   }
 
   /** Hand an approved request to the job sink, then take it out of the outbox. */
@@ -208,6 +239,8 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
       rejectReason: null,
       execution: null,
       history: [{ state: auto ? 'approved' : 'pending', at, by: actor }],
+      runId: input.runId ?? null,
+      stepId: input.stepId ?? null,
     };
     const dedupeKey = auto
       ? null
@@ -362,6 +395,18 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
     );
   }
 
+  /**
+   * The bot withdraws a pending request itself (its incident resolved, its run stopped). Audited
+   * as a cancellation by the system with the reason; not pending any more: nothing changes.
+   */
+  async function withdraw(input: { requestId: string; reason: string }): Promise<FlowResult> {
+    return change(
+      input.requestId,
+      async (req, now) => cancelTransition(req, SYSTEM_ACTOR, now),
+      () => ({ action: 'approval.cancelled', by: SYSTEM_ACTOR, result: `withdrawn: ${input.reason}` }),
+    );
+  }
+
   async function expireOne(req: ApprovalRequest, now: string): Promise<boolean> {
     const t = expireTransition(req, now);
     if (!t.ok) return false;
@@ -446,6 +491,7 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
     for (const record of records) {
       const { key, event } = JSON.parse(record) as { key: string; event: AuditEvent };
       await deps.audit.append(event, { idempotencyKey: key });
+      await tellCommitted(key, event);
       await deps.store.markAudited(record);
     }
     return records.length;
@@ -457,6 +503,7 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
     approve,
     reject,
     cancel,
+    withdraw,
     expireDue,
     recordExecution,
     relayApproved,

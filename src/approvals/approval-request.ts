@@ -72,4 +72,7 @@ export interface ApprovalRequest {
   /** Set by the worker side (job id, last summary). */
   execution: { jobId: string | null; summary: string | null; at: string } | null;
   history: StateChange[];
+  /** The remediation run and step this request is for, so the job's result lands on that step. */
+  runId?: string | null;
+  stepId?: string | null;
 }

@@ -103,7 +103,7 @@ export function rejectTransition(
   };
 }
 
-export function cancelTransition(req: ApprovalRequest, by: Actor, now: string): Transition {
+export function cancelTransition(req: ApprovalRequest, by: ChangeActor, now: string): Transition {
   // A requester may withdraw a request even in the instant after it expired: same outcome.
   if (req.state !== 'pending') {
     return {

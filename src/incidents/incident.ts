@@ -50,10 +50,21 @@ export interface Incident {
 
 export type IncidentChange = 'created' | 'updated' | 'resolved';
 
-/** Handed to the chat side for every incident change, through a durable queue. */
+/**
+ * Handed to the chat side for every change it must redraw, through a durable queue: an incident
+ * change, a change of the incident's remediation run (`run`: a step started, a result, a verdict,
+ * a wait) or of one of its approval requests (`approval`). The chat side redraws the card from
+ * current state; the fields say what changed so it can also reply in the thread.
+ */
 export interface IncidentEvent {
   incidentId: string;
+  /** The incident's version; for `run` the run's version, for `approval` the request's. */
   version: number;
-  change: IncidentChange;
+  change: IncidentChange | 'run' | 'approval';
   at: string;
+  runId?: string;
+  runVersion?: number;
+  /** The run step whose result this change recorded (`run` only). */
+  stepKey?: string;
+  requestId?: string;
 }
