@@ -7,6 +7,7 @@ export function redisKeys(prefix: string) {
   const inc = `${prefix}:{inc}`;
   const appr = `${prefix}:{appr}`;
   const audit = `${prefix}:{audit}`;
+  const rem = `${prefix}:{rem}`;
   return {
     openPointer: (key: string) => `${inc}:open:${key}`,
     incident: (id: string) => `${inc}:incident:${id}`,
@@ -39,6 +40,12 @@ export function redisKeys(prefix: string) {
     auditHead: `${audit}:head`,
     /** Idempotency keys of recent appends, scored by time (kept a week). */
     auditKeys: `${audit}:keys`,
+    /** One incident's remediation run: hash with `doc` (JSON) and `version`. */
+    run: (incidentId: string) => `${rem}:run:${incidentId}`,
+    /** Runs not yet ended, scored by last change (ms). */
+    activeRuns: `${rem}:active`,
+    /** Effects of committed run changes not yet carried out (JSON), scored by time (ms). */
+    runOutbox: `${rem}:outbox`,
     /** BullMQ's prefix; the hash tag keeps each queue's keys in one slot on Cluster. */
     bullPrefix: `${prefix}:{bull}`,
   };
