@@ -65,6 +65,9 @@ export function createActionProcessor(deps: ActionProcessorDeps) {
       // The result queue is the durable way back to the bot; its job id makes a repeat harmless.
       await deps.results.add('outcome', outcome, {
         jobId: `result-${jobId}`,
+        // The bot's handling is idempotent by job id: retry it through a Redis hiccup.
+        attempts: 10,
+        backoff: { type: 'exponential', delay: 1000 },
         removeOnComplete: { age: 7 * 24 * 3600 },
       });
       return outcome;

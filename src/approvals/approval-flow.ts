@@ -403,7 +403,11 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
     return change(
       input.requestId,
       async (req, now) => cancelTransition(req, SYSTEM_ACTOR, now),
-      () => ({ action: 'approval.cancelled', by: SYSTEM_ACTOR, result: `withdrawn: ${input.reason}` }),
+      () => ({
+        action: 'approval.cancelled',
+        by: SYSTEM_ACTOR,
+        result: `withdrawn: ${input.reason}`,
+      }),
     );
   }
 

@@ -75,6 +75,10 @@ const envSchema = z.object({
   /** An operator runbook directory on top of the shipped runbooks/ (docs/runbooks.md). */
   RUNBOOKS_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
   APPROVAL_POLICY: z.preprocess(emptyToUndefined, z.string().optional()),
+  RUNBOOK_WAIT_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(1).max(3600).optional(),
+  ),
   APPROVAL_TTL_MINUTES: z.preprocess(
     emptyToUndefined,
     z.coerce
@@ -120,6 +124,11 @@ export type Config = {
   commandTimeoutMs: number;
   /** Operator runbooks that add health sets or override shipped sections by id. */
   runbooksDir: string | undefined;
+  /**
+   * Demo and tests: every runbook wait and repeat interval lasts this many seconds instead of the
+   * runbook's own (the run records both). Null: the runbooks' durations.
+   */
+  runbookWaitSeconds: number | null;
   /** Path of the approval policy (YAML); without one nobody holds a role. */
   approvalPolicyPath: string | undefined;
   approvalTtlMs: number;
@@ -180,6 +189,7 @@ export function loadConfig(
     powershell: e.POWERSHELL,
     commandTimeoutMs: e.COMMAND_TIMEOUT_SECONDS * 1000,
     runbooksDir: e.RUNBOOKS_DIR,
+    runbookWaitSeconds: e.RUNBOOK_WAIT_SECONDS ?? null,
     approvalPolicyPath: e.APPROVAL_POLICY,
     approvalTtlMs: Math.round(e.APPROVAL_TTL_MINUTES * 60_000),
     approvalPolicyReloadMs: e.APPROVAL_POLICY_RELOAD_SECONDS * 1000,

@@ -1,13 +1,34 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createActionProducer, type ActionProducer } from '../../jobs/action-jobs';
+import { createSignedJobSink } from '../../jobs/approved-job-sink';
 import { createIncidentEventQueue } from '../../jobs/queues';
+import {
+  createTriggerQueue,
+  fanOutSink,
+  startRemediationConsumers,
+  type ActionOutcomeHandler,
+} from '../../jobs/remediation-queues';
+import type { ApprovedJobSink, GroupResolver } from '../approvals/ports';
+import type { ServerRef } from '../alerts/alert';
 import type { Config } from '../config/load-config';
 import type { IncidentStore } from '../incidents/ports';
 import { createAlertIntake, type AlertIntakeService } from '../incidents/record-alert';
+import { loadInventory } from '../infra/load-inventory';
 import { createRedisIncidentStore } from '../infra/redis-incident-store';
+import { createRedisRunStore } from '../infra/redis-run-store';
+import { startApprovals, type ApprovalsRuntime } from '../infra/start-approvals';
 import { createLogger, type Logger } from '../infra/logger';
 import { createRedis, pingRedis } from '../infra/redis';
 import { redisKeys } from '../infra/redis-keys';
+import { findServer, siteFor, type Inventory } from '../inventory/inventory';
+import {
+  createRemediationService,
+  type RemediationRuntime,
+  type RemediationService,
+} from '../remediation/remediation-service';
+import type { Catalog, ServerRole } from '../runbooks';
+import { loadCatalog } from '../runbooks/load-catalog';
 import { createApp } from './create-app';
 
 export interface RunningServer {
@@ -16,6 +37,17 @@ export interface RunningServer {
   intake: AlertIntakeService;
   /** Read access to incidents (tests, and later the chat adapters). */
   incidents: Pick<IncidentStore, 'get' | 'listOpen'>;
+  /** Remediation runs: what the chat core calls for Run / Ask / Done buttons. */
+  remediation: RemediationService;
+  /** The run engine itself (start/stop/relay), for tests and tools. */
+  runs: RemediationRuntime;
+  approvals: ApprovalsRuntime;
+  /** Queues action jobs (the chat core's `/exchange health` checks). */
+  producer: ActionProducer;
+  catalog: Catalog;
+  inventory: Inventory | null;
+  /** Adds a handler for every worker result (after the run's own); returns a remover. */
+  onActionOutcome(handler: ActionOutcomeHandler): () => void;
   close(): Promise<void>;
 }
 
@@ -27,6 +59,10 @@ export interface StartOptions {
   relayIntervalMs?: number;
   /** How long shutdown waits for in-flight requests before cutting connections. */
   shutdownGraceMs?: number;
+  /** Resolves Slack user groups for the approval policy (the Slack adapter's). */
+  groups?: GroupResolver;
+  /** Already loaded by the caller (serve checks the runbooks before anything starts). */
+  catalog?: Catalog;
 }
 
 /** The composition root of the bot process: wires Redis, the stores, the queues and HTTP. */
@@ -47,9 +83,83 @@ export async function startServer(
     retentionMs: config.incidentRetentionMs,
   });
   const incidentEvents = createIncidentEventQueue(queueRedis, keys.bullPrefix);
+  const triggers = createTriggerQueue(queueRedis, keys.bullPrefix);
+  const catalog = options.catalog ?? loadCatalog({ operatorDir: config.runbooksDir });
+  const inventory = loadInventory(config.inventoryFile);
+  const producer = createActionProducer({
+    connection: queueRedis,
+    bullPrefix: keys.bullPrefix,
+    inventory,
+  });
+  let jobs: ApprovedJobSink;
+  if (config.jobSigningKey) {
+    jobs = createSignedJobSink(producer, config.jobSigningKey);
+  } else {
+    // `serve` requires the key; a server started without one (tests of the webhook alone)
+    // still runs, but an approved change cannot become a job.
+    logger.warn('JOB_SIGNING_KEY is not set: approved steps cannot be queued');
+    jobs = {
+      enqueue: () => Promise.reject(new Error('JOB_SIGNING_KEY is not set: cannot sign the job')),
+    };
+  }
+  const approvals = await startApprovals({
+    config,
+    redis,
+    logger,
+    jobs,
+    incidents: store,
+    ...(options.groups ? { groups: options.groups } : {}),
+    ...(inventory
+      ? {
+          siteOf: (server: string) => {
+            const found = siteFor(inventory, server);
+            return found.ok ? found.site : null;
+          },
+        }
+      : {}),
+    onCommitted: async (change) => {
+      if (!change.incidentId) return;
+      await incidentEvents.sink.publish({
+        incidentId: change.incidentId,
+        version: change.version,
+        change: 'approval',
+        at: change.at,
+        requestId: change.requestId,
+      });
+    },
+  });
+  const remediation = createRemediationService({
+    store: createRedisRunStore(redis, {
+      prefix: config.redisPrefix,
+      retentionMs: config.incidentRetentionMs,
+    }),
+    catalog,
+    incidents: store,
+    checks: producer,
+    timers: triggers.timers,
+    approvals: approvals.flow,
+    audit: approvals.audit,
+    events: incidentEvents.sink,
+    waitSeconds: config.runbookWaitSeconds,
+    rolesOf: (server) => rolesOf(inventory, server),
+    onError: (err, entry) =>
+      logger.warn({ err, entry }, 'remediation effect not carried out yet; the relay will retry'),
+  });
+  const handlers: ActionOutcomeHandler[] = [];
+  const consumers = startRemediationConsumers({
+    connection: () =>
+      createRedis(config.redisUrl, { forBlockingClient: true, connectionName: 'exchops-bot-rem' }),
+    bullPrefix: keys.bullPrefix,
+    remediation,
+    flow: approvals.flow,
+    audit: approvals.audit,
+    logger,
+    handlers: () => handlers,
+  });
   const intake = createAlertIntake({
     store,
-    events: incidentEvents.sink,
+    // The chat side and remediation each get the change on a queue of their own.
+    events: fanOutSink(incidentEvents.sink, triggers.sink),
     onPublishError: (event, err) =>
       logger.warn({ event, err }, 'incident event not queued yet; the relay will retry'),
   });
@@ -72,6 +182,8 @@ export async function startServer(
     try {
       const n = await intake.relayPending();
       if (n > 0) logger.info({ count: n }, 'relayed incident events left in the outbox');
+      const r = await remediation.relay();
+      if (r > 0) logger.info({ count: r }, 'relayed remediation effects left in the outbox');
     } catch (err) {
       logger.warn({ err }, 'outbox relay failed; will retry');
     }
@@ -93,7 +205,10 @@ export async function startServer(
       );
       await closed;
       clearTimeout(grace);
-      await incidentEvents.queue.close();
+      approvals.stop();
+      await consumers.close();
+      await producer.close();
+      await Promise.all([incidentEvents.queue.close(), triggers.queue.close()]);
       await Promise.allSettled([redis.quit(), queueRedis.quit()]);
       logger.info('stopped');
     })();
@@ -119,5 +234,32 @@ export async function startServer(
     { port, redisPrefix: config.redisPrefix, webhook: '/api/alerts/scom' },
     'exchange-chatops is listening',
   );
-  return { port, url: `http://127.0.0.1:${port}`, intake, incidents: store, close };
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    intake,
+    incidents: store,
+    remediation,
+    runs: remediation,
+    approvals,
+    producer,
+    catalog,
+    inventory,
+    onActionOutcome(handler) {
+      handlers.push(handler);
+      return () => {
+        const i = handlers.indexOf(handler);
+        if (i >= 0) handlers.splice(i, 1);
+      };
+    },
+    close,
+  };
+}
+
+/** The runbooks' roles of a server, from the inventory; null when it does not say. */
+function rolesOf(inventory: Inventory | null, server: ServerRef | null): ServerRole[] | null {
+  if (!inventory || !server) return null;
+  const found = findServer(inventory, server.name);
+  if (!found) return null;
+  return found.roles.map((r) => (r === 'Mailbox' ? 'mailbox' : 'client-access'));
 }

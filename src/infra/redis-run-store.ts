@@ -60,7 +60,14 @@ export function createRedisRunStore(
       return result === 1;
     },
     async pendingOutbox(olderThanMs, limit = 500) {
-      return redis.zrangebyscore(keys.runOutbox, '-inf', Date.now() - olderThanMs, 'LIMIT', 0, limit);
+      return redis.zrangebyscore(
+        keys.runOutbox,
+        '-inf',
+        Date.now() - olderThanMs,
+        'LIMIT',
+        0,
+        limit,
+      );
     },
     async markDone(entry) {
       await redis.zrem(keys.runOutbox, entry);

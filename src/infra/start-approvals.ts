@@ -1,4 +1,8 @@
-import { createApprovalFlow, type ApprovalFlow } from '../approvals/approval-flow';
+import {
+  createApprovalFlow,
+  type ApprovalFlow,
+  type CommittedChange,
+} from '../approvals/approval-flow';
 import { emptyPolicy } from '../approvals/policy';
 import { createPolicyProvider, type ReloadReport } from '../approvals/policy-provider';
 import type { ApprovedJobSink, GroupResolver, PolicySource } from '../approvals/ports';
@@ -20,6 +24,8 @@ export interface StartApprovalsOptions {
   groups?: GroupResolver;
   incidents?: Pick<IncidentStore, 'get'>;
   siteOf?: (server: string) => string | null;
+  /** Told of every committed request change (the chat redraw event; see approval-flow.ts). */
+  onCommitted?: (change: CommittedChange) => Promise<void>;
   /** How often pending requests past their time are expired (every replica may do it). */
   expireIntervalMs?: number;
   /** How often approved requests whose hand-off did not finish are handed on again. */
@@ -85,6 +91,7 @@ export async function startApprovals(options: StartApprovalsOptions): Promise<Ap
     groups: options.groups,
     incidents: options.incidents,
     siteOf: options.siteOf,
+    ...(options.onCommitted ? { onCommitted: options.onCommitted } : {}),
     onError: (what, err, requestId) =>
       logger.error(
         { err, requestId },

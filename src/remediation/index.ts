@@ -1,11 +1,4 @@
-export type {
-  RunStatus,
-  Verdict,
-  StepResult,
-  RunStep,
-  RunBindings,
-  RemediationRun,
-} from './run';
+export type { RunStatus, Verdict, StepResult, RunStep, RunBindings, RemediationRun } from './run';
 export { FINAL_RUN_STATUSES } from './run';
 export type { RemediationService, RunOutcome } from './remediation-service';
 export { createRemediationService, type RemediationRuntime } from './remediation-service';

@@ -23,7 +23,11 @@ export interface CheckQueue {
     incidentId: string;
     runId: string;
     stepId: string;
-    requestedBy: { platform: 'slack' | 'teams' | 'console' | 'system'; id: string; displayName?: string };
+    requestedBy: {
+      platform: 'slack' | 'teams' | 'console' | 'system';
+      id: string;
+      displayName?: string;
+    };
     jobId: string;
     delayMs?: number;
   }): Promise<{ ok: true; jobId: string } | { ok: false; reason: string }>;
@@ -31,5 +35,10 @@ export interface CheckQueue {
 
 /** Delayed "the wait is over" jobs for waits without an action (the remediation-triggers queue). */
 export interface RunTimers {
-  schedule(timer: { incidentId: string; stepKey: string; jobId: string; delayMs: number }): Promise<void>;
+  schedule(timer: {
+    incidentId: string;
+    stepKey: string;
+    jobId: string;
+    delayMs: number;
+  }): Promise<void>;
 }

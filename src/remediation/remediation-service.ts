@@ -377,7 +377,9 @@ export function createRemediationService(deps: RemediationDeps) {
     run: RemediationRun,
     stepId: string,
     role: ServerRole | undefined,
-  ): { ok: true; actionId: string; params: Record<string, unknown> } | { ok: false; reason: string } {
+  ):
+    | { ok: true; actionId: string; params: Record<string, unknown> }
+    | { ok: false; reason: string } {
     const sectionId = run.steps[stepId]?.sectionId ?? run.sectionId;
     const section = deps.catalog.sections.get(sectionId);
     const step = section ? findStep(section, stepId) : undefined;
@@ -392,7 +394,11 @@ export function createRemediationService(deps: RemediationDeps) {
 export type RemediationRuntime = ReturnType<typeof createRemediationService>;
 
 function chatActor(a: Actor): { platform: Actor['platform']; id: string; displayName?: string } {
-  return { platform: a.platform, id: a.id, ...(a.displayName ? { displayName: a.displayName } : {}) };
+  return {
+    platform: a.platform,
+    id: a.id,
+    ...(a.displayName ? { displayName: a.displayName } : {}),
+  };
 }
 
 function sleep(ms: number): Promise<void> {

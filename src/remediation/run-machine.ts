@@ -110,7 +110,9 @@ export function createRun(input: {
       server: input.server,
       relatedServer: input.relatedServer,
       healthSet: match.healthSet,
-      monitor: match.monitor ? { name: match.monitor.name, healthSet: match.monitor.healthSet } : null,
+      monitor: match.monitor
+        ? { name: match.monitor.name, healthSet: match.monitor.healthSet }
+        : null,
       probe: match.probe ? { name: match.probe.name, healthSet: match.probe.healthSet } : null,
       roles: ctx.rolesOf(input.server),
     },
@@ -228,7 +230,11 @@ type Command =
   | { ok: false; reason: string; role: boolean };
 
 /** The one command a step runs now: its bound parameters, or why it cannot run yet. */
-export function bindStep(run: RemediationRun, step: StepDef, role: ServerRole | null | undefined): Command {
+export function bindStep(
+  run: RemediationRun,
+  step: StepDef,
+  role: ServerRole | null | undefined,
+): Command {
   const commands = buildStepCommands(step, bindingContext(run));
   const chosen =
     commands.length > 1 ? commands.filter((c) => role !== undefined && c.role === role) : commands;
@@ -268,7 +274,11 @@ function advanceInPlace(run: RemediationRun, ctx: MachineContext, effects: RunEf
     if (result === 'goto') continue;
     if (result === 'ended') return;
     if (result === 'stop') {
-      if (run.status !== 'failed' && run.status !== 'waiting' && run.status !== 'awaiting-approval') {
+      if (
+        run.status !== 'failed' &&
+        run.status !== 'waiting' &&
+        run.status !== 'awaiting-approval'
+      ) {
         run.status = isVerifying(run) ? 'verifying' : 'running';
       }
       return;
@@ -480,7 +490,8 @@ function startStep(
           ? { name: target.monitor.name, healthSet: target.monitor.healthSet }
           : null,
         probe: target.probe ? { name: target.probe.name, healthSet: target.probe.healthSet } : null,
-        roles: target.server === run.bindings.server ? run.bindings.roles : ctx.rolesOf(target.server),
+        roles:
+          target.server === run.bindings.server ? run.bindings.roles : ctx.rolesOf(target.server),
       });
       return 'goto';
     }
@@ -544,7 +555,12 @@ export function summarize(o: OutcomeInput, expectation?: StepResult['expectation
     return `failed${o.timedOut ? ' (timed out)' : ''}: ${o.reason ?? 'error'}`;
   }
   const out = o.parsed as ActionOutput | undefined;
-  const judged = expectation === 'met' ? ' (as expected)' : expectation === 'not-met' ? ' (not as expected)' : '';
+  const judged =
+    expectation === 'met'
+      ? ' (as expected)'
+      : expectation === 'not-met'
+        ? ' (not as expected)'
+        : '';
   if (!out || typeof out !== 'object') return `succeeded${judged}`;
   switch (out.kind) {
     case 'probe':
@@ -656,7 +672,11 @@ export function applyOutcome(
         jobId,
         delayMs: ms,
       });
-      note(next, ctx, `${step.id}: not yet (try ${(rs.tries ?? 2) - 1} of ${step.repeat.maxAttempts})`);
+      note(
+        next,
+        ctx,
+        `${step.id}: not yet (try ${(rs.tries ?? 2) - 1} of ${step.repeat.maxAttempts})`,
+      );
       return { run: next, effects };
     }
     finish(rs, met ? 'succeeded' : 'failed', met ? 'succeeded' : 'failed');
@@ -771,11 +791,20 @@ export function runCheck(
     delete rs.note;
     advanceInPlace(next, ctx, effects);
     const jobIds = effects.flatMap((e) => (e.type === 'enqueue' ? [e.jobId] : []));
-    for (const e of effects) if (e.type === 'enqueue' && e.stepKey === step.id) Object.assign(e, actor);
+    for (const e of effects)
+      if (e.type === 'enqueue' && e.stepKey === step.id) Object.assign(e, actor);
     return { run: next, effects, jobIds };
   }
   const jobId = nextJobId(next, step.id, rs);
-  effects.push({ type: 'enqueue', stepKey: step.id, actionId: cmd.actionId, params: cmd.params, jobId, delayMs: 0, ...actor });
+  effects.push({
+    type: 'enqueue',
+    stepKey: step.id,
+    actionId: cmd.actionId,
+    params: cmd.params,
+    jobId,
+    delayMs: 0,
+    ...actor,
+  });
   if (resumable) {
     rs.currentJobId = jobId;
     rs.state = 'running';
@@ -841,7 +870,11 @@ export function markStepDone(
 }
 
 /** The incident resolved: the run stops, and pending approval requests are withdrawn. */
-export function stopRun(run: RemediationRun, reason: string, ctx: MachineContext): Transition | null {
+export function stopRun(
+  run: RemediationRun,
+  reason: string,
+  ctx: MachineContext,
+): Transition | null {
   if (run.status === 'stopped') return null;
   const pending = Object.values(run.steps).filter((rs) => rs.requestId && rs.outcome === undefined);
   // A run that already ended keeps its status (recovered, transient, escalated).

@@ -49,6 +49,8 @@ test('serve refuses to start with bad configuration and says what to fix', async
   expect(out.code).toBe(2);
   expect(out.stderr).toMatch(/PORT: /);
   expect(out.stderr).toMatch(/SCOM_WEBHOOK_TOKEN: is required/);
+  // Approved steps could never become jobs without the signing key: serve refuses to start.
+  expect(out.stderr).toMatch(/JOB_SIGNING_KEY: is required/);
 });
 
 test('SIGTERM: stops taking requests, finishes the one in flight, exits 0', async () => {
@@ -57,6 +59,7 @@ test('SIGTERM: stops taking requests, finishes the one in flight, exits 0', asyn
     REDIS_URL: redisUrl(),
     REDIS_PREFIX: prefix,
     SCOM_WEBHOOK_TOKEN: TEST_TOKEN,
+    JOB_SIGNING_KEY: 'k'.repeat(40),
     LOG_LEVEL: 'info',
   });
   const exited = collect(child);

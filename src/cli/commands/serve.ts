@@ -7,13 +7,15 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description(
-      'Run the bot: the SCOM webhook (POST /api/alerts/scom), /healthz and /readyz.\n' +
-        'Needs SCOM_WEBHOOK_TOKEN and a Redis at REDIS_URL.',
+      'Run the bot: the SCOM webhook (POST /api/alerts/scom), /healthz and /readyz, the\n' +
+        'remediation runs (verify on every new incident, runbook steps as jobs) and approvals.\n' +
+        'Needs SCOM_WEBHOOK_TOKEN, JOB_SIGNING_KEY (approved steps are signed with it; the\n' +
+        'worker needs the same key) and a Redis at REDIS_URL.',
     )
     .action(async () => {
-      const config = loadConfig(process.env, ['SCOM_WEBHOOK_TOKEN']);
+      const config = loadConfig(process.env, ['SCOM_WEBHOOK_TOKEN', 'JOB_SIGNING_KEY']);
       // An invalid runbook (shipped or RUNBOOKS_DIR) fails start-up, naming file, path and reason.
-      loadCatalog({ operatorDir: config.runbooksDir });
-      await startServer(config, { handleSignals: true });
+      const catalog = loadCatalog({ operatorDir: config.runbooksDir });
+      await startServer(config, { handleSignals: true, catalog });
     });
 }
