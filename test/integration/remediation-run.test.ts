@@ -1,0 +1,257 @@
+import { Queue } from 'bullmq';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { RESULTS_QUEUE, type ActionOutcome } from '../../jobs/action-jobs';
+import { PowerShellPool } from '../../jobs/powershell';
+import { QUEUE_NAMES, type IncidentEventJob } from '../../jobs/queues';
+import { createSimulatedOrg, readOrg, setScenario, simulatorEnv } from '../../jobs/simulator';
+import { createPoolExecutor } from '../../jobs/worker/pool-executor';
+import { startWorker, type RunningWorker } from '../../jobs/worker/start-worker';
+import type { Actor } from '../../src/approvals/identity';
+import { loadConfig } from '../../src/config/load-config';
+import { startServer, type RunningServer } from '../../src/http/start-server';
+import { createLogger } from '../../src/infra/logger';
+import { redisKeys } from '../../src/infra/redis-keys';
+import type { RemediationRun } from '../../src/remediation';
+import { ps51Alert } from '../fixtures/scom-alerts';
+import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
+import { TEST_TOKEN } from '../support/server';
+
+/**
+ * The remediation run end to end: a SCOM alert through the webhook, the run's verify procedure by
+ * itself, approvals through the approval flow, the real worker with node-powershell against the
+ * simulated Exchange, results back through the `action-results` queue, and a bot restart in the
+ * middle of it.
+ */
+const KEY = 'r'.repeat(40);
+const redis = testRedis();
+const prefix = testPrefix('rem');
+const cy: Actor = { platform: 'console', id: 'cy', displayName: 'Cy' };
+const ana: Actor = { platform: 'console', id: 'ana', displayName: 'Ana' };
+let dir: string;
+let stateFile: string;
+let worker: RunningWorker;
+let server: RunningServer;
+let env: Record<string, string>;
+
+async function startBot(): Promise<RunningServer> {
+  return startServer(
+    loadConfig({ PORT: '0', REDIS_URL: redisUrl(), REDIS_PREFIX: prefix, ...env }),
+    {
+      logger: createLogger('silent'),
+      relayIntervalMs: 500,
+    },
+  );
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'exrem-'));
+  stateFile = path.join(dir, 'org.json');
+  await createSimulatedOrg(stateFile, { timing: { rebootMs: 300, serviceRestartMs: 10 } });
+  setScenario(stateFile, 'pop-needs-reboot', { server: 'EX01' });
+  setScenario(stateFile, 'pop-transient', { server: 'EX02' });
+  const policy = path.join(dir, 'policy.yaml');
+  writeFileSync(
+    policy,
+    'version: 1\nroles:\n  operator:\n    - console: [cy]\n  approver:\n    - console: [ana]\n',
+  );
+  env = {
+    SCOM_WEBHOOK_TOKEN: TEST_TOKEN,
+    JOB_SIGNING_KEY: KEY,
+    APPROVAL_POLICY: policy,
+    APPROVAL_POLICY_RELOAD_SECONDS: '0',
+    AUDIT_CHECKPOINT_MINUTES: '0',
+    RUNBOOK_WAIT_SECONDS: '1',
+    LOG_LEVEL: 'silent',
+  };
+  const { NODE_POWERSHELL, ...shellEnv } = simulatorEnv(stateFile, true);
+  process.env.NODE_POWERSHELL = NODE_POWERSHELL;
+  const pool = new PowerShellPool({
+    endpoint: { connectionUri: 'http://ex01.contoso.com/PowerShell/' },
+    size: 2,
+    timeoutMs: 15_000,
+    env: shellEnv,
+  });
+  worker = await startWorker(
+    loadConfig({ REDIS_URL: redisUrl(), REDIS_PREFIX: prefix, JOB_SIGNING_KEY: KEY }),
+    { executor: createPoolExecutor(pool), logger: createLogger('silent'), inventory: null },
+  );
+  server = await startBot();
+});
+
+afterAll(async () => {
+  await server?.close();
+  await worker?.close();
+  await deletePrefix(redis, prefix);
+  await redis.quit();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function until(
+  incidentId: string,
+  what: string,
+  ok: (run: RemediationRun) => boolean,
+  timeoutMs = 30_000,
+): Promise<RemediationRun> {
+  const end = Date.now() + timeoutMs;
+  let run: RemediationRun | null = null;
+  while (Date.now() < end) {
+    run = await server.remediation.getRun(incidentId);
+    if (run && ok(run)) return run;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(
+    `timed out waiting for ${what}; run is ${run?.status} at ${run?.sectionId}: ${JSON.stringify(
+      run?.history.slice(-5),
+    )}`,
+  );
+}
+
+async function alert(id: string, host: string): Promise<string> {
+  const res = await fetch(`${server.url}/api/alerts/scom`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_TOKEN}` },
+    body: JSON.stringify(
+      ps51Alert({
+        Id: id,
+        PrincipalName: `${host}.contoso.com`,
+        MonitoringObjectDisplayName: `${host}.contoso.com`,
+        NetbiosComputerName: host,
+      }),
+    ),
+  });
+  expect(res.status).toBeLessThan(300);
+  const open = await server.incidents.listOpen();
+  const inc = open.find((i) => i.server?.short === host);
+  if (!inc) throw new Error(`no incident for ${host}`);
+  return inc.id;
+}
+
+/** Cy asks for the step, Ana approves it (two people, as destructive steps need). */
+async function approveStep(incidentId: string, stepId: string): Promise<string> {
+  const asked = await server.remediation.requestStep({
+    incidentId,
+    sectionId: 'pop-deep',
+    stepId,
+    actor: cy,
+    confirmed: true,
+  });
+  if (!asked.ok) throw new Error(asked.reason);
+  expect(asked.request.runId).toBe(`RUN-${incidentId}`);
+  expect(asked.request.stepId).toBe(stepId);
+  const self = await server.approvals.flow.approve({ actor: cy, requestId: asked.request.id });
+  expect(self.ok).toBe(false);
+  const ok = await server.approvals.flow.approve({ actor: ana, requestId: asked.request.id });
+  if (!ok.ok) throw new Error(ok.reason);
+  return asked.request.id;
+}
+
+let incident: string;
+
+test('a new alert: the verify procedure runs by itself and records the verdict', async () => {
+  incident = await alert('11111111-2222-4333-8444-555555555555', 'EX01');
+  const run = await until(incident, 'verdict', (r) => r.verdict !== 'pending');
+  expect(run.verdict).toBe('confirmed');
+  const verify = run.steps['pop-verify.2.3']!;
+  expect(verify.results[0]).toMatchObject({
+    status: 'succeeded',
+    command:
+      "Invoke-MonitoringProbe -Identity 'POP.Protocol\\PopDeepTestProbe' -Server 'EX01.contoso.com'",
+    expectation: 'not-met',
+  });
+  expect(verify.results[0]?.raw).toMatch(/Failed/);
+  const after = await until(incident, 'the first change', (r) => r.status === 'awaiting-approval');
+  expect(after.sectionId).toBe('pop-deep');
+  expect(after.steps['pop-deep.1']?.state).toBe('awaiting-approval');
+}, 60_000);
+
+test('a transient fault: the probe succeeds when re-run, the run says so', async () => {
+  const id = await alert('22222222-2222-4333-8444-555555555555', 'EX02');
+  const run = await until(id, 'transient', (r) => r.status === 'transient');
+  expect(run.verdict).toBe('transient');
+}, 60_000);
+
+test('the full PopDeepTest section reaches recovered, surviving a bot restart mid-run', async () => {
+  await approveStep(incident, 'pop-deep.1');
+  // The service restart does not clear this fault: the probe fails, the failover waits.
+  await until(incident, 'failover', (r) => r.steps['pop-deep.3']?.state === 'awaiting-approval');
+  await approveStep(incident, 'pop-deep.3');
+  await until(incident, 'restart', (r) => r.steps['pop-deep.5']?.state === 'awaiting-approval');
+  const afterFailover = await readOrg(stateFile);
+  expect(afterFailover.servers.find((s) => s.name === 'EX01')?.activationDisabled).toBe(true);
+  expect(afterFailover.databases.some((d) => d.active === 'EX01')).toBe(false);
+
+  await approveStep(incident, 'pop-deep.5');
+  // The bot goes away while the server restarts; the result waits in Redis for the next one.
+  await server.close();
+  server = await startBot();
+  const fallback = await until(
+    incident,
+    'fail back',
+    (r) => r.steps['pop-deep.7']?.state === 'awaiting-approval',
+  );
+  expect(fallback.recoveredAt).not.toBeNull();
+  await approveStep(incident, 'pop-deep.7');
+  const run = await until(incident, 'recovered', (r) => r.status === 'recovered');
+
+  // The failover moved every copy at once: the bounded poll needed one try.
+  expect(run.steps['pop-deep.4']).toMatchObject({ state: 'succeeded', tries: 1 });
+  for (const id of ['pop-deep.1', 'pop-deep.3', 'pop-deep.5', 'pop-deep.7']) {
+    expect(run.steps[id]?.state).toBe('succeeded');
+  }
+  expect(run.steps['pop-deep.6']?.results.at(-1)?.summary).toBe('probe Succeeded');
+  expect(run.steps['pop-deep.8']?.state).toBe('skipped');
+  const org = await readOrg(stateFile);
+  const ex01 = org.servers.find((s) => s.name === 'EX01');
+  expect(ex01?.activationDisabled).toBe(false);
+  expect(org.faults.filter((f) => f.server === 'EX01')).toEqual([]);
+
+  // Each approval request ended succeeded, with its job.
+  const requests = await server.approvals.flow.listForIncident(incident);
+  expect(requests.map((r) => r.state).sort()).toEqual([
+    'succeeded',
+    'succeeded',
+    'succeeded',
+    'succeeded',
+  ]);
+
+  // Every run change and request change was handed to the chat side.
+  const events = new Queue<IncidentEventJob>(QUEUE_NAMES.incidentEvents, {
+    connection: redis,
+    prefix: redisKeys(prefix).bullPrefix,
+  });
+  try {
+    expect(await events.getJob(`run-RUN-${incident}-v${run.version}`)).toBeDefined();
+    expect(await events.getJob(`approval-${requests[0]!.id}-v1`)).toBeDefined();
+  } finally {
+    await events.close();
+  }
+}, 120_000);
+
+test('a redelivered outcome changes nothing', async () => {
+  const before = await server.remediation.getRun(incident);
+  const jobId = before!.steps['pop-deep.6']!.results.at(-1)!.jobId;
+  const results = new Queue<ActionOutcome>(RESULTS_QUEUE, {
+    connection: redis,
+    prefix: redisKeys(prefix).bullPrefix,
+  });
+  try {
+    const job = await results.getJob(`result-${jobId}`);
+    expect(job).toBeDefined();
+    // Delivered again, under another job id, as a retried or duplicated delivery would be.
+    await results.add('outcome', job!.data, { jobId: `again-${jobId}` });
+    for (
+      let i = 0;
+      i < 100 && !(await (await results.getJob(`again-${jobId}`))?.isCompleted());
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await server.runs.handleOutcome(job!.data);
+  } finally {
+    await results.close();
+  }
+  const after = await server.remediation.getRun(incident);
+  expect(after?.version).toBe(before?.version);
+});
