@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config/load-config';
 import { startServer, type RunningServer } from '../../src/http/start-server';
 import { createLogger } from '../../src/infra/logger';
 import { redisKeys } from '../../src/infra/redis-keys';
+import { createRedisRunStore } from '../../src/infra/redis-run-store';
 import type { RemediationRun } from '../../src/remediation';
 import { ps51Alert } from '../fixtures/scom-alerts';
 import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
@@ -182,9 +183,23 @@ test('the full PopDeepTest section reaches recovered, surviving a bot restart mi
   expect(afterFailover.servers.find((s) => s.name === 'EX01')?.activationDisabled).toBe(true);
   expect(afterFailover.databases.some((d) => d.active === 'EX01')).toBe(false);
 
-  await approveStep(incident, 'pop-deep.5');
+  const reboot = await approveStep(incident, 'pop-deep.5');
   // The bot goes away while the server restarts; the result waits in Redis for the next one.
   await server.close();
+  const results = new Queue<ActionOutcome>(RESULTS_QUEUE, {
+    connection: redis,
+    prefix: redisKeys(prefix).bullPrefix,
+  });
+  try {
+    for (let i = 0; i < 400 && !(await results.getJob(`result-approval-${reboot}`)); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await results.getJob(`result-approval-${reboot}`)).toBeDefined();
+  } finally {
+    await results.close();
+  }
+  const meanwhile = await createRedisRunStore(redis, { prefix, retentionMs: 60_000 }).get(incident);
+  expect(meanwhile?.steps['pop-deep.5']?.state).toBe('awaiting-approval');
   server = await startBot();
   const fallback = await until(
     incident,
@@ -215,6 +230,14 @@ test('the full PopDeepTest section reaches recovered, surviving a bot restart mi
     'succeeded',
     'succeeded',
   ]);
+
+  // The audit trail has the checks the run made and the jobs' starts and ends.
+  const audit = (await server.approvals.audit.latest({ incidentId: incident }, 500)).map(
+    (e) => e.action,
+  );
+  for (const action of ['check.run', 'job.started', 'job.finished', 'approval.approved']) {
+    expect(audit).toContain(action);
+  }
 
   // Every run change and request change was handed to the chat side.
   const events = new Queue<IncidentEventJob>(QUEUE_NAMES.incidentEvents, {
@@ -255,3 +278,39 @@ test('a redelivered outcome changes nothing', async () => {
   const after = await server.remediation.getRun(incident);
   expect(after?.version).toBe(before?.version);
 });
+
+test('the incident resolves: the run stops and its pending request is withdrawn', async () => {
+  setScenario(stateFile, 'pop-needs-reboot', { server: 'EX03' });
+  const alertId = '33333333-2222-4333-8444-555555555555';
+  const id = await alert(alertId, 'EX03');
+  await until(id, 'the first change', (r) => r.status === 'awaiting-approval');
+  const asked = await server.remediation.requestStep({
+    incidentId: id,
+    sectionId: 'pop-deep',
+    stepId: 'pop-deep.1',
+    actor: cy,
+  });
+  if (!asked.ok) throw new Error(asked.reason);
+  const res = await fetch(`${server.url}/api/alerts/scom`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_TOKEN}` },
+    body: JSON.stringify(
+      ps51Alert({
+        Id: alertId,
+        PrincipalName: 'EX03.contoso.com',
+        MonitoringObjectDisplayName: 'EX03.contoso.com',
+        NetbiosComputerName: 'EX03',
+        ResolutionState: 254,
+        TimeResolved: '/Date(1715685253000)/',
+        LastModified: '/Date(1715685253000)/',
+      }),
+    ),
+  });
+  expect(res.status).toBeLessThan(300);
+  await until(id, 'stopped', (r) => r.status === 'stopped');
+  for (let i = 0; i < 100; i++) {
+    if ((await server.approvals.flow.get(asked.request.id))?.state === 'cancelled') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  expect((await server.approvals.flow.get(asked.request.id))?.state).toBe('cancelled');
+}, 60_000);
