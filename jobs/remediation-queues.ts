@@ -194,8 +194,18 @@ export function startRemediationConsumers(opts: RemediationConsumerOptions): {
   }
   return {
     async close(): Promise<void> {
-      await Promise.all([results.close(), triggers.close()]);
-      await Promise.allSettled(connections.map((c) => c.quit()));
+      // With Redis unreachable BullMQ's close waits forever for the connection: cut it short.
+      const healthy = connections.every((c) => c.status === 'ready');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all([results.close(!healthy), triggers.close(!healthy)]),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, healthy ? 10_000 : 200);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (healthy) await Promise.allSettled(connections.map((c) => c.quit()));
+      else connections.forEach((c) => c.disconnect());
     },
   };
 }

@@ -17,6 +17,7 @@ test('defaults', () => {
     powershell: 'powershell',
     commandTimeoutMs: 120_000,
     runbooksDir: undefined,
+    runbookWaitSeconds: null,
     approvalPolicyPath: undefined,
     approvalTtlMs: 15 * 60_000,
     approvalPolicyReloadMs: 30_000,

@@ -84,6 +84,9 @@ export async function startServer(
   });
   const incidentEvents = createIncidentEventQueue(queueRedis, keys.bullPrefix);
   const triggers = createTriggerQueue(queueRedis, keys.bullPrefix);
+  // The connection's own listener logs Redis errors; without these BullMQ prints each one again.
+  incidentEvents.queue.on('error', () => undefined);
+  triggers.queue.on('error', () => undefined);
   const catalog = options.catalog ?? loadCatalog({ operatorDir: config.runbooksDir });
   const inventory = loadInventory(config.inventoryFile);
   const producer = createActionProducer({
