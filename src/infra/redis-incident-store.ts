@@ -158,7 +158,12 @@ function recordStatus(alert: Alert): 'open' | 'resolved' {
   return alert.state === 'resolved' || alert.state === 'closed' ? 'resolved' : 'open';
 }
 
-function outboxMember(id: string, version: number, change: IncidentEvent['change'], at: string): string {
+function outboxMember(
+  id: string,
+  version: number,
+  change: IncidentEvent['change'],
+  at: string,
+): string {
   return JSON.stringify([id, version, change, at]);
 }
 

@@ -289,7 +289,8 @@ export function createRemediationService(deps: RemediationDeps) {
     const section = deps.catalog.sections.get(sectionId);
     const step = section ? findStep(section, stepId) : undefined;
     if (!section || !step) return null;
-    if (!run.sections.includes(sectionId)) return null;
+    // The card shows the recovery section during the verify procedure: its buttons work too.
+    if (!run.sections.includes(sectionId) && sectionId !== run.recoverySectionId) return null;
     return step;
   };
 

@@ -168,8 +168,8 @@ function locate(
   const section = ctx.catalog.sections.get(sectionId);
   const step = section ? findStep(section, stepKey) : undefined;
   if (section && step) return { step, section };
-  // A step of a section the run has visited but not yet touched.
-  for (const id of run.sections) {
+  // A step of a section the run has visited, or is headed for, but has not yet touched.
+  for (const id of [...run.sections, ...(run.recoverySectionId ? [run.recoverySectionId] : [])]) {
     const s = ctx.catalog.sections.get(id);
     const found = s ? findStep(s, stepKey) : undefined;
     if (s && found) return { step: found, section: s };

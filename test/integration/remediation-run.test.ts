@@ -151,6 +151,8 @@ async function approveStep(incidentId: string, stepId: string): Promise<string> 
 let incident: string;
 
 test('a new alert: the verify procedure runs by itself and records the verdict', async () => {
+  const seen: ActionOutcome[] = [];
+  const remove = server.onActionOutcome(async (o) => void seen.push(o));
   incident = await alert('11111111-2222-4333-8444-555555555555', 'EX01');
   const run = await until(incident, 'verdict', (r) => r.verdict !== 'pending');
   expect(run.verdict).toBe('confirmed');
@@ -165,6 +167,25 @@ test('a new alert: the verify procedure runs by itself and records the verdict',
   const after = await until(incident, 'the first change', (r) => r.status === 'awaiting-approval');
   expect(after.sectionId).toBe('pop-deep');
   expect(after.steps['pop-deep.1']?.state).toBe('awaiting-approval');
+  // Extra result handlers (the chat core's) hear every result too.
+  expect(seen.map((o) => o.stepId)).toEqual(['pop-verify.2.1', 'pop-verify.2.3']);
+  remove();
+
+  // A check of the recovery section may be run by hand before the run gets there: recorded only.
+  const byHand = await server.remediation.runStep({
+    incidentId: incident,
+    sectionId: 'pop-deep',
+    stepId: 'pop-deep.4',
+    actor: cy,
+  });
+  if (!byHand.ok) throw new Error(byHand.reason);
+  const recorded = await until(
+    incident,
+    'hand-run result',
+    (r) => (r.steps['pop-deep.4']?.results.length ?? 0) > 0,
+  );
+  expect(recorded.steps['pop-deep.4']?.outcome).toBeUndefined();
+  expect(recorded.steps['pop-deep.4']?.results[0]?.summary).toMatch(/active database cop/);
 }, 60_000);
 
 test('a transient fault: the probe succeeds when re-run, the run says so', async () => {
