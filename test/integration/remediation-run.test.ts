@@ -242,6 +242,8 @@ test('the full PopDeepTest section reaches recovered, surviving a bot restart mi
   const ex01 = org.servers.find((s) => s.name === 'EX01');
   expect(ex01?.activationDisabled).toBe(false);
   expect(org.faults.filter((f) => f.server === 'EX01')).toEqual([]);
+  // Every database is mounted on a healthy copy; EX01 may take active copies again.
+  expect(org.databases.every((d) => d.mounted)).toBe(true);
 
   // Each approval request ended succeeded, with its job.
   const requests = await server.approvals.flow.listForIncident(incident);
