@@ -861,6 +861,14 @@ export function markStepDone(
   const next = begin(run, ctx);
   const effects: RunEffect[] = [];
   const s = stepOf(next, step, where.section.id);
+  // Done by hand: a request still pending for it must not run it a second time.
+  if (s.requestId) {
+    effects.push({
+      type: 'withdraw',
+      requestId: s.requestId,
+      reason: `${stepKey} was marked done`,
+    });
+  }
   finish(s, 'done', 'done');
   s.note = `marked done by ${by}`;
   delete s.verify;

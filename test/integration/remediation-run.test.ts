@@ -337,3 +337,80 @@ test('the incident resolves: the run stops and its pending request is withdrawn'
   }
   expect((await server.approvals.flow.get(asked.request.id))?.state).toBe('cancelled');
 }, 60_000);
+
+test('an unknown outcome of a change: "outcome unknown, verify", the check runs, then done', async () => {
+  setScenario(stateFile, 'pop-backend-hung', { server: 'EX04' });
+  const id = await alert('44444444-2222-4333-8444-555555555555', 'EX04');
+  await until(id, 'the first change', (r) => r.status === 'awaiting-approval');
+  const asked = await server.remediation.requestStep({
+    incidentId: id,
+    sectionId: 'pop-deep',
+    stepId: 'pop-deep.1',
+    actor: cy,
+  });
+  if (!asked.ok) throw new Error(asked.reason);
+  // What a worker that died mid-job leaves (see worker.test.ts): the outcome is unknown.
+  const results = new Queue<ActionOutcome>(RESULTS_QUEUE, {
+    connection: redis,
+    prefix: redisKeys(prefix).bullPrefix,
+  });
+  const at = new Date().toISOString();
+  try {
+    await results.add('outcome', {
+      jobId: `approval-${asked.request.id}`,
+      actionId: 'restart-service',
+      params: asked.request.params,
+      incidentId: id,
+      runId: `RUN-${id}`,
+      stepId: 'pop-deep.1',
+      site: 'default',
+      workerId: 'w-dead',
+      status: 'unknown',
+      reason: 'the worker stopped while running this change; it may or may not have run: verify',
+      startedAt: at,
+      finishedAt: at,
+      durationMs: 0,
+    });
+  } finally {
+    await results.close();
+  }
+  const unknown = await until(id, 'unknown', (r) => r.status === 'failed');
+  expect(unknown.steps['pop-deep.1']).toMatchObject({
+    state: 'failed',
+    note: 'outcome unknown, verify',
+    verify: {
+      actionId: 'get-service-status',
+      params: { server: 'EX04.contoso.com', service: 'MSExchangePOP3BE' },
+    },
+  });
+  const check = await server.remediation.runStep({
+    incidentId: id,
+    sectionId: 'pop-deep',
+    stepId: 'pop-deep.1',
+    actor: ana,
+  });
+  if (!check.ok) throw new Error(check.reason);
+  const verified = await until(id, 'verification', (r) =>
+    (r.steps['pop-deep.1']?.results ?? []).some((x) => x.verification),
+  );
+  expect(verified.steps['pop-deep.1']?.results.at(-1)).toMatchObject({
+    actionId: 'get-service-status',
+    status: 'succeeded',
+  });
+  const done = await server.remediation.markDone({
+    incidentId: id,
+    sectionId: 'pop-deep',
+    stepId: 'pop-deep.1',
+    actor: ana,
+  });
+  expect(done).toEqual({ ok: true });
+  // Its request, still pending, can no longer run it again.
+  expect((await server.approvals.flow.get(asked.request.id))?.state).toBe('cancelled');
+  // The run goes on: the probe re-runs (the backend was never restarted, so it still fails).
+  const on = await until(
+    id,
+    'next change',
+    (r) => r.steps['pop-deep.3']?.state === 'awaiting-approval',
+  );
+  expect(on.steps['pop-deep.2']?.state).toBe('failed');
+}, 60_000);
