@@ -188,8 +188,10 @@ test('stops as soon as the re-run probe succeeds: recovered, later steps skipped
 
 test('the full PopDeepTest section: failover, bounded poll, restart, probe, fail back, recovered', () => {
   let t = approved(confirmed().run, 'pop-deep.1', 1);
+  expect(t.run.status).toBe('running');
   t = feed(t.run, only(t), probe(false));
   expect(t.run.steps['pop-deep.3']?.state).toBe('awaiting-approval');
+  expect(t.run.status).toBe('awaiting-approval');
   t = approved(t.run, 'pop-deep.3', 2);
   let poll = only(t);
   expect(poll).toMatchObject({
@@ -204,6 +206,7 @@ test('the full PopDeepTest section: failover, bounded poll, restart, probe, fail
   expect(t.run.waitShortened).toEqual({ runbookSeconds: 60, effectiveSeconds: 1 });
   t = feed(t.run, poll, copies([]));
   expect(t.run.steps['pop-deep.4']?.state).toBe('succeeded');
+  expect(t.run.waitUntil).toBeNull();
   expect(t.run.steps['pop-deep.5']?.state).toBe('awaiting-approval');
   t = approved(t.run, 'pop-deep.5', 3);
   t = feed(t.run, only(t), probe(true));

@@ -273,16 +273,8 @@ function advanceInPlace(run: RemediationRun, ctx: MachineContext, effects: RunEf
     const result = walk(run, section, section.steps, ctx, effects);
     if (result === 'goto') continue;
     if (result === 'ended') return;
-    if (result === 'stop') {
-      if (
-        run.status !== 'failed' &&
-        run.status !== 'waiting' &&
-        run.status !== 'awaiting-approval'
-      ) {
-        run.status = isVerifying(run) ? 'verifying' : 'running';
-      }
-      return;
-    }
+    // The step the walk stopped at has set the status (settle).
+    if (result === 'stop') return;
     // The section has nothing left to do.
     if (section.kind === 'verify') {
       if (run.verdict === 'transient') return end(run, ctx, 'transient', 'verify probe succeeded');
@@ -349,6 +341,7 @@ function walk(
       if (verdict === 'ask-role') {
         rs.state = 'blocked';
         rs.note = 'server role unknown: decide before running';
+        settle(run, rs);
         return 'stop';
       }
       rs.entered = true;
@@ -364,11 +357,23 @@ function walk(
       finish(rs, 'done', 'done');
       continue;
     }
-    if (rs.started) return 'stop';
+    if (rs.started) {
+      settle(run, rs);
+      return 'stop';
+    }
     const r = startStep(run, section, step, rs, ctx, effects);
+    if (r === 'stop') settle(run, rs);
     if (r !== 'continue') return r;
   }
   return 'continue';
+}
+
+/** The run's status follows the step it waits on. */
+function settle(run: RemediationRun, rs: RunStep): void {
+  if (rs.state === 'awaiting-approval') run.status = 'awaiting-approval';
+  else if (rs.state === 'failed') run.status = 'failed';
+  else if (rs.state === 'running' && rs.waitUntil) run.status = 'waiting';
+  else run.status = isVerifying(run) ? 'verifying' : 'running';
 }
 
 function skip(run: RemediationRun, step: StepDef, sectionId: string): void {

@@ -167,7 +167,8 @@ test('a new alert: the verify procedure runs by itself and records the verdict',
   const after = await until(incident, 'the first change', (r) => r.status === 'awaiting-approval');
   expect(after.sectionId).toBe('pop-deep');
   expect(after.steps['pop-deep.1']?.state).toBe('awaiting-approval');
-  // Extra result handlers (the chat core's) hear every result too.
+  // Extra result handlers (the chat core's) hear every result too, right after the run does.
+  for (let i = 0; i < 100 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
   expect(seen.map((o) => o.stepId)).toEqual(['pop-verify.2.1', 'pop-verify.2.3']);
   remove();
 
