@@ -49,7 +49,7 @@ async function startBot(): Promise<RunningServer> {
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'exrem-'));
   stateFile = path.join(dir, 'org.json');
-  await createSimulatedOrg(stateFile, { timing: { rebootMs: 300, serviceRestartMs: 10 } });
+  await createSimulatedOrg(stateFile, { timing: { rebootMs: 1000, serviceRestartMs: 10 } });
   setScenario(stateFile, 'pop-needs-reboot', { server: 'EX01' });
   setScenario(stateFile, 'pop-transient', { server: 'EX02' });
   const policy = path.join(dir, 'policy.yaml');
