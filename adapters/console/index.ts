@@ -1,5 +1,6 @@
 import express, { type Express, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Actor } from '../../src/approvals/identity';
@@ -40,6 +41,12 @@ export interface ConsoleAdapterOptions {
 }
 
 export const CONSOLE_ROOM = 'alerts';
+
+/** The page's files: next to this module from source, or in the package when run from dist/. */
+export function consolePublicDir(from: string = __dirname): string {
+  const candidates = [join(from, 'public'), join(from, '..', '..', '..', 'adapters', 'console', 'public')];
+  return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? candidates[0]!;
+}
 
 const userId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a console user name');
 const room = z
@@ -93,12 +100,14 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
     });
   }
 
+  const publicDir = consolePublicDir();
+
   function mount(app: Express): void {
     const router = express.Router();
     router.use(express.json({ limit: '32kb' }));
-    router.use('/static', express.static(join(__dirname, 'public'), { index: false, maxAge: 0 }));
+    router.use('/static', express.static(publicDir, { index: false, maxAge: 0 }));
     router.get('/', (_req, res) => {
-      res.sendFile(join(__dirname, 'public', 'index.html'));
+      res.sendFile(join(publicDir, 'index.html'));
     });
     router.get('/api/config', (_req, res) => {
       res.json({
