@@ -14,14 +14,14 @@ defaults: { slack: C-DEFAULT }
 test('the first matching rule wins, then the file default, then the adapter default', () => {
   const r = parseRoutes(file);
   if (!r.ok) throw new Error(r.error);
-  const inc = sampleIncident();
+  const inc = { ...sampleIncident(), severity: 'warning' as const };
   expect(routeIncident(r.routes, inc, 'Site-B', 'slack', 'C-ENV')).toBe('C-POP-B');
-  expect(routeIncident(r.routes, { ...inc, severity: 'error' as const }, 'Site-A', 'slack', null)).toBe(
-    'C-EX01',
-  );
-  expect(routeIncident(r.routes, { ...inc, severity: 'error' as const }, 'Site-A', 'teams', null)).toBe(
-    '19:ex01@thread.tacv2',
-  );
+  expect(
+    routeIncident(r.routes, { ...inc, severity: 'error' as const }, 'Site-A', 'slack', null),
+  ).toBe('C-EX01');
+  expect(
+    routeIncident(r.routes, { ...inc, severity: 'error' as const }, 'Site-A', 'teams', null),
+  ).toBe('19:ex01@thread.tacv2');
   expect(routeIncident(r.routes, inc, 'Site-A', 'slack', 'C-ENV')).toBe('C-DEFAULT');
   expect(routeIncident(r.routes, inc, 'Site-A', 'teams', 'T-ENV')).toBe('T-ENV');
   expect(routeIncident(r.routes, inc, 'Site-A', 'console', null)).toBeNull();
