@@ -41,6 +41,8 @@ export function chatQueueName(platform: ChatPlatform): string {
 
 export interface ChatDeliveryDeps {
   connection: ConnectionOptions;
+  /** A new connection for each BullMQ worker (blocking reads need `maxRetriesPerRequest: null`). */
+  workerConnection: () => Redis;
   bullPrefix: string;
   redis: Redis;
   keys: RedisKeys;
@@ -83,6 +85,13 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
   const lockMs = deps.lockMs ?? 30_000;
   const queues = new Map<ChatPlatform, Queue<DeliveryJob>>();
   const workers: Worker[] = [];
+  const workerConnections: Redis[] = [];
+  const blocking = (): Redis => {
+    const c = deps.workerConnection();
+    c.on('error', () => undefined);
+    workerConnections.push(c);
+    return c;
+  };
 
   for (const surface of deps.surfaces) {
     const queue = new Queue<DeliveryJob>(chatQueueName(surface.platform), {
@@ -129,7 +138,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
         }
       },
       {
-        connection: deps.connection,
+        connection: blocking(),
         prefix: deps.bullPrefix,
         concurrency: 4,
         settings: { backoffStrategy: (attemptsMade: number) => deliveryBackoff(attemptsMade) },
@@ -155,7 +164,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
         ),
       );
     },
-    { connection: deps.connection, prefix: deps.bullPrefix, concurrency: 8 },
+    { connection: blocking(), prefix: deps.bullPrefix, concurrency: 8 },
   );
   fanOut.on('error', (err) => logger.warn({ err: err.message }, 'incident event fan-out error'));
 
@@ -244,6 +253,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
     async close() {
       await Promise.allSettled([fanOut.close(), ...workers.map((w) => w.close())]);
       await Promise.allSettled([...queues.values()].map((q) => q.close()));
+      await Promise.allSettled(workerConnections.map((c) => c.quit()));
     },
   };
 }

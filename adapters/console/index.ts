@@ -44,7 +44,10 @@ export const CONSOLE_ROOM = 'alerts';
 
 /** The page's files: next to this module from source, or in the package when run from dist/. */
 export function consolePublicDir(from: string = __dirname): string {
-  const candidates = [join(from, 'public'), join(from, '..', '..', '..', 'adapters', 'console', 'public')];
+  const candidates = [
+    join(from, 'public'),
+    join(from, '..', '..', '..', 'adapters', 'console', 'public'),
+  ];
   return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? candidates[0]!;
 }
 

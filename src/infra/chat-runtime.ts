@@ -36,6 +36,7 @@ export interface ChatRuntimeOptions {
   keys: RedisKeys;
   bullPrefix: string;
   connection: Redis;
+  workerConnection: () => Redis;
   logger: Logger;
   catalog: Catalog;
   incidents: IncidentsPort;
@@ -162,6 +163,7 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
     startDelivery(surfaces: readonly ChatSurface[]): ChatDelivery {
       delivery = startChatDelivery({
         connection: options.connection,
+        workerConnection: options.workerConnection,
         bullPrefix: options.bullPrefix,
         redis,
         keys,
