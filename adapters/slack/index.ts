@@ -1,4 +1,4 @@
-import { App, ExpressReceiver, type RespondFn } from '@slack/bolt';
+import { App, ExpressReceiver, webApi, type RespondFn } from '@slack/bolt';
 import express, { type Express, type Request, type Response } from 'express';
 import type { Actor } from '../../src/approvals/identity';
 import type { GroupResolver } from '../../src/approvals/ports';
@@ -45,6 +45,11 @@ export interface SlackAdapterOptions {
   logger: Logger;
   /** How long user-group memberships are cached (default 60 s). */
   groupCacheTtlMs?: number;
+  /**
+   * True if an Events API event id was already handled (and remembers it). Defaults to a bounded
+   * in-process memory; pass a Redis-backed one (SET NX with a TTL) so replicas share it.
+   */
+  seenEvent?: (eventId: string) => Promise<boolean>;
 }
 
 export const EVENTS_PATH = '/slack/events';
@@ -93,15 +98,28 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter |
   };
   const bl = boltLogger(log);
 
+  // Our own client (bot token, no retries) for every call we make. Bolt gets an `authorize`
+  // that needs no network: with a bare `token` it would call auth.test in its constructor, and
+  // a Slack outage at start-up would leave a rejected promise (an unhandled rejection, and every
+  // later request refused). The bot's own ids are filled in by start() when Slack answers.
+  const client: SlackWebClient = new webApi.WebClient(config.botToken, {
+    ...clientOptions,
+    logger: bl,
+  });
+  const botToken = config.botToken;
+  let identity: { botId?: string; botUserId?: string } = {};
+  const authorize = async () => ({ botToken, ...identity });
+
   let receiver: ExpressReceiver | undefined;
   let app: App;
   if (mode === 'socket') {
     app = new App({
-      token: config.botToken,
+      authorize,
       appToken: config.appToken,
       socketMode: true,
       logger: bl,
       clientOptions,
+      convoStore: false,
     });
   } else {
     receiver = new EventsReceiver({
@@ -121,10 +139,15 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter |
         }
       },
     });
-    app = new App({ token: config.botToken, receiver, logger: bl, clientOptions });
+    // No conversation store: it would keep state in this process's memory.
+    app = new App({ authorize, receiver, logger: bl, clientOptions, convoStore: false });
   }
-  const client: SlackWebClient = app.client;
-  const seen = new SeenEvents();
+  const seenEvent =
+    options.seenEvent ??
+    (() => {
+      const seen = new SeenEvents();
+      return async (eventId: string) => seen.check(eventId);
+    })();
 
   app.error(async (err) => {
     log.error({ err }, 'Slack listener failed');
@@ -138,7 +161,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter |
       typeof body === 'object' && body !== null && 'event_id' in body
         ? String(body.event_id)
         : null;
-    const dup = eventId !== null ? seen.check(eventId) : false;
+    const dup = eventId !== null ? await seenEvent(eventId) : false;
     if (context.retryNum !== undefined && (dup || context.retryReason === 'http_timeout')) {
       log.info(
         { retryNum: context.retryNum, retryReason: context.retryReason, eventId },
@@ -443,12 +466,19 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter |
     },
     async start(): Promise<void> {
       if (mode === 'socket') {
+        try {
+          const who = await client.auth.test();
+          identity = { botId: who.bot_id, botUserId: who.user_id };
+        } catch (err) {
+          log.warn({ err: describe(err) }, 'auth.test failed; connecting anyway');
+        }
         await app.start();
         log.info('Slack adapter connected in Socket Mode');
         return;
       }
       try {
         const who = await client.auth.test();
+        identity = { botId: who.bot_id, botUserId: who.user_id };
         log.info(
           { team: who.team, bot: who.user, events: EVENTS_PATH },
           'Slack adapter is on (HTTP mode)',
