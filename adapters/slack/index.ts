@@ -53,6 +53,20 @@ export interface SlackAdapterOptions {
 }
 
 export const EVENTS_PATH = '/slack/events';
+
+/**
+ * The bot scopes the code uses, and why; manifest/slack/*.yaml must ask for exactly these
+ * (a test checks). chat:write.public is left out on purpose: invite the bot to its channels.
+ */
+export const SLACK_SCOPES = {
+  'app_mentions:read': 'app_mention events: @mentions answered like /exchange',
+  'chat:write': 'chat.postMessage, chat.update, chat.postEphemeral: cards, updates, replies',
+  commands: 'the /exchange slash command',
+  'usergroups:read': 'usergroups.list: Slack user groups for the approval policy',
+} as const;
+
+/** The Events API events the adapter listens to (manifest bot_events). */
+export const SLACK_BOT_EVENTS = ['app_mention'] as const;
 const REASON_CALLBACK = 'exo_reason';
 const REASON_BLOCK = 'reason';
 const MAX_REASON = 500;
