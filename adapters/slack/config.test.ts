@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { loadSlackConfig, SlackConfigError } from './config';
+import { startFakeSlackApi } from '../../test/support/fake-slack-api';
 import { createSlackAdapter } from './index';
 
 const BOT = 'xoxb-123-456-abc';
@@ -96,15 +97,25 @@ describe('createSlackAdapter', () => {
     expect(lines.join('')).toContain('Slack adapter is off');
   });
 
-  it('builds a Socket Mode adapter without an HTTP route', () => {
-    const a = createSlackAdapter({
-      env: { SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP },
-      core,
-      logger: pino({ level: 'silent' }),
-    });
-    expect(a?.mode).toBe('socket');
-    const routes: unknown[] = [];
-    a?.mount({ use: (r: unknown) => routes.push(r) } as never);
-    expect(routes).toEqual([]);
+  it('builds a Socket Mode adapter without an HTTP route; a refused connection does not stop the start', async () => {
+    const fake = await startFakeSlackApi();
+    try {
+      const a = createSlackAdapter({
+        env: { SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP, SLACK_API_URL: fake.apiUrl },
+        core,
+        logger: pino({ level: 'silent' }),
+      });
+      expect(a?.mode).toBe('socket');
+      const routes: unknown[] = [];
+      a?.mount({ use: (r: unknown) => routes.push(r) } as never);
+      expect(routes).toEqual([]);
+      await expect(a?.start()).resolves.toBeUndefined();
+      const [open] = await fake.waitFor('apps.connections.open');
+      expect(open?.headers.authorization).toBe(`Bearer ${APP}`);
+      expect(fake.callsTo('auth.test')[0]?.headers.authorization).toBe(`Bearer ${BOT}`);
+      await a?.stop();
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -32,7 +32,10 @@ export interface SlackAdapter {
   mode: 'http' | 'socket';
   /** HTTP mode: adds POST /slack/events to our app (before its 404 handler). No-op in Socket Mode. */
   mount(app: Express): void;
-  /** Socket Mode connects here; HTTP mode checks the token (auth.test) and logs who we are. */
+  /**
+   * Checks the token (auth.test) and logs who we are; Socket Mode then connects in the background
+   * (retrying every 30 s). Never throws: Slack being down must not stop the bot.
+   */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -70,6 +73,7 @@ export const SLACK_BOT_EVENTS = ['app_mention'] as const;
 const REASON_CALLBACK = 'exo_reason';
 const REASON_BLOCK = 'reason';
 const MAX_REASON = 500;
+const SOCKET_RETRY_MS = 30_000;
 
 /** A small bounded memory of event ids already handled, against Slack's redeliveries. */
 class SeenEvents {
@@ -133,6 +137,9 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter |
       socketMode: true,
       logger: bl,
       clientOptions,
+      // The socket client keeps its own retries for apps.connections.open (reconnecting is its
+      // job); only the API URL is shared.
+      installerOptions: { clientOptions: { slackApiUrl: config.apiUrl } },
       convoStore: false,
     });
   } else {
@@ -463,6 +470,24 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter |
     }
   });
 
+  // Socket Mode connects in the background: Slack being unreachable at start-up (or a revoked
+  // app token) must not stop the bot; it logs and tries again.
+  let stopped = false;
+  let connected = false;
+  let reconnectTimer: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    try {
+      await app.start();
+      connected = true;
+      log.info('Slack Socket Mode connected');
+    } catch (err) {
+      if (stopped) return;
+      log.error({ err: describe(err) }, 'Slack Socket Mode could not connect; retrying in 30 s');
+      reconnectTimer = setTimeout(() => void connect(), SOCKET_RETRY_MS);
+      reconnectTimer.unref();
+    }
+  };
+
   const surface = createSlackSurface(client);
   const groups = createSlackGroupResolver(client, { ttlMs: options.groupCacheTtlMs, logger: log });
 
@@ -479,31 +504,34 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter |
       target.use(receiver.router);
     },
     async start(): Promise<void> {
-      if (mode === 'socket') {
-        try {
-          const who = await client.auth.test();
-          identity = { botId: who.bot_id, botUserId: who.user_id };
-        } catch (err) {
-          log.warn({ err: describe(err) }, 'auth.test failed; connecting anyway');
-        }
-        await app.start();
-        log.info('Slack adapter connected in Socket Mode');
-        return;
-      }
+      stopped = false;
       try {
         const who = await client.auth.test();
         identity = { botId: who.bot_id, botUserId: who.user_id };
         log.info(
-          { team: who.team, bot: who.user, events: EVENTS_PATH },
-          'Slack adapter is on (HTTP mode)',
+          {
+            team: who.team,
+            bot: who.user,
+            mode,
+            ...(mode === 'http' ? { events: EVENTS_PATH } : {}),
+          },
+          `Slack adapter is on (${mode === 'http' ? 'HTTP mode' : 'Socket Mode'})`,
         );
       } catch (err) {
         // Not fatal: Slack may be unreachable for a while; deliveries retry through the queue.
         log.warn({ err: describe(err) }, 'Slack adapter is on, but auth.test failed');
       }
+      if (mode === 'socket') void connect();
     },
     async stop(): Promise<void> {
-      if (mode === 'socket') await app.stop();
+      stopped = true;
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      if (mode === 'socket' && connected) {
+        connected = false;
+        await app
+          .stop()
+          .catch((err: unknown) => log.warn({ err: describe(err) }, 'Socket Mode stop failed'));
+      }
     },
   };
 }

@@ -102,6 +102,8 @@ describe('renderCardBlocks on every shipped runbook section', () => {
           });
           expect(msg.text.length).toBeGreaterThan(0);
           expect(msg.blocks[0]).toMatchObject({ type: 'header' });
+          // The shipped runbooks fit whole: nothing is left out.
+          expect(textOf(msg)).not.toMatch(/more steps|個步驟/);
           // Every button still decodes to what the core gave.
           for (const b of buttonsOf(msg.blocks)) {
             const click = decodeClick(b.action_id, b.value);

@@ -98,6 +98,9 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         return answer(res, 200, { ok: true, channel: body.channel, ts: body.ts });
       case 'chat.postEphemeral':
         return answer(res, 200, { ok: true, message_ts: ts() });
+      case 'apps.connections.open':
+        // No WebSocket here: Socket Mode tests see the attempt and a refusal.
+        return answer(res, 200, { ok: false, error: 'invalid_auth' });
       case 'views.open':
         return answer(res, 200, { ok: true, view: { id: 'V0TEST' } });
       case 'usergroups.list':
