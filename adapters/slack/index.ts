@@ -182,7 +182,14 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter |
       typeof body === 'object' && body !== null && 'event_id' in body
         ? String(body.event_id)
         : null;
-    const dup = eventId !== null ? await seenEvent(eventId) : false;
+    let dup = false;
+    if (eventId !== null) {
+      // A failing shared memory must not drop events: treat the event as new.
+      dup = await seenEvent(eventId).catch((err: unknown) => {
+        log.warn({ err: describe(err) }, 'could not check for a Slack redelivery');
+        return false;
+      });
+    }
     if (context.retryNum !== undefined && (dup || context.retryReason === 'http_timeout')) {
       log.info(
         { retryNum: context.retryNum, retryReason: context.retryReason, eventId },
