@@ -274,7 +274,8 @@ export class TeamsBot extends TeamsActivityHandler {
     const base = replyActivity(reply);
     await context.sendActivity({
       ...base,
-      text: base.text !== undefined ? `${mention} ${base.text}` : mention,
+      // xml so that the mention renders; the answer's own text is escaped to stay literal.
+      text: base.text !== undefined ? `${mention} ${escapeXml(base.text)}` : mention,
       textFormat: 'xml',
       entities: [{ type: 'mention', mentioned: activity.from, text: mention }],
     });

@@ -119,7 +119,9 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter |
         (err: unknown, _req: Request, res: Response, next: NextFunction) => {
           const status = (err as { status?: unknown }).status;
           if (typeof status === 'number' && status >= 400 && status < 500) {
-            sendError(res, status, 'bad_request', 'The body is not valid JSON.');
+            const message =
+              status === 413 ? 'The body is too large.' : 'The body is not valid JSON.';
+            sendError(res, status, 'bad_request', message);
             return;
           }
           next(err);

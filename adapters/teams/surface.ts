@@ -101,14 +101,17 @@ export function createTeamsSurface(deps: {
           activity: outgoing(activity, stored, channel),
         } as Parameters<ConnectorClient['conversations']['createConversation']>[0]);
         const id = created.activityId ?? /;messageid=(.+)$/.exec(created.id ?? '')?.[1];
-        if (!id) throw new ChatDeliveryError(`Teams ${operation}: no activity id in the answer`);
+        // Posted but unaddressable: a retry would post it twice.
+        if (!id)
+          throw new ChatDeliveryError(`Teams ${operation}: no activity id`, undefined, false);
         return id;
       }
       const sent = await client.conversations.sendToConversation(
         channel,
         outgoing(activity, stored, channel),
       );
-      if (!sent.id) throw new ChatDeliveryError(`Teams ${operation}: no activity id in the answer`);
+      if (!sent.id)
+        throw new ChatDeliveryError(`Teams ${operation}: no activity id`, undefined, false);
       return sent.id;
     });
   }

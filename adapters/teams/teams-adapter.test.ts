@@ -202,6 +202,56 @@ describe('installation', () => {
     expect(await teams.alertChannel()).toBe(TEAM);
   });
 
+  it('follows channels created and deleted in the team', async () => {
+    await install();
+    const created = await post(
+      baseUrl,
+      activity({
+        type: 'conversationUpdate',
+        channelData: {
+          team: { id: TEAM },
+          channel: { id: '19:new@thread.tacv2', name: 'New' },
+          eventType: 'channelCreated',
+          tenant: { id: TENANT },
+        },
+      }),
+    );
+    expect(created.status).toBe(200);
+    const stored = JSON.parse(
+      (await redis.get(teamsKeys(prefix).conversation('19:new@thread.tacv2'))) as string,
+    );
+    expect(stored).toMatchObject({ kind: 'channel', teamId: TEAM, name: 'New' });
+    expect(stored.reference.conversation.id).toBe('19:new@thread.tacv2');
+    await post(
+      baseUrl,
+      activity({
+        type: 'conversationUpdate',
+        channelData: {
+          team: { id: TEAM },
+          channel: { id: '19:new@thread.tacv2' },
+          eventType: 'channelDeleted',
+        },
+      }),
+    );
+    expect(await redis.get(teamsKeys(prefix).conversation('19:new@thread.tacv2'))).toBeNull();
+    expect(await teams.alertChannel()).toBe(TEAM);
+  });
+
+  it('forgets a group chat when the bot is removed from it', async () => {
+    const chat = '19:groupchat@thread.v2';
+    const inChat = {
+      conversation: { id: chat, conversationType: 'groupChat', isGroup: true },
+      channelData: { tenant: { id: TENANT } },
+    };
+    await post(baseUrl, activity({ type: 'conversationUpdate', membersAdded: [BOT], ...inChat }));
+    expect(await teams.alertChannel()).toBe(chat);
+    const stored = JSON.parse((await redis.get(teamsKeys(prefix).conversation(chat))) as string);
+    expect(stored.kind).toBe('groupChat');
+    await post(baseUrl, activity({ type: 'conversationUpdate', membersRemoved: [BOT], ...inChat }));
+    expect(await redis.get(teamsKeys(prefix).conversation(chat))).toBeNull();
+    expect(await teams.alertChannel()).toBe(TEAM);
+  });
+
   it('removes the team’s references when the bot is uninstalled', async () => {
     await install();
     const res = await post(baseUrl, activity({ type: 'installationUpdate', action: 'remove' }));
@@ -289,11 +339,11 @@ describe('commands', () => {
   });
 
   it('falls back to an @mention in the thread when no 1:1 chat can be opened', async () => {
-    stub.answers.command = () => ({ private: { text: 'Not allowed.' } });
+    stub.answers.command = () => ({ private: { text: 'Not allowed: <server> & co.' } });
     fake.refuseOneOnOne = true;
     await post(baseUrl, activity({ type: 'message', text: 'approve' }));
     const reply = fake.calls.find((c) => c.kind === 'replyToActivity');
-    expect(reply?.body.text).toBe('<at>Ann Admin</at> Not allowed.');
+    expect(reply?.body.text).toBe('<at>Ann Admin</at> Not allowed: &#60;server&#62; &#38; co.');
     expect(reply?.body.entities[0]).toMatchObject({ type: 'mention', mentioned: { id: ANN.id } });
   });
 
