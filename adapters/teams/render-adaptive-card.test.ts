@@ -9,6 +9,7 @@ import { adaptiveCardProblems } from '../../test/support/adaptive-cards';
 import {
   cardBytes,
   EXECUTE_VERB,
+  keepColumns,
   MAX_ACTIONS_PER_SET,
   MAX_CARD_BYTES,
   renderAdaptiveCard,
@@ -285,6 +286,20 @@ describe('renderReplyCard', () => {
     expect(s).toContain('90000 characters');
     expect(s).toContain('https://bot.example/out/1');
     expect(adaptiveCardProblems(json as AcJson)).toEqual([]);
+  });
+
+  it('keeps the columns of command output (Teams collapses runs of spaces)', () => {
+    expect(keepColumns('Name    State\n  x\ty')).toBe(
+      'Name\u00a0\u00a0\u00a0 State\n\u00a0 x\u00a0\u00a0\u00a0 y',
+    );
+  });
+
+  it('fits output in a wide script (multi-byte characters, escapes) too', () => {
+    const json = renderReplyCard({
+      text: 't',
+      code: [{ body: '健康\n'.repeat(30_000) }],
+    }) as AcJson;
+    expect(cardBytes(json)).toBeLessThanOrEqual(MAX_CARD_BYTES);
   });
 
   it('cuts a huge code body to fit the size limit', () => {

@@ -87,8 +87,14 @@ export function renderReplyCard(reply: Reply, lang: Lang = DEFAULT_LANG): AcJson
   if (reply.card) return renderAdaptiveCard(reply.card, reply);
   if (!reply.code || reply.code.length === 0) return null;
   const L = TEAMS_LABELS[lang];
-  const body = prefaceElements(reply, L, MAX_CARD_BYTES - 2_000);
-  return root(body, reply.text);
+  // The budget is in characters; escapes and non-ASCII text take more bytes, so halve until it fits.
+  let budget = MAX_CARD_BYTES - 2_000;
+  let json = root(prefaceElements(reply, L, budget), reply.text);
+  while (cardBytes(json) > MAX_CARD_BYTES && budget > 200) {
+    budget = Math.floor(budget / 2);
+    json = root(prefaceElements(reply, L, budget), reply.text);
+  }
+  return json;
 }
 
 export function cardBytes(json: AcJson): number {
@@ -182,7 +188,7 @@ function codeElements(block: CodeBlock, L: TeamsLabels, maxChars: number): AcJso
   if (block.title) out.push(rich([{ text: block.title, weight: 'Bolder' }]));
   const cut = block.body.length > maxChars;
   const body = cut ? `${block.body.slice(0, Math.max(0, maxChars - 1))}…` : block.body;
-  out.push(monospace(body));
+  out.push(monospace(keepColumns(body)));
   const from = block.truncatedFrom ?? (cut ? block.body.length : undefined);
   if (from !== undefined) {
     out.push(rich([{ text: L.truncated(from), isSubtle: true, italic: true }]));
@@ -190,6 +196,18 @@ function codeElements(block: CodeBlock, L: TeamsLabels, maxChars: number): AcJso
   if (block.fullTextUrl)
     out.push(...actionSets([openUrl({ title: L.fullOutput, url: block.fullTextUrl })]));
   return out;
+}
+
+/**
+ * Command output is often a table aligned with spaces; Teams collapses runs of spaces in text.
+ * Runs become non-breaking spaces plus one normal space (so long lines can still wrap), tabs four
+ * spaces. Only for output: commands are shown untouched so that a copy runs as shown.
+ */
+export function keepColumns(text: string): string {
+  return text
+    .replace(/\t/g, '    ')
+    .replace(/ {2,}/g, (run) => `${'\u00a0'.repeat(run.length - 1)} `)
+    .replace(/^ /gm, '\u00a0');
 }
 
 function requestElements(r: CardRequest, L: TeamsLabels, inputs: { next: number }): AcJson[] {

@@ -304,7 +304,7 @@ describe('commands', () => {
     expect(reply?.conversationId).toBe(`${TEAM};messageid=1700000000001`);
     const card = reply?.body.attachments[0];
     expect(card.contentType).toBe('application/vnd.microsoft.card.adaptive');
-    expect(JSON.stringify(card.content)).toContain('POP  Healthy');
+    expect(JSON.stringify(card.content)).toContain('POP\u00a0 Healthy');
     expect(adaptiveCardProblems(card.content)).toEqual([]);
   });
 
