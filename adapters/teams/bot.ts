@@ -348,10 +348,10 @@ function includesBot(members: ChannelAccount[] | undefined, context: TurnContext
   return (members ?? []).some((m) => m.id === context.activity.recipient.id);
 }
 
-/** Teams sends non-breaking spaces around mentions; commands want plain words. */
+/** Teams puts non-breaking spaces (raw or as &nbsp;) around mentions; commands want plain words. */
 function normalizeText(text: string): string {
   return text
-    .replace(/\u00a0/g, ' ')
+    .replace(/&nbsp;/gi, ' ')
     .replace(/\s+/g, ' ')
     .trim();
 }

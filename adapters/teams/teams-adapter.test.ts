@@ -309,12 +309,13 @@ describe('commands', () => {
   });
 
   it('tolerates a member lookup that fails: no UPN, still the object id', async () => {
-    await post(baseUrl, activity({ type: 'message', text: 'help', from: BOB }));
+    await post(baseUrl, activity({ type: 'message', text: 'help&nbsp;EX01', from: BOB }));
     expect(stub.commands[0]?.actor).toEqual({
       platform: 'teams',
       id: BOB.aadObjectId,
       displayName: BOB.name,
     });
+    expect(stub.commands[0]?.text).toBe('help EX01');
   });
 
   it('sends a private answer to a 1:1 chat with the user', async () => {
