@@ -60,6 +60,10 @@ export interface TeamsBotDeps {
 export class TeamsBot extends TeamsActivityHandler {
   constructor(private readonly deps: TeamsBotDeps) {
     super();
+    this.onTurn(async (context, next) => {
+      await this.followServiceUrl(context);
+      await next();
+    });
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
       await next();
@@ -101,6 +105,24 @@ export class TeamsBot extends TeamsActivityHandler {
   }
 
   // --- installation ---------------------------------------------------------------------------
+
+  /**
+   * Teams may move a conversation to another service URL; Microsoft asks bots to use the one of
+   * the latest activity, so a stored reference follows it (botbuilder checks the URL against the
+   * token's claim before we get here).
+   */
+  private async followServiceUrl(context: TurnContext): Promise<void> {
+    const { serviceUrl, conversation } = context.activity;
+    if (!serviceUrl || !conversation?.id) return;
+    const id = baseConversationId(conversation.id);
+    const stored = await this.deps.store.get(id);
+    if (!stored || stored.reference.serviceUrl === serviceUrl) return;
+    await this.deps.store.save(
+      { ...stored, reference: { ...stored.reference, serviceUrl } },
+      { installed: false },
+    );
+    this.deps.logger.info({ conversation: id, serviceUrl }, 'Teams: service URL changed');
+  }
 
   private async install(context: TurnContext): Promise<void> {
     const stored = describeConversation(context.activity);

@@ -252,6 +252,16 @@ describe('installation', () => {
     expect(await teams.alertChannel()).toBe(TEAM);
   });
 
+  it('follows a service URL change of a stored conversation', async () => {
+    await install();
+    const moved = `${fake.url}/moved`;
+    await post(baseUrl, activity({ type: 'typing', serviceUrl: moved }));
+    const stored = JSON.parse((await redis.get(teamsKeys(prefix).conversation(TEAM))) as string);
+    expect(stored.reference.serviceUrl).toBe(moved);
+    expect(await teams.alertChannel()).toBe(TEAM);
+    await post(baseUrl, activity({ type: 'typing' }));
+  });
+
   it('removes the team’s references when the bot is uninstalled', async () => {
     await install();
     const res = await post(baseUrl, activity({ type: 'installationUpdate', action: 'remove' }));
