@@ -1,3 +1,4 @@
+import { ConfigError } from '../../src/config/load-config';
 import { createLogger } from '../../src/infra/logger';
 import { loadTeamsConfig, logTeamsConfig, TeamsConfigError } from './config';
 import { parseRetryAfter, toDeliveryError } from './delivery-error';
@@ -38,6 +39,7 @@ describe('loadTeamsConfig', () => {
       }
     })() as TeamsConfigError;
     expect(err).toBeInstanceOf(TeamsConfigError);
+    expect(err).toBeInstanceOf(ConfigError);
     expect(err.problems.map((p) => p.split(':')[0])).toEqual([
       'TEAMS_APP_ID',
       'TEAMS_APP_PASSWORD',

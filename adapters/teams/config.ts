@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigError } from '../../src/config/load-config';
 import type { Logger } from '../../src/infra/logger';
 
 /**
@@ -17,12 +18,10 @@ export interface TeamsConfig {
   alertChannel: string | null;
 }
 
-export class TeamsConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(
-      `Invalid Teams configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\n` +
-        'See docs/teams.md.',
-    );
+/** A ConfigError, so the CLI reports it like every other bad setting (exit code 2). */
+export class TeamsConfigError extends ConfigError {
+  constructor(problems: string[]) {
+    super(problems);
     this.name = 'TeamsConfigError';
   }
 }
