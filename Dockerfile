@@ -21,6 +21,7 @@ COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY runbooks ./runbooks
 COPY adapters/console/public ./adapters/console/public
+COPY manifest ./manifest
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
