@@ -60,5 +60,7 @@ export function decodeActionRef(value: string): ActionRef | null {
 
 /** The button id: stable across re-renders, unique within a card. */
 export function actionId(ref: ActionRef): string {
-  return [ref.op, ref.request ?? ref.step ?? ref.section, ref.role].filter((p) => p !== undefined).join(':');
+  return [ref.op, ref.request ?? ref.step ?? ref.section, ref.role]
+    .filter((p) => p !== undefined)
+    .join(':');
 }

@@ -6,6 +6,7 @@ import { registerDemo } from './commands/demo';
 import { registerServe } from './commands/serve';
 import { registerWorker } from './commands/worker';
 import { registerRunbooks } from './commands/runbooks';
+import { registerTeams } from './commands/teams';
 
 /**
  * `exchange-chatops <command>`: one entry for the server, the worker and the operator tools. Every
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerDemo(program);
   registerAudit(program);
+  registerTeams(program);
   return program;
 }
 

@@ -11,6 +11,8 @@ export interface AppDeps {
   intake: AlertIntake;
   /** Readiness: true when every dependency we need answers. */
   isReady: () => Promise<boolean>;
+  /** Routes of the chat adapters (Slack, Teams, console) and operations, mounted before the 404. */
+  mounts?: ReadonlyArray<(app: Express) => void>;
 }
 
 /** The one HTTP app; chat adapters mount their routes on it in later stages. */
@@ -34,6 +36,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use('/api/alerts', scomWebhookRouter(deps));
+  for (const mount of deps.mounts ?? []) mount(app);
 
   app.use((_req, res) => sendError(res, 404, 'not_found', 'No such endpoint.'));
   // The last stop for errors: log them, answer without internals.

@@ -46,6 +46,22 @@ export function redisKeys(prefix: string) {
     activeRuns: `${rem}:active`,
     /** Effects of committed run changes not yet carried out (JSON), scored by time (ms). */
     runOutbox: `${rem}:outbox`,
+    /** The message that shows an incident on one platform: JSON MessageRef. */
+    chatMessage: (platform: string, incidentId: string) =>
+      `${prefix}:{chat}:msg:${platform}:${incidentId}`,
+    /** Job ids of step results already posted in the incident's thread on one platform. */
+    chatPosted: (platform: string, incidentId: string) =>
+      `${prefix}:{chat}:posted:${platform}:${incidentId}`,
+    /** One redraw of an incident's card at a time per platform, across replicas. */
+    chatLock: (platform: string, incidentId: string) =>
+      `${prefix}:{chat}:lock:${platform}:${incidentId}`,
+    /** Where the result of a command's check goes: JSON { channel, lang }. */
+    chatReplyTo: (jobId: string) => `${prefix}:{chat}:reply-to:${jobId}`,
+    /** A channel's language (`lang` command). */
+    chatLang: (platform: string, channel: string) => `${prefix}:{chat}:lang:${platform}:${channel}`,
+    /** The console's rooms: a Stream of message events per room. */
+    consoleRoom: (room: string) => `${prefix}:{console}:room:${room}`,
+    consoleMessages: (room: string) => `${prefix}:{console}:messages:${room}`,
     /** BullMQ's prefix; the hash tag keeps each queue's keys in one slot on Cluster. */
     bullPrefix: `${prefix}:{bull}`,
   };

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Card } from '../../src/cards/card';
+import type { ChatSurface, MessageRef, Reply } from '../../src/chat/ports';
+import type { RedisKeys } from '../../src/infra/redis-keys';
+
+/**
+ * The console "platform": messages live in Redis (a hash of message documents per room and a
+ * Stream of change notices), so every bot replica serves the same conversation and a restart
+ * loses nothing. The browser renders the neutral card itself (public/app.js).
+ */
+export interface ConsoleMessage {
+  id: string;
+  room: string;
+  at: string;
+  updatedAt: string;
+  /** Who the message is for: everyone, or one console user (a private answer). */
+  visibleTo: string | null;
+  card?: Card | undefined;
+  reply?: Reply | undefined;
+  /** Replies in this message's thread, oldest first. */
+  thread: Array<{ at: string; reply: Reply }>;
+}
+
+export type ConsoleEvent = { type: 'post' | 'update' | 'thread'; id: string };
+
+const MAX_MESSAGES = 300;
+
+export function createConsoleStore(redis: Redis, keys: RedisKeys) {
+  async function save(msg: ConsoleMessage, event: ConsoleEvent['type']): Promise<void> {
+    await redis
+      .multi()
+      .hset(keys.consoleMessages(msg.room), msg.id, JSON.stringify(msg))
+      .xadd(keys.consoleRoom(msg.room), 'MAXLEN', '~', '5000', '*', 'type', event, 'id', msg.id)
+      .exec();
+  }
+
+  async function get(room: string, id: string): Promise<ConsoleMessage | null> {
+    const doc = await redis.hget(keys.consoleMessages(room), id);
+    return doc ? (JSON.parse(doc) as ConsoleMessage) : null;
+  }
+
+  async function post(
+    room: string,
+    content: { card?: Card; reply?: Reply },
+    visibleTo: string | null = null,
+  ): Promise<ConsoleMessage> {
+    const now = new Date().toISOString();
+    // Time-ordered ids so the page can sort without another index.
+    const id = `${Date.now().toString(36).padStart(9, '0')}-${randomUUID().slice(0, 8)}`;
+    const msg: ConsoleMessage = {
+      id,
+      room,
+      at: now,
+      updatedAt: now,
+      visibleTo,
+      ...content,
+      thread: [],
+    };
+    await save(msg, 'post');
+    await trim(room);
+    return msg;
+  }
+
+  async function trim(room: string): Promise<void> {
+    const ids = await redis.hkeys(keys.consoleMessages(room));
+    if (ids.length <= MAX_MESSAGES) return;
+    const old = ids.sort().slice(0, ids.length - MAX_MESSAGES);
+    await redis.hdel(keys.consoleMessages(room), ...old);
+  }
+
+  async function list(room: string, viewer: string | null): Promise<ConsoleMessage[]> {
+    const all = await redis.hvals(keys.consoleMessages(room));
+    return all
+      .map((d) => JSON.parse(d) as ConsoleMessage)
+      .filter((m) => m.visibleTo === null || m.visibleTo === viewer)
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  async function mutate(
+    room: string,
+    id: string,
+    change: (m: ConsoleMessage) => void,
+    event: ConsoleEvent['type'],
+  ): Promise<void> {
+    // One writer per incident at a time (the delivery lock), so read-modify-write is safe here.
+    const msg = await get(room, id);
+    if (!msg) throw new Error(`console message ${id} not found in ${room}`);
+    change(msg);
+    msg.updatedAt = new Date().toISOString();
+    await save(msg, event);
+  }
+
+  const surface: ChatSurface = {
+    platform: 'console',
+    async postCard(channel: string, card: Card): Promise<MessageRef> {
+      const msg = await post(channel, { card });
+      return { platform: 'console', channel, messageId: msg.id };
+    },
+    async updateCard(ref: MessageRef, card: Card): Promise<void> {
+      await mutate(ref.channel, ref.messageId, (m) => (m.card = card), 'update');
+    },
+    async postInThread(ref: MessageRef, reply: Reply): Promise<void> {
+      await mutate(
+        ref.channel,
+        ref.messageId,
+        (m) => m.thread.push({ at: new Date().toISOString(), reply }),
+        'thread',
+      );
+    },
+    async postToChannel(channel: string, reply: Reply): Promise<void> {
+      await post(channel, reply.card ? { card: reply.card, reply } : { reply });
+    },
+  };
+
+  return { surface, post, get, list, mutate };
+}
+
+export type ConsoleStore = ReturnType<typeof createConsoleStore>;

@@ -1,0 +1,278 @@
+// The console's client: renders the platform-neutral card model (src/cards/card.ts) as HTML,
+// keeps the room live over server-sent events, and sends commands and clicks back. Everything
+// from the server is inserted as text (never as HTML), so a card cannot inject markup.
+'use strict';
+
+const state = { user: null, room: 'alerts', messages: new Map(), source: null };
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+function toast(text) {
+  const t = $('toast');
+  t.textContent = text;
+  t.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => (t.hidden = true), 8000);
+}
+
+async function api(path, body) {
+  const res = await fetch(`/console/api/${path}`, {
+    method: body ? 'POST' : 'GET',
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(data.message || `HTTP ${res.status}`);
+  return data;
+}
+
+function showPrivate(p) {
+  if (!p) return;
+  const code = (p.code || []).map((c) => c.body).join('\n');
+  toast(code ? `${p.text}\n${code}` : p.text);
+}
+
+async function click(action, messageId) {
+  const body = { user: state.user, room: state.room, value: action.value };
+  if (messageId) body.messageId = messageId;
+  if (action.confirm) {
+    if (!window.confirm(`${action.confirm.title}\n\n${action.confirm.text}`)) return;
+    body.confirmed = true;
+  }
+  if (action.needsReason) {
+    const reason = window.prompt(action.needsReason.label, '');
+    if (reason === null) return;
+    if (!reason.trim() && !action.needsReason.optional) return toast('A reason is needed.');
+    body.reason = reason;
+  }
+  try {
+    const r = await api('action', body);
+    showPrivate(r.private);
+  } catch (err) {
+    toast(String(err.message || err));
+  }
+}
+
+function buttons(actions, messageId) {
+  if (!actions || actions.length === 0) return null;
+  return el(
+    'div',
+    { class: 'actions' },
+    actions.map((a) =>
+      el(
+        'button',
+        { type: 'button', class: a.style, 'data-action': a.id, onclick: () => click(a, messageId) },
+        a.label,
+      ),
+    ),
+  );
+}
+
+function codeBlocks(blocks) {
+  return (blocks || []).map((c) =>
+    el('div', {}, c.title ? el('div', { class: 'note' }, c.title) : null, el('pre', {}, c.body)),
+  );
+}
+
+function renderStep(s, messageId) {
+  return el(
+    'li',
+    { 'data-step': s.id, 'data-state': s.state },
+    el(
+      'div',
+      { class: 'step-head' },
+      el('strong', {}, s.number),
+      el('span', { class: 'kind' }, s.kindLabel),
+      el('span', { class: `state state-${s.state}` }, s.stateLabel),
+    ),
+    el('div', {}, s.text),
+    s.condition ? el('div', { class: 'condition' }, s.condition) : null,
+    s.timing ? el('div', { class: 'timing' }, s.timing) : null,
+    s.blockedReason ? el('div', { class: 'note' }, s.blockedReason) : null,
+    (s.commands || []).map((c) => el('pre', { title: c.roleLabel || '' }, c.text)),
+    (s.notes || []).map((n) => el('div', { class: 'note' }, n)),
+    buttons(s.actions, messageId),
+    s.steps && s.steps.length
+      ? el(
+          'ol',
+          { class: 'steps' },
+          s.steps.map((x) => renderStep(x, messageId)),
+        )
+      : null,
+  );
+}
+
+function renderCard(card, messageId) {
+  return el(
+    'div',
+    { class: `card tone-${card.tone}` },
+    el('h2', {}, card.title),
+    card.subtitle ? el('div', { class: 'subtitle' }, card.subtitle) : null,
+    card.status
+      ? el(
+          'div',
+          { class: `status tone-${card.status.tone}`, 'data-status': '' },
+          card.status.label,
+        )
+      : null,
+    card.facts && card.facts.length
+      ? el(
+          'dl',
+          { class: 'facts' },
+          card.facts.map((f) => [el('dt', {}, f.label), el('dd', { 'data-fact': f.key }, f.value)]),
+        )
+      : null,
+    card.summary ? el('p', {}, card.summary) : null,
+    (card.notes || []).map((n) => el('p', { class: 'note' }, n)),
+    card.requests && card.requests.length
+      ? el(
+          'div',
+          { class: 'requests' },
+          card.requests.map((r) =>
+            el(
+              'div',
+              { class: 'request', 'data-request': r.id, 'data-state': r.state },
+              el('strong', {}, `${r.title} (${r.risk})`),
+              el('div', { class: 'status' }, r.stateLabel),
+              el('pre', {}, r.command),
+              r.lines.map((l) => el('div', { class: 'note' }, l)),
+              buttons(r.actions, messageId),
+            ),
+          ),
+        )
+      : null,
+    card.steps && card.steps.length
+      ? el(
+          'ol',
+          { class: 'steps' },
+          card.steps.map((s) => renderStep(s, messageId)),
+        )
+      : null,
+    buttons(card.actions, messageId),
+    card.links && card.links.length
+      ? el(
+          'div',
+          { class: 'links' },
+          card.links.map((l) =>
+            el('a', { href: l.url, target: '_blank', rel: 'noopener' }, l.title),
+          ),
+        )
+      : null,
+  );
+}
+
+function renderMessage(m) {
+  const node = el(
+    'article',
+    { class: `msg${m.visibleTo ? ' private' : ''}`, id: `m-${m.id}`, 'data-message': m.id },
+    el(
+      'div',
+      { class: 'meta' },
+      `${new Date(m.at).toLocaleTimeString()}${m.visibleTo ? ' · only you can see this' : ''}`,
+    ),
+    m.card ? renderCard(m.card, m.id) : null,
+    !m.card && m.reply ? [el('div', {}, m.reply.text), codeBlocks(m.reply.code)] : null,
+    m.thread && m.thread.length
+      ? el(
+          'div',
+          { class: 'thread' },
+          m.thread.map((t) =>
+            el('div', { class: 'reply' }, el('div', {}, t.reply.text), codeBlocks(t.reply.code)),
+          ),
+        )
+      : null,
+  );
+  return node;
+}
+
+function upsert(m) {
+  state.messages.set(m.id, m);
+  const old = document.getElementById(`m-${m.id}`);
+  const fresh = renderMessage(m);
+  const main = $('messages');
+  if (old) old.replaceWith(fresh);
+  else {
+    const atBottom = main.scrollHeight - main.scrollTop - main.clientHeight < 80;
+    main.append(fresh);
+    if (atBottom) main.scrollTop = main.scrollHeight;
+  }
+}
+
+async function load() {
+  $('messages').textContent = '';
+  state.messages.clear();
+  const { messages } = await api(
+    `messages?room=${state.room}&user=${encodeURIComponent(state.user)}`,
+  );
+  messages.forEach(upsert);
+  if (state.source) state.source.close();
+  state.source = new EventSource(
+    `/console/api/stream?room=${state.room}&user=${encodeURIComponent(state.user)}`,
+  );
+  state.source.addEventListener('message', (e) => upsert(JSON.parse(e.data)));
+}
+
+async function init() {
+  const config = await api('config');
+  const users = config.users.length ? config.users : [{ id: 'guest', role: 'viewer' }];
+  const select = $('user');
+  for (const u of users) select.append(el('option', { value: u.id }, `${u.id} (${u.role})`));
+  const remembered = localStorage.getItem('console-user');
+  state.user = users.some((u) => u.id === remembered) ? remembered : users[0].id;
+  select.value = state.user;
+  const showRole = () =>
+    ($('role').textContent = (users.find((u) => u.id === state.user) || {}).role || 'viewer');
+  showRole();
+  select.addEventListener('change', () => {
+    state.user = select.value;
+    localStorage.setItem('console-user', state.user);
+    showRole();
+    load();
+  });
+  if (config.banner) {
+    $('banner').textContent = config.banner;
+    $('banner').hidden = false;
+  }
+  if (config.scenarios.length) {
+    for (const s of config.scenarios)
+      $('scenario').append(el('option', { value: s.name }, `${s.name}: ${s.description}`));
+    $('scenarios').hidden = false;
+    $('raise').addEventListener('click', async () => {
+      try {
+        const r = await api('scenario', { user: state.user, scenario: $('scenario').value });
+        showPrivate(r.private);
+      } catch (err) {
+        toast(String(err.message || err));
+      }
+    });
+  }
+  $('command-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const text = $('command').value.trim();
+    if (!text) return;
+    $('command').value = '';
+    try {
+      const r = await api('command', { user: state.user, room: state.room, text });
+      showPrivate(r.private);
+    } catch (err) {
+      toast(String(err.message || err));
+    }
+  });
+  await load();
+}
+
+init().catch((err) => toast(`The console could not start: ${err.message || err}`));

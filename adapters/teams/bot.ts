@@ -1,0 +1,395 @@
+import {
+  TeamsActivityHandler,
+  TeamsInfo,
+  TurnContext,
+  type Activity,
+  type ChannelAccount,
+  type InvokeResponse,
+} from 'botbuilder';
+import type { ConnectorClient } from 'botframework-connector';
+import { z } from 'zod';
+import type { Actor } from '../../src/approvals/identity';
+import type { ChatCore, ChatResponse, MessageRef, Reply } from '../../src/chat/ports';
+import type { Logger } from '../../src/infra/logger';
+import { replyActivity } from './activities';
+import type { ConversationStore, StoredConversation } from './conversation-store';
+import {
+  ADAPTIVE_CARD_CONTENT_TYPE,
+  EXECUTE_VERB,
+  renderAdaptiveCard,
+} from './render-adaptive-card';
+
+/** Teams appends `;messageid=<root>` to a channel's id inside a thread; the channel is the part before. */
+export function baseConversationId(id: string): string {
+  const cut = id.indexOf(';messageid=');
+  return cut === -1 ? id : id.slice(0, cut);
+}
+
+const MESSAGE_RESPONSE = 'application/vnd.microsoft.activity.message';
+const ERROR_RESPONSE = 'application/vnd.microsoft.error';
+
+/** `activity.value` of an `adaptiveCard/action` invoke, as far as we use it. */
+const executeValueSchema = z.object({
+  action: z.object({
+    type: z.literal('Action.Execute'),
+    verb: z.string().max(64),
+    // Action.Execute data plus the values of the card's inputs, merged by the Teams client.
+    data: z.record(z.string(), z.unknown()),
+  }),
+});
+const executeDataSchema = z.object({
+  v: z.string().min(1).max(4000),
+  confirmed: z.boolean().optional(),
+  reasonInput: z
+    .string()
+    .regex(/^reason-\d{1,4}$/)
+    .optional(),
+});
+const REASON_MAX = 500;
+
+export interface TeamsBotDeps {
+  core: ChatCore;
+  store: ConversationStore;
+  logger: Logger;
+}
+
+/**
+ * What the bot does with each activity Teams sends: remember where it was installed, pass
+ * commands and button presses to the core, render the answers.
+ */
+export class TeamsBot extends TeamsActivityHandler {
+  constructor(private readonly deps: TeamsBotDeps) {
+    super();
+    this.onTurn(async (context, next) => {
+      await this.followServiceUrl(context);
+      await next();
+    });
+    this.onMessage(async (context, next) => {
+      await this.handleMessage(context);
+      await next();
+    });
+    this.onMembersAdded(async (context, next) => {
+      if (includesBot(context.activity.membersAdded, context)) await this.install(context);
+      await next();
+    });
+    this.onMembersRemoved(async (context, next) => {
+      if (includesBot(context.activity.membersRemoved, context)) await this.uninstall(context);
+      await next();
+    });
+    this.onInstallationUpdateAdd(async (context, next) => {
+      await this.install(context);
+      await next();
+    });
+    this.onInstallationUpdateRemove(async (context, next) => {
+      // `remove-upgrade` is an app update, not a removal.
+      if (context.activity.action === 'remove') await this.uninstall(context);
+      await next();
+    });
+    this.onTeamsChannelCreatedEvent(async (channel, team, context, next) => {
+      if (channel.id && team.id) await this.saveChannel(context, team.id, channel.id, channel.name);
+      await next();
+    });
+    this.onTeamsChannelDeletedEvent(async (channel, _team, _context, next) => {
+      if (channel.id) await this.deps.store.remove(channel.id);
+      await next();
+    });
+    this.onTeamsTeamDeletedEvent(async (team, _context, next) => {
+      if (team.id) await this.deps.store.removeTeam(team.id);
+      await next();
+    });
+  }
+
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name === 'adaptiveCard/action') return this.handleExecute(context);
+    return super.onInvokeActivity(context);
+  }
+
+  // --- installation ---------------------------------------------------------------------------
+
+  /**
+   * Teams may move a conversation to another service URL; Microsoft asks bots to use the one of
+   * the latest activity, so a stored reference follows it (botbuilder checks the URL against the
+   * token's claim before we get here).
+   */
+  private async followServiceUrl(context: TurnContext): Promise<void> {
+    const { serviceUrl, conversation } = context.activity;
+    if (!serviceUrl || !conversation?.id) return;
+    const id = baseConversationId(conversation.id);
+    const stored = await this.deps.store.get(id);
+    if (!stored || stored.reference.serviceUrl === serviceUrl) return;
+    await this.deps.store.save(
+      { ...stored, reference: { ...stored.reference, serviceUrl } },
+      { installed: false },
+    );
+    this.deps.logger.info({ conversation: id, serviceUrl }, 'Teams: service URL changed');
+  }
+
+  private async install(context: TurnContext): Promise<void> {
+    const stored = describeConversation(context.activity);
+    await this.deps.store.save({ ...stored, installedAt: Date.now() }, { installed: true });
+    const id = stored.reference.conversation?.id;
+    this.deps.logger.info(
+      { conversation: id, kind: stored.kind, team: stored.teamId },
+      'Teams: installed',
+    );
+    if (!stored.teamId) return;
+    // The other channels of the team, so routing can name any of them. Optional: a failure
+    // (no permission, a fake connector without the endpoint) only means fewer known channels.
+    try {
+      for (const channel of await TeamsInfo.getTeamChannels(context, stored.teamId)) {
+        if (channel.id && channel.id !== id) {
+          await this.saveChannel(context, stored.teamId, channel.id, channel.name);
+        }
+      }
+    } catch (err) {
+      this.deps.logger.debug({ err: errorText(err) }, 'Teams: could not list the team channels');
+    }
+  }
+
+  private async saveChannel(
+    context: TurnContext,
+    teamId: string,
+    channelId: string,
+    name: string | undefined,
+  ): Promise<void> {
+    const base = describeConversation(context.activity);
+    const reference = {
+      ...base.reference,
+      conversation: { ...base.reference.conversation, id: channelId, conversationType: 'channel' },
+    } as StoredConversation['reference'];
+    await this.deps.store.save(
+      { ...base, reference, kind: 'channel', teamId, name },
+      { installed: false },
+    );
+  }
+
+  private async uninstall(context: TurnContext): Promise<void> {
+    const stored = describeConversation(context.activity);
+    if (stored.teamId) await this.deps.store.removeTeam(stored.teamId);
+    const id = stored.reference.conversation?.id;
+    if (id) await this.deps.store.remove(id);
+    this.deps.logger.info({ conversation: id, team: stored.teamId }, 'Teams: uninstalled');
+  }
+
+  // --- commands -------------------------------------------------------------------------------
+
+  private async handleMessage(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const text = normalizeText(TurnContext.removeRecipientMention(activity) ?? activity.text ?? '');
+    // A message without text (an image, a reaction card) is not a command.
+    if (text === '') return;
+    const actor = await this.actorOf(context);
+    if (actor === null) {
+      await context.sendActivity(
+        replyActivity({ text: 'The bot could not identify your account (no AAD object id).' }),
+      );
+      return;
+    }
+    const channel = {
+      platform: 'teams' as const,
+      id: baseConversationId(activity.conversation.id),
+    };
+    let response: ChatResponse;
+    try {
+      response = await this.deps.core.command({ actor, channel, text });
+    } catch (err) {
+      this.deps.logger.error({ err: errorText(err) }, 'Teams: command failed');
+      await context.sendActivity(replyActivity({ text: 'The command failed; it was logged.' }));
+      return;
+    }
+    // Public answers go into the thread the command was typed in (the conversation id says which).
+    if (response.public) await context.sendActivity(replyActivity(response.public));
+    if (response.private) await this.sendPrivate(context, response.private);
+  }
+
+  // --- button presses (Universal Actions) -----------------------------------------------------
+
+  private async handleExecute(context: TurnContext): Promise<InvokeResponse> {
+    const activity = context.activity;
+    const value = executeValueSchema.safeParse(activity.value);
+    if (!value.success || value.data.action.verb !== EXECUTE_VERB) {
+      return invokeError(400, 'BadRequest', 'Not an action of this bot.');
+    }
+    const raw = value.data.action.data;
+    const data = executeDataSchema.safeParse(raw);
+    if (!data.success) return invokeError(400, 'BadRequest', 'The action data is malformed.');
+    const reasonRaw = data.data.reasonInput ? raw[data.data.reasonInput] : undefined;
+    const reason =
+      typeof reasonRaw === 'string' && reasonRaw.trim() !== ''
+        ? reasonRaw.trim().slice(0, REASON_MAX)
+        : undefined;
+
+    const actor = await this.actorOf(context);
+    if (actor === null) {
+      return invokeError(400, 'BadRequest', 'The bot could not identify your account.');
+    }
+    const channelId = baseConversationId(activity.conversation.id);
+    const message: MessageRef | undefined = activity.replyToId
+      ? { platform: 'teams', channel: channelId, messageId: activity.replyToId }
+      : undefined;
+
+    let response: ChatResponse;
+    try {
+      response = await this.deps.core.action({
+        actor,
+        channel: { platform: 'teams', id: channelId },
+        value: data.data.v,
+        input: { reason, confirmed: data.data.confirmed === true ? true : undefined },
+        message,
+      });
+    } catch (err) {
+      this.deps.logger.error({ err: errorText(err) }, 'Teams: action failed');
+      return invokeError(500, 'InternalError', 'The action failed; it was logged.');
+    }
+
+    if (response.public) await context.sendActivity(replyActivity(response.public));
+    if (response.updatedCard) {
+      if (response.private) await this.sendPrivate(context, response.private);
+      // Returned to Teams, which redraws the message for everyone who sees it.
+      return invokeOk(ADAPTIVE_CARD_CONTENT_TYPE, renderAdaptiveCard(response.updatedCard));
+    }
+    if (response.private) {
+      const p = response.private;
+      // Plain text is shown to the person who clicked only; anything richer goes to them privately.
+      if (p.card || (p.code && p.code.length > 0)) await this.sendPrivate(context, p);
+      return invokeOk(MESSAGE_RESPONSE, p.text);
+    }
+    return invokeOk(MESSAGE_RESPONSE, response.public?.text ?? '✓');
+  }
+
+  // --- private answers ------------------------------------------------------------------------
+
+  /**
+   * Teams has no ephemeral messages in channels. A private answer goes to a 1:1 chat with the
+   * person (created on the fly, which works where the app is installed for them); when that is
+   * not possible it becomes a reply in the thread that @mentions them, visible to the channel.
+   */
+  private async sendPrivate(context: TurnContext, reply: Reply): Promise<void> {
+    const activity = context.activity;
+    if (activity.conversation.conversationType === 'personal') {
+      await context.sendActivity(replyActivity(reply));
+      return;
+    }
+    try {
+      const client = context.turnState.get<ConnectorClient>(context.adapter.ConnectorClientKey);
+      const tenantId = tenantOf(activity);
+      const created = await client.conversations.createConversation({
+        isGroup: false,
+        bot: activity.recipient,
+        members: [{ id: activity.from.id, name: activity.from.name }],
+        tenantId,
+        channelData: tenantId ? { tenant: { id: tenantId } } : undefined,
+      } as Parameters<ConnectorClient['conversations']['createConversation']>[0]);
+      await client.conversations.sendToConversation(created.id, {
+        ...replyActivity(reply),
+        from: activity.recipient,
+        conversation: { id: created.id } as Activity['conversation'],
+      });
+      return;
+    } catch (err) {
+      this.deps.logger.debug(
+        { err: errorText(err) },
+        'Teams: no 1:1 chat; answering in the thread',
+      );
+    }
+    const mention = `<at>${escapeXml(activity.from.name ?? 'you')}</at>`;
+    const base = replyActivity(reply);
+    await context.sendActivity({
+      ...base,
+      // xml so that the mention renders; the answer's own text is escaped to stay literal.
+      text: base.text !== undefined ? `${mention} ${escapeXml(base.text)}` : mention,
+      textFormat: 'xml',
+      entities: [{ type: 'mention', mentioned: activity.from, text: mention }],
+    });
+  }
+
+  // --- identity -------------------------------------------------------------------------------
+
+  /** The AAD object id (what the approval policy lists), and the UPN when Teams tells us. */
+  private async actorOf(context: TurnContext): Promise<Actor | null> {
+    const from = context.activity.from;
+    const aad = from.aadObjectId;
+    if (!aad || !/^[0-9a-f-]{36}$/i.test(aad)) return null;
+    const actor: Actor = { platform: 'teams', id: aad };
+    if (from.name) actor.displayName = from.name;
+    const upn = await this.upnOf(context, aad);
+    if (upn) actor.upn = upn;
+    return actor;
+  }
+
+  private async upnOf(context: TurnContext, aad: string): Promise<string | null> {
+    const cached = await this.deps.store.getUpn(aad);
+    if (cached) return cached;
+    try {
+      const member = await TeamsInfo.getMember(context, context.activity.from.id);
+      if (member.userPrincipalName) {
+        await this.deps.store.setUpn(aad, member.userPrincipalName);
+        return member.userPrincipalName;
+      }
+    } catch (err) {
+      // The UPN is optional: a policy can list the object id instead.
+      this.deps.logger.debug({ err: errorText(err) }, 'Teams: could not read the member UPN');
+    }
+    return null;
+  }
+}
+
+/** The conversation an activity came from, ready to store (no activity id: proactive messages are no replies). */
+function describeConversation(activity: Activity): StoredConversation {
+  const reference = TurnContext.getConversationReference(activity);
+  delete reference.activityId;
+  const conversation = activity.conversation;
+  const channelData = (activity.channelData ?? {}) as {
+    team?: { id?: string; name?: string };
+    channel?: { id?: string; name?: string };
+  };
+  const teamId = channelData.team?.id;
+  const kind: StoredConversation['kind'] =
+    conversation.conversationType === 'channel' || teamId
+      ? 'channel'
+      : conversation.conversationType === 'personal' || !conversation.isGroup
+        ? 'personal'
+        : 'groupChat';
+  const id = baseConversationId(conversation.id);
+  reference.conversation = { ...conversation, id };
+  return {
+    reference,
+    kind,
+    teamId,
+    name: channelData.channel?.name ?? channelData.team?.name ?? conversation.name,
+    tenantId: tenantOf(activity),
+  };
+}
+
+function tenantOf(activity: Activity): string | undefined {
+  const channelData = (activity.channelData ?? {}) as { tenant?: { id?: string } };
+  return channelData.tenant?.id ?? activity.conversation.tenantId;
+}
+
+function includesBot(members: ChannelAccount[] | undefined, context: TurnContext): boolean {
+  return (members ?? []).some((m) => m.id === context.activity.recipient.id);
+}
+
+/** Teams puts non-breaking spaces (raw or as &nbsp;) around mentions; commands want plain words. */
+function normalizeText(text: string): string {
+  return text
+    .replace(/&nbsp;/gi, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function invokeOk(type: string, value: unknown): InvokeResponse {
+  return { status: 200, body: { statusCode: 200, type, value } };
+}
+
+function invokeError(status: number, code: string, message: string): InvokeResponse {
+  return { status, body: { statusCode: status, type: ERROR_RESPONSE, value: { code, message } } };
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

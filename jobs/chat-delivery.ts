@@ -1,0 +1,263 @@
+import {
+  DelayedError,
+  Queue,
+  UnrecoverableError,
+  Worker,
+  type ConnectionOptions,
+  type Job,
+} from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { ChatPlatform } from '../src/approvals/identity';
+import type { Card } from '../src/cards/card';
+import { formatResult } from '../src/chat/format-result';
+import type { PrefsPort } from '../src/chat/core-ports';
+import {
+  ChatDeliveryError,
+  type ChatSurface,
+  type MessageRef,
+  type Reply,
+} from '../src/chat/ports';
+import type { RunView } from '../src/chat/run-view';
+import type { Incident } from '../src/incidents/incident';
+import type { Logger } from '../src/infra/logger';
+import type { RedisKeys } from '../src/infra/redis-keys';
+import type { Lang } from '../src/runbooks/text';
+import { QUEUE_NAMES, type IncidentEventJob } from './queues';
+
+/**
+ * The durable path from the core to chat. Every incident event is fanned out to one queue per
+ * platform (`chat-slack`, `chat-teams`, `chat-console`), so a Slack outage or rate limit holds up
+ * nothing on Teams. A delivery job redraws the incident's card from the current state (so order
+ * and repeats do not matter), posts it once and then updates it in place, and posts each step
+ * result in the card's thread once. A job completes only after the platform accepted the message.
+ */
+export type DeliveryJob =
+  { type: 'incident'; incidentId: string } | { type: 'reply'; channel: string; reply: Reply };
+
+export function chatQueueName(platform: ChatPlatform): string {
+  return `chat-${platform}`;
+}
+
+export interface ChatDeliveryDeps {
+  connection: ConnectionOptions;
+  /** A new connection for each BullMQ worker (blocking reads need `maxRetriesPerRequest: null`). */
+  workerConnection: () => Redis;
+  bullPrefix: string;
+  redis: Redis;
+  keys: RedisKeys;
+  surfaces: readonly ChatSurface[];
+  /** The channel an incident's card goes to on a platform; null: this platform shows it nowhere. */
+  routeFor(incident: Incident, platform: ChatPlatform): Promise<string | null>;
+  incidents: { get(id: string): Promise<Incident | null> };
+  runs: { getRun(incidentId: string): Promise<RunView | null> };
+  render(incident: Incident, lang: Lang): Promise<Card>;
+  prefs: PrefsPort;
+  logger: Logger;
+  /** Told of each post / update / thread reply and each failure (metrics). */
+  onDelivery?: (platform: ChatPlatform, result: 'ok' | 'retry' | 'failed') => void;
+  /** How long one redraw may hold its incident's lock. */
+  lockMs?: number;
+}
+
+export interface ChatDelivery {
+  /** Queues a message for a channel (a command's result); `jobId` makes it idempotent. */
+  sendReply(platform: ChatPlatform, channel: string, reply: Reply, jobId: string): Promise<void>;
+  /** Queues a redraw of an incident's card on every platform (tests, manual refresh). */
+  redraw(incidentId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const JOB_DEFAULTS = {
+  attempts: 50,
+  backoff: { type: 'custom' },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+} as const;
+
+/** 1 s, 2 s, 4 s … capped at a minute: about 45 minutes of retries before a job gives up. */
+export function deliveryBackoff(attemptsMade: number): number {
+  return Math.min(60_000, 1000 * 2 ** Math.max(0, attemptsMade - 1));
+}
+
+export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
+  const { keys, redis, logger } = deps;
+  const lockMs = deps.lockMs ?? 30_000;
+  const queues = new Map<ChatPlatform, Queue<DeliveryJob>>();
+  const workers: Worker[] = [];
+  const workerConnections: Redis[] = [];
+  const blocking = (): Redis => {
+    const c = deps.workerConnection();
+    c.on('error', () => undefined);
+    workerConnections.push(c);
+    return c;
+  };
+
+  for (const surface of deps.surfaces) {
+    const queue = new Queue<DeliveryJob>(chatQueueName(surface.platform), {
+      connection: deps.connection,
+      prefix: deps.bullPrefix,
+      defaultJobOptions: JOB_DEFAULTS,
+    });
+    queues.set(surface.platform, queue);
+    const worker: Worker<DeliveryJob> = new Worker<DeliveryJob>(
+      chatQueueName(surface.platform),
+      async (job, token) => {
+        try {
+          if (job.data.type === 'reply') {
+            await surface.postToChannel(job.data.channel, job.data.reply);
+          } else {
+            await deliverIncident(surface, job, token);
+          }
+          deps.onDelivery?.(surface.platform, 'ok');
+        } catch (err) {
+          if (err instanceof DelayedError) throw err;
+          if (err instanceof ChatDeliveryError) {
+            if (!err.retryable) {
+              deps.onDelivery?.(surface.platform, 'failed');
+              logger.error(
+                { platform: surface.platform, job: job.id, err: err.message },
+                'chat delivery failed for good',
+              );
+              throw new UnrecoverableError(err.message);
+            }
+            deps.onDelivery?.(surface.platform, 'retry');
+            if (err.retryAfterMs !== undefined) {
+              // The platform said how long to wait: hold the whole platform queue that long.
+              await worker.rateLimit(err.retryAfterMs);
+              throw Worker.RateLimitError();
+            }
+          } else {
+            deps.onDelivery?.(surface.platform, 'retry');
+          }
+          logger.warn(
+            { platform: surface.platform, job: job.id, err: errorText(err) },
+            'chat delivery will retry',
+          );
+          throw err;
+        }
+      },
+      {
+        connection: blocking(),
+        prefix: deps.bullPrefix,
+        concurrency: 4,
+        settings: { backoffStrategy: (attemptsMade: number) => deliveryBackoff(attemptsMade) },
+      },
+    );
+    worker.on('error', (err) => logger.warn({ err: err.message }, 'chat delivery worker error'));
+    workers.push(worker);
+  }
+
+  // Fan-out: one incident event becomes one delivery job per platform, idempotent by event id.
+  const fanOut = new Worker<IncidentEventJob>(
+    QUEUE_NAMES.incidentEvents,
+    async (job) => {
+      await Promise.all(
+        [...queues.entries()].map(([platform, q]) =>
+          q.add(
+            'incident',
+            { type: 'incident', incidentId: job.data.incidentId },
+            {
+              jobId: `${platform}-${job.id ?? randomUUID()}`,
+            },
+          ),
+        ),
+      );
+    },
+    { connection: blocking(), prefix: deps.bullPrefix, concurrency: 8 },
+  );
+  fanOut.on('error', (err) => logger.warn({ err: err.message }, 'incident event fan-out error'));
+
+  async function deliverIncident(surface: ChatSurface, job: Job<DeliveryJob>, token?: string) {
+    if (job.data.type !== 'incident') return;
+    const { incidentId } = job.data;
+    const platform = surface.platform;
+    const lockKey = keys.chatLock(platform, incidentId);
+    const owner = randomUUID();
+    const got = await redis.set(lockKey, owner, 'PX', lockMs, 'NX');
+    if (got !== 'OK') {
+      // Another replica is redrawing this card; it will draw the current state, but draw
+      // again shortly in case this job carries a newer change.
+      await job.moveToDelayed(Date.now() + 300, token);
+      throw new DelayedError();
+    }
+    try {
+      const incident = await deps.incidents.get(incidentId);
+      if (!incident) return;
+      const stored = await redis.get(keys.chatMessage(platform, incidentId));
+      let ref: MessageRef | null = stored ? (JSON.parse(stored) as MessageRef) : null;
+      const channel = ref?.channel ?? (await deps.routeFor(incident, platform));
+      if (!channel) return;
+      const lang = await deps.prefs.langOf({ platform, id: channel });
+      const card = await deps.render(incident, lang);
+      if (ref) {
+        await surface.updateCard(ref, card);
+      } else {
+        ref = await surface.postCard(channel, card);
+        // Posted but not recorded (a crash right here) means one duplicate card on retry:
+        // at-least-once is the honest guarantee a chat API without idempotency keys allows.
+        await redis.set(keys.chatMessage(platform, incidentId), JSON.stringify(ref));
+      }
+      await postNewResults(surface, ref, incidentId, lang);
+    } finally {
+      await redis.eval(
+        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
+        1,
+        lockKey,
+        owner,
+      );
+    }
+  }
+
+  async function postNewResults(
+    surface: ChatSurface,
+    ref: MessageRef,
+    incidentId: string,
+    lang: Lang,
+  ) {
+    const run = await deps.runs.getRun(incidentId);
+    if (!run) return;
+    const postedKey = keys.chatPosted(surface.platform, incidentId);
+    const posted = new Set(await redis.smembers(postedKey));
+    for (const [stepKey, step] of Object.entries(run.steps)) {
+      for (const result of step.results) {
+        if (posted.has(result.jobId)) continue;
+        const stepId = stepKey.includes('/') ? stepKey.slice(stepKey.indexOf('/') + 1) : stepKey;
+        await surface.postInThread(ref, formatResult(result, { lang, stepLabel: stepId }));
+        await redis.sadd(postedKey, result.jobId);
+        await redis.pexpire(postedKey, 90 * 24 * 3600 * 1000);
+      }
+    }
+  }
+
+  return {
+    async sendReply(platform, channel, reply, jobId) {
+      const q = queues.get(platform);
+      if (!q) {
+        logger.warn({ platform }, 'reply for a platform that is not enabled; dropped');
+        return;
+      }
+      await q.add('reply', { type: 'reply', channel, reply }, { jobId: `reply-${jobId}` });
+    },
+    async redraw(incidentId) {
+      await Promise.all(
+        [...queues.entries()].map(([platform, q]) =>
+          q.add(
+            'incident',
+            { type: 'incident', incidentId },
+            { jobId: `${platform}-redraw-${randomUUID()}` },
+          ),
+        ),
+      );
+    },
+    async close() {
+      await Promise.allSettled([fanOut.close(), ...workers.map((w) => w.close())]);
+      await Promise.allSettled([...queues.values()].map((q) => q.close()));
+      await Promise.allSettled(workerConnections.map((c) => c.quit()));
+    },
+  };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,235 @@
+import pino from 'pino';
+import { startChatDelivery, type ChatDelivery } from '../../jobs/chat-delivery';
+import { createIncidentEventQueue } from '../../jobs/queues';
+import type { Card } from '../../src/cards/card';
+import {
+  ChatDeliveryError,
+  type ChatSurface,
+  type MessageRef,
+  type Reply,
+} from '../../src/chat/ports';
+import type { RunView } from '../../src/chat/run-view';
+import type { Incident } from '../../src/incidents/incident';
+import { createPrefs } from '../../src/infra/chat-runtime';
+import { redisKeys } from '../../src/infra/redis-keys';
+import { sampleIncident } from '../support/incidents';
+import { createRedis } from '../../src/infra/redis';
+import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
+
+/** The durable delivery over the real Redis and BullMQ, to a recording surface. */
+const prefix = testPrefix('delivery');
+const redis = testRedis();
+const keys = redisKeys(prefix);
+const events = createIncidentEventQueue(redis, keys.bullPrefix);
+
+type Call = { op: string; channel: string; text: string };
+function recordingSurface(platform: 'slack' | 'teams', failures: Array<Error | null> = []) {
+  const calls: Call[] = [];
+  let n = 0;
+  const maybeFail = () => {
+    const f = failures[n++];
+    if (f) throw f;
+  };
+  const surface: ChatSurface = {
+    platform,
+    async postCard(channel: string, card: Card): Promise<MessageRef> {
+      maybeFail();
+      calls.push({ op: 'post', channel, text: card.fallbackText });
+      return { platform, channel, messageId: `m${calls.length}` };
+    },
+    async updateCard(ref: MessageRef, card: Card) {
+      maybeFail();
+      calls.push({ op: 'update', channel: ref.channel, text: card.fallbackText });
+    },
+    async postInThread(ref: MessageRef, reply: Reply) {
+      maybeFail();
+      calls.push({ op: 'thread', channel: `${ref.channel}/${ref.messageId}`, text: reply.text });
+    },
+    async postToChannel(channel: string, reply: Reply) {
+      maybeFail();
+      calls.push({ op: 'reply', channel, text: reply.text });
+    },
+  };
+  return { surface, calls };
+}
+
+let incident: Incident = sampleIncident({}, 'INC-50');
+let run: RunView | null = null;
+const render = async (i: Incident, lang: string): Promise<Card> => ({
+  version: 1,
+  lang: lang === 'zh-TW' ? 'zh-TW' : 'en',
+  title: i.id,
+  tone: 'info',
+  fallbackText: `${i.id} v${i.version} ${i.status}`,
+  facts: [],
+  notes: [],
+  steps: [],
+  actions: [],
+  links: [],
+});
+
+function start(surfaces: ChatSurface[]): ChatDelivery {
+  return startChatDelivery({
+    connection: redis,
+    workerConnection: () => createRedis(redisUrl(), { forBlockingClient: true }),
+    bullPrefix: keys.bullPrefix,
+    redis,
+    keys,
+    surfaces,
+    routeFor: async (_i, platform) => (platform === 'slack' ? 'C-ALERTS' : 'T-ALERTS'),
+    incidents: { get: async (id) => (id === incident.id ? incident : null) },
+    runs: { getRun: async () => run },
+    render,
+    prefs: createPrefs(redis, keys),
+    logger: pino({ level: 'silent' }),
+  });
+}
+
+async function until(check: () => boolean, ms = 8000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+afterAll(async () => {
+  await events.queue.close();
+  await deletePrefix(redis, prefix);
+  await redis.quit();
+});
+
+test('one card per incident and platform: posted once, then updated in place; results go to the thread once', async () => {
+  const slack = recordingSurface('slack');
+  const teams = recordingSurface('teams');
+  const delivery = start([slack.surface, teams.surface]);
+  try {
+    await events.sink.publish({
+      incidentId: incident.id,
+      version: 1,
+      change: 'created',
+      at: incident.firstSeen,
+    });
+    // A retried publish of the same change is the same job: nothing more is posted.
+    await events.sink.publish({
+      incidentId: incident.id,
+      version: 1,
+      change: 'created',
+      at: incident.firstSeen,
+    });
+    await until(() => slack.calls.length === 1 && teams.calls.length === 1);
+    expect(slack.calls[0]).toEqual({ op: 'post', channel: 'C-ALERTS', text: 'INC-50 v1 open' });
+    expect(teams.calls[0]).toEqual({ op: 'post', channel: 'T-ALERTS', text: 'INC-50 v1 open' });
+
+    run = {
+      id: 'RUN-1',
+      incidentId: incident.id,
+      version: 2,
+      sectionId: 's',
+      status: 'running',
+      verdict: 'confirmed',
+      waitUntil: null,
+      steps: {
+        's/probe': {
+          state: 'failed',
+          results: [
+            {
+              jobId: 'J1',
+              actionId: 'invoke-monitoring-probe',
+              status: 'failed',
+              summary: 'probe failed',
+              durationMs: 1200,
+              finishedAt: 'now',
+              raw: 'ResultType: Failed',
+            },
+          ],
+        },
+      },
+    };
+    incident = { ...incident, version: 2 };
+    await events.sink.publish({
+      incidentId: incident.id,
+      version: 2,
+      change: 'updated',
+      at: 'now',
+    });
+    await until(() => slack.calls.length === 3);
+    expect(slack.calls.slice(1)).toEqual([
+      { op: 'update', channel: 'C-ALERTS', text: 'INC-50 v2 open' },
+      { op: 'thread', channel: 'C-ALERTS/m1', text: '❌ probe: probe failed (1.2 s)' },
+    ]);
+    incident = { ...incident, version: 3, status: 'resolved' };
+    await events.sink.publish({
+      incidentId: incident.id,
+      version: 3,
+      change: 'resolved',
+      at: 'now',
+    });
+    await until(() => slack.calls.length === 4 && teams.calls.length === 4);
+    // The same result was not posted again.
+    expect(slack.calls.filter((c) => c.op === 'thread')).toHaveLength(1);
+    expect(slack.calls[3]).toEqual({
+      op: 'update',
+      channel: 'C-ALERTS',
+      text: 'INC-50 v3 resolved',
+    });
+  } finally {
+    await delivery.close();
+  }
+});
+
+test('a rate-limited or failing platform loses nothing and holds up no other platform', async () => {
+  incident = sampleIncident({ Id: '11111111-2222-3333-4444-555555555555' }, 'INC-51');
+  run = null;
+  const slack = recordingSurface('slack', [
+    new ChatDeliveryError('ratelimited', 400),
+    new ChatDeliveryError('HTTP 500', undefined, true),
+  ]);
+  const teams = recordingSurface('teams');
+  const delivery = start([slack.surface, teams.surface]);
+  try {
+    const began = Date.now();
+    await events.sink.publish({
+      incidentId: incident.id,
+      version: 1,
+      change: 'created',
+      at: 'now',
+    });
+    await until(() => teams.calls.length === 1);
+    const teamsAfter = Date.now() - began;
+    await until(() => slack.calls.length === 1);
+    expect(slack.calls[0]).toEqual({ op: 'post', channel: 'C-ALERTS', text: 'INC-51 v1 open' });
+    // Slack said "retry after 400 ms": it waited at least that; Teams did not wait for Slack.
+    expect(Date.now() - began).toBeGreaterThanOrEqual(400);
+    expect(teamsAfter).toBeLessThan(Date.now() - began);
+    await delivery.sendReply('slack', 'C-OPS', { text: 'EX01 is healthy' }, 'check-1');
+    await delivery.sendReply('slack', 'C-OPS', { text: 'EX01 is healthy' }, 'check-1');
+    await until(() => slack.calls.some((c) => c.op === 'reply'));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(slack.calls.filter((c) => c.op === 'reply')).toEqual([
+      { op: 'reply', channel: 'C-OPS', text: 'EX01 is healthy' },
+    ]);
+  } finally {
+    await delivery.close();
+  }
+});
+
+test('a channel that cannot be posted to is given up on, not retried forever', async () => {
+  incident = sampleIncident({ Id: '21111111-2222-3333-4444-555555555555' }, 'INC-52');
+  const slack = recordingSurface('slack', [
+    new ChatDeliveryError('channel_not_found', undefined, false),
+  ]);
+  const delivery = start([slack.surface]);
+  try {
+    await events.sink.publish({
+      incidentId: incident.id,
+      version: 1,
+      change: 'created',
+      at: 'now',
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(slack.calls).toEqual([]);
+  } finally {
+    await delivery.close();
+  }
+});

@@ -1,0 +1,132 @@
+import express from 'express';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { createConsoleAdapter } from '../../adapters/console';
+import type { Card } from '../../src/cards/card';
+import type { ChatCore } from '../../src/chat/ports';
+import { redisKeys } from '../../src/infra/redis-keys';
+import { deletePrefix, testPrefix, testRedis } from '../support/redis';
+
+/** The console adapter over the real Redis, with a scripted core (the core has its own tests). */
+const prefix = testPrefix('console');
+const redis = testRedis();
+const keys = redisKeys(prefix);
+const card = (title: string): Card => ({
+  version: 1,
+  lang: 'en',
+  title,
+  tone: 'warning',
+  fallbackText: title,
+  facts: [],
+  notes: [],
+  steps: [],
+  actions: [],
+  links: [],
+});
+const seen: unknown[] = [];
+const core: ChatCore = {
+  async command(input) {
+    seen.push(input);
+    return { private: { text: 'only for you' }, public: { text: `said ${input.text}` } };
+  },
+  async action(input) {
+    seen.push(input);
+    return { private: { text: 'done' }, updatedCard: card('redrawn') };
+  },
+};
+const adapter = createConsoleAdapter({
+  redis,
+  keys,
+  core,
+  logger: pino({ level: 'silent' }),
+  users: () => [{ id: 'alice', role: 'operator' }],
+});
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  const app = express();
+  adapter.mount(app);
+  server = createServer(app);
+  await new Promise<void>((r) => server.listen(0, r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/console`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  await deletePrefix(redis, prefix);
+  await redis.quit();
+});
+
+const post = (path: string, body: unknown) =>
+  fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+test('serves the page and its config', async () => {
+  const page = await fetch(`${base}/`);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('/console/static/app.js');
+  expect((await fetch(`${base}/static/app.js`)).status).toBe(200);
+  expect(await (await fetch(`${base}/api/config`)).json()).toMatchObject({
+    users: [{ id: 'alice', role: 'operator' }],
+    room: 'alerts',
+  });
+});
+
+test('a command: private answer in the response, public answer in the room for everyone', async () => {
+  const res = await post('/api/command', { user: 'alice', room: 'alerts', text: 'workers' });
+  expect(await res.json()).toEqual({ private: { text: 'only for you' } });
+  expect(seen.at(-1)).toEqual({
+    actor: { platform: 'console', id: 'alice', displayName: 'alice' },
+    channel: { platform: 'console', id: 'alerts' },
+    text: 'workers',
+  });
+  const forBob = (await (await fetch(`${base}/api/messages?room=alerts&user=bob`)).json()) as {
+    messages: Array<{ reply?: { text: string }; visibleTo: string | null }>;
+  };
+  // Bob sees the public answer, not Alice's echo of her own command.
+  expect(forBob.messages.map((m) => m.reply?.text)).toEqual(['said workers']);
+});
+
+test('a click on a posted card redraws that card in place, and the stream tells every viewer', async () => {
+  const ref = await adapter.surface.postCard('alerts', card('INC-1 card'));
+  const controller = new AbortController();
+  const stream = await fetch(`${base}/api/stream?room=alerts&user=bob`, {
+    signal: controller.signal,
+  });
+  const reader = stream.body!.getReader();
+  const res = await post('/api/action', {
+    user: 'alice',
+    room: 'alerts',
+    value: '{"v":1}',
+    messageId: ref.messageId,
+    confirmed: true,
+  });
+  expect(await res.json()).toEqual({ private: { text: 'done' } });
+  expect(seen.at(-1)).toMatchObject({ value: '{"v":1}', input: { confirmed: true } });
+  let text = '';
+  while (!text.includes('redrawn')) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+  }
+  controller.abort();
+  expect(text).toContain('event: message');
+  expect(text).toContain('"title":"redrawn"');
+  const stored = await adapter.store.get('alerts', ref.messageId);
+  expect(stored!.card!.title).toBe('redrawn');
+  await adapter.surface.postInThread(ref, { text: 'step 1 succeeded', code: [{ body: 'out' }] });
+  expect((await adapter.store.get('alerts', ref.messageId))!.thread).toHaveLength(1);
+});
+
+test('bad bodies get a 400 with the reason; scenarios exist only in the demo', async () => {
+  const res = await post('/api/command', { user: 'alice; drop', text: 'x' });
+  expect(res.status).toBe(400);
+  expect(((await res.json()) as { message: string }).message).toMatch(/user/);
+  expect((await post('/api/action', { user: 'alice', value: 1 })).status).toBe(400);
+  expect((await post('/api/scenario', { user: 'alice', scenario: 'x' })).status).toBe(404);
+});
