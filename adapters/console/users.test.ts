@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { parsePolicy } from '../../src/approvals/policy';
+import { DEMO_POLICY } from '../../src/cli/commands/demo-policy';
 import { consoleUsers } from './users';
 
 test('the demo policy gives the console picker one user per role, plus a guest viewer', () => {
-  const r = parsePolicy(readFileSync('examples/demo-policy.yaml', 'utf8'), 'demo-policy.yaml');
+  const r = parsePolicy(DEMO_POLICY, 'demo policy');
   if (!r.ok) throw r.error;
   expect(consoleUsers(r.policy)).toEqual([
     { id: 'ana', role: 'admin' },

@@ -75,6 +75,13 @@ const envSchema = z.object({
   /** An operator runbook directory on top of the shipped runbooks/ (docs/runbooks.md). */
   RUNBOOKS_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
   APPROVAL_POLICY: z.preprocess(emptyToUndefined, z.string().optional()),
+  /** Which channel gets which incident (docs/chat.md#routing-which-channel-gets-an-incident). */
+  ALERT_ROUTES: z.preprocess(emptyToUndefined, z.string().optional()),
+  /** The local console at /console has no login: on only when asked for. */
+  CONSOLE_ENABLED: z.preprocess(
+    emptyToUndefined,
+    z.enum(['true', 'false'], 'must be true or false').default('false'),
+  ),
   RUNBOOK_WAIT_SECONDS: z.preprocess(
     emptyToUndefined,
     z.coerce.number().int().min(1).max(3600).optional(),
@@ -129,6 +136,9 @@ export type Config = {
    * runbook's own (the run records both). Null: the runbooks' durations.
    */
   runbookWaitSeconds: number | null;
+  /** Path of the alert routing rules (YAML); without it each platform's default channel. */
+  alertRoutesPath: string | undefined;
+  consoleEnabled: boolean;
   /** Path of the approval policy (YAML); without one nobody holds a role. */
   approvalPolicyPath: string | undefined;
   approvalTtlMs: number;
@@ -190,6 +200,8 @@ export function loadConfig(
     commandTimeoutMs: e.COMMAND_TIMEOUT_SECONDS * 1000,
     runbooksDir: e.RUNBOOKS_DIR,
     runbookWaitSeconds: e.RUNBOOK_WAIT_SECONDS ?? null,
+    alertRoutesPath: e.ALERT_ROUTES,
+    consoleEnabled: e.CONSOLE_ENABLED === 'true',
     approvalPolicyPath: e.APPROVAL_POLICY,
     approvalTtlMs: Math.round(e.APPROVAL_TTL_MINUTES * 60_000),
     approvalPolicyReloadMs: e.APPROVAL_POLICY_RELOAD_SECONDS * 1000,

@@ -29,6 +29,13 @@ import {
 } from '../remediation/remediation-service';
 import type { Catalog, ServerRole } from '../runbooks';
 import { loadCatalog } from '../runbooks/load-catalog';
+import { createConsoleAdapter, type ConsoleAdapter, type ConsoleScenario } from '../../adapters/console';
+import { consoleUsers } from '../../adapters/console/users';
+import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack';
+import { createTeamsAdapter, type TeamsAdapter } from '../../adapters/teams';
+import type { ChatCore, ChatSurface } from '../chat/ports';
+import { createChatRuntime } from '../infra/chat-runtime';
+import { loadRoutes } from '../infra/load-routes';
 import { createApp } from './create-app';
 
 export interface RunningServer {
@@ -46,6 +53,10 @@ export interface RunningServer {
   producer: ActionProducer;
   catalog: Catalog;
   inventory: Inventory | null;
+  /** The platform-neutral chat core every adapter calls. */
+  chat: ChatCore;
+  /** Which chat platforms are on. */
+  platforms: string[];
   /** Adds a handler for every worker result (after the run's own); returns a remover. */
   onActionOutcome(handler: ActionOutcomeHandler): () => void;
   close(): Promise<void>;
@@ -63,6 +74,15 @@ export interface StartOptions {
   groups?: GroupResolver;
   /** Already loaded by the caller (serve checks the runbooks before anything starts). */
   catalog?: Catalog;
+  /** Where the Slack and Teams adapters read their settings (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** The demo's alert control in the console. */
+  consoleScenarios?: {
+    list: ConsoleScenario[];
+    raise(name: string): Promise<{ ok: true; text: string } | { ok: false; reason: string }>;
+  };
+  /** A line shown at the top of the console (the demo says its waits are shortened). */
+  consoleBanner?: string;
 }
 
 /** The composition root of the bot process: wires Redis, the stores, the queues and HTTP. */
@@ -94,6 +114,14 @@ export async function startServer(
     bullPrefix: keys.bullPrefix,
     inventory,
   });
+  const routes = loadRoutes(config.alertRoutesPath);
+  // The Slack adapter needs the chat core, which needs the approvals; its group resolver is
+  // bound once it exists.
+  let slack: SlackAdapter | null = null;
+  let teams: TeamsAdapter | null = null;
+  const groups: GroupResolver = options.groups ?? {
+    groupsOf: (actor) => (slack ? slack.groups.groupsOf(actor) : Promise.resolve([])),
+  };
   let jobs: ApprovedJobSink;
   if (config.jobSigningKey) {
     jobs = createSignedJobSink(producer, config.jobSigningKey);
@@ -111,7 +139,7 @@ export async function startServer(
     logger,
     jobs,
     incidents: store,
-    ...(options.groups ? { groups: options.groups } : {}),
+    groups,
     ...(inventory
       ? {
           siteOf: (server: string) => {
@@ -159,6 +187,66 @@ export async function startServer(
     logger,
     handlers: () => handlers,
   });
+  const chatRuntime = createChatRuntime({
+    redis,
+    keys,
+    bullPrefix: keys.bullPrefix,
+    connection: queueRedis,
+    workerConnection: () =>
+      createRedis(config.redisUrl, { forBlockingClient: true, connectionName: 'exchops-bot-chat' }),
+    logger,
+    catalog,
+    incidents: store,
+    remediation,
+    approvals: approvals.flow,
+    audit: approvals.audit,
+    policy: approvals.policy,
+    groups,
+    producer,
+    inventory,
+    routes,
+    defaultChannel: async (platform) =>
+      platform === 'slack'
+        ? (slack?.alertChannel ?? null)
+        : platform === 'teams'
+          ? ((await teams?.alertChannel()) ?? null)
+          : 'alerts',
+  });
+  const env = options.env ?? process.env;
+  slack = createSlackAdapter({ env, core: chatRuntime.core, logger });
+  teams = createTeamsAdapter({
+    env,
+    core: chatRuntime.core,
+    redis,
+    redisPrefix: config.redisPrefix,
+    logger,
+  });
+  let consoleAdapter: ConsoleAdapter | null = null;
+  if (config.consoleEnabled) {
+    consoleAdapter = createConsoleAdapter({
+      redis,
+      keys,
+      core: chatRuntime.core,
+      logger,
+      users: () => consoleUsers(approvals.policy.current()),
+      ...(options.consoleScenarios ? { scenarios: options.consoleScenarios } : {}),
+      ...(options.consoleBanner ? { banner: options.consoleBanner } : {}),
+    });
+    if (!options.consoleScenarios) {
+      logger.warn(
+        'CONSOLE_ENABLED: /console has no login (anyone who reaches it acts as any console user of the policy); keep it on a trusted network',
+      );
+    }
+  }
+  const surfaces: ChatSurface[] = [slack?.surface, teams?.surface, consoleAdapter?.surface].filter(
+    (x): x is ChatSurface => x !== undefined,
+  );
+  if (surfaces.length === 0) {
+    logger.warn('no chat platform is configured: incidents are recorded but posted nowhere');
+  }
+  const delivery = chatRuntime.startDelivery(surfaces);
+  handlers.push((outcome) => chatRuntime.onActionOutcome(outcome));
+
   const intake = createAlertIntake({
     store,
     // The chat side and remediation each get the change on a queue of their own.
@@ -173,6 +261,9 @@ export async function startServer(
     scomTimeZone: config.scomTimeZone,
     intake,
     isReady: () => pingRedis(redis),
+    mounts: [slack, teams, consoleAdapter]
+      .filter((a): a is NonNullable<typeof a> => a !== null)
+      .map((a) => (app: Parameters<typeof a.mount>[0]) => a.mount(app)),
   });
   const server: Server = createServer(app);
   await new Promise<void>((resolve, reject) => {
@@ -180,6 +271,7 @@ export async function startServer(
     server.listen(config.port, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  await slack?.start();
 
   const relay = async (): Promise<void> => {
     try {
@@ -209,7 +301,9 @@ export async function startServer(
       await closed;
       clearTimeout(grace);
       approvals.stop();
+      await Promise.allSettled([slack?.stop(), teams?.stop()]);
       await consumers.close();
+      await delivery.close();
       await producer.close();
       await Promise.all([incidentEvents.queue.close(), triggers.queue.close()]);
       await Promise.allSettled([redis.quit(), queueRedis.quit()]);
@@ -248,6 +342,8 @@ export async function startServer(
     producer,
     catalog,
     inventory,
+    chat: chatRuntime.core,
+    platforms: surfaces.map((x) => x.platform),
     onActionOutcome(handler) {
       handlers.push(handler);
       return () => {

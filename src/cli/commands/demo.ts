@@ -11,17 +11,8 @@ import { loadConfig } from '../../config/load-config';
 import { findOrStartRedis } from '../../infra/find-redis';
 import { createLogger } from '../../infra/logger';
 import { startServer } from '../../http/start-server';
+import { DEMO_POLICY } from './demo-policy';
 
-/** Console users of the demo policy: Cy asks, Ana and Bo approve (two people for destructive). */
-const DEMO_POLICY = [
-  'version: 1',
-  'roles:',
-  '  operator:',
-  '    - console: [cy]',
-  '  approver:',
-  '    - console: [ana, bo]',
-  '',
-].join('\n');
 
 export function registerDemo(program: Command): void {
   program

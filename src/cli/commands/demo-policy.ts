@@ -1,5 +1,8 @@
-# The demo's approval policy (exchange-chatops demo). Console users only: pick one in the console's
-# user picker to see what each role may do. See docs/approvals.md for the format.
+/**
+ * The demo's approval policy: console users only, one per role, so the two-person rule can be
+ * tried alone (ask as alice, approve as bob; alice cannot approve her own destructive step).
+ */
+export const DEMO_POLICY = `# exchange-chatops demo policy (console users only). See docs/approvals.md.
 version: 1
 roles:
   admin:
@@ -14,5 +17,6 @@ rules:
   destructive:
     request: operator
     approval: approver
-    requesterMayApprove: false # two-person rule: ask as alice or bob, approve as the other
+    requesterMayApprove: false
     breakGlass: admin
+`;
