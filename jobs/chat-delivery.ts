@@ -52,6 +52,8 @@ export interface ChatDeliveryDeps {
   incidents: { get(id: string): Promise<Incident | null> };
   runs: { getRun(incidentId: string): Promise<RunView | null> };
   render(incident: Incident, lang: Lang): Promise<Card>;
+  /** How a step result is introduced in the thread ("Step 2 · Re-run a probe"). */
+  stepLabel?: (run: RunView, stepKey: string, actionId: string, lang: Lang) => string;
   prefs: PrefsPort;
   logger: Logger;
   /** Told of each post / update / thread reply and each failure (metrics). */
@@ -222,8 +224,10 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
     for (const [stepKey, step] of Object.entries(run.steps)) {
       for (const result of step.results) {
         if (posted.has(result.jobId)) continue;
-        const stepId = stepKey.includes('/') ? stepKey.slice(stepKey.indexOf('/') + 1) : stepKey;
-        await surface.postInThread(ref, formatResult(result, { lang, stepLabel: stepId }));
+        const stepLabel =
+          deps.stepLabel?.(run, stepKey, result.actionId, lang) ??
+          (stepKey.includes('/') ? stepKey.slice(stepKey.indexOf('/') + 1) : stepKey);
+        await surface.postInThread(ref, formatResult(result, { lang, stepLabel }));
         await redis.sadd(postedKey, result.jobId);
         await redis.pexpire(postedKey, 90 * 24 * 3600 * 1000);
       }

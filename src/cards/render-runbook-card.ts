@@ -137,7 +137,12 @@ export function renderRunbookCard(
     const given = context.stepStates?.[step.id];
     const state: StepState =
       given ?? (notApplicable ? 'not-applicable' : incomplete ? 'blocked' : 'pending');
-    const open = state === 'pending' || state === 'failed';
+    // A step the run waits on for approval keeps its button until someone has asked (the
+    // incident card removes it while a request for the step is open).
+    const open =
+      state === 'pending' ||
+      state === 'failed' ||
+      (state === 'awaiting-approval' && (step.kind === 'change' || step.kind === 'destructive'));
 
     const stepActions: CardAction[] = [];
     if (open) {

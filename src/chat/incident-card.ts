@@ -91,6 +91,18 @@ export function renderIncidentCard(input: IncidentCardInput): Card {
     version: incident.version,
   };
   const requests = input.requests.map((r) => requestBlock(r, base, now, lang));
+  // While a request for a step is open, its button would only ask again: the approval block
+  // is where that step is acted on.
+  const open = new Set(
+    input.requests
+      .filter((r) => ['pending', 'approved', 'running'].includes(r.state) && r.stepId)
+      .map((r) => r.stepId as string),
+  );
+  const withoutAsked = (step: Card['steps'][number]): Card['steps'][number] => ({
+    ...step,
+    actions: open.has(step.id) ? [] : step.actions,
+    steps: step.steps.map(withoutAsked),
+  });
   const status = statusLine(incident, run, input.requests, now, lang);
   const resolved = incident.status === 'resolved';
   return {
@@ -101,7 +113,7 @@ export function renderIncidentCard(input: IncidentCardInput): Card {
     facts: [...facts, ...card.facts.filter((f) => f.key !== 'server' || !incident.server)],
     notes,
     // A resolved incident keeps its history but offers nothing more to run.
-    steps: resolved ? card.steps.map(stripActions) : card.steps,
+    steps: resolved ? card.steps.map(stripActions) : card.steps.map(withoutAsked),
     actions: resolved ? [] : card.actions,
     requests,
     status,

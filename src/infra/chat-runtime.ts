@@ -22,7 +22,8 @@ import { formatResult } from '../chat/format-result';
 import type { ChatSurface } from '../chat/ports';
 import { routeIncident, type Routes } from '../chat/routing';
 import { allSites, findServer, siteFor, type Inventory } from '../inventory/inventory';
-import type { Catalog } from '../runbooks/catalog';
+import { getAction } from '../actions/registry';
+import { findStep, type Catalog } from '../runbooks/catalog';
 import { isLang, type Lang } from '../runbooks/text';
 import type { Logger } from './logger';
 import type { RedisKeys } from './redis-keys';
@@ -179,6 +180,15 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
         incidents: options.incidents,
         runs: options.remediation,
         render: (incident, lang: Lang) => core.incidentCard(incident, lang),
+        stepLabel: (run, stepKey, actionId, lang) => {
+          const stepId = stepKey.includes('/') ? stepKey.slice(stepKey.indexOf('/') + 1) : stepKey;
+          const sectionId = run.steps[stepKey]?.sectionId ?? run.sectionId;
+          const section = options.catalog.sections.get(sectionId);
+          const step = section ? findStep(section, stepId) : undefined;
+          const title = getAction(actionId)?.title ?? actionId;
+          if (!step) return title;
+          return lang === 'zh-TW' ? `步驟 ${step.number} · ${title}` : `Step ${step.number} · ${title}`;
+        },
         prefs,
         logger: options.logger.child({ component: 'chat-delivery' }),
         onDelivery: options.onDelivery,
