@@ -29,7 +29,11 @@ import {
 } from '../remediation/remediation-service';
 import type { Catalog, ServerRole } from '../runbooks';
 import { loadCatalog } from '../runbooks/load-catalog';
-import { createConsoleAdapter, type ConsoleAdapter, type ConsoleScenario } from '../../adapters/console';
+import {
+  createConsoleAdapter,
+  type ConsoleAdapter,
+  type ConsoleScenario,
+} from '../../adapters/console';
 import { consoleUsers } from '../../adapters/console/users';
 import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack';
 import { createTeamsAdapter, type TeamsAdapter } from '../../adapters/teams';

@@ -187,7 +187,9 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
           const step = section ? findStep(section, stepId) : undefined;
           const title = getAction(actionId)?.title ?? actionId;
           if (!step) return title;
-          return lang === 'zh-TW' ? `步驟 ${step.number} · ${title}` : `Step ${step.number} · ${title}`;
+          return lang === 'zh-TW'
+            ? `步驟 ${step.number} · ${title}`
+            : `Step ${step.number} · ${title}`;
         },
         prefs,
         logger: options.logger.child({ component: 'chat-delivery' }),

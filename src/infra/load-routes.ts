@@ -10,7 +10,10 @@ export function loadRoutes(path: string | undefined): Routes {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`ALERT_ROUTES: cannot read ${path} (${err instanceof Error ? err.message : String(err)})`);
+    throw new Error(
+      `ALERT_ROUTES: cannot read ${path} (${err instanceof Error ? err.message : String(err)})`,
+      { cause: err },
+    );
   }
   const parsed = parseRoutes(text, path);
   if (!parsed.ok) throw new Error(`ALERT_ROUTES: ${parsed.error}`);

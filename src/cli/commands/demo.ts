@@ -13,7 +13,6 @@ import { createLogger } from '../../infra/logger';
 import { startServer } from '../../http/start-server';
 import { DEMO_POLICY } from './demo-policy';
 
-
 export function registerDemo(program: Command): void {
   program
     .command('demo')
