@@ -5,7 +5,11 @@ import type { Config } from '../config/load-config';
 import type { IncidentStore } from '../incidents/ports';
 import { createAlertIntake, type AlertIntakeService } from '../incidents/record-alert';
 import { createRedisIncidentStore } from '../infra/redis-incident-store';
+import { loadInventory } from '../infra/load-inventory';
 import { createLogger, type Logger } from '../infra/logger';
+import { createMetrics, type AppMetrics } from '../infra/metrics';
+import { createOpsQueues, redisMetricSources } from '../infra/ops-queues';
+import { allSites } from '../inventory/inventory';
 import { createRedis, pingRedis } from '../infra/redis';
 import { redisKeys } from '../infra/redis-keys';
 import { createApp } from './create-app';
@@ -16,6 +20,8 @@ export interface RunningServer {
   intake: AlertIntakeService;
   /** Read access to incidents (tests, and later the chat adapters). */
   incidents: Pick<IncidentStore, 'get' | 'listOpen'>;
+  /** This process's metrics: chat delivery, approvals and the results consumer report here. */
+  metrics: AppMetrics;
   close(): Promise<void>;
 }
 
@@ -54,12 +60,35 @@ export async function startServer(
       logger.warn({ event, err }, 'incident event not queued yet; the relay will retry'),
   });
 
+  // Metrics and the job dashboard watch every site's action queue (`default` without inventory).
+  const sites = allSites(loadInventory(config.inventoryFile));
+  const opsQueues = createOpsQueues({
+    connection: queueRedis,
+    bullPrefix: keys.bullPrefix,
+    sites,
+    existing: [incidentEvents.queue],
+  });
+  const metrics = createMetrics({
+    sources: redisMetricSources({ redis, keys, queues: opsQueues.all, sites }),
+    onCollectError: (source, err) => logger.warn({ source, err }, 'metrics source failed'),
+  });
+
   const app = createApp({
     logger,
     scomWebhookToken: config.scomWebhookToken,
     scomTimeZone: config.scomTimeZone,
     intake,
     isReady: () => pingRedis(redis),
+    metrics,
+    ...(config.adminPassword
+      ? {
+          adminQueues: {
+            password: config.adminPassword,
+            queues: opsQueues.shared,
+            readOnlyQueues: opsQueues.actions,
+          },
+        }
+      : {}),
   });
   const server: Server = createServer(app);
   await new Promise<void>((resolve, reject) => {
@@ -93,6 +122,7 @@ export async function startServer(
       );
       await closed;
       clearTimeout(grace);
+      await opsQueues.close();
       await incidentEvents.queue.close();
       await Promise.allSettled([redis.quit(), queueRedis.quit()]);
       logger.info('stopped');
@@ -119,5 +149,5 @@ export async function startServer(
     { port, redisPrefix: config.redisPrefix, webhook: '/api/alerts/scom' },
     'exchange-chatops is listening',
   );
-  return { port, url: `http://127.0.0.1:${port}`, intake, incidents: store, close };
+  return { port, url: `http://127.0.0.1:${port}`, intake, incidents: store, metrics, close };
 }
