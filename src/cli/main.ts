@@ -3,6 +3,7 @@ import { PolicyError } from '../approvals/policy';
 import { ConfigError } from '../config/load-config';
 import { registerAudit } from './commands/audit';
 import { registerDemo } from './commands/demo';
+import { registerSendAlert } from './commands/send-alert';
 import { registerServe } from './commands/serve';
 import { registerWorker } from './commands/worker';
 import { registerRunbooks } from './commands/runbooks';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerDemo(program);
   registerAudit(program);
+  registerSendAlert(program);
   return program;
 }
 
