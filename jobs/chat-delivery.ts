@@ -56,8 +56,8 @@ export interface ChatDeliveryDeps {
   stepLabel?: (run: RunView, stepKey: string, actionId: string, lang: Lang) => string;
   prefs: PrefsPort;
   logger: Logger;
-  /** Told of each post / update / thread reply and each failure (metrics). */
-  onDelivery?: (platform: ChatPlatform, result: 'ok' | 'retry' | 'failed') => void;
+  /** Told of each delivery attempt: no error when it succeeded (metrics). */
+  onDelivery?: (platform: ChatPlatform, err?: unknown) => void;
   /** How long one redraw may hold its incident's lock. */
   lockMs?: number;
 }
@@ -111,26 +111,24 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
           } else {
             await deliverIncident(surface, job, token);
           }
-          deps.onDelivery?.(surface.platform, 'ok');
+          deps.onDelivery?.(surface.platform);
         } catch (err) {
           if (err instanceof DelayedError) throw err;
+          deps.onDelivery?.(surface.platform, err);
           if (err instanceof ChatDeliveryError) {
             if (!err.retryable) {
-              deps.onDelivery?.(surface.platform, 'failed');
               logger.error(
                 { platform: surface.platform, job: job.id, err: err.message },
                 'chat delivery failed for good',
               );
               throw new UnrecoverableError(err.message);
             }
-            deps.onDelivery?.(surface.platform, 'retry');
             if (err.retryAfterMs !== undefined) {
               // The platform said how long to wait: hold the whole platform queue that long.
               await worker.rateLimit(err.retryAfterMs);
               throw Worker.RateLimitError();
             }
           } else {
-            deps.onDelivery?.(surface.platform, 'retry');
           }
           logger.warn(
             { platform: surface.platform, job: job.id, err: errorText(err) },

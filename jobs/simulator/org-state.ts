@@ -101,6 +101,12 @@ export const HEALTH_SETS: Record<string, MonitorDef[]> = {
       targetResource: 'MSExchangePOP3',
       component: 'PopProxy',
     },
+    {
+      name: 'AverageCommandProcessingTimeGt60sMonitor',
+      probe: 'PopSelfTestProbe',
+      targetResource: 'MSExchangePOP3',
+      component: 'PopProxy',
+    },
   ],
   'POP.Protocol': [
     {

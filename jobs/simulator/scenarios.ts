@@ -25,6 +25,13 @@ export const SCENARIOS = [
   'pop-needs-reboot',
   /** PopDeepTestMonitor shows Unhealthy, but the fault is gone when the probe is re-run. */
   'pop-transient',
+  /** PopCTPMonitor (POP) unhealthy on a Client Access server; clears when MSExchangePOP3 restarts. */
+  'pop-ctp-failure',
+  /**
+   * AverageCommandProcessingTimeGt60sMonitor (POP) unhealthy; clears when the front-end
+   * MSExchangePOP3 restarts (restarting only the back end leaves it, so the server restart follows).
+   */
+  'pop-command-time',
   /** PopDeepTestProbe takes `delayMs` to answer: trips the worker's per-command timeout. */
   'slow-probe',
   /** The shell process dies while PopDeepTestProbe runs. */
@@ -46,6 +53,8 @@ const DEEP_TEST: { healthSet: string; monitor: string } = {
   monitor: 'PopDeepTestMonitor',
 };
 const IMAP_DEEP_TEST = { healthSet: 'IMAP.Protocol', monitor: 'ImapDeepTestMonitor' };
+const POP_CTP = { healthSet: 'POP', monitor: 'PopCTPMonitor' };
+const POP_COMMAND_TIME = { healthSet: 'POP', monitor: 'AverageCommandProcessingTimeGt60sMonitor' };
 
 export function applyScenario(state: OrgState, scenario: Scenario, options: ScenarioOptions = {}) {
   const server = findServer(state, options.server ?? state.servers[0]!.name);
@@ -93,6 +102,24 @@ export function applyScenario(state: OrgState, scenario: Scenario, options: Scen
     case 'pop-transient':
       state.faults.push(
         fault('PopDeepTestProbe: connection reset by peer.', { by: 'probe-rerun' }),
+      );
+      return;
+    case 'pop-ctp-failure':
+      state.faults.push(
+        fault(
+          'PopCTPProbe: POP CTP probe failed: the POP3 service did not answer the LOGIN command.',
+          { by: 'service-restart', service: 'MSExchangePOP3' },
+          POP_CTP,
+        ),
+      );
+      return;
+    case 'pop-command-time':
+      state.faults.push(
+        fault(
+          'Average POP3 command processing time above 60 seconds.',
+          { by: 'service-restart', service: 'MSExchangePOP3' },
+          POP_COMMAND_TIME,
+        ),
       );
       return;
     case 'session-broken':

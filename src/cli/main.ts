@@ -3,6 +3,7 @@ import { PolicyError } from '../approvals/policy';
 import { ConfigError } from '../config/load-config';
 import { registerAudit } from './commands/audit';
 import { registerDemo } from './commands/demo';
+import { registerSendAlert } from './commands/send-alert';
 import { registerServe } from './commands/serve';
 import { registerWorker } from './commands/worker';
 import { registerRunbooks } from './commands/runbooks';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerAudit(program);
   registerTeams(program);
+  registerSendAlert(program);
   return program;
 }
 

@@ -82,3 +82,19 @@ test('every problem is reported at once, secrets are not echoed', () => {
 test('a command can require a setting that is otherwise optional', () => {
   expect(() => loadConfig({}, ['SCOM_WEBHOOK_TOKEN'])).toThrow(/SCOM_WEBHOOK_TOKEN: is required/);
 });
+
+test('ADMIN_PASSWORD turns on the job dashboard and is never echoed', () => {
+  expect(loadConfig({}).adminPassword).toBeUndefined();
+  expect(loadConfig({ ADMIN_PASSWORD: 'correct horse battery' }).adminPassword).toBe(
+    'correct horse battery',
+  );
+  let message = '';
+  try {
+    loadConfig({ ADMIN_PASSWORD: 'hunter2' });
+  } catch (err) {
+    message = (err as ConfigError).message;
+  }
+  expect(message).toMatch(/ADMIN_PASSWORD: must be at least 12 characters/);
+  expect(message).toContain('a value of 7 characters');
+  expect(message).not.toContain('hunter2');
+});

@@ -106,6 +106,11 @@ const envSchema = z.object({
       .max(24 * 60)
       .default(5),
   ),
+  /** Turns on the job dashboard at /admin/queues (basic auth, user `admin`). */
+  ADMIN_PASSWORD: z.preprocess(
+    emptyToUndefined,
+    z.string().min(12, 'must be at least 12 characters (use a long random value)').optional(),
+  ),
 });
 
 export type Config = {
@@ -146,6 +151,8 @@ export type Config = {
   approvalPolicyReloadMs: number;
   /** How often the audit chain's head is written to the log (0: never). */
   auditCheckpointMs: number;
+  /** Password of the `admin` user of the job dashboard (/admin/queues); unset: no dashboard. */
+  adminPassword: string | undefined;
 };
 
 export type ConfigKey = keyof z.infer<typeof envSchema>;
@@ -206,11 +213,17 @@ export function loadConfig(
     approvalTtlMs: Math.round(e.APPROVAL_TTL_MINUTES * 60_000),
     approvalPolicyReloadMs: e.APPROVAL_POLICY_RELOAD_SECONDS * 1000,
     auditCheckpointMs: Math.round(e.AUDIT_CHECKPOINT_MINUTES * 60_000),
+    adminPassword: e.ADMIN_PASSWORD,
   };
 }
 
 /** Settings that may carry a secret (a Redis URL can hold a password) are never echoed back. */
-const SECRET_KEYS = new Set(['SCOM_WEBHOOK_TOKEN', 'REDIS_URL', 'JOB_SIGNING_KEY']);
+const SECRET_KEYS = new Set([
+  'SCOM_WEBHOOK_TOKEN',
+  'REDIS_URL',
+  'JOB_SIGNING_KEY',
+  'ADMIN_PASSWORD',
+]);
 
 function describeValue(key: string, value: string | undefined): string {
   if (value === undefined) return 'nothing';

@@ -1,6 +1,8 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../infra/logger';
+import type { AppMetrics } from '../infra/metrics';
+import { adminQueuesRouter, ADMIN_QUEUES_PATH, type AdminQueuesOptions } from './admin-queues';
 import { sendError } from './errors';
 import { scomWebhookRouter, type AlertIntake } from './scom-webhook';
 
@@ -13,6 +15,10 @@ export interface AppDeps {
   isReady: () => Promise<boolean>;
   /** Routes of the chat adapters (Slack, Teams, console) and operations, mounted before the 404. */
   mounts?: ReadonlyArray<(app: Express) => void>;
+  /** Served at GET /metrics (Prometheus text format). */
+  metrics?: AppMetrics;
+  /** The job dashboard at /admin/queues; only when ADMIN_PASSWORD is set. */
+  adminQueues?: AdminQueuesOptions;
 }
 
 /** The one HTTP app; chat adapters mount their routes on it in later stages. */
@@ -23,7 +29,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     pinoHttp({
       logger: deps.logger,
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      autoLogging: {
+        ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
+      },
     }),
   );
 
@@ -35,7 +43,23 @@ export function createApp(deps: AppDeps): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', redis: ready });
   });
 
-  app.use('/api/alerts', scomWebhookRouter(deps));
+  const metrics = deps.metrics;
+  if (metrics) {
+    app.get('/metrics', async (_req, res) => {
+      const { contentType, body } = await metrics.render();
+      res.set('Content-Type', contentType).send(body);
+    });
+    app.use('/api/alerts', (_req, res, next) => {
+      res.once('finish', () => metrics.webhookRequests.inc({ status: String(res.statusCode) }));
+      next();
+    });
+  }
+  if (deps.adminQueues) app.use(ADMIN_QUEUES_PATH, adminQueuesRouter(deps.adminQueues));
+
+  app.use(
+    '/api/alerts',
+    scomWebhookRouter({ ...deps, onAlertResult: (r) => metrics?.observeAlert(r.outcome) }),
+  );
   for (const mount of deps.mounts ?? []) mount(app);
 
   app.use((_req, res) => sendError(res, 404, 'not_found', 'No such endpoint.'));

@@ -26,6 +26,8 @@ interface WebhookDeps {
   scomWebhookToken: string;
   intake: AlertIntake;
   scomTimeZone?: string;
+  /** Told about every alert's result as it is decided (metrics). */
+  onAlertResult?: (result: AlertResult) => void;
 }
 
 /**
@@ -124,6 +126,7 @@ export function scomWebhookRouter(deps: WebhookDeps): Router {
           server: alert.server?.name ?? null,
         });
       }
+      for (const r of results) deps.onAlertResult?.(r);
       const accepted = results.some((r) => r.outcome !== 'rejected');
       res.status(accepted ? 202 : 422).json({ results });
     },

@@ -19,9 +19,11 @@ import { createRedisIncidentStore } from '../infra/redis-incident-store';
 import { createRedisRunStore } from '../infra/redis-run-store';
 import { startApprovals, type ApprovalsRuntime } from '../infra/start-approvals';
 import { createLogger, type Logger } from '../infra/logger';
+import { createMetrics, withApprovalMetrics, type AppMetrics } from '../infra/metrics';
+import { createOpsQueues, redisMetricSources } from '../infra/ops-queues';
 import { createRedis, pingRedis } from '../infra/redis';
 import { redisKeys } from '../infra/redis-keys';
-import { findServer, siteFor, type Inventory } from '../inventory/inventory';
+import { allSites, findServer, siteFor, type Inventory } from '../inventory/inventory';
 import {
   createRemediationService,
   type RemediationRuntime,
@@ -57,6 +59,8 @@ export interface RunningServer {
   producer: ActionProducer;
   catalog: Catalog;
   inventory: Inventory | null;
+  /** This process's metrics: chat delivery, approvals and the results consumer report here. */
+  metrics: AppMetrics;
   /** The platform-neutral chat core every adapter calls. */
   chat: ChatCore;
   /** Which chat platforms are on. */
@@ -118,6 +122,18 @@ export async function startServer(
     bullPrefix: keys.bullPrefix,
     inventory,
   });
+  // Metrics and the job dashboard watch every site's action queue (`default` without inventory).
+  const sites = allSites(inventory);
+  const opsQueues = createOpsQueues({
+    connection: queueRedis,
+    bullPrefix: keys.bullPrefix,
+    sites,
+    existing: [incidentEvents.queue],
+  });
+  const metrics = createMetrics({
+    sources: redisMetricSources({ redis, keys, queues: opsQueues.all, sites }),
+    onCollectError: (source, err) => logger.warn({ source, err }, 'metrics source failed'),
+  });
   const routes = loadRoutes(config.alertRoutesPath);
   // The Slack adapter needs the chat core, which needs the approvals; its group resolver is
   // bound once it exists.
@@ -144,6 +160,7 @@ export async function startServer(
     jobs,
     incidents: store,
     groups,
+    wrapAudit: (audit) => withApprovalMetrics(audit, metrics),
     ...(inventory
       ? {
           siteOf: (server: string) => {
@@ -215,6 +232,7 @@ export async function startServer(
         : platform === 'teams'
           ? ((await teams?.alertChannel()) ?? null)
           : 'alerts',
+    onDelivery: (platform, err) => metrics.observeChatPost(platform, err),
   });
   const env = options.env ?? process.env;
   slack = createSlackAdapter({ env, core: chatRuntime.core, logger });
@@ -249,7 +267,10 @@ export async function startServer(
     logger.warn('no chat platform is configured: incidents are recorded but posted nowhere');
   }
   const delivery = chatRuntime.startDelivery(surfaces);
-  handlers.push((outcome) => chatRuntime.onActionOutcome(outcome));
+  handlers.push(async (outcome) => {
+    metrics.observeActionOutcome(outcome);
+    await chatRuntime.onActionOutcome(outcome);
+  });
 
   const intake = createAlertIntake({
     store,
@@ -265,6 +286,16 @@ export async function startServer(
     scomTimeZone: config.scomTimeZone,
     intake,
     isReady: () => pingRedis(redis),
+    metrics,
+    ...(config.adminPassword
+      ? {
+          adminQueues: {
+            password: config.adminPassword,
+            queues: opsQueues.shared,
+            readOnlyQueues: opsQueues.actions,
+          },
+        }
+      : {}),
     mounts: [slack, teams, consoleAdapter]
       .filter((a): a is NonNullable<typeof a> => a !== null)
       .map((a) => (app: Parameters<typeof a.mount>[0]) => a.mount(app)),
@@ -308,6 +339,7 @@ export async function startServer(
       await Promise.allSettled([slack?.stop(), teams?.stop()]);
       await consumers.close();
       await delivery.close();
+      await opsQueues.close();
       await producer.close();
       await Promise.all([incidentEvents.queue.close(), triggers.queue.close()]);
       await Promise.allSettled([redis.quit(), queueRedis.quit()]);
@@ -346,6 +378,7 @@ export async function startServer(
     producer,
     catalog,
     inventory,
+    metrics,
     chat: chatRuntime.core,
     platforms: surfaces.map((x) => x.platform),
     onActionOutcome(handler) {

@@ -51,7 +51,7 @@ export interface ChatRuntimeOptions {
   routes: Routes;
   /** Default alert channel per platform when no route names one. */
   defaultChannel: (platform: ChatPlatform) => Promise<string | null>;
-  onDelivery?: (platform: ChatPlatform, result: 'ok' | 'retry' | 'failed') => void;
+  onDelivery?: (platform: ChatPlatform, err?: unknown) => void;
 }
 
 export function createPrefs(redis: Redis, keys: RedisKeys): PrefsPort {

@@ -24,6 +24,8 @@ export interface StartApprovalsOptions {
   groups?: GroupResolver;
   incidents?: Pick<IncidentStore, 'get'>;
   siteOf?: (server: string) => string | null;
+  /** Wraps the audit log (metrics count approval changes as they are written). */
+  wrapAudit?: (audit: RedisAuditLog) => RedisAuditLog;
   /** Told of every committed request change (the chat redraw event; see approval-flow.ts). */
   onCommitted?: (change: CommittedChange) => Promise<void>;
   /** How often pending requests past their time are expired (every replica may do it). */
@@ -49,7 +51,8 @@ export interface ApprovalsRuntime {
 export async function startApprovals(options: StartApprovalsOptions): Promise<ApprovalsRuntime> {
   const { config, redis } = options;
   const logger = options.logger.child({ component: 'approvals' });
-  const audit = createRedisAuditLog(redis, { prefix: config.redisPrefix });
+  const plainAudit = createRedisAuditLog(redis, { prefix: config.redisPrefix });
+  const audit = options.wrapAudit ? options.wrapAudit(plainAudit) : plainAudit;
   const stops: Array<() => void> = [];
 
   let policy: PolicySource;

@@ -1,0 +1,266 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { findOrStartRedis } from '../src/infra/find-redis';
+import { createRedis, type Redis } from '../src/infra/redis';
+import { benchIntake, type IntakeResult } from './intake';
+import { formatTable } from './lib/stats';
+import { benchStorm, type StormResult } from './storm';
+import { benchWorker, type WorkerBenchResult } from './worker';
+
+/**
+ * `npm run bench`: the three benchmarks of docs/performance.md, a table on stdout and the whole
+ * result as JSON in bench/results/latest.json. `--quick` (or BENCH_QUICK=1) scales everything
+ * down for a try-out; `--only intake,storm,worker` runs some of them.
+ */
+const args = process.argv.slice(2);
+const quick = args.includes('--quick') || process.env.BENCH_QUICK === '1';
+const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const only = new Set((onlyArg ?? 'intake,storm,worker').split(','));
+
+const SIZES = quick
+  ? {
+      warmup: 2,
+      intakeSeconds: 5,
+      stormAlerts: 2000,
+      stormSeconds: 12,
+      burst: 60,
+      single: 15,
+      approvals: 10,
+    }
+  : {
+      warmup: 3,
+      intakeSeconds: 10,
+      stormAlerts: 10_000,
+      stormSeconds: 60,
+      burst: 200,
+      single: 40,
+      approvals: 30,
+    };
+
+function machine() {
+  const cpu = (() => {
+    try {
+      const info = readFileSync('/proc/cpuinfo', 'utf8');
+      return /^model name\s*:\s*(.+)$/m.exec(info)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
+    } catch {
+      return os.cpus()[0]?.model ?? 'unknown';
+    }
+  })();
+  return {
+    cpus: os.availableParallelism(),
+    cpuModel: cpu,
+    memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+  };
+}
+
+async function redisVersion(redis: Redis): Promise<string> {
+  const info = await redis.info('server');
+  return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+}
+
+async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+}
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+}
+
+async function main(): Promise<void> {
+  const found = await findOrStartRedis(process.env);
+  const redis = createRedis(found.url, { connectionName: 'exchops-bench' });
+  const runId = randomBytes(4).toString('hex');
+  const token = `bench-${randomBytes(16).toString('hex')}`;
+  const prefixes: string[] = [];
+  const prefix = (name: string) => {
+    const p = `bench-${name}-${runId}`;
+    prefixes.push(p);
+    return p;
+  };
+  const result: {
+    startedAt: string;
+    quick: boolean;
+    commit: string | null;
+    machine: ReturnType<typeof machine> & { redis: string; redisSource: string };
+    intake?: IntakeResult;
+    storm?: StormResult;
+    worker?: WorkerBenchResult;
+  } = {
+    startedAt: new Date().toISOString(),
+    quick,
+    commit: gitCommit(),
+    machine: { ...machine(), redis: await redisVersion(redis), redisSource: found.source },
+  };
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  log(`exchange-chatops bench${quick ? ' (quick)' : ''}: Redis ${found.url} (${found.source})`);
+  try {
+    if (only.has('intake')) {
+      log(
+        `(a) webhook intake: 32 connections, ${SIZES.intakeSeconds} s each, bare server then bot…`,
+      );
+      result.intake = await benchIntake({
+        redisUrl: found.url,
+        prefix: prefix('intake'),
+        token,
+        connections: 32,
+        warmupSeconds: SIZES.warmup,
+        seconds: SIZES.intakeSeconds,
+      });
+    }
+    if (only.has('storm')) {
+      log(`(b) alert storm: ${SIZES.stormAlerts} alerts, 200 servers, ${SIZES.stormSeconds} s…`);
+      result.storm = await benchStorm({
+        redis,
+        redisUrl: found.url,
+        prefix: prefix('storm'),
+        token,
+        alerts: SIZES.stormAlerts,
+        servers: 200,
+        seconds: SIZES.stormSeconds,
+      });
+    }
+    if (only.has('worker')) {
+      log(`(c) worker on the simulator: ${SIZES.burst} jobs burst, ${SIZES.approvals} approvals…`);
+      result.worker = await benchWorker({
+        redis,
+        redisUrl: found.url,
+        prefix: prefix('worker'),
+        concurrency: 4,
+        burstJobs: SIZES.burst,
+        singleJobs: SIZES.single,
+        approvals: SIZES.approvals,
+      });
+    }
+  } finally {
+    for (const p of prefixes) await deletePrefix(redis, p);
+    redis.disconnect();
+    await found.stop?.();
+  }
+
+  const dir = path.join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'latest.json');
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${report(result)}\n\nJSON: ${path.relative(process.cwd(), file)}\n`);
+  const failed = result.storm && !result.storm.ok;
+  if (failed) {
+    process.stderr.write('the alert storm did not account for every alert; see the JSON\n');
+    process.exitCode = 1;
+  }
+}
+
+function report(r: {
+  machine: ReturnType<typeof machine> & { redis: string };
+  intake?: IntakeResult;
+  storm?: StormResult;
+  worker?: WorkerBenchResult;
+}): string {
+  const m = r.machine;
+  const out: string[] = [
+    `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}, Redis ${m.redis}, load ${m.loadAverage.join(' ')}`,
+  ];
+  if (r.intake) {
+    const i = r.intake;
+    const row = (name: string, x: IntakeResult['bare']) => [
+      name,
+      String(x.perSecond),
+      x.latencyMs.p50.toFixed(2),
+      x.latencyMs.p95.toFixed(2),
+      x.latencyMs.p99.toFixed(2),
+      String(x.non2xx + x.errors),
+    ];
+    out.push(
+      '',
+      `(a) Webhook intake, ${i.connections} concurrent connections, ${i.seconds} s`,
+      formatTable([
+        ['server', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'],
+        row('bare node:http 202', i.bare),
+        row('exchange-chatops webhook', i.bot),
+        [
+          'ratio bot / bare',
+          i.ratio.throughput.toFixed(3),
+          i.ratio.p50.toFixed(1),
+          '',
+          i.ratio.p99.toFixed(1),
+          '',
+        ],
+      ]),
+      `outcomes: ${JSON.stringify(i.bot.outcomes)}`,
+    );
+  }
+  if (r.storm) {
+    const s = r.storm;
+    out.push(
+      '',
+      `(b) Alert storm: ${s.alerts} alerts, ${s.servers} servers, ${s.healthSets} health sets, planned ${s.seconds} s`,
+      formatTable([
+        ['measure', 'value'],
+        ['sent in (s)', String(s.sendSeconds)],
+        ['alerts/s', String(s.alertsPerSecond)],
+        [
+          'latency p50 / p95 / p99 ms',
+          `${s.latencyMs.p50} / ${s.latencyMs.p95} / ${s.latencyMs.p99}`,
+        ],
+        [
+          'outcomes',
+          Object.entries(s.outcomes)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', '),
+        ],
+        [
+          'incidents created / resolved / open',
+          `${s.incidents.created} / ${s.incidents.resolved} / ${s.incidents.open}`,
+        ],
+        [
+          'chat messages (new cards + updates)',
+          `${s.chatMessages.total} (${s.chatMessages.newCards} + ${s.chatMessages.cardUpdates})`,
+        ],
+        [
+          'server peak RSS / heap MiB',
+          `${s.serverMemory.peakRssMiB} / ${s.serverMemory.peakHeapUsedMiB}`,
+        ],
+        ['alerts accounted for', `${s.accounting.recorded} of ${s.accounting.alertIds} alert ids`],
+        ['verdict', s.ok ? 'every alert accounted for' : 'MISMATCH (see JSON)'],
+      ]),
+    );
+  }
+  if (r.worker) {
+    const w = r.worker;
+    const lat = (x: { p50: number; p95: number; max: number }) => `${x.p50} / ${x.p95} / ${x.max}`;
+    out.push(
+      '',
+      `(c) Worker on the simulated Exchange, concurrency ${w.concurrency}`,
+      formatTable([
+        ['measure', 'value'],
+        [`burst of ${w.burst.jobs} read jobs: jobs/s`, String(w.burst.jobsPerSecond)],
+        ['burst enqueue→start p50 / p95 / max ms', lat(w.burst.enqueueToStartMs)],
+        ['idle enqueue→start p50 / p95 / max ms', lat(w.idle.enqueueToStartMs)],
+        ['idle enqueue→finish p50 / p95 / max ms', lat(w.idle.enqueueToFinishMs)],
+        ['approval→job start p50 / p95 / max ms', lat(w.approvals.approvalToStartMs)],
+        ['approval→job finish p50 / p95 / max ms', lat(w.approvals.approvalToFinishMs)],
+        ['failed jobs', String(w.burst.failed + w.approvals.failed)],
+      ]),
+    );
+  }
+  return out.join('\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

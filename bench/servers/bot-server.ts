@@ -1,0 +1,16 @@
+import { startServer } from '../../src/http/start-server';
+import { loadConfig } from '../../src/config/load-config';
+import { createLogger } from '../../src/infra/logger';
+import { serveChild } from '../lib/child';
+
+/** The real bot (webhook, incidents, queues) against the bench's Redis and prefix. */
+async function main(): Promise<void> {
+  const config = loadConfig({ ...process.env, PORT: '0', LOG_LEVEL: 'silent' });
+  const server = await startServer(config, { logger: createLogger('silent') });
+  serveChild(server.port, () => server.close());
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bot-server: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

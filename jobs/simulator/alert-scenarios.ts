@@ -1,0 +1,212 @@
+import { createHash } from 'node:crypto';
+import type { Scenario } from './scenarios';
+
+/**
+ * Demo alerts: one SCOM alert per POP runbook monitor section, each paired with the simulator
+ * fault that makes the simulated Exchange behave as the alert says, so the runbook's checks and
+ * fixes find what a real server would show. Pure: `send-alert` posts these to the webhook and the
+ * console raises them with the matching simulator scenario.
+ */
+export interface AlertScenario {
+  name: string;
+  /** One line for `send-alert --list` and the console. */
+  description: string;
+  healthSet: string;
+  monitor: string;
+  targetResource: string;
+  /** The runbook section (runbooks/pop.yaml) the alert leads to. */
+  section: string;
+  /** Short name of the demo organisation's server the alert is about. */
+  server: string;
+  /** The failure text after the escalation subject's " - ". */
+  failureText: string;
+  /** The simulator fault to set on `server` first; null for a resolution. */
+  simulatorScenario: Scenario | null;
+  /** For a resolution: the scenario whose alert this closes (ResolutionState 255). */
+  resolves?: string;
+}
+
+export const ALERT_SCENARIOS: readonly AlertScenario[] = [
+  {
+    name: 'pop-backend-hung',
+    description:
+      'POP3 back end hung on a Mailbox server (PopDeepTestMonitor); a restart of MSExchangePOP3BE fixes it',
+    healthSet: 'POP.Protocol',
+    monitor: 'PopDeepTestMonitor',
+    targetResource: 'MSExchangePOP3BE',
+    section: 'pop-deep',
+    server: 'EX01',
+    failureText:
+      'Pop3 deep test probe failed: the POP3 backend service did not answer within 60 seconds.',
+    simulatorScenario: 'pop-backend-hung',
+  },
+  {
+    name: 'pop-needs-reboot',
+    description:
+      'POP3 deep test keeps failing after a service restart (PopDeepTestMonitor): fail the databases over, restart the server',
+    healthSet: 'POP.Protocol',
+    monitor: 'PopDeepTestMonitor',
+    targetResource: 'MSExchangePOP3BE',
+    section: 'pop-deep',
+    server: 'EX02',
+    failureText: 'Pop3 deep test probe failed: STAT failed: the mailbox store did not respond.',
+    simulatorScenario: 'pop-needs-reboot',
+  },
+  {
+    name: 'pop-transient',
+    description:
+      'A transient POP3 deep test failure (PopDeepTestMonitor): the verify step re-runs the probe and finds it gone',
+    healthSet: 'POP.Protocol',
+    monitor: 'PopDeepTestMonitor',
+    targetResource: 'MSExchangePOP3BE',
+    section: 'pop-deep',
+    server: 'EX03',
+    failureText: 'Pop3 deep test probe failed: connection reset by peer.',
+    simulatorScenario: 'pop-transient',
+  },
+  {
+    name: 'pop-ctp-failure',
+    description:
+      'Client access POP3 failure (PopCTPMonitor) on a Client Access server; a restart of MSExchangePOP3 fixes it',
+    healthSet: 'POP',
+    monitor: 'PopCTPMonitor',
+    targetResource: 'MSExchangePOP3',
+    section: 'pop-ctp',
+    server: 'EX04',
+    failureText:
+      'POP CTP probe failed for _Mbx: EX03.contoso.com. Error: the POP3 service did not answer the LOGIN command.',
+    simulatorScenario: 'pop-ctp-failure',
+  },
+  {
+    name: 'pop-command-time',
+    description:
+      'POP3 commands take over 60 seconds on average (AverageCommandProcessingTimeGt60sMonitor); restart POP3, wait, then the server',
+    healthSet: 'POP',
+    monitor: 'AverageCommandProcessingTimeGt60sMonitor',
+    targetResource: 'MSExchangePOP3',
+    section: 'pop-60s',
+    server: 'EX02',
+    failureText: 'Average POP3 command processing time above 60 seconds.',
+    simulatorScenario: 'pop-command-time',
+  },
+  {
+    name: 'pop-resolved',
+    description:
+      'SCOM closes the pop-backend-hung alert (ResolutionState 255): its incident is resolved',
+    healthSet: 'POP.Protocol',
+    monitor: 'PopDeepTestMonitor',
+    targetResource: 'MSExchangePOP3BE',
+    section: 'pop-deep',
+    server: 'EX01',
+    failureText:
+      'Pop3 deep test probe failed: the POP3 backend service did not answer within 60 seconds.',
+    simulatorScenario: null,
+    resolves: 'pop-backend-hung',
+  },
+];
+
+export class UnknownScenarioError extends Error {
+  constructor(readonly scenario: string) {
+    super(
+      `unknown alert scenario "${scenario}"; known: ${ALERT_SCENARIOS.map((s) => s.name).join(', ')}`,
+    );
+    this.name = 'UnknownScenarioError';
+  }
+}
+
+export function findAlertScenario(name: string): AlertScenario {
+  const found = ALERT_SCENARIOS.find((s) => s.name === name);
+  if (!found) throw new UnknownScenarioError(name);
+  return found;
+}
+
+export interface BuildAlertOptions {
+  /** Another server (short name or FQDN) instead of the scenario's own. */
+  server?: string;
+  /** DNS domain of the demo organisation; `contoso.com` like the simulator's. */
+  domain?: string;
+  now?: Date;
+  /** Closes the scenario's alert instead of raising it (what `pop-resolved` does for its own). */
+  resolve?: boolean;
+  /** SCOM's RepeatCount, for a repeat of an alert that is still open. */
+  repeatCount?: number;
+}
+
+/**
+ * The payload Send-ScomAlert.ps1 posts for this scenario: `Get-SCOMAlert | Select-Object ... |
+ * ConvertTo-Json` from Windows PowerShell 5.1 (enums as numbers, `/Date(ms)/` times). The alert
+ * id is derived from the scenario and server, so a later resolution names the same alert.
+ */
+export function buildScenarioAlert(
+  name: string,
+  options: BuildAlertOptions = {},
+): Record<string, unknown> {
+  const scenario = findAlertScenario(name);
+  // A resolution carries the id and text of the alert it closes.
+  const raised = scenario.resolves ? findAlertScenario(scenario.resolves) : scenario;
+  const resolve = options.resolve === true || scenario.resolves !== undefined;
+  const domain = options.domain ?? 'contoso.com';
+  const given = options.server ?? scenario.server;
+  const short = (given.split('.')[0] ?? given).toUpperCase();
+  const fqdn = given.includes('.') ? given : `${short}.${domain}`;
+  const now = (options.now ?? new Date()).getTime();
+  const subject = `${raised.healthSet} health set unhealthy (${raised.monitor}/${raised.targetResource}) - ${raised.failureText}`;
+  const description = [
+    subject,
+    '--------------------------------------------------------------------------',
+    'State    Name                  TargetResource     HealthSet     AlertValue  ServerComponent',
+    `Online   ${raised.monitor}   ${raised.targetResource}   ${raised.healthSet}  ${resolve ? 'Healthy' : 'Unhealthy'}   None`,
+    '',
+    'Further alerts for this health set are suppressed until it is healthy again.',
+  ].join('\r\n');
+  return {
+    Id: alertIdFor(raised.name, fqdn),
+    Name: `${raised.healthSet} health set unhealthy`,
+    Description: description,
+    Severity: 2,
+    Priority: 1,
+    ResolutionState: resolve ? 255 : 0,
+    MonitoringObjectDisplayName: fqdn,
+    MonitoringObjectPath: fqdn,
+    MonitoringObjectFullName: `Microsoft.Exchange.15.HealthSet:${fqdn};${raised.healthSet}`,
+    PrincipalName: fqdn,
+    NetbiosComputerName: short,
+    NetbiosDomainName: (domain.split('.')[0] ?? domain).toUpperCase(),
+    TimeRaised: `/Date(${now})/`,
+    LastModified: `/Date(${now})/`,
+    TimeResolved: resolve ? `/Date(${now})/` : null,
+    ResolvedBy: resolve ? 'System' : null,
+    RepeatCount: options.repeatCount ?? 0,
+    IsMonitorAlert: false,
+    Category: 'Alert',
+    Owner: null,
+    TicketId: null,
+    CustomField1: 'exchange-chatops demo',
+    // Names the scenario, so a demo that receives the alert can set the simulator fault too.
+    CustomField2: `${DEMO_MARK}${scenario.name}`,
+  };
+}
+
+const DEMO_MARK = 'demo-scenario:';
+
+/**
+ * The demo scenario a received payload was built from (its CustomField2), with the server it is
+ * about: what a demo needs to set the matching simulator fault when `send-alert` raised it.
+ */
+export function demoScenarioOf(
+  payload: unknown,
+): { scenario: AlertScenario; server: string } | null {
+  if (payload === null || typeof payload !== 'object') return null;
+  const p = payload as Record<string, unknown>;
+  const mark = p.CustomField2;
+  if (typeof mark !== 'string' || !mark.startsWith(DEMO_MARK)) return null;
+  const scenario = ALERT_SCENARIOS.find((s) => s.name === mark.slice(DEMO_MARK.length));
+  const server = typeof p.NetbiosComputerName === 'string' ? p.NetbiosComputerName : null;
+  return scenario && server ? { scenario, server } : null;
+}
+
+/** A GUID-shaped id, the same for the same scenario and server, as SCOM's AlertId looks. */
+export function alertIdFor(scenario: string, server: string): string {
+  const h = createHash('sha256').update(`${scenario}|${server.toLowerCase()}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
