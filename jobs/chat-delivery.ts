@@ -128,7 +128,6 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
               await worker.rateLimit(err.retryAfterMs);
               throw Worker.RateLimitError();
             }
-          } else {
           }
           logger.warn(
             { platform: surface.platform, job: job.id, err: errorText(err) },

@@ -23,6 +23,7 @@ export interface ChatLabels {
     awaitingApproval: (title: string) => string;
     running: (title: string) => string;
     waiting: (until: string) => string;
+    needsRequest: string;
   };
   button: {
     approve: string;
@@ -63,6 +64,7 @@ const en: ChatLabels = {
     awaitingApproval: (t) => `Waiting for approval: ${t}`,
     running: (t) => `Running: ${t}`,
     waiting: (u) => `Waiting until ${u}`,
+    needsRequest: 'Confirmed: the next step needs someone to ask for approval',
   },
   button: {
     approve: 'Approve',
@@ -105,6 +107,7 @@ const zhTW: ChatLabels = {
     awaitingApproval: (t) => `等候核准：${t}`,
     running: (t) => `執行中：${t}`,
     waiting: (u) => `等候至 ${u}`,
+    needsRequest: '已確認：下一步需要有人提出核准要求',
   },
   button: {
     approve: '核准',

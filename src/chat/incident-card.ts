@@ -1,5 +1,6 @@
 import { describeRequest } from '../approvals/describe-request';
 import type { ApprovalRequest } from '../approvals/approval-request';
+import { describeActor } from '../approvals/identity';
 import { encodeActionRef, type ActionRef } from '../cards/action-ref';
 import type { Card, CardAction, CardFact, CardRequest, CardStatus, StepState } from '../cards/card';
 import { renderRunbookCard, cardContextFromMatch } from '../cards/render-runbook-card';
@@ -160,6 +161,8 @@ function statusLine(
         label: L.status.waiting(run.waitUntil ? shortTime(run.waitUntil) : '?'),
         tone: 'warning',
       };
+    case 'awaiting-approval':
+      return { label: L.status.needsRequest, tone: 'warning' };
     case 'verifying':
       return { label: L.status.verifying, tone: 'warning' };
     case 'failed':
@@ -237,11 +240,17 @@ function requestBlock(
     id: req.id,
     title: req.title,
     state: req.state,
-    stateLabel: view.status,
+    // "Succeeded: succeeded" says it twice.
+    stateLabel: view.status.replace(/^(\w+): \1$/i, '$1'),
     risk: req.risk,
     command: req.command,
     server: req.server,
-    lines: view.fields.map((f) => `${f.label}: ${f.value}`),
+    lines: [
+      ...view.fields.map((f) => `${f.label}: ${f.value}`),
+      ...(req.approvedBy && !req.autoApproved
+        ? [`Approved by: ${describeActor(req.approvedBy)} at ${shortTime(req.approvedAt ?? '')}`]
+        : []),
+    ],
     actions,
   };
 }

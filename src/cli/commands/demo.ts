@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { PowerShellPool } from '../../../jobs/powershell';
 import { createSimulatedOrg, setScenario, simulatorEnv } from '../../../jobs/simulator';
+import { ALERT_SCENARIOS, buildScenarioAlert } from '../../../jobs/simulator/alert-scenarios';
 import { createPoolExecutor } from '../../../jobs/worker/pool-executor';
 import { startWorker } from '../../../jobs/worker/start-worker';
 import { loadConfig } from '../../config/load-config';
@@ -13,92 +14,151 @@ import { createLogger } from '../../infra/logger';
 import { startServer } from '../../http/start-server';
 import { DEMO_POLICY } from './demo-policy';
 
+export interface RunningDemo {
+  /** The base URL (the console is at `${url}/console`). */
+  url: string;
+  token: string;
+  redis: { url: string; source: string };
+  stateFile: string;
+  policyFile: string;
+  waitSeconds: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything on this machine: Redis (found or started), the bot with the console on, and a worker
+ * against the simulated Exchange in the same process. Used by `exchange-chatops demo` and by the
+ * browser test.
+ */
+export async function startDemo(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { fromSource?: boolean } = {},
+): Promise<RunningDemo> {
+  const redis = await findOrStartRedis(env);
+  const token = env.SCOM_WEBHOOK_TOKEN || `demo-${randomBytes(12).toString('hex')}`;
+  const dir = mkdtempSync(path.join(tmpdir(), 'exchops-demo-'));
+  const stateFile = path.join(dir, 'org.json');
+  await createSimulatedOrg(stateFile, { timing: { rebootMs: 5000, serviceRestartMs: 500 } });
+  let policyFile = env.APPROVAL_POLICY;
+  if (!policyFile) {
+    policyFile = path.join(dir, 'approval-policy.yaml');
+    writeFileSync(policyFile, DEMO_POLICY);
+  }
+  const waitSeconds = Number(env.RUNBOOK_WAIT_SECONDS || '20');
+  const config = loadConfig({
+    ...env,
+    REDIS_URL: redis.url,
+    SCOM_WEBHOOK_TOKEN: token,
+    REDIS_PREFIX: env.REDIS_PREFIX || 'exchops-demo',
+    LOG_LEVEL: env.LOG_LEVEL || 'warn',
+    // A fresh key per demo: the bot and its in-process worker share it, nothing else does.
+    JOB_SIGNING_KEY: randomBytes(32).toString('hex'),
+    APPROVAL_POLICY: policyFile,
+    RUNBOOK_WAIT_SECONDS: String(waitSeconds),
+    CONSOLE_ENABLED: 'true',
+    // The simulated organisation is the inventory-less default site.
+    INVENTORY_FILE: '',
+    WORKER_SITES: '',
+  });
+  const { NODE_POWERSHELL, ...shellEnv } = simulatorEnv(stateFile, options.fromSource ?? false);
+  process.env.NODE_POWERSHELL = NODE_POWERSHELL;
+  const logger = createLogger(config.logLevel);
+  const worker = await startWorker(config, {
+    executor: createPoolExecutor(
+      new PowerShellPool({
+        endpoint: { connectionUri: 'http://ex01.contoso.com/PowerShell/' },
+        size: 2,
+        timeoutMs: config.commandTimeoutMs,
+        env: shellEnv,
+        logger,
+      }),
+    ),
+    logger,
+    inventory: null,
+  });
+  let base = '';
+  const server = await startServer(config, {
+    logger,
+    env,
+    consoleBanner:
+      `Demo: simulated Exchange (EX01–EX04 in Site-A and Site-B). The runbook's 10-minute waits last ` +
+      `${waitSeconds} s here. Ask as alice (operator), approve as bob or carol (approvers); ana is an admin.`,
+    consoleScenarios: {
+      list: ALERT_SCENARIOS.map((s) => ({ name: s.name, description: s.description })),
+      async raise(name) {
+        const scenario = ALERT_SCENARIOS.find((s) => s.name === name);
+        if (!scenario) return { ok: false, reason: `No scenario "${name}".` };
+        // The fault first, so the verify procedure finds what the alert says.
+        if (scenario.simulatorScenario) {
+          setScenario(stateFile, scenario.simulatorScenario, { server: scenario.server });
+        }
+        const res = await fetch(`${base}/api/alerts/scom`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(buildScenarioAlert(name)),
+        });
+        if (!res.ok) return { ok: false, reason: `The webhook answered ${res.status}.` };
+        return { ok: true, text: `Raised ${name} on ${scenario.server}.` };
+      },
+    },
+  });
+  base = `http://127.0.0.1:${server.port}`;
+  return {
+    url: `http://localhost:${server.port}`,
+    token,
+    redis: { url: redis.url, source: redis.source },
+    stateFile,
+    policyFile,
+    waitSeconds,
+    async stop() {
+      await server.close();
+      await worker.close();
+      await redis.stop?.();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description(
       'Run everything on this machine for a try-out: finds Redis (REDIS_URL, else 127.0.0.1:6379,\n' +
-        'else starts a private redis-server without persistence), starts the bot with a demo\n' +
-        'webhook token unless SCOM_WEBHOOK_TOKEN is set, and prints how to send it an alert.\n' +
-        'Also starts, in the same process, a worker against the simulated Exchange (EX01..EX04;\n' +
-        'EX01 has the pop-needs-reboot fault), with a random JOB_SIGNING_KEY, a demo approval\n' +
-        'policy (console users cy: operator; ana, bo: approvers) unless APPROVAL_POLICY is set,\n' +
-        'and RUNBOOK_WAIT_SECONDS=20 unless set. Honours PORT. Ctrl-C stops everything it started.',
+        'else starts a private redis-server without persistence), starts the bot with the local\n' +
+        'console at /console, and a worker against the simulated Exchange (EX01..EX04) in the same\n' +
+        'process, with a random JOB_SIGNING_KEY, a demo approval policy (console users alice:\n' +
+        'operator; bob, carol: approvers; ana: admin) unless APPROVAL_POLICY is set, and\n' +
+        'RUNBOOK_WAIT_SECONDS=20 unless set. Raise alerts from the console or with\n' +
+        '`exchange-chatops send-alert`. Honours PORT. Ctrl-C stops everything it started.',
     )
     .action(async () => {
-      const redis = await findOrStartRedis(process.env);
-      const token = process.env.SCOM_WEBHOOK_TOKEN || `demo-${randomBytes(12).toString('hex')}`;
-      const dir = mkdtempSync(path.join(tmpdir(), 'exchops-demo-'));
-      const stateFile = path.join(dir, 'org.json');
-      await createSimulatedOrg(stateFile, { timing: { rebootMs: 5000, serviceRestartMs: 500 } });
-      setScenario(stateFile, 'pop-needs-reboot', { server: 'EX01' });
-      let policy = process.env.APPROVAL_POLICY;
-      if (!policy) {
-        policy = path.join(dir, 'approval-policy.yaml');
-        writeFileSync(policy, DEMO_POLICY);
-      }
-      const config = loadConfig({
-        ...process.env,
-        REDIS_URL: redis.url,
-        SCOM_WEBHOOK_TOKEN: token,
-        REDIS_PREFIX: process.env.REDIS_PREFIX || 'exchops-demo',
-        LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
-        // A fresh key per demo: the bot and its in-process worker share it, nothing else does.
-        JOB_SIGNING_KEY: randomBytes(32).toString('hex'),
-        APPROVAL_POLICY: policy,
-        RUNBOOK_WAIT_SECONDS: process.env.RUNBOOK_WAIT_SECONDS || '20',
-        // The simulated organisation is the inventory-less default site.
-        INVENTORY_FILE: '',
-        WORKER_SITES: '',
-      });
-      const { NODE_POWERSHELL, ...shellEnv } = simulatorEnv(stateFile);
-      process.env.NODE_POWERSHELL = NODE_POWERSHELL;
-      const logger = createLogger(config.logLevel);
-      const worker = await startWorker(config, {
-        executor: createPoolExecutor(
-          new PowerShellPool({
-            endpoint: { connectionUri: 'http://ex01.contoso.com/PowerShell/' },
-            size: 2,
-            timeoutMs: config.commandTimeoutMs,
-            env: shellEnv,
-            logger,
-          }),
-        ),
-        logger,
-        inventory: null,
-      });
-      const server = await startServer(config, { logger });
-      const base = `http://localhost:${server.port}`;
+      const demo = await startDemo(process.env);
       process.stdout.write(
         [
           '',
-          `exchange-chatops demo is running at ${base}`,
-          `  Redis: ${redis.url} (${redis.source === 'private' ? 'private, stops with the demo' : redis.source})`,
-          `  Webhook token (demo only): ${token}`,
+          `exchange-chatops demo is running. Open the console:  ${demo.url}/console`,
           '',
-          'Send a SCOM-shaped alert:',
-          `  curl -s -X POST ${base}/api/alerts/scom -H 'content-type: application/json' \\`,
-          `    -H 'authorization: Bearer ${token}' \\`,
-          `    -d '{"Id":"6f1c3e9a-2b4d-4e8f-9a1b-3c5d7e9f1a2b","Name":"POP.Protocol health set unhealthy (PopDeepTestMonitor/MSExchangePOP3BE) - probe failed","PrincipalName":"EX01.contoso.com","Severity":2}'`,
+          `  Redis: ${demo.redis.url} (${demo.redis.source === 'private' ? 'private, stops with the demo' : demo.redis.source})`,
+          `  Webhook token (demo only): ${demo.token}`,
+          `  Simulated Exchange state: ${demo.stateFile}`,
+          `  Approval policy: ${demo.policyFile}`,
           '',
-          `Simulated Exchange: ${stateFile} (EX01 needs a reboot to clear its POP fault)`,
-          `Approval policy: ${policy}`,
-          'The alert starts a remediation run: the verify procedure runs by itself, then each',
-          'change waits for approval (cy asks, ana or bo approves).',
+          'Raise an alert with the console\'s "Raise alert" control, or from another terminal:',
+          `  SCOM_WEBHOOK_TOKEN=${demo.token} npx exchange-chatops send-alert --url ${demo.url} --scenario pop-needs-reboot`,
+          '  (`send-alert --list` names the scenarios)',
+          '',
+          'Each alert starts a remediation run: the verify procedure runs by itself, then each change',
+          'waits for approval (ask as alice, approve as bob or carol).',
           '',
           'Press Ctrl-C to stop.',
           '',
         ].join('\n'),
       );
       await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
       });
       process.stdout.write('stopping…\n');
-      await server.close();
-      await worker.close();
-      await redis.stop?.();
-      rmSync(dir, { recursive: true, force: true });
+      await demo.stop();
     });
 }
