@@ -252,9 +252,22 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       );
     },
     async close() {
-      await Promise.allSettled([fanOut.close(), ...workers.map((w) => w.close())]);
-      await Promise.allSettled([...queues.values()].map((q) => q.close()));
-      await Promise.allSettled(workerConnections.map((c) => c.quit()));
+      // With Redis unreachable BullMQ's close waits forever for the connection: cut it short.
+      const healthy = workerConnections.every((c) => c.status === 'ready');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([
+          fanOut.close(!healthy),
+          ...workers.map((w) => w.close(!healthy)),
+          ...[...queues.values()].map((q) => q.close()),
+        ]),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, healthy ? 10_000 : 200);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (healthy) await Promise.allSettled(workerConnections.map((c) => c.quit()));
+      else workerConnections.forEach((c) => c.disconnect());
     },
   };
 }

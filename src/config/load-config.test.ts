@@ -18,6 +18,8 @@ test('defaults', () => {
     commandTimeoutMs: 120_000,
     runbooksDir: undefined,
     runbookWaitSeconds: null,
+    alertRoutesPath: undefined,
+    consoleEnabled: false,
     approvalPolicyPath: undefined,
     approvalTtlMs: 15 * 60_000,
     approvalPolicyReloadMs: 30_000,

@@ -172,7 +172,9 @@ describe('intake', () => {
     expect(again?.outcome).toBe('created');
     expect(again?.incidentId).not.toBe(id);
 
-    const versions = (await events.getJobs(['waiting', 'delayed', 'prioritized'])).filter(
+    const versions = (
+      await events.getJobs(['waiting', 'delayed', 'prioritized', 'active', 'completed'])
+    ).filter(
       // Only the incident's own changes (its remediation run's changes share the queue).
       (j) => j.data.incidentId === id && j.data.change !== 'run' && j.data.change !== 'approval',
     );
