@@ -56,6 +56,16 @@ export interface ChatDeliveryDeps {
   stepLabel?: (run: RunView, stepKey: string, actionId: string, lang: Lang) => string;
   prefs: PrefsPort;
   logger: Logger;
+  /** Runs for every incident event before it is fanned out; a failure retries the event. */
+  onIncidentEvent?: (event: IncidentEventJob) => Promise<void>;
+  /** Told when a card was posted or updated (the audit trail). */
+  onCard?: (
+    kind: 'posted' | 'updated',
+    platform: ChatPlatform,
+    incidentId: string,
+    ref: MessageRef,
+    deliveryId: string,
+  ) => Promise<void>;
   /** Told of each delivery attempt: no error when it succeeded (metrics). */
   onDelivery?: (platform: ChatPlatform, err?: unknown) => void;
   /** How long one redraw may hold its incident's lock. */
@@ -151,6 +161,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
   const fanOut = new Worker<IncidentEventJob>(
     QUEUE_NAMES.incidentEvents,
     async (job) => {
+      await deps.onIncidentEvent?.(job.data);
       await Promise.all(
         [...queues.entries()].map(([platform, q]) =>
           q.add(
@@ -191,11 +202,13 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       const card = await deps.render(incident, lang);
       if (ref) {
         await surface.updateCard(ref, card);
+        await deps.onCard?.('updated', platform, incidentId, ref, job.id ?? '');
       } else {
         ref = await surface.postCard(channel, card);
         // Posted but not recorded (a crash right here) means one duplicate card on retry:
         // at-least-once is the honest guarantee a chat API without idempotency keys allows.
         await redis.set(keys.chatMessage(platform, incidentId), JSON.stringify(ref));
+        await deps.onCard?.('posted', platform, incidentId, ref, job.id ?? '');
       }
       await postNewResults(surface, ref, incidentId, lang);
     } finally {

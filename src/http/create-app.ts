@@ -4,7 +4,7 @@ import type { Logger } from '../infra/logger';
 import type { AppMetrics } from '../infra/metrics';
 import { adminQueuesRouter, ADMIN_QUEUES_PATH, type AdminQueuesOptions } from './admin-queues';
 import { sendError } from './errors';
-import { scomWebhookRouter, type AlertIntake } from './scom-webhook';
+import { scomWebhookRouter, type AlertIntake, type WebhookDeps } from './scom-webhook';
 
 export interface AppDeps {
   logger: Logger;
@@ -19,6 +19,8 @@ export interface AppDeps {
   metrics?: AppMetrics;
   /** The job dashboard at /admin/queues; only when ADMIN_PASSWORD is set. */
   adminQueues?: AdminQueuesOptions;
+  /** The audit trail's "alert received" (see scom-webhook.ts). */
+  onAlertRecorded?: WebhookDeps['onAlertRecorded'];
 }
 
 /** The one HTTP app; chat adapters mount their routes on it in later stages. */

@@ -22,12 +22,20 @@ export interface AlertResult {
   errors?: FieldError[];
 }
 
-interface WebhookDeps {
+export interface WebhookDeps {
   scomWebhookToken: string;
   intake: AlertIntake;
   scomTimeZone?: string;
   /** Told about every alert's result as it is decided (metrics). */
   onAlertResult?: (result: AlertResult) => void;
+  /**
+   * Awaited after each alert is recorded (the audit trail's "alert received"). If it fails the
+   * request fails with 500 and SCOM retries: the alert is then a duplicate, and the hook runs again.
+   */
+  onAlertRecorded?: (
+    alert: Alert,
+    result: { incidentId: string | null; outcome: IntakeOutcome },
+  ) => Promise<void>;
 }
 
 /**
@@ -117,6 +125,7 @@ export function scomWebhookRouter(deps: WebhookDeps): Router {
         }
         const alert = normalized.alert;
         const recorded = await deps.intake.record(alert);
+        await deps.onAlertRecorded?.(alert, recorded);
         results.push({
           alertId: alert.id,
           incidentId: recorded.incidentId,

@@ -42,6 +42,7 @@ import { createTeamsAdapter, type TeamsAdapter } from '../../adapters/teams';
 import type { ChatCore, ChatSurface } from '../chat/ports';
 import { createChatRuntime } from '../infra/chat-runtime';
 import { loadRoutes } from '../infra/load-routes';
+import { alertAuditKey, alertReceivedEvent } from '../audit/incident-audit-events';
 import { createApp } from './create-app';
 
 export interface RunningServer {
@@ -221,6 +222,7 @@ export async function startServer(
     remediation,
     approvals: approvals.flow,
     audit: approvals.audit,
+    auditLog: approvals.audit,
     policy: approvals.policy,
     groups,
     producer,
@@ -287,6 +289,11 @@ export async function startServer(
     intake,
     isReady: () => pingRedis(redis),
     metrics,
+    onAlertRecorded: async (alert, result) => {
+      await approvals.audit.append(alertReceivedEvent(alert, result, new Date().toISOString()), {
+        idempotencyKey: alertAuditKey(alert),
+      });
+    },
     ...(config.adminPassword
       ? {
           adminQueues: {

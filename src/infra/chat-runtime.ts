@@ -19,6 +19,8 @@ import type {
   RemediationPort,
 } from '../chat/core-ports';
 import { formatResult } from '../chat/format-result';
+import { incidentAuditKey, incidentChangedEvent } from '../audit/incident-audit-events';
+import type { AuditLog } from '../audit/ports';
 import type { ChatSurface } from '../chat/ports';
 import { routeIncident, type Routes } from '../chat/routing';
 import { allSites, findServer, siteFor, type Inventory } from '../inventory/inventory';
@@ -52,6 +54,8 @@ export interface ChatRuntimeOptions {
   /** Default alert channel per platform when no route names one. */
   defaultChannel: (platform: ChatPlatform) => Promise<string | null>;
   onDelivery?: (platform: ChatPlatform, err?: unknown) => void;
+  /** Where incident changes and cards posted / updated are recorded. */
+  auditLog: AuditLog;
 }
 
 export function createPrefs(redis: Redis, keys: RedisKeys): PrefsPort {
@@ -194,6 +198,42 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
         prefs,
         logger: options.logger.child({ component: 'chat-delivery' }),
         onDelivery: options.onDelivery,
+        onIncidentEvent: async (event) => {
+          if (
+            event.change !== 'created' &&
+            event.change !== 'updated' &&
+            event.change !== 'resolved'
+          ) {
+            return;
+          }
+          const incident = await options.incidents.get(event.incidentId);
+          if (!incident) return;
+          // The key names the event's version, so a redelivered event is recorded once.
+          await options.auditLog.append(
+            incidentChangedEvent({ ...incident, version: event.version }, event.change, event.at),
+            { idempotencyKey: incidentAuditKey({ id: incident.id, version: event.version }) },
+          );
+        },
+        onCard: async (kind, platform, incidentId, ref, deliveryId) => {
+          await options.auditLog.append(
+            {
+              at: new Date().toISOString(),
+              actor: {
+                platform: 'system',
+                id: 'exchange-chatops',
+                displayName: 'exchange-chatops',
+              },
+              action: kind === 'posted' ? 'card.posted' : 'card.updated',
+              incidentId,
+              server: null,
+              params: { platform, channel: ref.channel, messageId: ref.messageId },
+              result: `${kind} on ${platform}`,
+            },
+            {
+              idempotencyKey: `card:${platform}:${incidentId}:${kind === 'posted' ? 'posted' : deliveryId}`,
+            },
+          );
+        },
       });
       return delivery;
     },

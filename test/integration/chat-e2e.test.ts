@@ -242,6 +242,33 @@ test('an alert becomes one card on every platform, is verified, fixed with an ap
   );
   const teamsUpdates = teams.calls.filter((c) => c.kind === 'updateActivity');
   expect(teamsUpdates.length).toBeGreaterThan(0);
+
+  // The audit trail has the whole story, and `/exchange audit` shows it.
+  const incidentId = fact(recovered.card!, 'incident')!;
+  const trail = await eventually('the audit trail', async () => {
+    const entries = await server.approvals.audit.latest({ incidentId }, 200);
+    const actions = new Set(entries.map((e) => e.action));
+    return [
+      'alert.received',
+      'incident.created',
+      'card.posted',
+      'card.updated',
+      'check.run',
+      'approval.requested',
+      'approval.approved',
+      'job.finished',
+    ].every((a) => actions.has(a as never))
+      ? actions
+      : null;
+  });
+  expect(trail.size).toBeGreaterThan(5);
+  const shown = await fetch(`${server.url}/console/api/command`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user: 'alice', room: 'alerts', text: `audit ${incidentId}` }),
+  });
+  const body = (await shown.json()) as { private: { code: Array<{ body: string }> } };
+  expect(body.private.code[0]!.body).toMatch(/approved restart-service .* by bob/);
 }, 90_000);
 
 test('a Slack slash command is acknowledged at once and its check answers in the channel', async () => {
