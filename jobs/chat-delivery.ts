@@ -56,6 +56,8 @@ export interface ChatDeliveryDeps {
   stepLabel?: (run: RunView, stepKey: string, actionId: string, lang: Lang) => string;
   prefs: PrefsPort;
   logger: Logger;
+  /** A link to a result's whole output, when links are configured (PUBLIC_URL). */
+  fullTextUrl?: (incidentId: string, jobId: string) => string | undefined;
   /** Runs for every incident event before it is fanned out; a failure retries the event. */
   onIncidentEvent?: (event: IncidentEventJob) => Promise<void>;
   /** Told when a card was posted or updated (the audit trail). */
@@ -237,7 +239,11 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
         const stepLabel =
           deps.stepLabel?.(run, stepKey, result.actionId, lang) ??
           (stepKey.includes('/') ? stepKey.slice(stepKey.indexOf('/') + 1) : stepKey);
-        await surface.postInThread(ref, formatResult(result, { lang, stepLabel }));
+        const fullTextUrl = deps.fullTextUrl?.(incidentId, result.jobId);
+        await surface.postInThread(
+          ref,
+          formatResult(result, { lang, stepLabel, ...(fullTextUrl ? { fullTextUrl } : {}) }),
+        );
         await redis.sadd(postedKey, result.jobId);
         await redis.pexpire(postedKey, 90 * 24 * 3600 * 1000);
       }

@@ -107,6 +107,17 @@ const envSchema = z.object({
       .default(5),
   ),
   /** Turns on the job dashboard at /admin/queues (basic auth, user `admin`). */
+  /** The bot's address as people reach it: links to full step outputs use it. */
+  PUBLIC_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(
+        /^https?:\/\/[^\s/]+(\/[^\s]*)?$/,
+        'must be an http(s) URL, e.g. https://chatops.contoso.com',
+      )
+      .optional(),
+  ),
   ADMIN_PASSWORD: z.preprocess(
     emptyToUndefined,
     z.string().min(12, 'must be at least 12 characters (use a long random value)').optional(),
@@ -144,6 +155,8 @@ export type Config = {
   /** Path of the alert routing rules (YAML); without it each platform's default channel. */
   alertRoutesPath: string | undefined;
   consoleEnabled: boolean;
+  /** Base URL for links people open (full step outputs); none: no links. */
+  publicUrl: string | undefined;
   /** Path of the approval policy (YAML); without one nobody holds a role. */
   approvalPolicyPath: string | undefined;
   approvalTtlMs: number;
@@ -214,6 +227,7 @@ export function loadConfig(
     approvalPolicyReloadMs: e.APPROVAL_POLICY_RELOAD_SECONDS * 1000,
     auditCheckpointMs: Math.round(e.AUDIT_CHECKPOINT_MINUTES * 60_000),
     adminPassword: e.ADMIN_PASSWORD,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
   };
 }
 

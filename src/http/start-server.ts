@@ -43,7 +43,9 @@ import type { ChatCore, ChatSurface } from '../chat/ports';
 import { createChatRuntime } from '../infra/chat-runtime';
 import { loadRoutes } from '../infra/load-routes';
 import { alertAuditKey, alertReceivedEvent } from '../audit/incident-audit-events';
+import { resultLinkKey } from '../chat/result-links';
 import { createApp } from './create-app';
+import { resultsRouter } from './results-route';
 
 export interface RunningServer {
   port: number;
@@ -209,7 +211,12 @@ export async function startServer(
     logger,
     handlers: () => handlers,
   });
+  const resultLinks =
+    config.publicUrl && config.jobSigningKey
+      ? { base: config.publicUrl, key: resultLinkKey(config.jobSigningKey) }
+      : undefined;
   const chatRuntime = createChatRuntime({
+    resultLinks,
     redis,
     keys,
     bullPrefix: keys.bullPrefix,
@@ -303,9 +310,20 @@ export async function startServer(
           },
         }
       : {}),
-    mounts: [slack, teams, consoleAdapter]
-      .filter((a): a is NonNullable<typeof a> => a !== null)
-      .map((a) => (app: Parameters<typeof a.mount>[0]) => a.mount(app)),
+    mounts: [
+      ...[slack, teams, consoleAdapter]
+        .filter((a): a is NonNullable<typeof a> => a !== null)
+        .map((a) => (app: Parameters<typeof a.mount>[0]) => a.mount(app)),
+      ...(resultLinks
+        ? [
+            (app: Parameters<NonNullable<typeof slack>['mount']>[0]) =>
+              app.use(
+                '/results',
+                resultsRouter({ key: resultLinks.key, getRun: (id) => remediation.getRun(id) }),
+              ),
+          ]
+        : []),
+    ],
   });
   const server: Server = createServer(app);
   await new Promise<void>((resolve, reject) => {

@@ -19,6 +19,7 @@ import type {
   RemediationPort,
 } from '../chat/core-ports';
 import { formatResult } from '../chat/format-result';
+import { resultLink } from '../chat/result-links';
 import { incidentAuditKey, incidentChangedEvent } from '../audit/incident-audit-events';
 import type { AuditLog } from '../audit/ports';
 import type { ChatSurface } from '../chat/ports';
@@ -54,6 +55,8 @@ export interface ChatRuntimeOptions {
   /** Default alert channel per platform when no route names one. */
   defaultChannel: (platform: ChatPlatform) => Promise<string | null>;
   onDelivery?: (platform: ChatPlatform, err?: unknown) => void;
+  /** Links to whole step outputs: the bot's public base URL and the link key. */
+  resultLinks?: { base: string; key: Buffer } | undefined;
   /** Where incident changes and cards posted / updated are recorded. */
   auditLog: AuditLog;
 }
@@ -198,6 +201,10 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
         prefs,
         logger: options.logger.child({ component: 'chat-delivery' }),
         onDelivery: options.onDelivery,
+        fullTextUrl: (incidentId, jobId) =>
+          options.resultLinks
+            ? resultLink(options.resultLinks.base, options.resultLinks.key, incidentId, jobId)
+            : undefined,
         onIncidentEvent: async (event) => {
           if (
             event.change !== 'created' &&

@@ -56,6 +56,8 @@ export async function startDemo(
     APPROVAL_POLICY: policyFile,
     RUNBOOK_WAIT_SECONDS: String(waitSeconds),
     CONSOLE_ENABLED: 'true',
+    // Links to whole step outputs point back at this machine.
+    PUBLIC_URL: env.PUBLIC_URL || (env.PORT === '0' ? '' : `http://localhost:${env.PORT || 3000}`),
     // The simulated organisation is the inventory-less default site.
     INVENTORY_FILE: '',
     WORKER_SITES: '',
