@@ -231,8 +231,8 @@ function report(r: {
           `${s.chatMessages.total} (${s.chatMessages.newCards} + ${s.chatMessages.cardUpdates})`,
         ],
         [
-          'server peak RSS / heap MiB',
-          `${s.serverMemory.peakRssMiB} / ${s.serverMemory.peakHeapUsedMiB}`,
+          'bot RSS idle / peak, peak heap MiB',
+          `${s.serverMemory.idleRssMiB} / ${s.serverMemory.peakRssMiB}, ${s.serverMemory.peakHeapUsedMiB}`,
         ],
         ['alerts accounted for', `${s.accounting.recorded} of ${s.accounting.alertIds} alert ids`],
         ['verdict', s.ok ? 'every alert accounted for' : 'MISMATCH (see JSON)'],
@@ -260,7 +260,20 @@ function report(r: {
   return out.join('\n');
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+main()
+  .then(() => {
+    if (process.env.BENCH_DEBUG_HANDLES !== '1') return;
+    setTimeout(() => {
+      // Node's own list of what keeps the loop alive; a debugging aid only.
+      const handles = (
+        process as unknown as { _getActiveHandles(): unknown[] }
+      )._getActiveHandles();
+      process.stderr.write(
+        `still alive: ${handles.map((h) => `${(h as object).constructor.name}:${String((h as { remotePort?: number }).remotePort)}`).join(', ')}\n`,
+      );
+    }, 3000).unref();
+  })
+  .catch((err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
