@@ -261,20 +261,7 @@ function report(r: {
   return out.join('\n');
 }
 
-main()
-  .then(() => {
-    if (process.env.BENCH_DEBUG_HANDLES !== '1') return;
-    setTimeout(() => {
-      // Node's own list of what keeps the loop alive; a debugging aid only.
-      const handles = (
-        process as unknown as { _getActiveHandles(): unknown[] }
-      )._getActiveHandles();
-      process.stderr.write(
-        `still alive: ${handles.map((h) => `${(h as object).constructor.name}:${String((h as { remotePort?: number }).remotePort)}`).join(', ')}\n`,
-      );
-    }, 3000).unref();
-  })
-  .catch((err: unknown) => {
-    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(1);
-  });
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
