@@ -231,9 +231,10 @@ function report(r: {
           `${s.chatMessages.total} (${s.chatMessages.newCards} + ${s.chatMessages.cardUpdates})`,
         ],
         [
-          'server peak RSS / heap MiB',
-          `${s.serverMemory.peakRssMiB} / ${s.serverMemory.peakHeapUsedMiB}`,
+          'bot RSS idle / peak, peak heap MiB',
+          `${s.serverMemory.idleRssMiB} / ${s.serverMemory.peakRssMiB}, ${s.serverMemory.peakHeapUsedMiB}`,
         ],
+        ['Redis memory growth MiB', String(s.redisMemoryMiB)],
         ['alerts accounted for', `${s.accounting.recorded} of ${s.accounting.alertIds} alert ids`],
         ['verdict', s.ok ? 'every alert accounted for' : 'MISMATCH (see JSON)'],
       ]),

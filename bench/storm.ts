@@ -39,6 +39,8 @@ export interface StormResult {
   incidents: { created: number; resolved: number; open: number };
   /** Incident events on the incident-events queue: each is one chat post or card update. */
   chatMessages: { total: number; expected: number; newCards: number; cardUpdates: number };
+  /** Growth of Redis's used_memory over the storm (incidents, alert records, queued events). */
+  redisMemoryMiB: number;
   /** The bot's process; idle is right after start-up (it runs from source through tsx). */
   serverMemory: {
     idleRssMiB: number;
@@ -190,6 +192,7 @@ export async function benchStorm(o: StormOptions): Promise<StormResult> {
     SCOM_WEBHOOK_TOKEN: o.token,
   });
   const idle = await child.stats();
+  const redisBefore = await usedMemory(o.redis);
   const latencies: number[] = [];
   const outcomes: Record<string, number> = {};
   let unexpected = 0;
@@ -252,6 +255,7 @@ export async function benchStorm(o: StormOptions): Promise<StormResult> {
     clearInterval(sampler);
   }
   const sendSeconds = (performance.now() - started) / 1000;
+  const redisAfter = await usedMemory(o.redis);
   const stats = await child.stats();
   await child.stop();
 
@@ -329,6 +333,7 @@ export async function benchStorm(o: StormOptions): Promise<StormResult> {
       newCards: outcomes.created ?? 0,
       cardUpdates: (outcomes.updated ?? 0) + (outcomes.resolved ?? 0),
     },
+    redisMemoryMiB: mib(redisAfter - redisBefore),
     serverMemory: {
       idleRssMiB: mib(idle.rss),
       peakRssMiB: mib(stats.peakRss),
@@ -348,4 +353,9 @@ export async function benchStorm(o: StormOptions): Promise<StormResult> {
       statusMismatch === 0 &&
       total === expectedMessages,
   };
+}
+
+async function usedMemory(redis: Redis): Promise<number> {
+  const info = await redis.info('memory');
+  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
 }

@@ -62,6 +62,7 @@ export async function startWorker(config: Config, options: WorkerOptions): Promi
     prefix: keys.bullPrefix,
   });
 
+  const connections: ReturnType<typeof createRedis>[] = [];
   const workers = sites.map((site) => {
     const processor = createActionProcessor({
       redis,
@@ -78,11 +79,14 @@ export async function startWorker(config: Config, options: WorkerOptions): Promi
         ? { serverLockTtlMs: options.serverLockTtlMs }
         : {}),
     });
+    const connection = createRedis(config.redisUrl, {
+      forBlockingClient: true,
+      connectionName: `exchops-worker-${site}`,
+    });
+    // BullMQ leaves a connection it was given open on close; shutdown closes it.
+    connections.push(connection);
     const worker = new Worker<ActionJobData, ActionOutcome>(actionQueueName(site), processor, {
-      connection: createRedis(config.redisUrl, {
-        forBlockingClient: true,
-        connectionName: `exchops-worker-${site}`,
-      }),
+      connection,
       prefix: keys.bullPrefix,
       concurrency: config.workerConcurrency,
       ...(options.lockDurationMs !== undefined ? { lockDuration: options.lockDurationMs } : {}),
@@ -116,6 +120,7 @@ export async function startWorker(config: Config, options: WorkerOptions): Promi
         await options.executor.close();
       }
       await results.close();
+      for (const c of connections) c.disconnect();
       await redis.quit().catch(() => undefined);
       logger.info({ workerId, force }, 'worker stopped');
     })();

@@ -10,6 +10,7 @@ import type { Config } from '../config/load-config';
 import type { IncidentStore } from '../incidents/ports';
 import { startAuditCheckpoints } from './audit-checkpoints';
 import type { Logger } from './logger';
+import { withApprovalMetrics, type AppMetrics } from './metrics';
 import { policyFile, watchPolicy } from './policy-file';
 import type { Redis } from './redis';
 import { createRedisApprovalStore } from './redis-approval-store';
@@ -32,6 +33,8 @@ export interface StartApprovalsOptions {
   expireIntervalMs?: number;
   /** How often approved requests whose hand-off did not finish are handed on again. */
   relayIntervalMs?: number;
+  /** Counts approval changes (exchops_approvals_total) as they are audited. */
+  metrics?: AppMetrics;
 }
 
 export interface ApprovalsRuntime {
@@ -89,7 +92,7 @@ export async function startApprovals(options: StartApprovalsOptions): Promise<Ap
     }),
     policy,
     jobs: options.jobs,
-    audit,
+    audit: options.metrics ? withApprovalMetrics(audit, options.metrics) : audit,
     ttlMs: config.approvalTtlMs,
     groups: options.groups,
     incidents: options.incidents,

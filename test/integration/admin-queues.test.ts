@@ -47,7 +47,14 @@ describe('with ADMIN_PASSWORD and an inventory of two sites', () => {
     const headers = { authorization: basic('admin', PASSWORD) };
     const page = await fetch(`${srv.url}/admin/queues`, { headers });
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('exchange-chatops jobs');
+    const html = await page.text();
+    expect(html).toContain('exchange-chatops jobs');
+    // The UI's scripts are served too (bull-board's express adapter on express 5).
+    const script = /src="(static\/js\/main[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const js = await fetch(`${srv.url}/admin/queues/${script}`, { headers });
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toMatch(/javascript/);
 
     const api = await fetch(`${srv.url}/admin/queues/api/queues`, { headers });
     expect(api.status).toBe(200);
