@@ -19,7 +19,7 @@ import { createRedisIncidentStore } from '../infra/redis-incident-store';
 import { createRedisRunStore } from '../infra/redis-run-store';
 import { startApprovals, type ApprovalsRuntime } from '../infra/start-approvals';
 import { createLogger, type Logger } from '../infra/logger';
-import { createMetrics, withApprovalMetrics, type AppMetrics } from '../infra/metrics';
+import { createMetrics, type AppMetrics } from '../infra/metrics';
 import { createOpsQueues, redisMetricSources } from '../infra/ops-queues';
 import { createRedis, pingRedis } from '../infra/redis';
 import { redisKeys } from '../infra/redis-keys';
@@ -163,7 +163,7 @@ export async function startServer(
     jobs,
     incidents: store,
     groups,
-    wrapAudit: (audit) => withApprovalMetrics(audit, metrics),
+    metrics,
     ...(inventory
       ? {
           siteOf: (server: string) => {

@@ -25,8 +25,6 @@ export interface StartApprovalsOptions {
   groups?: GroupResolver;
   incidents?: Pick<IncidentStore, 'get'>;
   siteOf?: (server: string) => string | null;
-  /** Wraps the audit log (metrics count approval changes as they are written). */
-  wrapAudit?: (audit: RedisAuditLog) => RedisAuditLog;
   /** Told of every committed request change (the chat redraw event; see approval-flow.ts). */
   onCommitted?: (change: CommittedChange) => Promise<void>;
   /** How often pending requests past their time are expired (every replica may do it). */
@@ -54,8 +52,7 @@ export interface ApprovalsRuntime {
 export async function startApprovals(options: StartApprovalsOptions): Promise<ApprovalsRuntime> {
   const { config, redis } = options;
   const logger = options.logger.child({ component: 'approvals' });
-  const plainAudit = createRedisAuditLog(redis, { prefix: config.redisPrefix });
-  const audit = options.wrapAudit ? options.wrapAudit(plainAudit) : plainAudit;
+  const audit = createRedisAuditLog(redis, { prefix: config.redisPrefix });
   const stops: Array<() => void> = [];
 
   let policy: PolicySource;
