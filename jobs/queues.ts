@@ -9,6 +9,15 @@ export const QUEUE_NAMES = {
 
 export type IncidentEventJob = IncidentEvent;
 
+/** Event queues: retried for a while; completed jobs are kept a week, and while they exist a
+ * re-add with the same id is ignored (which makes publishing idempotent). */
+export const DURABLE_EVENT_JOBS = {
+  attempts: 20,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 50_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+} as const;
+
 /**
  * Incident changes for the chat adapters. The job id names the incident version, so a retried
  * publish or the outbox relay can never post the same change twice; jobs wait in Redis until an
@@ -21,13 +30,7 @@ export function createIncidentEventQueue(
   const queue = new Queue<IncidentEventJob>(QUEUE_NAMES.incidentEvents, {
     connection,
     prefix: bullPrefix,
-    defaultJobOptions: {
-      attempts: 20,
-      backoff: { type: 'exponential', delay: 1000 },
-      // Completed jobs are kept a week: while they exist a re-add with the same id is ignored.
-      removeOnComplete: { age: 7 * 24 * 3600, count: 50_000 },
-      removeOnFail: { age: 30 * 24 * 3600 },
-    },
+    defaultJobOptions: DURABLE_EVENT_JOBS,
   });
   const sink: IncidentEventSink = {
     async publish(event: IncidentEvent): Promise<void> {

@@ -10,7 +10,7 @@ import type { Logger } from '../src/infra/logger';
 import type { RemediationRuntime } from '../src/remediation/remediation-service';
 import type { RunTimers } from '../src/remediation/ports';
 import { RESULTS_QUEUE, type ActionOutcome } from './action-jobs';
-import { incidentEventJobId } from './queues';
+import { DURABLE_EVENT_JOBS, incidentEventJobId } from './queues';
 
 /**
  * The remediation side of the bot process: its own trigger queue (new and resolved incidents,
@@ -34,12 +34,7 @@ export function createTriggerQueue(
   const queue = new Queue<TriggerJob>(REMEDIATION_TRIGGERS, {
     connection,
     prefix: bullPrefix,
-    defaultJobOptions: {
-      attempts: 20,
-      backoff: { type: 'exponential', delay: 1000 },
-      removeOnComplete: { age: 7 * 24 * 3600, count: 50_000 },
-      removeOnFail: { age: 30 * 24 * 3600 },
-    },
+    defaultJobOptions: DURABLE_EVENT_JOBS,
   });
   return {
     queue,

@@ -1,32 +1,8 @@
 import type { ApprovalRequest } from './approval-request';
 import { describeRequest } from './describe-request';
+import { sampleRequest } from '../../test/support/approval-requests';
 
-const base: ApprovalRequest = {
-  id: 'APR-1',
-  version: 1,
-  state: 'pending',
-  incidentId: 'INC-3',
-  actionId: 'restart-server',
-  title: 'Restart the server',
-  risk: 'destructive',
-  params: { server: 'EX01' },
-  command:
-    "Restart-Computer -ComputerName 'EX01' -Force -Wait -For PowerShell -Timeout 1800 -Delay 5",
-  server: 'EX01',
-  site: 'HQ',
-  requester: { platform: 'slack', id: 'U012ANA01', displayName: 'Ana' },
-  requestedAt: '2026-11-27T03:00:00.000Z',
-  expiresAt: '2026-11-27T03:15:00.000Z',
-  note: null,
-  autoApproved: false,
-  approvedBy: null,
-  approvedAt: null,
-  breakGlass: null,
-  rejectedBy: null,
-  rejectReason: null,
-  execution: null,
-  history: [],
-};
+const base: ApprovalRequest = sampleRequest();
 
 test('a pending request offers its buttons until it expires', () => {
   const v = describeRequest(base, new Date('2026-11-27T03:05:00Z'));

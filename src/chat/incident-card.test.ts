@@ -1,6 +1,7 @@
 import type { ApprovalRequest } from '../approvals/approval-request';
 import { decodeActionRef } from '../cards/action-ref';
 import { loadCatalog } from '../runbooks/load-catalog';
+import { sampleRequest } from '../../test/support/approval-requests';
 import { sampleIncident } from '../../test/support/incidents';
 import { renderIncidentCard } from './incident-card';
 import type { RunView } from './run-view';
@@ -8,34 +9,19 @@ import type { RunView } from './run-view';
 const catalog = loadCatalog();
 const now = new Date('2026-11-27T03:05:00Z');
 
-function request(over: Partial<ApprovalRequest> = {}): ApprovalRequest {
-  return {
+const request = (over: Partial<ApprovalRequest> = {}): ApprovalRequest =>
+  sampleRequest({
     id: 'R1',
-    version: 1,
-    state: 'pending',
     incidentId: 'INC-7',
     actionId: 'move-active-databases-off',
     title: 'Move active databases off the server',
-    risk: 'destructive',
     params: { server: 'EX01' },
     command: "Set-MailboxServer -Identity 'EX01' -DatabaseCopyActivationDisabledAndMoveNow $true",
-    server: 'EX01',
-    site: 'Site-A',
     requester: { platform: 'console', id: 'alice' },
     requestedAt: '2026-11-27T03:01:00Z',
     expiresAt: '2026-11-27T03:16:00Z',
-    note: null,
-    autoApproved: false,
-    approvedBy: null,
-    approvedAt: null,
-    breakGlass: null,
-    rejectedBy: null,
-    rejectReason: null,
-    execution: null,
-    history: [],
     ...over,
-  };
-}
+  });
 
 test('an incident card shows the matched section, the incident facts and a "verifying" status', () => {
   const card = renderIncidentCard({
