@@ -15,7 +15,10 @@ const envSchema = z.object({
     emptyToUndefined,
     z
       .string()
-      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .regex(
+        /^rediss?(\+sentinel)?:\/\//,
+        'must start with redis://, rediss:// or redis+sentinel:// (docs/operations.md)',
+      )
       .default('redis://127.0.0.1:6379'),
   ),
   REDIS_PREFIX: z.preprocess(

@@ -18,7 +18,35 @@ export function createRedis(
     enableOfflineQueue: true,
     lazyConnect: false,
   };
-  return new Redis(url, opts);
+  const sentinel = parseSentinelUrl(url);
+  return sentinel ? new Redis({ ...opts, ...sentinel }) : new Redis(url, opts);
+}
+
+/**
+ * Redis Sentinel in one URL, since every setting is one environment variable:
+ * `redis+sentinel://[[user]:password@]host[:port][,host[:port]...]/<master name>[/<db>]`
+ * (`rediss+sentinel://` for TLS). The password is the data nodes'; sentinel ports default to
+ * 26379. Null for any other URL.
+ */
+export function parseSentinelUrl(url: string): RedisOptions | null {
+  const m =
+    /^(rediss?)\+sentinel:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/@]+)\/([^/?#]+)(?:\/(\d+))?\/?$/.exec(
+      url,
+    );
+  if (!m) return null;
+  const [, scheme, user, password, hosts, name, db] = m;
+  const sentinels = (hosts ?? '').split(',').map((h) => {
+    const hm = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(h.trim());
+    return { host: hm?.[1] ?? h, port: Number(hm?.[2] ?? 26379) };
+  });
+  return {
+    sentinels,
+    name: decodeURIComponent(name ?? ''),
+    ...(user ? { username: decodeURIComponent(user) } : {}),
+    ...(password ? { password: decodeURIComponent(password) } : {}),
+    ...(db ? { db: Number(db) } : {}),
+    ...(scheme === 'rediss' ? { tls: {}, enableTLSForSentinelMode: true } : {}),
+  };
 }
 
 /** PING with a deadline: the readiness probe must answer even when Redis hangs. */
