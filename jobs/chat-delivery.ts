@@ -89,6 +89,9 @@ const JOB_DEFAULTS = {
   removeOnFail: { age: 30 * 24 * 3600 },
 } as const;
 
+/** How long the message of an incident is remembered (longer than incident retention). */
+const KEEP_MS = 90 * 24 * 3600 * 1000;
+
 /** 1 s, 2 s, 4 s … capped at a minute: about 45 minutes of retries before a job gives up. */
 export function deliveryBackoff(attemptsMade: number): number {
   return Math.min(60_000, 1000 * 2 ** Math.max(0, attemptsMade - 1));
@@ -193,26 +196,57 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       await job.moveToDelayed(Date.now() + 300, token);
       throw new DelayedError();
     }
+    // The lock outlives one slow platform call only if it is renewed as the redraw goes on.
+    const renew = async (): Promise<void> => {
+      const held = await redis.eval(
+        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0",
+        1,
+        lockKey,
+        owner,
+        String(lockMs),
+      );
+      if (held !== 1) throw new Error('redraw lock lost to another replica; retrying');
+    };
+    const refKey = keys.chatMessage(platform, incidentId);
+    const remember = async (ref: MessageRef): Promise<void> => {
+      await redis.set(refKey, JSON.stringify(ref), 'PX', KEEP_MS);
+    };
     try {
       const incident = await deps.incidents.get(incidentId);
       if (!incident) return;
-      const stored = await redis.get(keys.chatMessage(platform, incidentId));
+      const stored = await redis.get(refKey);
       let ref: MessageRef | null = stored ? (JSON.parse(stored) as MessageRef) : null;
       const channel = ref?.channel ?? (await deps.routeFor(incident, platform));
       if (!channel) return;
       const lang = await deps.prefs.langOf({ platform, id: channel });
       const card = await deps.render(incident, lang);
       if (ref) {
-        await surface.updateCard(ref, card);
-        await deps.onCard?.('updated', platform, incidentId, ref, job.id ?? '');
-      } else {
+        try {
+          await surface.updateCard(ref, card);
+          await deps.onCard?.('updated', platform, incidentId, ref, job.id ?? '');
+        } catch (err) {
+          if (!(err instanceof ChatDeliveryError) || err.retryable) throw err;
+          // The message is gone (deleted, or the platform will not edit it any more): start a
+          // new card and thread rather than leave the incident frozen.
+          logger.warn(
+            { platform, incidentId, err: err.message },
+            'incident card cannot be updated; posting a new one',
+          );
+          await redis.del(refKey, keys.chatPosted(platform, incidentId));
+          ref = null;
+        }
+      }
+      if (!ref) {
+        await renew();
         ref = await surface.postCard(channel, card);
         // Posted but not recorded (a crash right here) means one duplicate card on retry:
         // at-least-once is the honest guarantee a chat API without idempotency keys allows.
-        await redis.set(keys.chatMessage(platform, incidentId), JSON.stringify(ref));
+        await remember(ref);
         await deps.onCard?.('posted', platform, incidentId, ref, job.id ?? '');
+      } else {
+        await redis.pexpire(refKey, KEEP_MS);
       }
-      await postNewResults(surface, ref, incidentId, lang);
+      await postNewResults(surface, ref, incidentId, lang, renew);
     } finally {
       await redis.eval(
         "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
@@ -228,6 +262,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
     ref: MessageRef,
     incidentId: string,
     lang: Lang,
+    renew: () => Promise<void>,
   ) {
     const run = await deps.runs.getRun(incidentId);
     if (!run) return;
@@ -240,12 +275,13 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
           deps.stepLabel?.(run, stepKey, result.actionId, lang) ??
           (stepKey.includes('/') ? stepKey.slice(stepKey.indexOf('/') + 1) : stepKey);
         const fullTextUrl = deps.fullTextUrl?.(incidentId, result.jobId);
+        await renew();
         await surface.postInThread(
           ref,
           formatResult(result, { lang, stepLabel, ...(fullTextUrl ? { fullTextUrl } : {}) }),
         );
         await redis.sadd(postedKey, result.jobId);
-        await redis.pexpire(postedKey, 90 * 24 * 3600 * 1000);
+        await redis.pexpire(postedKey, KEEP_MS);
       }
     }
   }

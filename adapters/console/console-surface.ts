@@ -65,8 +65,24 @@ export function createConsoleStore(redis: Redis, keys: RedisKeys) {
   async function trim(room: string): Promise<void> {
     const ids = await redis.hkeys(keys.consoleMessages(room));
     if (ids.length <= MAX_MESSAGES) return;
-    const old = ids.sort().slice(0, ids.length - MAX_MESSAGES);
-    await redis.hdel(keys.consoleMessages(room), ...old);
+    // Command answers and echoes go first; an incident's card stays while others can go.
+    const docs = (await redis.hvals(keys.consoleMessages(room))).map(
+      (d) => JSON.parse(d) as ConsoleMessage,
+    );
+    const disposable = docs
+      .filter((m) => !m.card || m.visibleTo !== null)
+      .map((m) => m.id)
+      .sort();
+    const old = disposable.slice(0, Math.min(disposable.length, ids.length - MAX_MESSAGES));
+    if (old.length > 0) await redis.hdel(keys.consoleMessages(room), ...old);
+  }
+
+  /** The room stream's last entry id ('0-0' when empty): where a fresh page starts following. */
+  async function position(room: string): Promise<string> {
+    const last = (await redis.xrevrange(keys.consoleRoom(room), '+', '-', 'COUNT', 1)) as Array<
+      [string, string[]]
+    >;
+    return last[0]?.[0] ?? '0-0';
   }
 
   async function list(room: string, viewer: string | null): Promise<ConsoleMessage[]> {
@@ -83,7 +99,8 @@ export function createConsoleStore(redis: Redis, keys: RedisKeys) {
     change: (m: ConsoleMessage) => void,
     event: ConsoleEvent['type'],
   ): Promise<void> {
-    // One writer per incident at a time (the delivery lock), so read-modify-write is safe here.
+    // Only the delivery queue writes a message after posting it, one incident at a time under its
+    // redraw lock, so this read-modify-write has no concurrent writer.
     const msg = await get(room, id);
     if (!msg) throw new Error(`console message ${id} not found in ${room}`);
     change(msg);
@@ -113,7 +130,7 @@ export function createConsoleStore(redis: Redis, keys: RedisKeys) {
     },
   };
 
-  return { surface, post, get, list, mutate };
+  return { surface, post, get, list, mutate, position };
 }
 
 export type ConsoleStore = ReturnType<typeof createConsoleStore>;

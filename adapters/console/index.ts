@@ -36,6 +36,8 @@ export interface ConsoleAdapterOptions {
     list: ConsoleScenario[];
     raise(name: string): Promise<{ ok: true; text: string } | { ok: false; reason: string }>;
   };
+  /** Asks the delivery queue to redraw an incident's card (after a click changed something). */
+  redraw?: (incidentId: string) => Promise<void>;
   /** Shown on the page (e.g. "Demo: waits are shortened to 20 s"). */
   banner?: string;
 }
@@ -52,10 +54,8 @@ export function consolePublicDir(from: string = __dirname): string {
 }
 
 const userId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a console user name');
-const room = z
-  .string()
-  .regex(/^[a-z0-9-]{1,40}$/)
-  .default(CONSOLE_ROOM);
+// One room today; a name from the client must not create keys at will.
+const room = z.literal(CONSOLE_ROOM).default(CONSOLE_ROOM);
 const commandBody = z.object({ user: userId, room, text: z.string().max(2000) }).strict();
 const actionBody = z
   .object({
@@ -83,12 +83,12 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
     messageId?: string,
   ): Promise<{ private: ChatResponse['private'] | null }> {
     if (response.public) await store.surface.postToChannel(roomName, response.public);
-    if (response.updatedCard && messageId) {
+    if (response.updatedCard && messageId && options.redraw) {
       const msg = await store.get(roomName, messageId);
-      // Only incident cards are redrawn in place; a private card stays private.
-      if (msg?.card && msg.visibleTo === null) {
-        await store.mutate(roomName, messageId, (m) => (m.card = response.updatedCard), 'update');
-      }
+      const incidentId = msg?.card?.facts.find((f) => f.key === 'incident')?.value;
+      // The delivery queue redraws the card (under its lock, so a click cannot overwrite a newer
+      // card or a thread reply being added); a private card stays as it was.
+      if (incidentId && msg?.visibleTo === null) await options.redraw(incidentId);
     }
     if (response.private?.card) {
       await store.post(roomName, { card: response.private.card, reply: response.private }, user);
@@ -124,7 +124,10 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
       const user = userId.safeParse(req.query.user);
       const r = room.safeParse(req.query.room);
       if (!r.success) return bad(res, r.error);
-      res.json({ messages: await store.list(r.data, user.success ? user.data : null) });
+      // The stream position first: the page follows the stream from there, so nothing that
+      // changes between this answer and the stream's start is missed.
+      const from = await store.position(r.data);
+      res.json({ from, messages: await store.list(r.data, user.success ? user.data : null) });
     });
     router.get('/api/stream', (req, res) => void stream(req, res));
     router.post('/api/command', async (req, res) => {
@@ -193,7 +196,9 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
       reader.disconnect();
     });
     let last = '$';
-    const lastId = req.header('last-event-id');
+    const lastId =
+      req.header('last-event-id') ??
+      (typeof req.query.from === 'string' ? req.query.from : undefined);
     if (lastId && /^\d+-\d+$/.test(lastId)) last = lastId;
     while (open) {
       try {

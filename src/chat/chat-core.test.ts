@@ -52,7 +52,7 @@ function setup(incident: Incident = sampleIncident()) {
         record('cancel')(i),
         { ok: false, code: 'denied', reason: 'Only the requester may cancel.' }
       ),
-      get: async () => null,
+      get: async (id) => (id === 'R1' ? { ...fakeRequest, incidentId: incident.id } : null),
       listForIncident: async () => [],
     },
     access: {
@@ -235,6 +235,31 @@ test('approve, reject (needs a reason) and cancel go to the approval flow; refus
   expect(cancelled).toEqual({ private: { text: 'Only the requester may cancel.' } });
   expect(calls.map((c) => c[0])).toEqual(['approve', 'reject', 'cancel']);
   expect(calls[1]![1]).toMatchObject({ reason: 'not now' });
+});
+
+test("a button cannot act on another incident's request, nor mark a change done", async () => {
+  const { core, calls, incident } = setup();
+  const other = await core.action({
+    actor: alice,
+    channel,
+    value: ref(incident, 'approve', { request: 'R9' }),
+  });
+  expect(other.private!.text).toMatch(/does not belong/);
+  const change = stepsOf(incident).steps.find((s) => s.kind === 'change')!;
+  const done = await core.action({
+    actor: alice,
+    channel,
+    value: ref(incident, 'mark-done', { step: change.id }),
+  });
+  expect(done.private!.text).toMatch(/not a manual step/);
+  const manual = stepsOf(incident).steps.find((s) => s.kind === 'manual')!;
+  const byViewer = await core.action({
+    actor: viewer,
+    channel,
+    value: ref(incident, 'mark-done', { step: manual.id }),
+  });
+  expect(byViewer.private!.text).toMatch(/viewer/);
+  expect(calls).toEqual([]);
 });
 
 test('forged or stale button values change nothing', async () => {

@@ -23,6 +23,7 @@ import type {
   WorkersPort,
 } from './core-ports';
 import { renderIncidentCard } from './incident-card';
+import { runStep } from './run-view';
 import type { ActionInput, ChannelRef, ChatCore, ChatResponse, Reply } from './ports';
 
 export interface ChatCoreDeps {
@@ -160,7 +161,10 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore & {
       }
       case 'audit': {
         const subject = parseAuditSubject(cmd.subject);
-        const entries = await deps.audit.latest(subject, 15);
+        // Card redraws would push the decisions out of view: show what people and jobs did.
+        const entries = (await deps.audit.latest(subject, 100))
+          .filter((e) => e.action !== 'card.updated')
+          .slice(0, 15);
         const view = formatAuditView(entries, subject);
         return { private: { text: view.title, code: [{ body: view.lines.join('\n') }] } };
       }
@@ -236,6 +240,11 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore & {
       case 'reject':
       case 'cancel-request': {
         if (!ref.request) return say('That button names no request.');
+        const target = await deps.approvals.get(ref.request);
+        // A button acts on its own incident's request only (a value from chat is input).
+        if (!target || (ref.incident && target.incidentId !== ref.incident)) {
+          return say('That request does not belong to this card.');
+        }
         let result: FlowResult;
         if (ref.op === 'approve') {
           result = await deps.approvals.approve({
@@ -333,6 +342,10 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore & {
     };
 
     if (ref.op === 'mark-done') {
+      // Only a manual step is "done" by someone's word; a change is settled by its check.
+      if (step.kind !== 'manual') return say(`Step ${step.number} is not a manual step.`);
+      const access = await deps.access.mayRunRead(actor, incident.server.name);
+      if (!access.allowed) return say(access.reason);
       const r = await deps.remediation.markDone(address);
       return r.ok
         ? redraw({ private: { text: `Step ${step.number} marked done.` } })
@@ -351,6 +364,18 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore & {
         : say(`Step ${step.number} not run: ${r.reason}`);
     }
     if (step.kind === 'change' || step.kind === 'destructive') {
+      const rec = runStep(await deps.remediation.getRun(incident.id), section.id, step.id);
+      if (rec?.verify && rec.outcome === undefined) {
+        // Its outcome is unknown: the button runs the read-only check that settles it.
+        const access = await deps.access.mayRunRead(actor, incident.server.name);
+        if (!access.allowed) return say(access.reason);
+        const v = await deps.remediation.runStep(address);
+        return v.ok
+          ? redraw({
+              private: { text: `Verifying step ${step.number} with ${rec.verify.actionId}.` },
+            })
+          : say(`Step ${step.number} not verified: ${v.reason}`);
+      }
       const r = await deps.remediation.requestStep({ ...address, confirmed: extra.confirmed });
       if (!r.ok) return say(r.reason);
       const what = r.request.autoApproved

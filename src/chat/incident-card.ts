@@ -139,15 +139,21 @@ function statusLine(
 ): CardStatus {
   const L = CHAT_LABELS[lang];
   if (incident.status === 'resolved') return { label: L.status.resolved, tone: 'good' };
-  if (requests.some((r) => r.state === 'unknown')) {
-    return { label: L.status.unknownOutcome, tone: 'attention' };
-  }
   const pending = requests.find(
     (r) => r.state === 'pending' && Date.parse(r.expiresAt) > now.getTime(),
   );
   if (pending) return { label: L.status.awaitingApproval(pending.title), tone: 'warning' };
   const running = requests.find((r) => r.state === 'approved' || r.state === 'running');
   if (running) return { label: L.status.running(running.title), tone: 'warning' };
+  // An unknown outcome matters until its step is settled (verified, or the run moved past it).
+  const inDoubt = requests.some((r) => {
+    if (r.state !== 'unknown') return false;
+    const rec = r.stepId ? runStep(run, run?.sectionId ?? '', r.stepId) : null;
+    return !rec || rec.outcome === undefined;
+  });
+  if (inDoubt && run?.status !== 'recovered' && run?.status !== 'transient') {
+    return { label: L.status.unknownOutcome, tone: 'attention' };
+  }
   if (!run) return { label: L.status.new, tone: 'warning' };
   switch (run.status) {
     case 'recovered':
@@ -229,11 +235,14 @@ function requestBlock(
     });
   }
   if (req.state === 'unknown') {
+    // The step's own read-only check settles it; without a step, the section's checks.
     actions.push({
       id: `verify:${req.id}`,
       label: L.button.verifyNow,
       style: 'primary',
-      value: encodeActionRef({ ...base, op: 'run-checks' }),
+      value: encodeActionRef(
+        req.stepId ? { ...base, op: 'run-step', step: req.stepId } : { ...base, op: 'run-checks' },
+      ),
     });
   }
   return {

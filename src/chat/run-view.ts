@@ -19,6 +19,9 @@ export interface RunStepView {
   }>;
   requestId?: string | undefined;
   sectionId?: string | undefined;
+  /** Set while a change's outcome is unknown: the read-only check that settles it. */
+  verify?: { actionId: string } | undefined;
+  outcome?: string | undefined;
 }
 
 export interface RunView {

@@ -21,6 +21,7 @@ export interface AppDeps {
   adminQueues?: AdminQueuesOptions;
   /** The audit trail's "alert received" (see scom-webhook.ts). */
   onAlertRecorded?: WebhookDeps['onAlertRecorded'];
+  onAlertReceived?: WebhookDeps['onAlertReceived'];
 }
 
 /** The one HTTP app; chat adapters mount their routes on it in later stages. */

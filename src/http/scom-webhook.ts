@@ -32,6 +32,8 @@ export interface WebhookDeps {
    * Awaited after each alert is recorded (the audit trail's "alert received"). If it fails the
    * request fails with 500 and SCOM retries: the alert is then a duplicate, and the hook runs again.
    */
+  /** Called with each valid alert before it is recorded (the demo sets its simulated fault). */
+  onAlertReceived?: (alert: Alert) => void;
   onAlertRecorded?: (
     alert: Alert,
     result: { incidentId: string | null; outcome: IntakeOutcome },
@@ -124,6 +126,7 @@ export function scomWebhookRouter(deps: WebhookDeps): Router {
           continue;
         }
         const alert = normalized.alert;
+        deps.onAlertReceived?.(alert);
         const recorded = await deps.intake.record(alert);
         await deps.onAlertRecorded?.(alert, recorded);
         results.push({

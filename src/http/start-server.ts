@@ -10,7 +10,7 @@ import {
   type ActionOutcomeHandler,
 } from '../../jobs/remediation-queues';
 import type { ApprovedJobSink, GroupResolver } from '../approvals/ports';
-import type { ServerRef } from '../alerts/alert';
+import type { Alert, ServerRef } from '../alerts/alert';
 import type { Config } from '../config/load-config';
 import type { IncidentStore } from '../incidents/ports';
 import { createAlertIntake, type AlertIntakeService } from '../incidents/record-alert';
@@ -85,6 +85,8 @@ export interface StartOptions {
   groups?: GroupResolver;
   /** Already loaded by the caller (serve checks the runbooks before anything starts). */
   catalog?: Catalog;
+  /** The address to listen on (default: every interface). */
+  host?: string;
   /** Where the Slack and Teams adapters read their settings (default: process.env). */
   env?: NodeJS.ProcessEnv;
   /** The demo's alert control in the console. */
@@ -92,6 +94,8 @@ export interface StartOptions {
     list: ConsoleScenario[];
     raise(name: string): Promise<{ ok: true; text: string } | { ok: false; reason: string }>;
   };
+  /** Sees each valid alert before it is recorded (the demo sets the matching simulated fault). */
+  onAlertReceived?: (alert: Alert) => void;
   /** A line shown at the top of the console (the demo says its waits are shortened). */
   consoleBanner?: string;
 }
@@ -260,6 +264,7 @@ export async function startServer(
       core: chatRuntime.core,
       logger,
       users: () => consoleUsers(approvals.policy.current()),
+      redraw: (incidentId) => delivery.redraw(incidentId),
       ...(options.consoleScenarios ? { scenarios: options.consoleScenarios } : {}),
       ...(options.consoleBanner ? { banner: options.consoleBanner } : {}),
     });
@@ -296,6 +301,7 @@ export async function startServer(
     intake,
     isReady: () => pingRedis(redis),
     metrics,
+    ...(options.onAlertReceived ? { onAlertReceived: options.onAlertReceived } : {}),
     onAlertRecorded: async (alert, result) => {
       await approvals.audit.append(alertReceivedEvent(alert, result, new Date().toISOString()), {
         idempotencyKey: alertAuditKey(alert),
@@ -328,7 +334,8 @@ export async function startServer(
   const server: Server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, () => resolve());
+    if (options.host) server.listen(config.port, options.host, () => resolve());
+    else server.listen(config.port, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   await slack?.start();

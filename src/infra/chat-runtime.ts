@@ -246,7 +246,9 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
     },
     /** For the result consumer: a command's check result goes back to where it was asked. */
     async onActionOutcome(outcome: ActionOutcome): Promise<void> {
-      const target = await redis.getdel(keys.chatReplyTo(outcome.jobId));
+      // Read, queue the answer, then forget: a failure in between retries the outcome, and the
+      // reply's job id makes a second queueing harmless.
+      const target = await redis.get(keys.chatReplyTo(outcome.jobId));
       if (!target || !delivery) return;
       const t = JSON.parse(target) as { platform: ChatPlatform; channel: string; lang: string };
       const lang: Lang = isLang(t.lang) ? t.lang : 'en';
@@ -261,6 +263,7 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
         ),
         outcome.jobId,
       );
+      await redis.del(keys.chatReplyTo(outcome.jobId));
     },
   };
 }

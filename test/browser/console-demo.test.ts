@@ -28,7 +28,7 @@ beforeAll(async () => {
       ...process.env,
       PORT: '0',
       REDIS_URL: redisUrl(),
-      REDIS_PREFIX: prefix,
+      DEMO_REDIS_PREFIX: prefix,
       RUNBOOK_WAIT_SECONDS: '1',
       LOG_LEVEL: 'silent',
       APPROVAL_POLICY: '',
@@ -89,8 +89,12 @@ async function ask(number: string, user: string): Promise<void> {
 async function approve(user: string): Promise<void> {
   await as(user);
   const pending = card().locator('.request[data-state="pending"]').first();
+  const id = await pending.getAttribute('data-request');
   await pending.locator('button[data-action^="approve:"]').click();
-  await card().locator('.request[data-state="pending"]').first().waitFor({ state: 'detached' });
+  // Approved, queued, run by the worker: the request ends "succeeded" (not rejected or expired).
+  await card()
+    .locator(`.request[data-request="${id}"][data-state="succeeded"]`)
+    .waitFor({ timeout: 60_000 });
 }
 
 test('the failover scenario from alert to recovered, with the two-person rule', async () => {

@@ -18,7 +18,7 @@ const card = (title: string): Card => ({
   title,
   tone: 'warning',
   fallbackText: title,
-  facts: [],
+  facts: [{ key: 'incident', label: 'Incident', value: 'INC-1' }],
   notes: [],
   steps: [],
   actions: [],
@@ -35,7 +35,9 @@ const core: ChatCore = {
     return { private: { text: 'done' }, updatedCard: card('redrawn') };
   },
 };
+const redrawn: string[] = [];
 const adapter = createConsoleAdapter({
+  redraw: async (id) => void redrawn.push(id),
   redis,
   keys,
   core,
@@ -92,10 +94,13 @@ test('a command: private answer in the response, public answer in the room for e
   expect(forBob.messages.map((m) => m.reply?.text)).toEqual(['said workers']);
 });
 
-test('a click on a posted card redraws that card in place, and the stream tells every viewer', async () => {
+test('a click asks for a redraw of its incident; the redraw reaches every viewer live', async () => {
   const ref = await adapter.surface.postCard('alerts', card('INC-1 card'));
   const controller = new AbortController();
-  const stream = await fetch(`${base}/api/stream?room=alerts&user=bob`, {
+  const from = (
+    (await (await fetch(`${base}/api/messages?room=alerts&user=bob`)).json()) as { from: string }
+  ).from;
+  const stream = await fetch(`${base}/api/stream?room=alerts&user=bob&from=${from}`, {
     signal: controller.signal,
   });
   const reader = stream.body!.getReader();
@@ -108,6 +113,9 @@ test('a click on a posted card redraws that card in place, and the stream tells 
   });
   expect(await res.json()).toEqual({ private: { text: 'done' } });
   expect(seen.at(-1)).toMatchObject({ value: '{"v":1}', input: { confirmed: true } });
+  expect(redrawn).toEqual(['INC-1']);
+  // What the delivery queue does for that redraw:
+  await adapter.surface.updateCard(ref, card('redrawn'));
   let text = '';
   while (!text.includes('redrawn')) {
     const { value, done } = await reader.read();
@@ -117,10 +125,16 @@ test('a click on a posted card redraws that card in place, and the stream tells 
   controller.abort();
   expect(text).toContain('event: message');
   expect(text).toContain('"title":"redrawn"');
-  const stored = await adapter.store.get('alerts', ref.messageId);
-  expect(stored!.card!.title).toBe('redrawn');
   await adapter.surface.postInThread(ref, { text: 'step 1 succeeded', code: [{ body: 'out' }] });
   expect((await adapter.store.get('alerts', ref.messageId))!.thread).toHaveLength(1);
+});
+
+test('many command answers never push an incident card out of the room', async () => {
+  const kept = await adapter.surface.postCard('alerts', card('kept'));
+  for (let i = 0; i < 310; i++)
+    await adapter.store.post('alerts', { reply: { text: `answer ${i}` } });
+  expect(await adapter.store.get('alerts', kept.messageId)).not.toBeNull();
+  expect((await adapter.store.list('alerts', null)).length).toBeLessThanOrEqual(300);
 });
 
 test('bad bodies get a 400 with the reason; scenarios exist only in the demo', async () => {
@@ -128,5 +142,8 @@ test('bad bodies get a 400 with the reason; scenarios exist only in the demo', a
   expect(res.status).toBe(400);
   expect(((await res.json()) as { message: string }).message).toMatch(/user/);
   expect((await post('/api/action', { user: 'alice', value: 1 })).status).toBe(400);
+  expect((await post('/api/command', { user: 'alice', room: 'other', text: 'x' })).status).toBe(
+    400,
+  );
   expect((await post('/api/scenario', { user: 'alice', scenario: 'x' })).status).toBe(404);
 });

@@ -215,13 +215,13 @@ function upsert(m) {
 async function load() {
   $('messages').textContent = '';
   state.messages.clear();
-  const { messages } = await api(
+  const { from, messages } = await api(
     `messages?room=${state.room}&user=${encodeURIComponent(state.user)}`,
   );
   messages.forEach(upsert);
   if (state.source) state.source.close();
   state.source = new EventSource(
-    `/console/api/stream?room=${state.room}&user=${encodeURIComponent(state.user)}`,
+    `/console/api/stream?room=${state.room}&user=${encodeURIComponent(state.user)}&from=${encodeURIComponent(from)}`,
   );
   state.source.addEventListener('message', (e) => upsert(JSON.parse(e.data)));
 }

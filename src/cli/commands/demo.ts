@@ -5,7 +5,11 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { PowerShellPool } from '../../../jobs/powershell';
 import { createSimulatedOrg, setScenario, simulatorEnv } from '../../../jobs/simulator';
-import { ALERT_SCENARIOS, buildScenarioAlert } from '../../../jobs/simulator/alert-scenarios';
+import {
+  ALERT_SCENARIOS,
+  buildScenarioAlert,
+  demoScenarioOf,
+} from '../../../jobs/simulator/alert-scenarios';
 import { createPoolExecutor } from '../../../jobs/worker/pool-executor';
 import { startWorker } from '../../../jobs/worker/start-worker';
 import { loadConfig } from '../../config/load-config';
@@ -49,7 +53,9 @@ export async function startDemo(
     ...env,
     REDIS_URL: redis.url,
     SCOM_WEBHOOK_TOKEN: token,
-    REDIS_PREFIX: env.REDIS_PREFIX || 'exchops-demo',
+    // Never a production prefix: on a host with production settings the demo's consumers would
+    // otherwise take production's events and jobs and answer them from the simulated Exchange.
+    REDIS_PREFIX: env.DEMO_REDIS_PREFIX || 'exchops-demo',
     LOG_LEVEL: env.LOG_LEVEL || 'warn',
     // A fresh key per demo: the bot and its in-process worker share it, nothing else does.
     JOB_SIGNING_KEY: randomBytes(32).toString('hex'),
@@ -57,7 +63,7 @@ export async function startDemo(
     RUNBOOK_WAIT_SECONDS: String(waitSeconds),
     CONSOLE_ENABLED: 'true',
     // Links to whole step outputs point back at this machine.
-    PUBLIC_URL: env.PUBLIC_URL || (env.PORT === '0' ? '' : `http://localhost:${env.PORT || 3000}`),
+    PUBLIC_URL: env.PUBLIC_URL || (env.PORT === '0' ? '' : `http://127.0.0.1:${env.PORT || 3000}`),
     // The simulated organisation is the inventory-less default site.
     INVENTORY_FILE: '',
     WORKER_SITES: '',
@@ -79,9 +85,21 @@ export async function startDemo(
     inventory: null,
   });
   let base = '';
+  const raising = new Set<string>();
   const server = await startServer(config, {
     logger,
     env,
+    // The console has no login: the demo is for this machine only.
+    host: '127.0.0.1',
+    // An alert from `send-alert` names its scenario: give the simulated server that fault, so the
+    // verify procedure finds what the alert says (the console's control does it before posting).
+    onAlertReceived: (alert) => {
+      const demoAlert = demoScenarioOf(alert.raw);
+      const fault = demoAlert?.scenario.simulatorScenario;
+      if (demoAlert && fault && !raising.has(demoAlert.scenario.name)) {
+        setScenario(stateFile, fault, { server: demoAlert.server });
+      }
+    },
     consoleBanner:
       `Demo: simulated Exchange (EX01–EX04 in Site-A and Site-B). The runbook's 10-minute waits last ` +
       `${waitSeconds} s here. Ask as alice (operator), approve as bob or carol (approvers); ana is an admin.`,
@@ -94,11 +112,12 @@ export async function startDemo(
         if (scenario.simulatorScenario) {
           setScenario(stateFile, scenario.simulatorScenario, { server: scenario.server });
         }
+        raising.add(name);
         const res = await fetch(`${base}/api/alerts/scom`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
           body: JSON.stringify(buildScenarioAlert(name)),
-        });
+        }).finally(() => raising.delete(name));
         if (!res.ok) return { ok: false, reason: `The webhook answered ${res.status}.` };
         return { ok: true, text: `Raised ${name} on ${scenario.server}.` };
       },
@@ -106,7 +125,7 @@ export async function startDemo(
   });
   base = `http://127.0.0.1:${server.port}`;
   return {
-    url: `http://localhost:${server.port}`,
+    url: base,
     token,
     redis: { url: redis.url, source: redis.source },
     stateFile,
@@ -130,8 +149,10 @@ export function registerDemo(program: Command): void {
         'console at /console, and a worker against the simulated Exchange (EX01..EX04) in the same\n' +
         'process, with a random JOB_SIGNING_KEY, a demo approval policy (console users alice:\n' +
         'operator; bob, carol: approvers; ana: admin) unless APPROVAL_POLICY is set, and\n' +
-        'RUNBOOK_WAIT_SECONDS=20 unless set. Raise alerts from the console or with\n' +
-        '`exchange-chatops send-alert`. Honours PORT. Ctrl-C stops everything it started.',
+        'RUNBOOK_WAIT_SECONDS=20 unless set. It listens on 127.0.0.1 only and keeps its data under\n' +
+        'the Redis prefix exchops-demo (DEMO_REDIS_PREFIX), never REDIS_PREFIX. Raise alerts from\n' +
+        'the console or with `exchange-chatops send-alert`. Honours PORT. Ctrl-C stops everything\n' +
+        'it started.',
     )
     .action(async () => {
       const demo = await startDemo(process.env);
@@ -139,6 +160,7 @@ export function registerDemo(program: Command): void {
         [
           '',
           `exchange-chatops demo is running. Open the console:  ${demo.url}/console`,
+          '  (on this machine only: the console has no login)',
           '',
           `  Redis: ${demo.redis.url} (${demo.redis.source === 'private' ? 'private, stops with the demo' : demo.redis.source})`,
           `  Webhook token (demo only): ${demo.token}`,
