@@ -24,7 +24,7 @@ export interface AppDeps {
   onAlertReceived?: WebhookDeps['onAlertReceived'];
 }
 
-/** The one HTTP app; chat adapters mount their routes on it in later stages. */
+/** The one HTTP app: the webhook, health, metrics, the dashboard, and the routes adapters mount. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
