@@ -43,6 +43,7 @@ export interface ConsoleAdapterOptions {
 }
 
 export const CONSOLE_ROOM = 'alerts';
+const MAX_STREAMS = 100;
 
 /** The page's files: next to this module from source, or in the package when run from dist/. */
 export function consolePublicDir(from: string = __dirname): string {
@@ -104,6 +105,7 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
   }
 
   const publicDir = consolePublicDir();
+  let openStreams = 0;
 
   function mount(app: Express): void {
     const router = express.Router();
@@ -179,6 +181,13 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
   async function stream(req: Request, res: Response): Promise<void> {
     const r = room.safeParse(req.query.room);
     if (!r.success) return bad(res, r.error);
+    // Each open page holds a Redis connection of its own: keep their number bounded.
+    if (openStreams >= MAX_STREAMS) {
+      res.status(503).json({ error: 'busy', message: 'Too many console pages are open.' });
+      return;
+    }
+    openStreams += 1;
+    res.on('close', () => (openStreams -= 1));
     const user = userId.safeParse(req.query.user);
     const viewer = user.success ? user.data : null;
     res.writeHead(200, {

@@ -53,6 +53,12 @@ export interface SlackAdapterOptions {
    * in-process memory; pass a Redis-backed one (SET NX with a TTL) so replicas share it.
    */
   seenEvent?: (eventId: string) => Promise<boolean>;
+  /**
+   * Asks the delivery queue to redraw an incident's card. When given, a click on an incident card
+   * is redrawn that way (under the delivery's lock, so it cannot overwrite a newer card) rather
+   * than with a direct chat.update.
+   */
+  redraw?: (incidentId: string) => Promise<void>;
 }
 
 export const EVENTS_PATH = '/slack/events';
@@ -241,7 +247,10 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter |
     if (res.updatedCard) {
       const m = renderCardBlocks(res.updatedCard);
       try {
-        if (where.message) {
+        const incidentId = res.updatedCard.facts.find((f) => f.key === 'incident')?.value;
+        if (where.message && incidentId && options.redraw) {
+          await options.redraw(incidentId);
+        } else if (where.message) {
           await client.chat.update({
             channel: where.message.channel,
             ts: where.message.messageId,

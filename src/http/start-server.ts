@@ -248,7 +248,15 @@ export async function startServer(
     onDelivery: (platform, err) => metrics.observeChatPost(platform, err),
   });
   const env = options.env ?? process.env;
-  slack = createSlackAdapter({ env, core: chatRuntime.core, logger });
+  slack = createSlackAdapter({
+    env,
+    core: chatRuntime.core,
+    logger,
+    redraw: (incidentId) => delivery.redraw(incidentId),
+    // Replicas share which Events API deliveries were handled (Slack redelivers on timeouts).
+    seenEvent: async (eventId) =>
+      (await redis.set(keys.slackEventSeen(eventId), '1', 'EX', 3600, 'NX')) !== 'OK',
+  });
   teams = createTeamsAdapter({
     env,
     core: chatRuntime.core,

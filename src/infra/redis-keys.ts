@@ -59,6 +59,8 @@ export function redisKeys(prefix: string) {
     chatReplyTo: (jobId: string) => `${prefix}:{chat}:reply-to:${jobId}`,
     /** A channel's language (`lang` command). */
     chatLang: (platform: string, channel: string) => `${prefix}:{chat}:lang:${platform}:${channel}`,
+    /** A Slack Events API delivery already handled (redeliveries are skipped). */
+    slackEventSeen: (eventId: string) => `${prefix}:{chat}:slack-event:${eventId}`,
     /** The console's rooms: a Stream of message events per room. */
     consoleRoom: (room: string) => `${prefix}:{console}:room:${room}`,
     consoleMessages: (room: string) => `${prefix}:{console}:messages:${room}`,
