@@ -33,6 +33,30 @@ export interface ChatLabels {
     verifyNow: string;
   };
   reject: { title: string; label: string; submit: string };
+  request: {
+    risk: Record<'read' | 'change' | 'destructive', string>;
+    step: string;
+    server: string;
+    requestedBy: string;
+    approvedBy: string;
+    expires: string;
+    note: string;
+    at: string;
+    state: {
+      pending: (until: string) => string;
+      expiredPending: (at: string) => string;
+      queued: string;
+      approvedBy: (who: string, at: string) => string;
+      breakGlass: (reason: string) => string;
+      rejectedBy: (who: string, reason: string) => string;
+      expired: (at: string) => string;
+      cancelled: string;
+      running: (since: string) => string;
+      succeeded: string;
+      failed: string;
+      unknown: string;
+    };
+  };
   breakGlass: { title: string; label: string; submit: string };
 }
 
@@ -74,6 +98,30 @@ const en: ChatLabels = {
     verifyNow: 'Verify now',
   },
   reject: { title: 'Reject the request', label: 'Why?', submit: 'Reject' },
+  request: {
+    risk: { read: 'read-only', change: 'change', destructive: 'destructive' },
+    step: 'Step',
+    server: 'Server',
+    requestedBy: 'Requested by',
+    approvedBy: 'Approved by',
+    expires: 'Expires',
+    note: 'Note',
+    at: 'at',
+    state: {
+      pending: (u) => `Waiting for approval until ${u}`,
+      expiredPending: (a) => `Expired at ${a}`,
+      queued: 'Runs without approval (queued)',
+      approvedBy: (w, a) => `Approved by ${w} at ${a} (queued)`,
+      breakGlass: (r) => ` (break glass: ${r})`,
+      rejectedBy: (w, r) => `Rejected by ${w}: ${r}`,
+      expired: (a) => `Expired at ${a} without a decision`,
+      cancelled: 'Cancelled by the requester',
+      running: (s) => `Running since ${s}`,
+      succeeded: 'Succeeded',
+      failed: 'Failed',
+      unknown: 'Outcome unknown: the worker stopped mid-job. Verify with the read-only check.',
+    },
+  },
   breakGlass: {
     title: 'Break glass',
     label: 'Why must this run without a second person? (recorded in the audit trail)',
@@ -117,6 +165,30 @@ const zhTW: ChatLabels = {
     verifyNow: '立即確認',
   },
   reject: { title: '拒絕要求', label: '原因？', submit: '拒絕' },
+  request: {
+    risk: { read: '唯讀', change: '變更', destructive: '破壞性' },
+    step: '步驟',
+    server: '伺服器',
+    requestedBy: '要求者',
+    approvedBy: '核准者',
+    expires: '到期',
+    note: '備註',
+    at: '於',
+    state: {
+      pending: (u) => `等候核准至 ${u}`,
+      expiredPending: (a) => `已於 ${a} 到期`,
+      queued: '不需核准即執行（已排入佇列）',
+      approvedBy: (w, a) => `${w} 於 ${a} 核准（已排入佇列）`,
+      breakGlass: (r) => `（緊急授權：${r}）`,
+      rejectedBy: (w, r) => `${w} 拒絕：${r}`,
+      expired: (a) => `已於 ${a} 到期，未有決定`,
+      cancelled: '要求者已取消',
+      running: (s) => `自 ${s} 起執行中`,
+      succeeded: '成功',
+      failed: '失敗',
+      unknown: '結果未知：工作者在工作中途停止。請以唯讀檢查確認。',
+    },
+  },
   breakGlass: {
     title: '緊急授權',
     label: '為何必須在沒有第二人的情況下執行？（會記錄於稽核記錄）',

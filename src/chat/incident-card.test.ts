@@ -135,3 +135,33 @@ test('an incident without a valid server says nothing can run', () => {
   });
   expect(card.notes[0]).toMatch(/did not name a valid server/);
 });
+
+test('the approval block speaks the channel language and names who asked and who approved', () => {
+  const approved = request({
+    state: 'succeeded',
+    approvedBy: { platform: 'console', id: 'bob' },
+    approvedAt: '2026-11-27T03:02:00Z',
+    execution: { jobId: 'approval-R1', summary: 'succeeded', at: '2026-11-27T03:03:00Z' },
+  });
+  const zh = renderIncidentCard({
+    incident: sampleIncident(),
+    catalog,
+    run: null,
+    requests: [request(), approved],
+    lang: 'zh-TW',
+    now,
+  });
+  expect(zh.requests![0]!.stateLabel).toBe('等候核准至 2026-11-27 03:16:00Z');
+  expect(zh.requests![1]!.stateLabel).toBe('成功');
+  expect(zh.requests![1]!.lines).toContain('核准者: console:bob 於 2026-11-27 03:02:00Z');
+  const en = renderIncidentCard({
+    incident: sampleIncident(),
+    catalog,
+    run: null,
+    requests: [approved],
+    lang: 'en',
+    now,
+  });
+  expect(en.requests![0]!.stateLabel).toBe('Succeeded');
+  expect(en.requests![0]!.lines).toContain('Requested by: console:alice at 2026-11-27 03:01:00Z');
+});

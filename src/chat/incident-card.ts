@@ -1,6 +1,6 @@
 import { describeRequest } from '../approvals/describe-request';
 import type { ApprovalRequest } from '../approvals/approval-request';
-import { describeActor } from '../approvals/identity';
+import { describeActor, type Actor } from '../approvals/identity';
 import { encodeActionRef, type ActionRef } from '../cards/action-ref';
 import type { Card, CardAction, CardFact, CardRequest, CardStatus, StepState } from '../cards/card';
 import { renderRunbookCard, cardContextFromMatch } from '../cards/render-runbook-card';
@@ -249,19 +249,71 @@ function requestBlock(
     id: req.id,
     title: req.title,
     state: req.state,
-    // "Succeeded: succeeded" says it twice.
-    stateLabel: view.status.replace(/^(\w+): \1$/i, '$1'),
+    stateLabel: requestStateText(req, now, lang),
     risk: req.risk,
     command: req.command,
     server: req.server,
-    lines: [
-      ...view.fields.map((f) => `${f.label}: ${f.value}`),
-      ...(req.approvedBy && !req.autoApproved
-        ? [`Approved by: ${describeActor(req.approvedBy)} at ${shortTime(req.approvedAt ?? '')}`]
-        : []),
-    ],
+    lines: requestLines(req, lang),
     actions,
   };
+}
+
+/** The request's state in the channel's language (describeRequest decides which buttons apply). */
+function requestStateText(req: ApprovalRequest, now: Date, lang: Lang): string {
+  const S = CHAT_LABELS[lang].request.state;
+  const summary = req.execution?.summary;
+  const withSummary = (label: string) =>
+    summary && summary.toLowerCase() !== label.toLowerCase() && summary !== req.state
+      ? `${label}: ${summary}`
+      : label;
+  switch (req.state) {
+    case 'pending':
+      return now.getTime() < Date.parse(req.expiresAt)
+        ? S.pending(shortTime(req.expiresAt))
+        : S.expiredPending(shortTime(req.expiresAt));
+    case 'approved':
+      if (req.autoApproved) return S.queued;
+      return (
+        S.approvedBy(who(req.approvedBy), shortTime(req.approvedAt ?? '')) +
+        (req.breakGlass ? S.breakGlass(req.breakGlass.reason) : '')
+      );
+    case 'rejected':
+      return S.rejectedBy(who(req.rejectedBy), req.rejectReason ?? '');
+    case 'expired':
+      return S.expired(shortTime(req.expiresAt));
+    case 'cancelled':
+      return S.cancelled;
+    case 'running':
+      return S.running(shortTime(req.execution?.at ?? ''));
+    case 'succeeded':
+      return withSummary(S.succeeded);
+    case 'failed':
+      return withSummary(S.failed);
+    case 'unknown':
+      return S.unknown;
+  }
+}
+
+function requestLines(req: ApprovalRequest, lang: Lang): string[] {
+  const R = CHAT_LABELS[lang].request;
+  const lines = [
+    `${CHAT_LABELS[lang].fact.incident}: ${req.incidentId ?? '-'}`,
+    `${R.step}: ${req.title} (${req.actionId}, ${R.risk[req.risk]})`,
+    `${R.server}: ${req.server ? `${req.server}${req.site ? ` (site ${req.site})` : ''}` : '-'}`,
+    `${R.requestedBy}: ${who(req.requester)} ${R.at} ${shortTime(req.requestedAt)}`,
+  ];
+  if (req.approvedBy && !req.autoApproved) {
+    lines.push(
+      `${R.approvedBy}: ${who(req.approvedBy)} ${R.at} ${shortTime(req.approvedAt ?? '')}`,
+    );
+  }
+  if (req.state === 'pending') lines.push(`${R.expires}: ${shortTime(req.expiresAt)}`);
+  if (req.note) lines.push(`${R.note}: ${req.note}`);
+  return lines;
+}
+
+function who(actor: Actor | null): string {
+  return actor ? describeActor(actor) : '?';
 }
 
 function shortTime(iso: string): string {
