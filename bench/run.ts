@@ -230,6 +230,7 @@ function report(r: {
           'chat messages (new cards + updates)',
           `${s.chatMessages.total} (${s.chatMessages.newCards} + ${s.chatMessages.cardUpdates})`,
         ],
+        ['run-change redraws (verify started, verdict…)', String(s.chatMessages.runUpdates)],
         [
           'bot RSS idle / peak, peak heap MiB',
           `${s.serverMemory.idleRssMiB} / ${s.serverMemory.peakRssMiB}, ${s.serverMemory.peakHeapUsedMiB}`,

@@ -38,7 +38,14 @@ export interface StormResult {
   unexpectedOutcomes: number;
   incidents: { created: number; resolved: number; open: number };
   /** Incident events on the incident-events queue: each is one chat post or card update. */
-  chatMessages: { total: number; expected: number; newCards: number; cardUpdates: number };
+  chatMessages: {
+    total: number;
+    expected: number;
+    newCards: number;
+    cardUpdates: number;
+    /** Card redraws for remediation-run and approval changes (verify started, verdict, …). */
+    runUpdates: number;
+  };
   /** Growth of Redis's used_memory over the storm (incidents, alert records, queued events). */
   redisMemoryMiB: number;
   /** The bot's process; idle is right after start-up (it runs from source through tsx). */
@@ -303,16 +310,18 @@ export async function benchStorm(o: StormOptions): Promise<StormResult> {
     connection: o.redis,
     prefix: keys.bullPrefix,
   });
-  const counts = await queue.getJobCounts(
-    'waiting',
-    'active',
-    'delayed',
-    'completed',
-    'failed',
-    'prioritized',
+  // Incident changes and remediation-run changes share the queue (the run's verify procedure
+  // starts for every new incident); both redraw a card, and only the first kind is checked
+  // against the alerts' outcomes.
+  const jobs = await queue.getJobs(
+    ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized'],
+    0,
+    -1,
   );
   await queue.close();
-  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const ofKind = (prefix: string) => jobs.filter((j) => j.id?.startsWith(prefix)).length;
+  const total = ofKind('incident-');
+  const runUpdates = ofKind('run-') + ofKind('approval-');
   const expectedMessages =
     (outcomes.created ?? 0) + (outcomes.updated ?? 0) + (outcomes.resolved ?? 0);
 
@@ -329,6 +338,7 @@ export async function benchStorm(o: StormOptions): Promise<StormResult> {
     incidents: { created, resolved, open: openAtEnd.size },
     chatMessages: {
       total,
+      runUpdates,
       expected: expectedMessages,
       newCards: outcomes.created ?? 0,
       cardUpdates: (outcomes.updated ?? 0) + (outcomes.resolved ?? 0),

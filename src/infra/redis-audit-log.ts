@@ -48,36 +48,47 @@ export function createRedisAuditLog(
     return seq && hash ? { seq: Number(seq), hash } : null;
   }
 
+  async function appendNow(
+    event: AuditEvent,
+    opts: { idempotencyKey?: string },
+  ): Promise<AuditEntry | null> {
+    const key = opts.idempotencyKey ?? '';
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const current = await head();
+      const seq = current?.seq ?? 0;
+      const prevHash = current?.hash ?? GENESIS_HASH;
+      const entry = chainEntry(event, seq + 1, prevHash);
+      const id = await scripted.exchopsAuditAppend(
+        keys.auditStream,
+        keys.auditHead,
+        keys.auditKeys,
+        String(seq),
+        prevHash,
+        String(entry.seq),
+        entry.hash,
+        JSON.stringify(entry),
+        GENESIS_HASH,
+        key,
+        String(Date.now()),
+      );
+      if (id === '') return null; // already written under this key
+      if (id) return entry;
+      // Another replica appended first: chain onto its entry, after a short jittered pause.
+      await sleep(Math.min(10, attempt) * Math.random());
+    }
+    throw new Error(`audit: could not append ${event.action}: too many concurrent appends`);
+  }
+
+  // Appends from this process go one at a time: concurrent ones would only race for the chain's
+  // head and retry (under a webhook burst that tripled the cost of each alert). Other replicas
+  // are still handled by the compare-and-set in appendNow.
+  let tail: Promise<unknown> = Promise.resolve();
+
   return {
-    async append(
-      event: AuditEvent,
-      opts: { idempotencyKey?: string } = {},
-    ): Promise<AuditEntry | null> {
-      const key = opts.idempotencyKey ?? '';
-      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-        const current = await head();
-        const seq = current?.seq ?? 0;
-        const prevHash = current?.hash ?? GENESIS_HASH;
-        const entry = chainEntry(event, seq + 1, prevHash);
-        const id = await scripted.exchopsAuditAppend(
-          keys.auditStream,
-          keys.auditHead,
-          keys.auditKeys,
-          String(seq),
-          prevHash,
-          String(entry.seq),
-          entry.hash,
-          JSON.stringify(entry),
-          GENESIS_HASH,
-          key,
-          String(Date.now()),
-        );
-        if (id === '') return null; // already written under this key
-        if (id) return entry;
-        // Another replica appended first: chain onto its entry, after a short jittered pause.
-        await sleep(Math.min(10, attempt) * Math.random());
-      }
-      throw new Error(`audit: could not append ${event.action}: too many concurrent appends`);
+    append(event: AuditEvent, opts: { idempotencyKey?: string } = {}): Promise<AuditEntry | null> {
+      const next = tail.then(() => appendNow(event, opts));
+      tail = next.catch(() => undefined);
+      return next;
     },
 
     head,
