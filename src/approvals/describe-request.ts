@@ -1,4 +1,5 @@
 import type { ApprovalRequest } from './approval-request';
+import { shortTime } from '../util/text';
 import { describeActor } from './identity';
 
 /** What a card shows for one request, platform-neutral; adapters render it as blocks or cards. */
@@ -12,9 +13,6 @@ export interface RequestView {
   actions: Array<'approve' | 'reject' | 'cancel'>;
 }
 
-const time = (iso: string | null): string =>
-  iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '';
-
 /** Describes a request for its card. Pure: pass the time the card is drawn. */
 export function describeRequest(req: ApprovalRequest, now: Date): RequestView {
   const pending = req.state === 'pending' && now.getTime() < Date.parse(req.expiresAt);
@@ -22,23 +20,23 @@ export function describeRequest(req: ApprovalRequest, now: Date): RequestView {
     switch (req.state) {
       case 'pending':
         return pending
-          ? `Waiting for approval until ${time(req.expiresAt)}`
-          : `Expired at ${time(req.expiresAt)}`;
+          ? `Waiting for approval until ${shortTime(req.expiresAt)}`
+          : `Expired at ${shortTime(req.expiresAt)}`;
       case 'approved':
         if (req.autoApproved) return 'Runs without approval (queued)';
         return (
-          `Approved by ${req.approvedBy ? describeActor(req.approvedBy) : '?'} at ${time(req.approvedAt)}` +
+          `Approved by ${req.approvedBy ? describeActor(req.approvedBy) : '?'} at ${shortTime(req.approvedAt)}` +
           (req.breakGlass ? ` (break glass: ${req.breakGlass.reason})` : '') +
           ' (queued)'
         );
       case 'rejected':
         return `Rejected by ${req.rejectedBy ? describeActor(req.rejectedBy) : '?'}: ${req.rejectReason ?? ''}`;
       case 'expired':
-        return `Expired at ${time(req.expiresAt)} without a decision`;
+        return `Expired at ${shortTime(req.expiresAt)} without a decision`;
       case 'cancelled':
         return 'Cancelled by the requester';
       case 'running':
-        return `Running since ${time(req.execution?.at ?? null)}`;
+        return `Running since ${shortTime(req.execution?.at ?? null)}`;
       case 'succeeded':
         return `Succeeded${req.execution?.summary ? `: ${req.execution.summary}` : ''}`;
       case 'failed':
@@ -54,8 +52,11 @@ export function describeRequest(req: ApprovalRequest, now: Date): RequestView {
       label: 'Server',
       value: req.server ? `${req.server}${req.site ? ` (site ${req.site})` : ''}` : '-',
     },
-    { label: 'Requested by', value: `${describeActor(req.requester)} at ${time(req.requestedAt)}` },
-    { label: 'Expires', value: time(req.expiresAt) },
+    {
+      label: 'Requested by',
+      value: `${describeActor(req.requester)} at ${shortTime(req.requestedAt)}`,
+    },
+    { label: 'Expires', value: shortTime(req.expiresAt) },
   ];
   if (req.note) fields.push({ label: 'Note', value: req.note });
   if (req.incidentId) fields.unshift({ label: 'Incident', value: req.incidentId });

@@ -18,6 +18,7 @@ import type {
   StepState,
 } from './card';
 import { LABELS, type Labels } from './labels';
+import { clip } from '../util/text';
 
 /** The incident's values and what is known about the run, for one card. */
 export interface RunbookCardContext extends BindingContext {
@@ -186,7 +187,7 @@ export function renderRunbookCard(
               destructive
                 ? {
                     title: L.confirm.title,
-                    text: truncate(L.confirm.text(serverText, c.text), 300),
+                    text: clip(L.confirm.text(serverText, c.text), 300),
                     confirm: L.confirm.confirm,
                     deny: L.confirm.deny,
                   }
@@ -313,8 +314,4 @@ function dedupeLinks(links: readonly Link[], lang: Lang): CardLink[] {
     out.push({ title: pickText(l.title, lang), url: l.url });
   }
   return out;
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

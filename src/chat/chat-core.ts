@@ -24,7 +24,7 @@ import type {
 } from './core-ports';
 import { renderIncidentCard } from './incident-card';
 import { runStep } from './run-view';
-import type { ActionInput, ChannelRef, ChatCore, ChatResponse, Reply } from './ports';
+import type { ActionInput, ChannelRef, ChatCore, ChatResponse } from './ports';
 
 export interface ChatCoreDeps {
   catalog: Catalog;
@@ -398,11 +398,6 @@ export function helpText(lang: Lang): string {
       : 'Usage: `/exchange <sub-command>` (Teams: @mention the bot, then the sub-command)';
   const lines = COMMANDS.map((c) => `• \`${c.usage}\` — ${c.summary[lang]}`);
   return [head, ...lines].join('\n');
-}
-
-/** A Reply with the help text, for adapters that show help on unknown input. */
-export function helpReply(lang: Lang): Reply {
-  return { text: helpText(lang) };
 }
 
 function capitalize(text: string): string {

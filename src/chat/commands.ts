@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { checkHostName } from '../alerts/host-name';
 import { healthSetName, probeName } from '../actions/params';
 import { LANGS, type Lang } from '../runbooks/text';
+import { clip } from '../util/text';
 
 /**
  * The `/exchange` sub-commands, shared by Slack, Teams and the console. Parsing is pure and
@@ -119,7 +120,7 @@ const fail = (name: CommandName | null, error: string): ParseResult => ({
 function server(name: CommandName, word: string | undefined): string | ParseResult {
   if (word === undefined) return fail(name, 'a server name is missing');
   const problem = checkHostName(word);
-  return problem === null ? word : fail(name, `server "${clip(word)}" ${problem}`);
+  return problem === null ? word : fail(name, `server "${clipInput(word)}" ${problem}`);
 }
 
 /** Parses what followed `/exchange` (or the bot's @mention). Never throws. */
@@ -142,7 +143,7 @@ export function parseCommand(text: string): ParseResult {
       if (extra) return extra;
       if (rest[1] === undefined) return { ok: true, command: { name: 'health', server: s } };
       const set = healthSetName.safeParse(rest[1]);
-      if (!set.success) return fail('health', `health set "${clip(rest[1])}" is not valid`);
+      if (!set.success) return fail('health', `health set "${clipInput(rest[1])}" is not valid`);
       return { ok: true, command: { name: 'health', server: s, healthSet: set.data } };
     }
     case 'probe': {
@@ -157,7 +158,7 @@ export function parseCommand(text: string): ParseResult {
       const set = healthSetName.safeParse(m[1]);
       const probe = probeName.safeParse(m[2]);
       if (!set.success || !probe.success) {
-        return fail('probe', `"${clip(identity)}" is not a valid HealthSet\\Probe`);
+        return fail('probe', `"${clipInput(identity)}" is not a valid HealthSet\\Probe`);
       }
       return {
         ok: true,
@@ -168,7 +169,7 @@ export function parseCommand(text: string): ParseResult {
       const query = rest.join(' ');
       if (query === '') return fail('runbook', 'say which monitor, probe or health set');
       if (query.length > 200 || !/^[A-Za-z0-9_.\\/ -]+$/.test(query)) {
-        return fail('runbook', `"${clip(query)}" is not a monitor, probe or health set name`);
+        return fail('runbook', `"${clipInput(query)}" is not a monitor, probe or health set name`);
       }
       return { ok: true, command: { name: 'runbook', query } };
     }
@@ -183,7 +184,7 @@ export function parseCommand(text: string): ParseResult {
       if (!id.success || rest.length !== 1) {
         return fail(
           'incident',
-          rest[0] ? `"${clip(rest[0])}" is not an incident id` : 'say which incident',
+          rest[0] ? `"${clipInput(rest[0])}" is not an incident id` : 'say which incident',
         );
       }
       return { ok: true, command: { name: 'incident', id: id.data.toUpperCase() } };
@@ -205,11 +206,11 @@ export function parseCommand(text: string): ParseResult {
       return { ok: true, command: { name: 'lang', lang } };
     }
     default:
-      return fail(null, `unknown command "${clip(first)}"`);
+      return fail(null, `unknown command "${clipInput(first)}"`);
   }
 }
 
 /** Echoing input back is fine, but not a whole pasted log. */
-function clip(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+function clipInput(text: string): string {
+  return clip(text, 60);
 }

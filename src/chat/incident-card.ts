@@ -10,6 +10,7 @@ import { flattenSteps } from '../runbooks/catalog';
 import { matchRunbook, type RunbookMatch } from '../runbooks/match-runbook';
 import type { ServerRole } from '../runbooks/schema';
 import type { Lang } from '../runbooks/text';
+import { clip, shortTime } from '../util/text';
 import { CHAT_LABELS } from './chat-labels';
 import { runStep, type RunView } from './run-view';
 
@@ -314,12 +315,4 @@ function requestLines(req: ApprovalRequest, lang: Lang): string[] {
 
 function who(actor: Actor | null): string {
   return actor ? describeActor(actor) : '?';
-}
-
-function shortTime(iso: string): string {
-  return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
