@@ -33,7 +33,13 @@ import { QUEUE_NAMES, type IncidentEventJob } from './queues';
  * result in the card's thread once. A job completes only after the platform accepted the message.
  */
 export type DeliveryJob =
-  { type: 'incident'; incidentId: string } | { type: 'reply'; channel: string; reply: Reply };
+  | {
+      type: 'incident';
+      incidentId: string;
+      /** The incident's redraw number on this platform when queued (see `queueRedraw`). */
+      gen?: number;
+    }
+  | { type: 'reply'; channel: string; reply: Reply };
 
 export function chatQueueName(platform: ChatPlatform): string {
   return `chat-${platform}`;
@@ -168,14 +174,8 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
     async (job) => {
       await deps.onIncidentEvent?.(job.data);
       await Promise.all(
-        [...queues.entries()].map(([platform, q]) =>
-          q.add(
-            'incident',
-            { type: 'incident', incidentId: job.data.incidentId },
-            {
-              jobId: `${platform}-${job.id ?? randomUUID()}`,
-            },
-          ),
+        [...queues.keys()].map((platform) =>
+          queueRedraw(platform, job.data.incidentId, `${platform}-${job.id ?? randomUUID()}`),
         ),
       );
     },
@@ -183,10 +183,29 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
   );
   fanOut.on('error', (err) => logger.warn({ err: err.message }, 'incident event fan-out error'));
 
+  /**
+   * Queues a redraw numbered after every earlier one for this incident and platform. A redraw
+   * draws the current state, so when several wait (a burst of changes behind a rate limit) only
+   * the newest needs to run: older ones see a higher number and finish without a call.
+   */
+  async function queueRedraw(platform: ChatPlatform, incidentId: string, jobId: string) {
+    const q = queues.get(platform);
+    if (!q) return;
+    const genKey = keys.chatRedrawGen(platform, incidentId);
+    const gen = await redis.incr(genKey);
+    await redis.pexpire(genKey, KEEP_MS);
+    await q.add('incident', { type: 'incident', incidentId, gen }, { jobId });
+  }
+
   async function deliverIncident(surface: ChatSurface, job: Job<DeliveryJob>, token?: string) {
     if (job.data.type !== 'incident') return;
-    const { incidentId } = job.data;
+    const { incidentId, gen } = job.data;
     const platform = surface.platform;
+    if (gen !== undefined) {
+      const latest = Number(await redis.get(keys.chatRedrawGen(platform, incidentId)));
+      // A newer redraw is queued: it will draw everything this one would.
+      if (latest > gen) return;
+    }
     const lockKey = keys.chatLock(platform, incidentId);
     const owner = randomUUID();
     const got = await redis.set(lockKey, owner, 'PX', lockMs, 'NX');
@@ -297,12 +316,8 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
     },
     async redraw(incidentId) {
       await Promise.all(
-        [...queues.entries()].map(([platform, q]) =>
-          q.add(
-            'incident',
-            { type: 'incident', incidentId },
-            { jobId: `${platform}-redraw-${randomUUID()}` },
-          ),
+        [...queues.keys()].map((platform) =>
+          queueRedraw(platform, incidentId, `${platform}-redraw-${randomUUID()}`),
         ),
       );
     },

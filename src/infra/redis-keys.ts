@@ -52,6 +52,9 @@ export function redisKeys(prefix: string) {
     /** Job ids of step results already posted in the incident's thread on one platform. */
     chatPosted: (platform: string, incidentId: string) =>
       `${prefix}:{chat}:posted:${platform}:${incidentId}`,
+    /** The number of the newest redraw queued for an incident on a platform. */
+    chatRedrawGen: (platform: string, incidentId: string) =>
+      `${prefix}:{chat}:gen:${platform}:${incidentId}`,
     /** One redraw of an incident's card at a time per platform, across replicas. */
     chatLock: (platform: string, incidentId: string) =>
       `${prefix}:{chat}:lock:${platform}:${incidentId}`,

@@ -214,6 +214,39 @@ test('a rate-limited or failing platform loses nothing and holds up no other pla
   }
 });
 
+test('changes that pile up behind a rate limit make one update, of the newest state', async () => {
+  incident = sampleIncident({ Id: '51111111-2222-3333-4444-555555555555' }, 'INC-55');
+  run = null;
+  const slack = recordingSurface('slack', [null, new ChatDeliveryError('ratelimited', 1000)]);
+  const delivery = start([slack.surface]);
+  try {
+    await events.sink.publish({
+      incidentId: incident.id,
+      version: 1,
+      change: 'created',
+      at: 'now',
+    });
+    await until(() => slack.calls.length === 1);
+    for (let v = 2; v <= 6; v++) {
+      incident = { ...incident, version: v };
+      await events.sink.publish({
+        incidentId: incident.id,
+        version: v,
+        change: 'updated',
+        at: 'now',
+      });
+    }
+    await until(() => slack.calls.some((c) => c.text === 'INC-55 v6 open'), 10_000);
+    // Long enough for every queued redraw (rate limit, lock waits) to have run.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(slack.calls.filter((c) => c.op === 'update')).toEqual([
+      { op: 'update', channel: 'C-ALERTS', text: 'INC-55 v6 open' },
+    ]);
+  } finally {
+    await delivery.close();
+  }
+});
+
 test('a server error is retried until the platform takes the card', async () => {
   incident = sampleIncident({ Id: '31111111-2222-3333-4444-555555555555' }, 'INC-53');
   const slack = recordingSurface('slack', [
