@@ -1,3 +1,4 @@
+import { COMMANDS } from '../../src/chat/commands';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,18 +50,10 @@ describe('manifest/teams/manifest.json', () => {
     const bot = manifest.bots[0];
     expect(bot?.botId).toBe(APP);
     expect(bot?.scopes).toEqual(['team', 'personal', 'groupChat']);
-    expect(bot?.commandLists?.[0]?.commands.map((c) => c.title)).toEqual([
-      'health',
-      'probe',
-      'runbook',
-      'incidents',
-      'incident',
-      'jobs',
-      'audit',
-      'workers',
-      'lang',
-      'help',
-    ]);
+    // The bot's command list is the chat core's sub-commands, in the same order.
+    expect(bot?.commandLists?.[0]?.commands.map((c) => c.title)).toEqual(
+      COMMANDS.map((c) => c.name),
+    );
     expect(manifest.validDomains).toEqual(['chatops.contoso.com']);
   });
 

@@ -1,3 +1,4 @@
+import { APPROVAL_STATES } from '../../src/approvals/approval-request';
 import { toServerRef } from '../../src/alerts/host-name';
 import { encodeActionRef } from '../../src/cards/action-ref';
 import type { Card, CardAction, CardRequest, CardStep, StepState } from '../../src/cards/card';
@@ -90,17 +91,8 @@ const action = (id: string, label: string, over: Partial<CardAction> = {}): Card
   ...over,
 });
 
-const REQUEST_STATES = [
-  'pending',
-  'approved',
-  'rejected',
-  'expired',
-  'cancelled',
-  'running',
-  'succeeded',
-  'failed',
-  'unknown',
-];
+// Every state a request can be in, from the approvals' own list.
+const REQUEST_STATES = APPROVAL_STATES;
 
 function requests(): CardRequest[] {
   return REQUEST_STATES.map((state, i) => ({

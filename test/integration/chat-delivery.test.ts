@@ -86,6 +86,10 @@ function start(surfaces: ChatSurface[]): ChatDelivery {
   });
 }
 
+/** A change of the current incident, as the intake publishes it. */
+const publish = (version: number, change: 'created' | 'updated' | 'resolved') =>
+  events.sink.publish({ incidentId: incident.id, version, change, at: 'now' });
+
 async function until(check: () => boolean, ms = 8000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
@@ -105,19 +109,9 @@ test('one card per incident and platform: posted once, then updated in place; re
   const teams = recordingSurface('teams');
   const delivery = start([slack.surface, teams.surface]);
   try {
-    await events.sink.publish({
-      incidentId: incident.id,
-      version: 1,
-      change: 'created',
-      at: incident.firstSeen,
-    });
+    await publish(1, 'created');
     // A retried publish of the same change is the same job: nothing more is posted.
-    await events.sink.publish({
-      incidentId: incident.id,
-      version: 1,
-      change: 'created',
-      at: incident.firstSeen,
-    });
+    await publish(1, 'created');
     await until(() => slack.calls.length === 1 && teams.calls.length === 1);
     expect(slack.calls[0]).toEqual({ op: 'post', channel: 'C-ALERTS', text: 'INC-50 v1 open' });
     expect(teams.calls[0]).toEqual({ op: 'post', channel: 'T-ALERTS', text: 'INC-50 v1 open' });
@@ -148,24 +142,14 @@ test('one card per incident and platform: posted once, then updated in place; re
       },
     };
     incident = { ...incident, version: 2 };
-    await events.sink.publish({
-      incidentId: incident.id,
-      version: 2,
-      change: 'updated',
-      at: 'now',
-    });
+    await publish(2, 'updated');
     await until(() => slack.calls.length === 3);
     expect(slack.calls.slice(1)).toEqual([
       { op: 'update', channel: 'C-ALERTS', text: 'INC-50 v2 open' },
       { op: 'thread', channel: 'C-ALERTS/m1', text: '❌ probe: probe failed (1.2 s)' },
     ]);
     incident = { ...incident, version: 3, status: 'resolved' };
-    await events.sink.publish({
-      incidentId: incident.id,
-      version: 3,
-      change: 'resolved',
-      at: 'now',
-    });
+    await publish(3, 'resolved');
     await until(() => slack.calls.length === 4 && teams.calls.length === 4);
     // The same result was not posted again.
     expect(slack.calls.filter((c) => c.op === 'thread')).toHaveLength(1);
@@ -189,12 +173,7 @@ test('a rate-limited or failing platform loses nothing and holds up no other pla
   const delivery = start([slack.surface, teams.surface]);
   try {
     const began = Date.now();
-    await events.sink.publish({
-      incidentId: incident.id,
-      version: 1,
-      change: 'created',
-      at: 'now',
-    });
+    await publish(1, 'created');
     await until(() => teams.calls.length === 1);
     expect(Date.now() - began).toBeLessThan(2000); // Teams did not wait for Slack
     await until(() => slack.calls.length === 1, 10_000);
@@ -220,21 +199,11 @@ test('changes that pile up behind a rate limit make one update, of the newest st
   const slack = recordingSurface('slack', [null, new ChatDeliveryError('ratelimited', 1000)]);
   const delivery = start([slack.surface]);
   try {
-    await events.sink.publish({
-      incidentId: incident.id,
-      version: 1,
-      change: 'created',
-      at: 'now',
-    });
+    await publish(1, 'created');
     await until(() => slack.calls.length === 1);
     for (let v = 2; v <= 6; v++) {
       incident = { ...incident, version: v };
-      await events.sink.publish({
-        incidentId: incident.id,
-        version: v,
-        change: 'updated',
-        at: 'now',
-      });
+      await publish(v, 'updated');
     }
     await until(() => slack.calls.some((c) => c.text === 'INC-55 v6 open'), 10_000);
     // Long enough for every queued redraw (rate limit, lock waits) to have run.
@@ -255,12 +224,7 @@ test('a server error is retried until the platform takes the card', async () => 
   ]);
   const delivery = start([slack.surface]);
   try {
-    await events.sink.publish({
-      incidentId: incident.id,
-      version: 1,
-      change: 'created',
-      at: 'now',
-    });
+    await publish(1, 'created');
     await until(() => slack.calls.length === 1, 10_000);
     expect(slack.calls[0]!.op).toBe('post');
   } finally {
@@ -277,20 +241,10 @@ test('a card that can no longer be edited is posted again, with its thread', asy
   ]);
   const delivery = start([slack.surface]);
   try {
-    await events.sink.publish({
-      incidentId: incident.id,
-      version: 1,
-      change: 'created',
-      at: 'now',
-    });
+    await publish(1, 'created');
     await until(() => slack.calls.length === 1);
     incident = { ...incident, version: 2 };
-    await events.sink.publish({
-      incidentId: incident.id,
-      version: 2,
-      change: 'updated',
-      at: 'now',
-    });
+    await publish(2, 'updated');
     await until(() => slack.calls.length === 2);
     expect(slack.calls.map((c) => c.op)).toEqual(['post', 'post']);
     expect(JSON.parse((await redis.get(keys.chatMessage('slack', incident.id)))!)).toMatchObject({
@@ -309,12 +263,7 @@ test('a channel that cannot be posted to is given up on, not retried forever', a
   const delivery = start([slack.surface]);
   const queue = new Queue(chatQueueName('slack'), { connection: redis, prefix: keys.bullPrefix });
   try {
-    await events.sink.publish({
-      incidentId: incident.id,
-      version: 1,
-      change: 'created',
-      at: 'now',
-    });
+    await publish(1, 'created');
     const failed = await (async () => {
       for (let i = 0; i < 100; i++) {
         const jobs = await queue.getJobs(['failed']);
