@@ -1,3 +1,4 @@
+import type { Express } from 'express';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createActionProducer, type ActionProducer } from '../../jobs/action-jobs';
@@ -233,7 +234,6 @@ export async function startServer(
     remediation,
     approvals: approvals.flow,
     audit: approvals.audit,
-    auditLog: approvals.audit,
     policy: approvals.policy,
     groups,
     producer,
@@ -325,18 +325,17 @@ export async function startServer(
         }
       : {}),
     mounts: [
-      ...[slack, teams, consoleAdapter]
-        .filter((a): a is NonNullable<typeof a> => a !== null)
-        .map((a) => (app: Parameters<typeof a.mount>[0]) => a.mount(app)),
-      ...(resultLinks
-        ? [
-            (app: Parameters<NonNullable<typeof slack>['mount']>[0]) =>
-              app.use(
-                '/results',
-                resultsRouter({ key: resultLinks.key, getRun: (id) => remediation.getRun(id) }),
-              ),
-          ]
-        : []),
+      (app: Express) => {
+        slack?.mount(app);
+        teams?.mount(app);
+        consoleAdapter?.mount(app);
+        if (resultLinks) {
+          app.use(
+            '/results',
+            resultsRouter({ key: resultLinks.key, getRun: (id) => remediation.getRun(id) }),
+          );
+        }
+      },
     ],
   });
   const server: Server = createServer(app);

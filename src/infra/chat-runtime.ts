@@ -46,7 +46,8 @@ export interface ChatRuntimeOptions {
   incidents: IncidentsPort;
   remediation: RemediationPort;
   approvals: ApprovalsPort;
-  audit: AuditPort;
+  /** The audit trail: read by `/exchange audit`, appended to for incident and card changes. */
+  audit: AuditPort & AuditLog;
   policy: PolicySource;
   groups?: GroupResolver;
   producer: ActionProducer;
@@ -57,8 +58,6 @@ export interface ChatRuntimeOptions {
   onDelivery?: (platform: ChatPlatform, err?: unknown) => void;
   /** Links to whole step outputs: the bot's public base URL and the link key. */
   resultLinks?: { base: string; key: Buffer } | undefined;
-  /** Where incident changes and cards posted / updated are recorded. */
-  auditLog: AuditLog;
 }
 
 export function createPrefs(redis: Redis, keys: RedisKeys): PrefsPort {
@@ -216,13 +215,13 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
           const incident = await options.incidents.get(event.incidentId);
           if (!incident) return;
           // The key names the event's version, so a redelivered event is recorded once.
-          await options.auditLog.append(
+          await options.audit.append(
             incidentChangedEvent({ ...incident, version: event.version }, event.change, event.at),
             { idempotencyKey: incidentAuditKey({ id: incident.id, version: event.version }) },
           );
         },
         onCard: async (kind, platform, incidentId, ref, deliveryId) => {
-          await options.auditLog.append(
+          await options.audit.append(
             {
               at: new Date().toISOString(),
               actor: {
