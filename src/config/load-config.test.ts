@@ -100,3 +100,15 @@ test('ADMIN_PASSWORD turns on the job dashboard and is never echoed', () => {
   expect(message).toContain('a value of 7 characters');
   expect(message).not.toContain('hunter2');
 });
+
+test('chat settings: the console is off unless asked for, PUBLIC_URL must be a URL', () => {
+  const c = loadConfig({ CONSOLE_ENABLED: 'true', PUBLIC_URL: 'https://chatops.contoso.com/' });
+  expect(c.consoleEnabled).toBe(true);
+  expect(c.publicUrl).toBe('https://chatops.contoso.com');
+  expect(() => loadConfig({ CONSOLE_ENABLED: 'yes' })).toThrow(
+    /CONSOLE_ENABLED: must be true or false/,
+  );
+  expect(() => loadConfig({ PUBLIC_URL: 'chatops.contoso.com' })).toThrow(
+    /PUBLIC_URL: must be an http\(s\) URL/,
+  );
+});
