@@ -29,24 +29,6 @@ export default tseslint.config(
     },
   },
   {
-    // The core must not know any platform SDK or transport; adapters and jobs sit at the edges.
-    files: ['src/**/*.ts'],
-    ignores: ['src/infra/**', 'src/http/**', 'src/cli/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['@slack/*', 'botbuilder*', 'bullmq', 'ioredis', 'express', 'node-powershell'],
-              message: 'Domain modules in src/ stay free of I/O and platform SDKs: use a port.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
     // Plain CommonJS files (configs, executables) load modules with require by nature.
     files: ['**/*.js', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
-import { buildScenarioAlert } from '../jobs/simulator/alert-scenarios';
+import { buildScenarioAlert } from '../jobs/simulated-exchange/alert-scenarios';
 import { startChild, type ServerChild } from './lib/child';
 import { summarize, type LatencySummary } from './lib/stats';
 

@@ -1,10 +1,10 @@
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
-import { QUEUE_NAMES } from '../jobs/queues';
-import { normalizeAlert } from '../src/alerts/normalize-alert';
-import { createRedisIncidentStore } from '../src/infra/redis-incident-store';
-import type { Redis } from '../src/infra/redis';
-import { redisKeys } from '../src/infra/redis-keys';
+import { QUEUE_NAMES } from '../jobs/queues/card-events';
+import { normalizeAlert } from '../src/domain/alerts/normalize-alert';
+import { createRedisIncidentStore } from '../src/infra/redis/redis-incident-store';
+import type { Redis } from '../src/infra/redis/redis';
+import { redisKeys } from '../src/infra/redis/redis-keys';
 import { startChild } from './lib/child';
 import { mib, seededRandom, sleep, summarize, type LatencySummary } from './lib/stats';
 

@@ -2,22 +2,26 @@ import { Worker } from 'bullmq';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createActionProducer, RESULTS_QUEUE, type ActionOutcome } from '../jobs/action-jobs';
-import { createSignedJobSink } from '../jobs/approved-job-sink';
+import {
+  createActionProducer,
+  RESULTS_QUEUE,
+  type ActionOutcome,
+} from '../jobs/queues/action-jobs';
+import { createSignedJobSink } from '../jobs/remediation/approved-job-sink';
 import { PowerShellPool } from '../jobs/powershell';
-import { createSimulatedOrg, simulatorEnv } from '../jobs/simulator';
+import { createSimulatedOrg, simulatorEnv } from '../jobs/simulated-exchange';
 import { createPoolExecutor } from '../jobs/worker/pool-executor';
 import { startWorker } from '../jobs/worker/start-worker';
-import type { ApprovalRequest } from '../src/approvals/approval-request';
-import { loadConfig } from '../src/config/load-config';
+import type { ApprovalRequest } from '../src/domain/approvals/approval-request';
+import { loadConfig } from '../src/infra/config/load-config';
 import { createLogger } from '../src/infra/logger';
-import { createRedis, type Redis } from '../src/infra/redis';
-import { redisKeys } from '../src/infra/redis-keys';
+import { createRedis, type Redis } from '../src/infra/redis/redis';
+import { redisKeys } from '../src/infra/redis/redis-keys';
 import { summarize, type LatencySummary } from './lib/stats';
 
 /**
  * (c) The worker on the simulated Exchange: the real BullMQ worker, the node-powershell pool and
- * the fake Exchange shell (jobs/simulator). Measures read-job throughput for a burst, the
+ * the fake Exchange shell (jobs/simulated-exchange). Measures read-job throughput for a burst, the
  * enqueue-to-start latency of single jobs on an idle worker, and approval-to-job-start: a signed
  * approval handed to the job sink until the worker starts the change.
  */

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Card } from '../../src/cards/card';
-import type { ChatSurface, MessageRef, Reply } from '../../src/chat/ports';
-import type { RedisKeys } from '../../src/infra/redis-keys';
+import type { Card } from '../../src/domain/cards/card';
+import type { ChatSurface, MessageRef, Reply } from '../../src/app/chat/ports';
+import type { RedisKeys } from '../../src/infra/redis/redis-keys';
 
 /**
  * The console "platform": messages live in Redis (a hash of message documents per room and a

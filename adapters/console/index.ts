@@ -3,10 +3,10 @@ import type { Redis } from 'ioredis';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { Actor } from '../../src/approvals/identity';
-import type { ChatCore, ChatResponse } from '../../src/chat/ports';
+import type { Actor } from '../../src/domain/approvals/identity';
+import type { ChatCore, ChatResponse } from '../../src/app/chat/ports';
 import type { Logger } from '../../src/infra/logger';
-import type { RedisKeys } from '../../src/infra/redis-keys';
+import type { RedisKeys } from '../../src/infra/redis/redis-keys';
 import { createConsoleStore, type ConsoleMessage, type ConsoleStore } from './console-surface';
 
 /**

@@ -1,4 +1,4 @@
-import { parsePolicy } from '../../src/approvals/policy';
+import { parsePolicy } from '../../src/domain/approvals/policy';
 import { DEMO_POLICY } from '../../src/cli/commands/demo-policy';
 import { consoleUsers } from './users';
 

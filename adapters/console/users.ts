@@ -1,5 +1,5 @@
-import { roleFor } from '../../src/approvals/evaluate';
-import type { Policy } from '../../src/approvals/policy';
+import { roleFor } from '../../src/domain/approvals/evaluate';
+import type { Policy } from '../../src/domain/approvals/policy';
 import type { ConsoleUser } from './index';
 
 /** The console accounts the policy names (people and grants), each with its role anywhere. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CardAction } from '../../src/cards/card';
+import type { CardAction } from '../../src/domain/cards/card';
 
 /**
  * How a card button travels through Slack. Slack gives back only the button's `action_id` and

@@ -1,5 +1,5 @@
-import type { Actor } from '../../src/approvals/identity';
-import type { GroupResolver } from '../../src/approvals/ports';
+import type { Actor } from '../../src/domain/approvals/identity';
+import type { GroupResolver } from '../../src/app/approvals/ports';
 import type { Logger } from '../../src/infra/logger';
 import type { SlackWebClient } from './surface';
 

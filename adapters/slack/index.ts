@@ -1,8 +1,14 @@
 import { App, ExpressReceiver, webApi, type RespondFn } from '@slack/bolt';
 import express, { type Express, type Request, type Response } from 'express';
-import type { Actor } from '../../src/approvals/identity';
-import type { GroupResolver } from '../../src/approvals/ports';
-import type { ChatCore, ChatResponse, ChatSurface, MessageRef, Reply } from '../../src/chat/ports';
+import type { Actor } from '../../src/domain/approvals/identity';
+import type { GroupResolver } from '../../src/app/approvals/ports';
+import type {
+  ChatCore,
+  ChatResponse,
+  ChatSurface,
+  MessageRef,
+  Reply,
+} from '../../src/app/chat/ports';
 import type { Logger } from '../../src/infra/logger';
 import { decodeClick } from './action-codec';
 import { loadSlackConfig, type SlackConfig } from './config';

@@ -1,9 +1,9 @@
-import { toServerRef } from '../../src/alerts/host-name';
-import { decodeActionRef, encodeActionRef } from '../../src/cards/action-ref';
-import type { Card, CardAction, CardRequest, CardStep } from '../../src/cards/card';
-import { renderRunbookCard } from '../../src/cards/render-runbook-card';
-import { loadCatalog } from '../../src/runbooks/load-catalog';
-import { LANGS } from '../../src/runbooks/text';
+import { toServerRef } from '../../src/domain/alerts/host-name';
+import { decodeActionRef, encodeActionRef } from '../../src/domain/cards/action-ref';
+import type { Card, CardAction, CardRequest, CardStep } from '../../src/domain/cards/card';
+import { renderRunbookCard } from '../../src/domain/cards/render-runbook-card';
+import { loadCatalog } from '../../src/infra/files/load-catalog';
+import { LANGS } from '../../src/domain/runbooks/text';
 import { decodeClick } from './action-codec';
 import {
   blockKitProblems,

@@ -1,5 +1,9 @@
 import type { types } from '@slack/bolt';
-import { decodeActionRef, encodeActionRef, type ActionRef } from '../../src/cards/action-ref';
+import {
+  decodeActionRef,
+  encodeActionRef,
+  type ActionRef,
+} from '../../src/domain/cards/action-ref';
 import type {
   Card,
   CardAction,
@@ -8,9 +12,9 @@ import type {
   CardStep,
   CardTone,
   StepState,
-} from '../../src/cards/card';
-import type { CodeBlock, Reply } from '../../src/chat/ports';
-import type { Lang } from '../../src/runbooks/text';
+} from '../../src/domain/cards/card';
+import type { CodeBlock, Reply } from '../../src/app/chat/ports';
+import type { Lang } from '../../src/domain/runbooks/text';
 import { MAX_ACTION_ID, MAX_VALUE, slackActionId, slackButtonValue } from './action-codec';
 
 /**

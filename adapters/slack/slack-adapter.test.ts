@@ -1,9 +1,9 @@
 import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { encodeActionRef } from '../../src/cards/action-ref';
-import type { Card } from '../../src/cards/card';
-import type { ChatCore, ChatResponse } from '../../src/chat/ports';
+import { encodeActionRef } from '../../src/domain/cards/action-ref';
+import type { Card } from '../../src/domain/cards/card';
+import type { ChatCore, ChatResponse } from '../../src/app/chat/ports';
 import { createLogger } from '../../src/infra/logger';
 import { startFakeSlackApi, type FakeSlackApi } from '../../test/support/fake-slack-api';
 import {

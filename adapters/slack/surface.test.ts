@@ -1,5 +1,5 @@
-import type { Card } from '../../src/cards/card';
-import { ChatDeliveryError } from '../../src/chat/ports';
+import type { Card } from '../../src/domain/cards/card';
+import { ChatDeliveryError } from '../../src/app/chat/ports';
 import { createLogger } from '../../src/infra/logger';
 import { startFakeSlackApi, type FakeSlackApi } from '../../test/support/fake-slack-api';
 import { TEST_SIGNING_SECRET } from '../../test/support/slack-signing';

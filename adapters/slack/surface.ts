@@ -1,11 +1,11 @@
 import { webApi } from '@slack/bolt';
-import type { Card } from '../../src/cards/card';
+import type { Card } from '../../src/domain/cards/card';
 import {
   ChatDeliveryError,
   type ChatSurface,
   type MessageRef,
   type Reply,
-} from '../../src/chat/ports';
+} from '../../src/app/chat/ports';
 import { renderCardBlocks, renderReplyBlocks } from './render-blocks';
 
 /**

@@ -1,6 +1,6 @@
 import { ActivityTypes, type Activity } from 'botbuilder';
-import type { Card } from '../../src/cards/card';
-import type { Reply } from '../../src/chat/ports';
+import type { Card } from '../../src/domain/cards/card';
+import type { Reply } from '../../src/app/chat/ports';
 import {
   ADAPTIVE_CARD_CONTENT_TYPE,
   renderAdaptiveCard,

@@ -1,4 +1,4 @@
-import { COMMANDS } from '../../src/chat/commands';
+import { COMMANDS } from '../../src/domain/chat/commands';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -8,8 +8,8 @@ import {
 } from 'botbuilder';
 import type { ConnectorClient } from 'botframework-connector';
 import { z } from 'zod';
-import type { Actor } from '../../src/approvals/identity';
-import type { ChatCore, ChatResponse, MessageRef, Reply } from '../../src/chat/ports';
+import type { Actor } from '../../src/domain/approvals/identity';
+import type { ChatCore, ChatResponse, MessageRef, Reply } from '../../src/app/chat/ports';
 import type { Logger } from '../../src/infra/logger';
 import { replyActivity } from './activities';
 import type { ConversationStore, StoredConversation } from './conversation-store';

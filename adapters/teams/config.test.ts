@@ -1,4 +1,4 @@
-import { ConfigError } from '../../src/config/load-config';
+import { ConfigError } from '../../src/infra/config/load-config';
 import { createLogger } from '../../src/infra/logger';
 import { loadTeamsConfig, logTeamsConfig, TeamsConfigError } from './config';
 import { parseRetryAfter, toDeliveryError } from './delivery-error';

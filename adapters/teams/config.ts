@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../../src/config/load-config';
+import { ConfigError } from '../../src/infra/config/load-config';
 import type { Logger } from '../../src/infra/logger';
 
 /**

@@ -1,5 +1,5 @@
 import type { ConversationReference } from 'botbuilder';
-import type { Redis } from '../../src/infra/redis';
+import type { Redis } from '../../src/infra/redis/redis';
 
 /**
  * Where the bot may post: the conversation references Teams gave us when the bot was installed,

@@ -1,4 +1,4 @@
-import { ChatDeliveryError } from '../../src/chat/ports';
+import { ChatDeliveryError } from '../../src/app/chat/ports';
 
 /** The most the queue is told to wait; a longer Retry-After is capped (it would stall the queue). */
 const MAX_RETRY_AFTER_MS = 15 * 60_000;

@@ -16,10 +16,10 @@ import {
 } from 'botframework-connector';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { ChatCore, ChatSurface } from '../../src/chat/ports';
-import { sendError } from '../../src/http/errors';
+import type { ChatCore, ChatSurface } from '../../src/app/chat/ports';
+import { sendError } from '../../src/infra/http/errors';
 import type { Logger } from '../../src/infra/logger';
-import type { Redis } from '../../src/infra/redis';
+import type { Redis } from '../../src/infra/redis/redis';
 import { errorText, TeamsBot } from './bot';
 import { loadTeamsConfig, logTeamsConfig, type TeamsConfig } from './config';
 import { createConversationStore } from './conversation-store';

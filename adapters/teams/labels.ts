@@ -1,4 +1,4 @@
-import type { Lang } from '../../src/runbooks/text';
+import type { Lang } from '../../src/domain/runbooks/text';
 
 /** Words only the Teams rendering needs; the card's own texts come with the Card. */
 export interface TeamsLabels {

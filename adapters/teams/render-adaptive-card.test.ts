@@ -1,11 +1,20 @@
-import { APPROVAL_STATES } from '../../src/approvals/approval-request';
-import { toServerRef } from '../../src/alerts/host-name';
-import { encodeActionRef } from '../../src/cards/action-ref';
-import type { Card, CardAction, CardRequest, CardStep, StepState } from '../../src/cards/card';
-import { renderRunbookCard, type RunbookCardContext } from '../../src/cards/render-runbook-card';
-import { flattenSteps, type Catalog } from '../../src/runbooks/catalog';
-import { loadCatalog } from '../../src/runbooks/load-catalog';
-import { LANGS, type Lang } from '../../src/runbooks/text';
+import { APPROVAL_STATES } from '../../src/domain/approvals/approval-request';
+import { toServerRef } from '../../src/domain/alerts/host-name';
+import { encodeActionRef } from '../../src/domain/cards/action-ref';
+import type {
+  Card,
+  CardAction,
+  CardRequest,
+  CardStep,
+  StepState,
+} from '../../src/domain/cards/card';
+import {
+  renderRunbookCard,
+  type RunbookCardContext,
+} from '../../src/domain/cards/render-runbook-card';
+import { flattenSteps, type Catalog } from '../../src/domain/runbooks/catalog';
+import { loadCatalog } from '../../src/infra/files/load-catalog';
+import { LANGS, type Lang } from '../../src/domain/runbooks/text';
 import { adaptiveCardProblems } from '../../test/support/adaptive-cards';
 import {
   cardBytes,

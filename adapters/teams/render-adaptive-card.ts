@@ -7,9 +7,9 @@ import type {
   CardStep,
   CardTone,
   StepState,
-} from '../../src/cards/card';
-import type { CodeBlock, Reply } from '../../src/chat/ports';
-import { DEFAULT_LANG, type Lang } from '../../src/runbooks/text';
+} from '../../src/domain/cards/card';
+import type { CodeBlock, Reply } from '../../src/app/chat/ports';
+import { DEFAULT_LANG, type Lang } from '../../src/domain/runbooks/text';
 import { TEAMS_LABELS, type TeamsLabels } from './labels';
 
 /**

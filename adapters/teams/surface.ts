@@ -1,12 +1,12 @@
 import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
 import type { ConnectorClient } from 'botframework-connector';
-import type { Card } from '../../src/cards/card';
+import type { Card } from '../../src/domain/cards/card';
 import {
   ChatDeliveryError,
   type ChatSurface,
   type MessageRef,
   type Reply,
-} from '../../src/chat/ports';
+} from '../../src/app/chat/ports';
 import { cardActivity, replyActivity } from './activities';
 import type { ConversationStore, StoredConversation } from './conversation-store';
 import { toDeliveryError } from './delivery-error';

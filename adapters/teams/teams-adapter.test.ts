@@ -1,17 +1,17 @@
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { toServerRef } from '../../src/alerts/host-name';
-import type { Card } from '../../src/cards/card';
-import { renderRunbookCard } from '../../src/cards/render-runbook-card';
+import { toServerRef } from '../../src/domain/alerts/host-name';
+import type { Card } from '../../src/domain/cards/card';
+import { renderRunbookCard } from '../../src/domain/cards/render-runbook-card';
 import {
   ChatDeliveryError,
   type ChatCore,
   type ChatResponse,
   type MessageRef,
-} from '../../src/chat/ports';
+} from '../../src/app/chat/ports';
 import { createLogger } from '../../src/infra/logger';
-import { loadCatalog } from '../../src/runbooks/load-catalog';
+import { loadCatalog } from '../../src/infra/files/load-catalog';
 import { adaptiveCardProblems } from '../../test/support/adaptive-cards';
 import {
   startFakeBotConnector,

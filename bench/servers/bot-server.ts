@@ -1,5 +1,5 @@
-import { startServer } from '../../src/http/start-server';
-import { loadConfig } from '../../src/config/load-config';
+import { startServer } from '../../src/main/start-server';
+import { loadConfig } from '../../src/infra/config/load-config';
 import { createLogger } from '../../src/infra/logger';
 import { serveChild } from '../lib/child';
 

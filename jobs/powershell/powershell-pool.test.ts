@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ACTION_IDS, type ActionId, type ActionOutput } from '../../src/actions';
+import { ACTION_IDS, type ActionId, type ActionOutput } from '../../src/domain/actions';
 import { SAMPLE_PARAMS } from '../../test/fixtures/action-params';
-import { createSimulatedOrg, readOrg, setScenario, simulatorEnv } from '../simulator';
+import { createSimulatedOrg, readOrg, setScenario, simulatorEnv } from '../simulated-exchange';
 import { PowerShellPool, type PowerShellPoolOptions, type RunResult } from './powershell-pool';
 import { shellEnvironment } from './shell-environment';
 

@@ -10,7 +10,7 @@ import {
   type ActionParams,
   type ExchangeEndpoint,
   type OutputParseError,
-} from '../../src/actions';
+} from '../../src/domain/actions';
 import { shellEnvironment } from './shell-environment';
 
 /**

@@ -1,4 +1,4 @@
-import type { ActionId } from '../../src/actions';
+import type { ActionId } from '../../src/domain/actions';
 
 /** What running one action on a shell produced. */
 export interface ExecutionResult {

@@ -1,4 +1,4 @@
-import type { ActionId } from '../../src/actions';
+import type { ActionId } from '../../src/domain/actions';
 import type { PowerShellPool } from '../powershell';
 import type { ActionExecutor, ExecutionResult } from './action-executor';
 

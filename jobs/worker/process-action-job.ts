@@ -1,11 +1,11 @@
 import { DelayedError, UnrecoverableError, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { buildCommand, type ActionId } from '../../src/actions';
+import { buildCommand, type ActionId } from '../../src/domain/actions';
 import type { Logger } from '../../src/infra/logger';
-import type { RedisKeys } from '../../src/infra/redis-keys';
-import { siteFor, type Inventory } from '../../src/inventory/inventory';
-import { verifyApproval } from '../../src/remediation/signed-approval';
-import { actionJobSchema, type ActionJobData, type ActionOutcome } from '../action-jobs';
+import type { RedisKeys } from '../../src/infra/redis/redis-keys';
+import { siteFor, type Inventory } from '../../src/domain/inventory/inventory';
+import { verifyApproval } from '../../src/domain/remediation/signed-approval';
+import { actionJobSchema, type ActionJobData, type ActionOutcome } from '../queues/action-jobs';
 import type { ActionExecutor, ExecutionResult } from './action-executor';
 import { acquireServerLock } from './server-lock';
 

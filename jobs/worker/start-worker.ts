@@ -1,20 +1,20 @@
 import { Queue, Worker } from 'bullmq';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../../src/config/load-config';
-import { allSites, type Inventory } from '../../src/inventory/inventory';
-import { loadInventory } from '../../src/infra/load-inventory';
+import type { Config } from '../../src/infra/config/load-config';
+import { allSites, type Inventory } from '../../src/domain/inventory/inventory';
+import { loadInventory } from '../../src/infra/files/load-inventory';
 import { createLogger, type Logger } from '../../src/infra/logger';
-import { createRedis } from '../../src/infra/redis';
-import { redisKeys } from '../../src/infra/redis-keys';
+import { createRedis } from '../../src/infra/redis/redis';
+import { redisKeys } from '../../src/infra/redis/redis-keys';
 import {
   actionQueueName,
   RESULTS_QUEUE,
   type ActionJobData,
   type ActionOutcome,
-} from '../action-jobs';
+} from '../queues/action-jobs';
 import type { ActionExecutor } from './action-executor';
-import { startHeartbeat } from './heartbeat';
+import { startHeartbeat } from '../queues/worker-heartbeat';
 import { createActionProcessor } from './process-action-job';
 
 export interface WorkerOptions {

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { PolicyError } from '../approvals/policy';
-import { ConfigError } from '../config/load-config';
+import { PolicyError } from '../domain/approvals/policy';
+import { ConfigError } from '../infra/config/load-config';
 import { registerAudit } from './commands/audit';
 import { registerDemo } from './commands/demo';
 import { registerSendAlert } from './commands/send-alert';

@@ -1,4 +1,4 @@
-import type { AuditReader } from '../audit/ports';
+import type { AuditReader } from '../app/audit/ports';
 import type { Logger } from './logger';
 
 /**

@@ -1,5 +1,5 @@
-import type { AuditEvent } from '../audit/audit-entry';
-import type { AuditLog } from '../audit/ports';
+import type { AuditEvent } from '../domain/audit/audit-entry';
+import type { AuditLog } from '../app/audit/ports';
 import { createMetrics, withApprovalMetrics } from './metrics';
 
 const event = (action: AuditEvent['action']): AuditEvent => ({

@@ -1,9 +1,9 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ActionOutcome } from '../../jobs/action-jobs';
-import type { AuditEvent } from '../audit/audit-entry';
-import type { AuditLog } from '../audit/ports';
-import type { ChatPlatform } from '../approvals/identity';
-import type { IntakeOutcome } from '../incidents/incident';
+import type { ActionOutcome } from '../domain/actions/outcome';
+import type { AuditEvent } from '../domain/audit/audit-entry';
+import type { AuditLog } from '../app/audit/ports';
+import type { ChatPlatform } from '../domain/approvals/identity';
+import type { IntakeOutcome } from '../domain/incidents/incident';
 
 /**
  * The bot's Prometheus metrics (GET /metrics). One Registry per process (and per startServer, so

@@ -1,16 +1,16 @@
-import type { ApprovalRequest } from '../../src/approvals/approval-request';
-import { createApprovalFlow, type ApprovalFlowDeps } from '../../src/approvals/approval-flow';
-import type { Actor } from '../../src/approvals/identity';
-import { parsePolicy, type Policy } from '../../src/approvals/policy';
-import type { ApprovedJobSink } from '../../src/approvals/ports';
-import { verifyChain } from '../../src/audit/verify-chain';
-import { normalizeAlert } from '../../src/alerts/normalize-alert';
-import { createAlertIntake } from '../../src/incidents/record-alert';
-import { createRedisIncidentStore } from '../../src/infra/redis-incident-store';
+import type { ApprovalRequest } from '../../src/domain/approvals/approval-request';
+import { createApprovalFlow, type ApprovalFlowDeps } from '../../src/app/approvals/approval-flow';
+import type { Actor } from '../../src/domain/approvals/identity';
+import { parsePolicy, type Policy } from '../../src/domain/approvals/policy';
+import type { ApprovedJobSink } from '../../src/app/approvals/ports';
+import { verifyChain } from '../../src/domain/audit/verify-chain';
+import { normalizeAlert } from '../../src/domain/alerts/normalize-alert';
+import { createAlertIntake } from '../../src/app/intake/record-alert';
+import { createRedisIncidentStore } from '../../src/infra/redis/redis-incident-store';
 import { ps51Alert } from '../fixtures/scom-alerts';
-import { createRedisApprovalStore } from '../../src/infra/redis-approval-store';
-import { createRedisAuditLog } from '../../src/infra/redis-audit-log';
-import { redisKeys } from '../../src/infra/redis-keys';
+import { createRedisApprovalStore } from '../../src/infra/redis/redis-approval-store';
+import { createRedisAuditLog } from '../../src/infra/redis/redis-audit-log';
+import { redisKeys } from '../../src/infra/redis/redis-keys';
 import { deletePrefix, testPrefix, testRedis } from '../support/redis';
 
 const redis = testRedis();

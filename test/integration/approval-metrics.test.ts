@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../src/config/load-config';
+import { loadConfig } from '../../src/infra/config/load-config';
 import { createLogger } from '../../src/infra/logger';
 import { createMetrics } from '../../src/infra/metrics';
-import { startApprovals } from '../../src/infra/start-approvals';
+import { startApprovals } from '../../src/main/start-approvals';
 import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
 
 /** exchops_approvals_total counts what the approval flow really committed, through its audit. */

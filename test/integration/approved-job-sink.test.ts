@@ -1,12 +1,16 @@
 import { Queue } from 'bullmq';
-import { createActionProducer, RESULTS_QUEUE, type ActionOutcome } from '../../jobs/action-jobs';
-import { createSignedJobSink } from '../../jobs/approved-job-sink';
+import {
+  createActionProducer,
+  RESULTS_QUEUE,
+  type ActionOutcome,
+} from '../../jobs/queues/action-jobs';
+import { createSignedJobSink } from '../../jobs/remediation/approved-job-sink';
 import type { ActionExecutor } from '../../jobs/worker/action-executor';
 import { startWorker } from '../../jobs/worker/start-worker';
-import type { ApprovalRequest } from '../../src/approvals/approval-request';
-import { loadConfig } from '../../src/config/load-config';
+import type { ApprovalRequest } from '../../src/domain/approvals/approval-request';
+import { loadConfig } from '../../src/infra/config/load-config';
 import { createLogger } from '../../src/infra/logger';
-import { redisKeys } from '../../src/infra/redis-keys';
+import { redisKeys } from '../../src/infra/redis/redis-keys';
 import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
 
 const KEY = 's'.repeat(40);

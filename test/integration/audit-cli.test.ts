@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import type { AuditEntry } from '../../src/audit/audit-entry';
-import { createRedisAuditLog } from '../../src/infra/redis-audit-log';
-import { redisKeys } from '../../src/infra/redis-keys';
+import type { AuditEntry } from '../../src/domain/audit/audit-entry';
+import { createRedisAuditLog } from '../../src/infra/redis/redis-audit-log';
+import { redisKeys } from '../../src/infra/redis/redis-keys';
 import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
 
 const ROOT = path.resolve(__dirname, '../..');

@@ -1,13 +1,13 @@
 import { Writable } from 'node:stream';
-import type { AuditEvent } from '../../src/audit/audit-entry';
-import { chainEntry } from '../../src/audit/hash-chain';
-import { verifyChain } from '../../src/audit/verify-chain';
-import { formatAuditView } from '../../src/audit/format-audit-view';
+import type { AuditEvent } from '../../src/domain/audit/audit-entry';
+import { chainEntry } from '../../src/domain/audit/hash-chain';
+import { verifyChain } from '../../src/domain/audit/verify-chain';
+import { formatAuditView } from '../../src/domain/audit/format-audit-view';
 import { startAuditCheckpoints } from '../../src/infra/audit-checkpoints';
 import { createLogger } from '../../src/infra/logger';
-import { createRedisAuditLog, type RedisAuditLog } from '../../src/infra/redis-audit-log';
-import { redisKeys } from '../../src/infra/redis-keys';
-import type { Redis } from '../../src/infra/redis';
+import { createRedisAuditLog, type RedisAuditLog } from '../../src/infra/redis/redis-audit-log';
+import { redisKeys } from '../../src/infra/redis/redis-keys';
+import type { Redis } from '../../src/infra/redis/redis';
 import { deletePrefix, testPrefix, testRedis } from '../support/redis';
 
 const redis = testRedis();

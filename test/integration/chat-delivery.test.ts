@@ -1,20 +1,20 @@
 import pino from 'pino';
 import { Queue } from 'bullmq';
-import { chatQueueName, startChatDelivery, type ChatDelivery } from '../../jobs/chat-delivery';
-import { createIncidentEventQueue } from '../../jobs/queues';
-import type { Card } from '../../src/cards/card';
+import { chatQueueName, startChatDelivery, type ChatDelivery } from '../../jobs/chat/chat-delivery';
+import { createIncidentEventQueue } from '../../jobs/queues/card-events';
+import type { Card } from '../../src/domain/cards/card';
 import {
   ChatDeliveryError,
   type ChatSurface,
   type MessageRef,
   type Reply,
-} from '../../src/chat/ports';
-import type { RunView } from '../../src/chat/run-view';
-import type { Incident } from '../../src/incidents/incident';
-import { createPrefs } from '../../src/infra/chat-runtime';
-import { redisKeys } from '../../src/infra/redis-keys';
+} from '../../src/app/chat/ports';
+import type { RunView } from '../../src/domain/cards/run-view';
+import type { Incident } from '../../src/domain/incidents/incident';
+import { createPrefs } from '../../src/main/chat-runtime';
+import { redisKeys } from '../../src/infra/redis/redis-keys';
 import { sampleIncident } from '../support/incidents';
-import { createRedis } from '../../src/infra/redis';
+import { createRedis } from '../../src/infra/redis/redis';
 import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
 
 /** The durable delivery over the real Redis and BullMQ, to a recording surface. */

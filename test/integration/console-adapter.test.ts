@@ -3,9 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { createConsoleAdapter } from '../../adapters/console';
-import type { Card } from '../../src/cards/card';
-import type { ChatCore } from '../../src/chat/ports';
-import { redisKeys } from '../../src/infra/redis-keys';
+import type { Card } from '../../src/domain/cards/card';
+import type { ChatCore } from '../../src/app/chat/ports';
+import { redisKeys } from '../../src/infra/redis/redis-keys';
 import { deletePrefix, testPrefix, testRedis } from '../support/redis';
 
 /** The console adapter over the real Redis, with a scripted core (the core has its own tests). */

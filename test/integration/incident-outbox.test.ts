@@ -1,7 +1,7 @@
-import { normalizeAlert } from '../../src/alerts/normalize-alert';
-import type { IncidentEvent } from '../../src/incidents/incident';
-import { createAlertIntake } from '../../src/incidents/record-alert';
-import { createRedisIncidentStore } from '../../src/infra/redis-incident-store';
+import { normalizeAlert } from '../../src/domain/alerts/normalize-alert';
+import type { IncidentEvent } from '../../src/domain/incidents/incident';
+import { createAlertIntake } from '../../src/app/intake/record-alert';
+import { createRedisIncidentStore } from '../../src/infra/redis/redis-incident-store';
 import { ps51Alert } from '../fixtures/scom-alerts';
 import { deletePrefix, testPrefix, testRedis } from '../support/redis';
 

@@ -1,6 +1,6 @@
-import { startHeartbeat } from '../../jobs/worker/heartbeat';
-import type { ActionOutcome } from '../../jobs/action-jobs';
-import { redisKeys } from '../../src/infra/redis-keys';
+import { startHeartbeat } from '../../jobs/queues/worker-heartbeat';
+import type { ActionOutcome } from '../../jobs/queues/action-jobs';
+import { redisKeys } from '../../src/infra/redis/redis-keys';
 import { ps51Alert } from '../fixtures/scom-alerts';
 import { startTestServer, type TestServer } from '../support/server';
 

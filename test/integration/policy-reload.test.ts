@@ -2,11 +2,11 @@ import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { roleFor } from '../../src/approvals/evaluate';
-import { PolicyError } from '../../src/approvals/policy';
-import { createPolicyProvider, type ReloadReport } from '../../src/approvals/policy-provider';
-import { policyFile, watchPolicy } from '../../src/infra/policy-file';
-import { createRedisAuditLog } from '../../src/infra/redis-audit-log';
+import { roleFor } from '../../src/domain/approvals/evaluate';
+import { PolicyError } from '../../src/domain/approvals/policy';
+import { createPolicyProvider, type ReloadReport } from '../../src/app/approvals/policy-provider';
+import { policyFile, watchPolicy } from '../../src/infra/files/policy-file';
+import { createRedisAuditLog } from '../../src/infra/redis/redis-audit-log';
 import { deletePrefix, testPrefix, testRedis } from '../support/redis';
 
 const redis = testRedis();

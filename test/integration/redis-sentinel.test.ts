@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import { loadConfig } from '../../src/config/load-config';
-import { createRedis, parseSentinelUrl } from '../../src/infra/redis';
+import { loadConfig } from '../../src/infra/config/load-config';
+import { createRedis, parseSentinelUrl } from '../../src/infra/redis/redis';
 import { deletePrefix, redisUrl, testPrefix } from '../support/redis';
 
 /** REDIS_URL may name Redis Sentinel: ioredis asks the sentinels for the current primary. */

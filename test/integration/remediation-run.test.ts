@@ -2,19 +2,24 @@ import { Queue } from 'bullmq';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { RESULTS_QUEUE, type ActionOutcome } from '../../jobs/action-jobs';
+import { RESULTS_QUEUE, type ActionOutcome } from '../../jobs/queues/action-jobs';
 import { PowerShellPool } from '../../jobs/powershell';
-import { QUEUE_NAMES, type IncidentEventJob } from '../../jobs/queues';
-import { createSimulatedOrg, readOrg, setScenario, simulatorEnv } from '../../jobs/simulator';
+import { QUEUE_NAMES, type IncidentEventJob } from '../../jobs/queues/card-events';
+import {
+  createSimulatedOrg,
+  readOrg,
+  setScenario,
+  simulatorEnv,
+} from '../../jobs/simulated-exchange';
 import { createPoolExecutor } from '../../jobs/worker/pool-executor';
 import { startWorker, type RunningWorker } from '../../jobs/worker/start-worker';
-import type { Actor } from '../../src/approvals/identity';
-import { loadConfig } from '../../src/config/load-config';
-import { startServer, type RunningServer } from '../../src/http/start-server';
+import type { Actor } from '../../src/domain/approvals/identity';
+import { loadConfig } from '../../src/infra/config/load-config';
+import { startServer, type RunningServer } from '../../src/main/start-server';
 import { createLogger } from '../../src/infra/logger';
-import { redisKeys } from '../../src/infra/redis-keys';
-import { createRedisRunStore } from '../../src/infra/redis-run-store';
-import type { RemediationRun } from '../../src/remediation';
+import { redisKeys } from '../../src/infra/redis/redis-keys';
+import { createRedisRunStore } from '../../src/infra/redis/redis-run-store';
+import type { RemediationRun } from '../../src/app/remediation';
 import { ps51Alert } from '../fixtures/scom-alerts';
 import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
 import { TEST_TOKEN } from '../support/server';

@@ -1,11 +1,11 @@
-import type { ServerRef } from '../../src/alerts/alert';
-import type { AuditEvent } from '../../src/audit/audit-entry';
-import type { Incident, IncidentEvent } from '../../src/incidents/incident';
-import { redisKeys } from '../../src/infra/redis-keys';
-import { createRedisRunStore } from '../../src/infra/redis-run-store';
-import { createRemediationService } from '../../src/remediation';
-import type { CheckQueue } from '../../src/remediation/ports';
-import { loadCatalog } from '../../src/runbooks/load-catalog';
+import type { ServerRef } from '../../src/domain/alerts/alert';
+import type { AuditEvent } from '../../src/domain/audit/audit-entry';
+import type { Incident, IncidentEvent } from '../../src/domain/incidents/incident';
+import { redisKeys } from '../../src/infra/redis/redis-keys';
+import { createRedisRunStore } from '../../src/infra/redis/redis-run-store';
+import { createRemediationService } from '../../src/app/remediation';
+import type { CheckQueue } from '../../src/app/remediation/ports';
+import { loadCatalog } from '../../src/infra/files/load-catalog';
 import { deletePrefix, testPrefix, testRedis } from '../support/redis';
 
 /**

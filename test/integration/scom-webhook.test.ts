@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
-import { redisKeys } from '../../src/infra/redis-keys';
-import { QUEUE_NAMES } from '../../jobs/queues';
+import { redisKeys } from '../../src/infra/redis/redis-keys';
+import { QUEUE_NAMES } from '../../jobs/queues/card-events';
 import { commandChannelAlert, ps51Alert, ps7Alert } from '../fixtures/scom-alerts';
 import { startTestServer, type TestServer } from '../support/server';
 

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { ALERT_SCENARIOS } from '../../jobs/simulator/alert-scenarios';
+import { ALERT_SCENARIOS } from '../../jobs/simulated-exchange/alert-scenarios';
 import { registerSendAlert } from '../../src/cli/commands/send-alert';
 import { startTestServer, type TestServer } from '../support/server';
 

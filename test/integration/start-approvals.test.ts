@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import type { ApprovalRequest } from '../../src/approvals/approval-request';
-import { PolicyError } from '../../src/approvals/policy';
-import { loadConfig } from '../../src/config/load-config';
+import type { ApprovalRequest } from '../../src/domain/approvals/approval-request';
+import { PolicyError } from '../../src/domain/approvals/policy';
+import { loadConfig } from '../../src/infra/config/load-config';
 import { createLogger } from '../../src/infra/logger';
-import { startApprovals } from '../../src/infra/start-approvals';
+import { startApprovals } from '../../src/main/start-approvals';
 import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
 
 const redis = testRedis();

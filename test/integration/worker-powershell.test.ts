@@ -2,15 +2,19 @@ import { Queue } from 'bullmq';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createActionProducer, RESULTS_QUEUE, type ActionOutcome } from '../../jobs/action-jobs';
+import {
+  createActionProducer,
+  RESULTS_QUEUE,
+  type ActionOutcome,
+} from '../../jobs/queues/action-jobs';
 import { PowerShellPool } from '../../jobs/powershell';
-import { createSimulatedOrg, setScenario, simulatorEnv } from '../../jobs/simulator';
+import { createSimulatedOrg, setScenario, simulatorEnv } from '../../jobs/simulated-exchange';
 import { createPoolExecutor } from '../../jobs/worker/pool-executor';
 import { startWorker, type RunningWorker } from '../../jobs/worker/start-worker';
-import { loadConfig } from '../../src/config/load-config';
+import { loadConfig } from '../../src/infra/config/load-config';
 import { createLogger } from '../../src/infra/logger';
-import { redisKeys } from '../../src/infra/redis-keys';
-import { signApproval } from '../../src/remediation/signed-approval';
+import { redisKeys } from '../../src/infra/redis/redis-keys';
+import { signApproval } from '../../src/domain/remediation/signed-approval';
 import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
 
 /**

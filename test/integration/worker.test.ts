@@ -6,15 +6,15 @@ import {
   actionQueueName,
   type ActionOutcome,
   type ActionProducer,
-} from '../../jobs/action-jobs';
+} from '../../jobs/queues/action-jobs';
 import type { ActionExecutor, ExecutionResult } from '../../jobs/worker/action-executor';
-import { listOnlineWorkers } from '../../jobs/worker/heartbeat';
+import { listOnlineWorkers } from '../../jobs/queues/worker-heartbeat';
 import { startWorker, type RunningWorker } from '../../jobs/worker/start-worker';
-import { loadConfig } from '../../src/config/load-config';
+import { loadConfig } from '../../src/infra/config/load-config';
 import { createLogger } from '../../src/infra/logger';
-import { redisKeys } from '../../src/infra/redis-keys';
-import type { Actor } from '../../src/remediation/actor';
-import { signApproval, type ApprovalGrant } from '../../src/remediation/signed-approval';
+import { redisKeys } from '../../src/infra/redis/redis-keys';
+import type { Actor } from '../../src/domain/remediation/actor';
+import { signApproval, type ApprovalGrant } from '../../src/domain/remediation/signed-approval';
 import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
 
 const KEY = 'k'.repeat(40);

@@ -1,4 +1,4 @@
-import type { ApprovalRequest } from '../../src/approvals/approval-request';
+import type { ApprovalRequest } from '../../src/domain/approvals/approval-request';
 
 /** A pending destructive request (restart EX01), as the approval flow stores one. */
 export function sampleRequest(over: Partial<ApprovalRequest> = {}): ApprovalRequest {

@@ -1,4 +1,4 @@
-import { findOrStartRedis } from '../../src/infra/find-redis';
+import { findOrStartRedis } from '../../src/infra/redis/find-redis';
 
 /**
  * Every integration test talks to a real Redis: REDIS_URL, else 127.0.0.1:6379, else a private

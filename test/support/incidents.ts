@@ -1,6 +1,6 @@
-import { normalizeAlert } from '../../src/alerts/normalize-alert';
-import { applyAlert } from '../../src/incidents/apply-alert';
-import type { Incident } from '../../src/incidents/incident';
+import { normalizeAlert } from '../../src/domain/alerts/normalize-alert';
+import { applyAlert } from '../../src/domain/incidents/apply-alert';
+import type { Incident } from '../../src/domain/incidents/incident';
 import { ps51Alert } from '../fixtures/scom-alerts';
 
 /** An incident as the intake would open it for one SCOM alert (PopDeepTestMonitor on EX01 by default). */

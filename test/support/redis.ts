@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createRedis, type Redis } from '../../src/infra/redis';
+import { createRedis, type Redis } from '../../src/infra/redis/redis';
 
 /** A key prefix of its own per test file, so files can run in parallel against one Redis. */
 export function testPrefix(name: string): string {

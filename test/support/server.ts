@@ -1,6 +1,6 @@
-import { loadConfig } from '../../src/config/load-config';
+import { loadConfig } from '../../src/infra/config/load-config';
 import { createLogger } from '../../src/infra/logger';
-import { startServer, type RunningServer, type StartOptions } from '../../src/http/start-server';
+import { startServer, type RunningServer, type StartOptions } from '../../src/main/start-server';
 import { deletePrefix, redisUrl, testPrefix, testRedis } from './redis';
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';

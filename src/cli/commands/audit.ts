@@ -1,12 +1,16 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { formatAuditView, parseAuditSubject } from '../../audit/format-audit-view';
-import { parseSince } from '../../audit/parse-since';
-import { ChainVerifier, type Checkpoint } from '../../audit/verify-chain';
-import { loadConfig } from '../../config/load-config';
-import { createRedis } from '../../infra/redis';
-import { createRedisAuditLog, matches, type RedisAuditLog } from '../../infra/redis-audit-log';
+import { formatAuditView, parseAuditSubject } from '../../domain/audit/format-audit-view';
+import { parseSince } from '../../domain/audit/parse-since';
+import { ChainVerifier, type Checkpoint } from '../../domain/audit/verify-chain';
+import { loadConfig } from '../../infra/config/load-config';
+import { createRedis } from '../../infra/redis/redis';
+import {
+  createRedisAuditLog,
+  matches,
+  type RedisAuditLog,
+} from '../../infra/redis/redis-audit-log';
 
 async function withAuditLog<T>(run: (log: RedisAuditLog) => Promise<T>): Promise<T> {
   const config = loadConfig(process.env);

@@ -4,18 +4,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { PowerShellPool } from '../../../jobs/powershell';
-import { createSimulatedOrg, setScenario, simulatorEnv } from '../../../jobs/simulator';
+import { createSimulatedOrg, setScenario, simulatorEnv } from '../../../jobs/simulated-exchange';
 import {
   ALERT_SCENARIOS,
   buildScenarioAlert,
   demoScenarioOf,
-} from '../../../jobs/simulator/alert-scenarios';
+} from '../../../jobs/simulated-exchange/alert-scenarios';
 import { createPoolExecutor } from '../../../jobs/worker/pool-executor';
 import { startWorker } from '../../../jobs/worker/start-worker';
-import { loadConfig } from '../../config/load-config';
-import { findOrStartRedis } from '../../infra/find-redis';
+import { loadConfig } from '../../infra/config/load-config';
+import { findOrStartRedis } from '../../infra/redis/find-redis';
 import { createLogger } from '../../infra/logger';
-import { startServer } from '../../http/start-server';
+import { startServer } from '../../main/start-server';
 import { DEMO_POLICY } from './demo-policy';
 
 export interface RunningDemo {

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { loadCatalog } from '../../runbooks/load-catalog';
-import { shippedRunbooksDir } from '../../runbooks/read-runbook-files';
+import { loadCatalog } from '../../infra/files/load-catalog';
+import { shippedRunbooksDir } from '../../infra/files/read-runbook-files';
 import { registerRunbooks, validateRunbookDir, type ShowJson, type ShowJsonStep } from './runbooks';
 
 const catalog = loadCatalog();

@@ -1,18 +1,18 @@
 import { Option, type Command } from 'commander';
-import { toServerRef } from '../../alerts/host-name';
-import { cardContextFromMatch, renderRunbookCard } from '../../cards/render-runbook-card';
-import type { Card, CardStep } from '../../cards/card';
-import { LABELS } from '../../cards/labels';
-import { loadConfig } from '../../config/load-config';
-import type { Catalog } from '../../runbooks/catalog';
-import { flattenSteps } from '../../runbooks/catalog';
-import { catalogFromTexts } from '../../runbooks/catalog-from-texts';
-import { formatIssue } from '../../runbooks/errors';
-import { loadCatalog } from '../../runbooks/load-catalog';
-import { matchQuery, type MatchedBy } from '../../runbooks/match-runbook';
-import { readRunbookFiles, shippedRunbooksDir } from '../../runbooks/read-runbook-files';
-import { SERVER_ROLES, type ServerRole } from '../../runbooks/schema';
-import { LANGS, pickText, type Lang } from '../../runbooks/text';
+import { toServerRef } from '../../domain/alerts/host-name';
+import { cardContextFromMatch, renderRunbookCard } from '../../domain/cards/render-runbook-card';
+import type { Card, CardStep } from '../../domain/cards/card';
+import { LABELS } from '../../domain/cards/labels';
+import { loadConfig } from '../../infra/config/load-config';
+import type { Catalog } from '../../domain/runbooks/catalog';
+import { flattenSteps } from '../../domain/runbooks/catalog';
+import { catalogFromTexts } from '../../domain/runbooks/catalog-from-texts';
+import { formatIssue } from '../../domain/runbooks/errors';
+import { loadCatalog } from '../../infra/files/load-catalog';
+import { matchQuery, type MatchedBy } from '../../domain/runbooks/match-runbook';
+import { readRunbookFiles, shippedRunbooksDir } from '../../infra/files/read-runbook-files';
+import { SERVER_ROLES, type ServerRole } from '../../domain/runbooks/schema';
+import { LANGS, pickText, type Lang } from '../../domain/runbooks/text';
 
 /** Where the subcommands write and how they get the catalogue; tests pass their own. */
 export interface RunbooksIo {

@@ -1,6 +1,9 @@
 import { Option, type Command } from 'commander';
-import { ALERT_SCENARIOS, buildScenarioAlert } from '../../../jobs/simulator/alert-scenarios';
-import { loadConfig } from '../../config/load-config';
+import {
+  ALERT_SCENARIOS,
+  buildScenarioAlert,
+} from '../../../jobs/simulated-exchange/alert-scenarios';
+import { loadConfig } from '../../infra/config/load-config';
 
 export interface SendAlertIo {
   out(text: string): void;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load-config';
-import { startServer } from '../../http/start-server';
-import { loadCatalog } from '../../runbooks/load-catalog';
+import { loadConfig } from '../../infra/config/load-config';
+import { startServer } from '../../main/start-server';
+import { loadCatalog } from '../../infra/files/load-catalog';
 
 export function registerServe(program: Command): void {
   program

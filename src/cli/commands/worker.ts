@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { PowerShellPool } from '../../../jobs/powershell';
 import { createPoolExecutor } from '../../../jobs/worker/pool-executor';
 import { startWorker } from '../../../jobs/worker/start-worker';
-import { loadConfig } from '../../config/load-config';
-import { loadInventory } from '../../infra/load-inventory';
+import { loadConfig } from '../../infra/config/load-config';
+import { loadInventory } from '../../infra/files/load-inventory';
 import { createLogger } from '../../infra/logger';
 
 export function registerWorker(program: Command): void {

@@ -1,0 +1,347 @@
+import {
+  DelayedError,
+  Queue,
+  UnrecoverableError,
+  Worker,
+  type ConnectionOptions,
+  type Job,
+} from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { ChatPlatform } from '../../src/domain/approvals/identity';
+import type { Card } from '../../src/domain/cards/card';
+import { formatResult } from '../../src/app/chat/format-result';
+import type { PrefsPort } from '../../src/app/chat/core-ports';
+import {
+  ChatDeliveryError,
+  type ChatSurface,
+  type MessageRef,
+  type Reply,
+} from '../../src/app/chat/ports';
+import type { RunView } from '../../src/domain/cards/run-view';
+import type { Incident } from '../../src/domain/incidents/incident';
+import type { Logger } from '../../src/infra/logger';
+import type { RedisKeys } from '../../src/infra/redis/redis-keys';
+import type { Lang } from '../../src/domain/runbooks/text';
+import { QUEUE_NAMES, type IncidentEventJob } from '../queues/card-events';
+
+/**
+ * The durable path from the core to chat. Every incident event is fanned out to one queue per
+ * platform (`chat-slack`, `chat-teams`, `chat-console`), so a Slack outage or rate limit holds up
+ * nothing on Teams. A delivery job redraws the incident's card from the current state (so order
+ * and repeats do not matter), posts it once and then updates it in place, and posts each step
+ * result in the card's thread once. A job completes only after the platform accepted the message.
+ */
+export type DeliveryJob =
+  | {
+      type: 'incident';
+      incidentId: string;
+      /** The incident's redraw number on this platform when queued (see `queueRedraw`). */
+      gen?: number;
+    }
+  | { type: 'reply'; channel: string; reply: Reply };
+
+export function chatQueueName(platform: ChatPlatform): string {
+  return `chat-${platform}`;
+}
+
+export interface ChatDeliveryDeps {
+  connection: ConnectionOptions;
+  /** A new connection for each BullMQ worker (blocking reads need `maxRetriesPerRequest: null`). */
+  workerConnection: () => Redis;
+  bullPrefix: string;
+  redis: Redis;
+  keys: RedisKeys;
+  surfaces: readonly ChatSurface[];
+  /** The channel an incident's card goes to on a platform; null: this platform shows it nowhere. */
+  routeFor(incident: Incident, platform: ChatPlatform): Promise<string | null>;
+  incidents: { get(id: string): Promise<Incident | null> };
+  runs: { getRun(incidentId: string): Promise<RunView | null> };
+  render(incident: Incident, lang: Lang): Promise<Card>;
+  /** How a step result is introduced in the thread ("Step 2 · Re-run a probe"). */
+  stepLabel?: (run: RunView, stepKey: string, actionId: string, lang: Lang) => string;
+  prefs: PrefsPort;
+  logger: Logger;
+  /** A link to a result's whole output, when links are configured (PUBLIC_URL). */
+  fullTextUrl?: (incidentId: string, jobId: string) => string | undefined;
+  /** Runs for every incident event before it is fanned out; a failure retries the event. */
+  onIncidentEvent?: (event: IncidentEventJob) => Promise<void>;
+  /** Told when a card was posted or updated (the audit trail). */
+  onCard?: (
+    kind: 'posted' | 'updated',
+    platform: ChatPlatform,
+    incidentId: string,
+    ref: MessageRef,
+    deliveryId: string,
+  ) => Promise<void>;
+  /** Told of each delivery attempt: no error when it succeeded (metrics). */
+  onDelivery?: (platform: ChatPlatform, err?: unknown) => void;
+  /** How long one redraw may hold its incident's lock. */
+  lockMs?: number;
+}
+
+export interface ChatDelivery {
+  /** Queues a message for a channel (a command's result); `jobId` makes it idempotent. */
+  sendReply(platform: ChatPlatform, channel: string, reply: Reply, jobId: string): Promise<void>;
+  /** Queues a redraw of an incident's card on every platform (tests, manual refresh). */
+  redraw(incidentId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const JOB_DEFAULTS = {
+  attempts: 50,
+  backoff: { type: 'custom' },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+} as const;
+
+/** How long the message of an incident is remembered (longer than incident retention). */
+const KEEP_MS = 90 * 24 * 3600 * 1000;
+
+/** 1 s, 2 s, 4 s … capped at a minute: about 45 minutes of retries before a job gives up. */
+export function deliveryBackoff(attemptsMade: number): number {
+  return Math.min(60_000, 1000 * 2 ** Math.max(0, attemptsMade - 1));
+}
+
+export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
+  const { keys, redis, logger } = deps;
+  const lockMs = deps.lockMs ?? 30_000;
+  const queues = new Map<ChatPlatform, Queue<DeliveryJob>>();
+  const workers: Worker[] = [];
+  const workerConnections: Redis[] = [];
+  const blocking = (): Redis => {
+    const c = deps.workerConnection();
+    c.on('error', () => undefined);
+    workerConnections.push(c);
+    return c;
+  };
+
+  for (const surface of deps.surfaces) {
+    const queue = new Queue<DeliveryJob>(chatQueueName(surface.platform), {
+      connection: deps.connection,
+      prefix: deps.bullPrefix,
+      defaultJobOptions: JOB_DEFAULTS,
+    });
+    queues.set(surface.platform, queue);
+    const worker: Worker<DeliveryJob> = new Worker<DeliveryJob>(
+      chatQueueName(surface.platform),
+      async (job, token) => {
+        try {
+          if (job.data.type === 'reply') {
+            await surface.postToChannel(job.data.channel, job.data.reply);
+          } else {
+            await deliverIncident(surface, job, token);
+          }
+          deps.onDelivery?.(surface.platform);
+        } catch (err) {
+          if (err instanceof DelayedError) throw err;
+          deps.onDelivery?.(surface.platform, err);
+          if (err instanceof ChatDeliveryError) {
+            if (!err.retryable) {
+              logger.error(
+                { platform: surface.platform, job: job.id, err: err.message },
+                'chat delivery failed for good',
+              );
+              throw new UnrecoverableError(err.message);
+            }
+            if (err.retryAfterMs !== undefined) {
+              // The platform said how long to wait: hold the whole platform queue that long.
+              await worker.rateLimit(err.retryAfterMs);
+              throw Worker.RateLimitError();
+            }
+          }
+          logger.warn(
+            { platform: surface.platform, job: job.id, err: errorText(err) },
+            'chat delivery will retry',
+          );
+          throw err;
+        }
+      },
+      {
+        connection: blocking(),
+        prefix: deps.bullPrefix,
+        concurrency: 4,
+        settings: { backoffStrategy: (attemptsMade: number) => deliveryBackoff(attemptsMade) },
+      },
+    );
+    worker.on('error', (err) => logger.warn({ err: err.message }, 'chat delivery worker error'));
+    workers.push(worker);
+  }
+
+  // Fan-out: one incident event becomes one delivery job per platform, idempotent by event id.
+  const fanOut = new Worker<IncidentEventJob>(
+    QUEUE_NAMES.incidentEvents,
+    async (job) => {
+      await deps.onIncidentEvent?.(job.data);
+      await Promise.all(
+        [...queues.keys()].map((platform) =>
+          queueRedraw(platform, job.data.incidentId, `${platform}-${job.id ?? randomUUID()}`),
+        ),
+      );
+    },
+    { connection: blocking(), prefix: deps.bullPrefix, concurrency: 8 },
+  );
+  fanOut.on('error', (err) => logger.warn({ err: err.message }, 'incident event fan-out error'));
+
+  /**
+   * Queues a redraw numbered after every earlier one for this incident and platform. A redraw
+   * draws the current state, so when several wait (a burst of changes behind a rate limit) only
+   * the newest needs to run: older ones see a higher number and finish without a call.
+   */
+  async function queueRedraw(platform: ChatPlatform, incidentId: string, jobId: string) {
+    const q = queues.get(platform);
+    if (!q) return;
+    const genKey = keys.chatRedrawGen(platform, incidentId);
+    const gen = await redis.incr(genKey);
+    await redis.pexpire(genKey, KEEP_MS);
+    await q.add('incident', { type: 'incident', incidentId, gen }, { jobId });
+  }
+
+  async function deliverIncident(surface: ChatSurface, job: Job<DeliveryJob>, token?: string) {
+    if (job.data.type !== 'incident') return;
+    const { incidentId, gen } = job.data;
+    const platform = surface.platform;
+    if (gen !== undefined) {
+      const latest = Number(await redis.get(keys.chatRedrawGen(platform, incidentId)));
+      // A newer redraw is queued: it will draw everything this one would.
+      if (latest > gen) return;
+    }
+    const lockKey = keys.chatLock(platform, incidentId);
+    const owner = randomUUID();
+    const got = await redis.set(lockKey, owner, 'PX', lockMs, 'NX');
+    if (got !== 'OK') {
+      // Another replica is redrawing this card; it will draw the current state, but draw
+      // again shortly in case this job carries a newer change.
+      await job.moveToDelayed(Date.now() + 300, token);
+      throw new DelayedError();
+    }
+    // The lock outlives one slow platform call only if it is renewed as the redraw goes on.
+    const renew = async (): Promise<void> => {
+      const held = await redis.eval(
+        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0",
+        1,
+        lockKey,
+        owner,
+        String(lockMs),
+      );
+      if (held !== 1) throw new Error('redraw lock lost to another replica; retrying');
+    };
+    const refKey = keys.chatMessage(platform, incidentId);
+    const remember = async (ref: MessageRef): Promise<void> => {
+      await redis.set(refKey, JSON.stringify(ref), 'PX', KEEP_MS);
+    };
+    try {
+      const incident = await deps.incidents.get(incidentId);
+      if (!incident) return;
+      const stored = await redis.get(refKey);
+      let ref: MessageRef | null = stored ? (JSON.parse(stored) as MessageRef) : null;
+      const channel = ref?.channel ?? (await deps.routeFor(incident, platform));
+      if (!channel) return;
+      const lang = await deps.prefs.langOf({ platform, id: channel });
+      const card = await deps.render(incident, lang);
+      if (ref) {
+        try {
+          await surface.updateCard(ref, card);
+          await deps.onCard?.('updated', platform, incidentId, ref, job.id ?? '');
+        } catch (err) {
+          if (!(err instanceof ChatDeliveryError) || err.retryable) throw err;
+          // The message is gone (deleted, or the platform will not edit it any more): start a
+          // new card and thread rather than leave the incident frozen.
+          logger.warn(
+            { platform, incidentId, err: err.message },
+            'incident card cannot be updated; posting a new one',
+          );
+          await redis.del(refKey, keys.chatPosted(platform, incidentId));
+          ref = null;
+        }
+      }
+      if (!ref) {
+        await renew();
+        ref = await surface.postCard(channel, card);
+        // Posted but not recorded (a crash right here) means one duplicate card on retry:
+        // at-least-once is the honest guarantee a chat API without idempotency keys allows.
+        await remember(ref);
+        await deps.onCard?.('posted', platform, incidentId, ref, job.id ?? '');
+      } else {
+        await redis.pexpire(refKey, KEEP_MS);
+      }
+      await postNewResults(surface, ref, incidentId, lang, renew);
+    } finally {
+      await redis.eval(
+        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
+        1,
+        lockKey,
+        owner,
+      );
+    }
+  }
+
+  async function postNewResults(
+    surface: ChatSurface,
+    ref: MessageRef,
+    incidentId: string,
+    lang: Lang,
+    renew: () => Promise<void>,
+  ) {
+    const run = await deps.runs.getRun(incidentId);
+    if (!run) return;
+    const postedKey = keys.chatPosted(surface.platform, incidentId);
+    const posted = new Set(await redis.smembers(postedKey));
+    for (const [stepKey, step] of Object.entries(run.steps)) {
+      for (const result of step.results) {
+        if (posted.has(result.jobId)) continue;
+        const stepLabel =
+          deps.stepLabel?.(run, stepKey, result.actionId, lang) ??
+          (stepKey.includes('/') ? stepKey.slice(stepKey.indexOf('/') + 1) : stepKey);
+        const fullTextUrl = deps.fullTextUrl?.(incidentId, result.jobId);
+        await renew();
+        await surface.postInThread(
+          ref,
+          formatResult(result, { lang, stepLabel, ...(fullTextUrl ? { fullTextUrl } : {}) }),
+        );
+        await redis.sadd(postedKey, result.jobId);
+        await redis.pexpire(postedKey, KEEP_MS);
+      }
+    }
+  }
+
+  return {
+    async sendReply(platform, channel, reply, jobId) {
+      const q = queues.get(platform);
+      if (!q) {
+        logger.warn({ platform }, 'reply for a platform that is not enabled; dropped');
+        return;
+      }
+      await q.add('reply', { type: 'reply', channel, reply }, { jobId: `reply-${jobId}` });
+    },
+    async redraw(incidentId) {
+      await Promise.all(
+        [...queues.keys()].map((platform) =>
+          queueRedraw(platform, incidentId, `${platform}-redraw-${randomUUID()}`),
+        ),
+      );
+    },
+    async close() {
+      // With Redis unreachable BullMQ's close waits forever for the connection: cut it short.
+      const healthy = workerConnections.every((c) => c.status === 'ready');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([
+          fanOut.close(!healthy),
+          ...workers.map((w) => w.close(!healthy)),
+          ...[...queues.values()].map((q) => q.close()),
+        ]),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, healthy ? 10_000 : 200);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (healthy) await Promise.allSettled(workerConnections.map((c) => c.quit()));
+      else workerConnections.forEach((c) => c.disconnect());
+    },
+  };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,154 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { buildCommand } from '../../src/domain/actions';
+import { siteFor, type Inventory } from '../../src/domain/inventory/inventory';
+import type { Actor } from '../../src/domain/remediation/actor';
+import type { SignedApproval } from '../../src/domain/remediation/signed-approval';
+
+/**
+ * Action jobs: what the bot asks a worker to run. A job carries an action id and parameters, never
+ * command text; the worker builds and quotes the command itself. Each site has its own queue, so a
+ * worker near its Exchange servers takes only their jobs.
+ */
+export function actionQueueName(site: string): string {
+  return `actions-${site}`;
+}
+
+export const RESULTS_QUEUE = 'action-results';
+
+const actorSchema = z.object({
+  platform: z.enum(['slack', 'teams', 'console', 'system']),
+  id: z.string().min(1).max(200),
+  displayName: z.string().max(200).optional(),
+});
+
+/** Checked by the worker on every job: Redis is shared, so job data is input like any other. */
+export const actionJobSchema = z
+  .object({
+    actionId: z.string().min(1).max(100),
+    params: z.record(z.string(), z.unknown()),
+    incidentId: z.string().max(100).nullable(),
+    runId: z.string().max(100).nullable(),
+    stepId: z.string().max(200).nullable(),
+    requestedBy: actorSchema,
+    approval: z
+      .object({
+        grant: z.object({
+          approvalId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/),
+          actionId: z.string(),
+          params: z.record(z.string(), z.unknown()),
+          incidentId: z.string().nullable(),
+          requester: actorSchema,
+          approvers: z.array(actorSchema),
+          approvedAt: z.string(),
+          expiresAt: z.string(),
+          breakGlassReason: z.string().optional(),
+        }),
+        signature: z.string().regex(/^[0-9a-f]{64}$/),
+      })
+      .nullable(),
+    enqueuedAt: z.string(),
+  })
+  .strict();
+
+export type ActionJobData = z.infer<typeof actionJobSchema>;
+
+export type { ActionOutcome, ActionStatus } from '../../src/domain/actions/outcome';
+
+export interface EnqueueRequest {
+  actionId: string;
+  params: Record<string, unknown>;
+  incidentId?: string | null;
+  runId?: string | null;
+  stepId?: string | null;
+  requestedBy: Actor;
+  approval?: SignedApproval | null;
+  /** Makes enqueueing idempotent (e.g. one job per approval or per run step). */
+  jobId?: string;
+  /** Start no earlier than this many ms from now (a runbook's wait, a repeat's interval). */
+  delayMs?: number;
+}
+
+export type EnqueueResult =
+  { ok: true; jobId: string; site: string; command: string } | { ok: false; reason: string };
+
+/**
+ * The bot's side: validates the action and its parameters, finds the site, and adds the job.
+ * Reads are retried on transient errors; changes get exactly one attempt.
+ */
+export function createActionProducer(options: {
+  connection: ConnectionOptions;
+  bullPrefix: string;
+  inventory: Inventory | null;
+}) {
+  const queues = new Map<string, Queue<ActionJobData>>();
+  const queueFor = (site: string): Queue<ActionJobData> => {
+    let q = queues.get(site);
+    if (!q) {
+      q = new Queue<ActionJobData>(actionQueueName(site), {
+        connection: options.connection,
+        prefix: options.bullPrefix,
+      });
+      queues.set(site, q);
+    }
+    return q;
+  };
+
+  async function enqueue(req: EnqueueRequest): Promise<EnqueueResult> {
+    const built = buildCommand(req.actionId, req.params);
+    if (!built.ok) {
+      return { ok: false, reason: built.errors.map((e) => `${e.param}: ${e.reason}`).join('; ') };
+    }
+    const server = String(built.params.server);
+    const site = siteFor(options.inventory, server);
+    if (!site.ok) return { ok: false, reason: site.reason };
+    const needsApproval = built.action.risk !== 'read';
+    if (needsApproval && !req.approval) {
+      return {
+        ok: false,
+        reason: `${built.action.id} is a ${built.action.risk} action and needs an approval`,
+      };
+    }
+    const data: ActionJobData = {
+      actionId: built.action.id,
+      params: built.params,
+      incidentId: req.incidentId ?? null,
+      runId: req.runId ?? null,
+      stepId: req.stepId ?? null,
+      requestedBy: req.requestedBy,
+      approval: req.approval ?? null,
+      enqueuedAt: new Date().toISOString(),
+    };
+    const jobId =
+      req.jobId ??
+      (req.approval ? `approval-${req.approval.grant.approvalId}` : `check-${randomUUID()}`);
+    const opts: JobsOptions = needsApproval
+      ? {
+          jobId,
+          attempts: 1,
+          removeOnComplete: { age: 30 * 24 * 3600 },
+          removeOnFail: { age: 30 * 24 * 3600 },
+        }
+      : {
+          jobId,
+          attempts: 3,
+          backoff: { type: 'exponential', delay: 2000 },
+          removeOnComplete: { age: 7 * 24 * 3600 },
+          removeOnFail: { age: 30 * 24 * 3600 },
+        };
+    if (req.delayMs !== undefined && req.delayMs > 0) opts.delay = req.delayMs;
+    await queueFor(site.site).add(built.action.id, data, opts);
+    return { ok: true, jobId, site: site.site, command: built.command };
+  }
+
+  return {
+    enqueue,
+    queueFor,
+    async close(): Promise<void> {
+      await Promise.all([...queues.values()].map((q) => q.close()));
+    },
+  };
+}
+
+export type ActionProducer = ReturnType<typeof createActionProducer>;

@@ -1,0 +1,52 @@
+import type { ApprovalRequest } from '../../src/domain/approvals/approval-request';
+import type { ApprovedJobSink } from '../../src/app/approvals/ports';
+import type { Actor } from '../../src/domain/remediation/actor';
+import { signApproval } from '../../src/domain/remediation/signed-approval';
+import type { ActionProducer } from '../queues/action-jobs';
+
+/**
+ * Turns an approved request into a signed action job. The job id is the approval's id, so the
+ * approval flow's relay may hand the same approval over twice and still make one job.
+ */
+export function createSignedJobSink(producer: ActionProducer, signingKey: string): ApprovedJobSink {
+  return {
+    async enqueue(approval: ApprovalRequest): Promise<void> {
+      const requester = toActor(approval.requester);
+      const approver = approval.approvedBy ? toActor(approval.approvedBy) : requester;
+      const signed = signApproval(
+        {
+          approvalId: approval.id,
+          actionId: approval.actionId,
+          params: approval.params,
+          incidentId: approval.incidentId,
+          requester,
+          approvers: [approver],
+          approvedAt: approval.approvedAt ?? new Date().toISOString(),
+          // The job must start before the request would have expired.
+          expiresAt: approval.expiresAt,
+          ...(approval.breakGlass ? { breakGlassReason: approval.breakGlass.reason } : {}),
+        },
+        signingKey,
+      );
+      const result = await producer.enqueue({
+        actionId: approval.actionId,
+        params: approval.params,
+        incidentId: approval.incidentId,
+        runId: approval.runId ?? null,
+        stepId: approval.stepId ?? null,
+        requestedBy: requester,
+        approval: approval.risk === 'read' ? null : signed,
+        jobId: `approval-${approval.id.replace(/[^A-Za-z0-9_-]/g, '_')}`,
+      });
+      if (!result.ok) throw new Error(`approved job not queued: ${result.reason}`);
+    },
+  };
+}
+
+function toActor(a: { platform: string; id: string; displayName?: string }): Actor {
+  const platform =
+    a.platform === 'slack' || a.platform === 'teams' || a.platform === 'console'
+      ? a.platform
+      : 'system';
+  return { platform, id: a.id, ...(a.displayName ? { displayName: a.displayName } : {}) };
+}

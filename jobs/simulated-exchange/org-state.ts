@@ -1,0 +1,254 @@
+import { EXCHANGE_SERVICES, type ExchangeService } from '../../src/domain/actions/params';
+
+/**
+ * The simulated organisation, kept in a JSON state file that every simulator shell shares.
+ * Health is derived: a monitor is Unhealthy while a fault on it is active; faults clear as the
+ * runbook expects (a service restart, a server restart, or by themselves before verification).
+ */
+export const STATE_MARKER = 'exchange-chatops-simulator';
+
+export type Role = 'Mailbox' | 'ClientAccess';
+export type ServiceState = 'Running' | 'Stopped';
+
+export interface ProtocolSettingsState {
+  protocolLogEnabled: boolean;
+  logFileLocation: string;
+  logPerFileSizeQuota: string;
+}
+
+export interface ServerState {
+  name: string;
+  site: string;
+  roles: Role[];
+  online: boolean;
+  lastBootUpTime: string;
+  /** Set-MailboxServer -DatabaseCopyActivationDisabledAndMoveNow. */
+  activationDisabled: boolean;
+  services: Record<ExchangeService, ServiceState>;
+  pop: ProtocolSettingsState;
+  imap: ProtocolSettingsState;
+}
+
+export interface DatabaseCopyState {
+  server: string;
+  activationPreference: number;
+}
+
+export interface DatabaseState {
+  name: string;
+  copies: DatabaseCopyState[];
+  /** Server holding the active copy. */
+  active: string;
+  mounted: boolean;
+}
+
+/** How a fault goes away. */
+export type FaultClears =
+  | { by: 'service-restart'; service: ExchangeService }
+  | { by: 'server-restart' }
+  /** Already gone when the probe is re-run: the verify step finds it transient. */
+  | { by: 'probe-rerun' };
+
+export interface Fault {
+  id: string;
+  server: string;
+  healthSet: string;
+  monitor: string;
+  error: string;
+  since: string;
+  clears: FaultClears;
+}
+
+export interface ProbeEffect {
+  server: string;
+  healthSet: string;
+  probe: string;
+  delayMs: number;
+  crash: boolean;
+}
+
+export interface OrgState {
+  marker: typeof STATE_MARKER;
+  version: 1;
+  domain: string;
+  dagName: string;
+  servers: ServerState[];
+  databases: DatabaseState[];
+  faults: Fault[];
+  /**
+   * Probes that misbehave: take `delayMs` before answering (trips the per-command timeout), or
+   * kill the shell process (`crash`), as a broken remote session can.
+   */
+  probeEffects: ProbeEffect[];
+  /** The next this-many Exchange cmdlet calls find their shell's remote session broken. */
+  sessionBreaks: number;
+  timing: { rebootMs: number; serviceRestartMs: number };
+}
+
+export interface MonitorDef {
+  name: string;
+  probe: string;
+  targetResource: string;
+  component: string;
+}
+
+/** The health sets the POP and IMAP runbooks deal with (Exchange 2013+ names). */
+export const HEALTH_SETS: Record<string, MonitorDef[]> = {
+  POP: [
+    {
+      name: 'PopCTPMonitor',
+      probe: 'PopCTPProbe',
+      targetResource: 'MSExchangePOP3',
+      component: 'PopProxy',
+    },
+    {
+      name: 'AverageCommandProcessingTimeGt60sMonitor',
+      probe: 'PopSelfTestProbe',
+      targetResource: 'MSExchangePOP3',
+      component: 'PopProxy',
+    },
+  ],
+  'POP.Protocol': [
+    {
+      name: 'PopDeepTestMonitor',
+      probe: 'PopDeepTestProbe',
+      targetResource: 'MSExchangePOP3BE',
+      component: 'None',
+    },
+    {
+      name: 'PopSelfTestMonitor',
+      probe: 'PopSelfTestProbe',
+      targetResource: 'MSExchangePOP3BE',
+      component: 'None',
+    },
+  ],
+  'POP.Proxy': [
+    {
+      name: 'PopProxyTestMonitor',
+      probe: 'PopProxyTestProbe',
+      targetResource: 'MSExchangePOP3',
+      component: 'PopProxy',
+    },
+  ],
+  IMAP: [
+    {
+      name: 'ImapCTPMonitor',
+      probe: 'ImapCTPProbe',
+      targetResource: 'MSExchangeIMAP4',
+      component: 'ImapProxy',
+    },
+  ],
+  'IMAP.Protocol': [
+    {
+      name: 'ImapDeepTestMonitor',
+      probe: 'ImapDeepTestProbe',
+      targetResource: 'MSExchangeIMAP4BE',
+      component: 'None',
+    },
+    {
+      name: 'ImapSelfTestMonitor',
+      probe: 'ImapSelfTestProbe',
+      targetResource: 'MSExchangeIMAP4BE',
+      component: 'None',
+    },
+  ],
+  'IMAP.Proxy': [
+    {
+      name: 'ImapProxyTestMonitor',
+      probe: 'ImapProxyTestProbe',
+      targetResource: 'MSExchangeIMAP4',
+      component: 'ImapProxy',
+    },
+  ],
+};
+
+export function findHealthSet(name: string): [string, MonitorDef[]] | undefined {
+  const key = Object.keys(HEALTH_SETS).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : [key, HEALTH_SETS[key]!];
+}
+
+const short = (name: string): string => (name.split('.')[0] ?? name).toLowerCase();
+
+export function findServer(state: OrgState, name: string): ServerState | undefined {
+  return state.servers.find((s) => short(s.name) === short(name));
+}
+
+export function sameServer(a: string, b: string): boolean {
+  return short(a) === short(b);
+}
+
+export interface DemoOptions {
+  domain?: string;
+  /** Mailbox servers (all also ClientAccess, as in Exchange 2016/2019). */
+  servers?: { name: string; site: string }[];
+  databases?: number;
+  now?: Date;
+  timing?: Partial<OrgState['timing']>;
+}
+
+/**
+ * A demo organisation: four mailbox servers in two sites, one DAG, each database with a copy on
+ * every server, active copies spread round-robin, everything healthy.
+ */
+export function createDemoOrg(options: DemoOptions = {}): OrgState {
+  const now = (options.now ?? new Date()).toISOString();
+  const servers = options.servers ?? [
+    { name: 'EX01', site: 'Site-A' },
+    { name: 'EX02', site: 'Site-A' },
+    { name: 'EX03', site: 'Site-B' },
+    { name: 'EX04', site: 'Site-B' },
+  ];
+  const settings = (proto: string): ProtocolSettingsState => ({
+    protocolLogEnabled: false,
+    logFileLocation: `C:\\Program Files\\Microsoft\\Exchange Server\\V15\\Logging\\${proto}`,
+    logPerFileSizeQuota: '10 MB (10,485,760 bytes)',
+  });
+  const count = options.databases ?? 4;
+  const databases: DatabaseState[] = [];
+  for (let d = 0; d < count; d++) {
+    const active = servers[d % servers.length]!.name;
+    databases.push({
+      name: `DB${String(d + 1).padStart(2, '0')}`,
+      copies: servers.map((s, i) => ({
+        server: s.name,
+        activationPreference: ((i - (d % servers.length) + servers.length) % servers.length) + 1,
+      })),
+      active,
+      mounted: true,
+    });
+  }
+  return {
+    marker: STATE_MARKER,
+    version: 1,
+    domain: options.domain ?? 'contoso.com',
+    dagName: 'DAG01',
+    servers: servers.map((s) => ({
+      name: s.name,
+      site: s.site,
+      roles: ['Mailbox', 'ClientAccess'],
+      online: true,
+      lastBootUpTime: now,
+      activationDisabled: false,
+      services: Object.fromEntries(EXCHANGE_SERVICES.map((n) => [n, 'Running'])) as Record<
+        ExchangeService,
+        ServiceState
+      >,
+      pop: settings('Pop3'),
+      imap: settings('Imap4'),
+    })),
+    databases,
+    faults: [],
+    probeEffects: [],
+    sessionBreaks: 0,
+    timing: { rebootMs: 300, serviceRestartMs: 20, ...options.timing },
+  };
+}
+
+export function isOrgState(data: unknown): data is OrgState {
+  return (
+    data !== null &&
+    typeof data === 'object' &&
+    (data as { marker?: unknown }).marker === STATE_MARKER &&
+    (data as { version?: unknown }).version === 1
+  );
+}

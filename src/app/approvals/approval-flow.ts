@@ -1,0 +1,561 @@
+import { createHash } from 'node:crypto';
+import { buildCommand } from '../../domain/actions/registry';
+import type { AuditAction, AuditActor, AuditEvent } from '../../domain/audit/audit-entry';
+import type { AuditLog } from '../audit/ports';
+import { canonicalJson } from '../../domain/audit/hash-chain';
+import type { Clock, IncidentStore } from '../intake/ports';
+import type {
+  ApprovalRequest,
+  ChangeActor,
+  ExecutionState,
+} from '../../domain/approvals/approval-request';
+import {
+  evaluateApproval,
+  evaluateCancel,
+  evaluateReject,
+  evaluateRequest,
+  type Target,
+} from '../../domain/approvals/evaluate';
+import type { Actor, Principal } from '../../domain/approvals/identity';
+import {
+  NO_GROUPS,
+  type ApprovalStore,
+  type ApprovedJobSink,
+  type GroupResolver,
+  type PolicySource,
+} from './ports';
+import {
+  approveTransition,
+  cancelTransition,
+  executionTransition,
+  expireTransition,
+  rejectTransition,
+  SYSTEM_ACTOR,
+  type Transition,
+} from '../../domain/approvals/transitions';
+
+export interface ApprovalFlowDeps {
+  store: ApprovalStore;
+  policy: PolicySource;
+  jobs: ApprovedJobSink;
+  audit: AuditLog;
+  /** How long a request waits for approval (APPROVAL_TTL_MINUTES). */
+  ttlMs: number;
+  groups?: GroupResolver;
+  clock?: Clock;
+  /** The site a server belongs to, when an inventory is configured (for scoped roles). */
+  siteOf?: (server: string) => string | null;
+  /**
+   * When given, a step for an incident is refused unless the incident exists and is actionable
+   * (an alert whose server name was not valid host-name syntax must never lead to a command).
+   */
+  incidents?: Pick<IncidentStore, 'get'>;
+  /** Concurrent clicks on one request retry on fresh data; this bounds the retries. */
+  maxAttempts?: number;
+  /**
+   * Told when something after a committed change failed (the audit append, the job hand-off). The
+   * change stands; `relayAudit` / `relayApproved` finish the work later, and the error must reach
+   * the logs.
+   */
+  onError?: (what: 'audit' | 'enqueue', err: unknown, requestId: string) => void;
+  /**
+   * Told of every committed change once its audit entry is written (and again by `relayAudit`
+   * after a crash, so it must be idempotent): the composition root puts a redraw event for the
+   * incident's card on the `incident-events` queue. A failure leaves the change in the audit
+   * outbox, so the relay tells again.
+   */
+  onCommitted?: (change: CommittedChange) => Promise<void>;
+}
+
+/** One committed change of a request, as `onCommitted` hears of it. */
+export interface CommittedChange {
+  requestId: string;
+  version: number;
+  incidentId: string | null;
+  at: string;
+}
+
+export type FlowRefusal =
+  | 'not-found'
+  | 'invalid-params'
+  | 'denied'
+  | 'not-actionable'
+  | 'confirmation-required'
+  | 'not-pending'
+  | 'expired'
+  | 'invalid-transition'
+  | 'conflict';
+
+export type FlowResult =
+  | { ok: true; request: ApprovalRequest; created?: boolean }
+  | { ok: false; code: FlowRefusal; reason: string; request?: ApprovalRequest };
+
+export interface StepRequest {
+  actor: Actor;
+  incidentId: string | null;
+  actionId: string;
+  params: unknown;
+  note?: string;
+  /** A destructive step is asked for only after the person confirmed it (the adapter asks). */
+  confirmed?: boolean;
+  /** The remediation run step this request is for (carried into the job, back with the result). */
+  runId?: string | null;
+  stepId?: string | null;
+}
+
+/**
+ * The approval use cases the chat adapters call: ask for a step, approve, reject, cancel, expire,
+ * and record what the worker reports. Every state change is one compare-and-set in the store, so
+ * any number of clicks, replicas and retried deliveries give exactly one outcome and one job.
+ */
+export function createApprovalFlow(deps: ApprovalFlowDeps) {
+  const clock = deps.clock ?? (() => new Date());
+  const groups = deps.groups ?? NO_GROUPS;
+  const maxAttempts = deps.maxAttempts ?? 50;
+
+  const principal = async (actor: Actor): Promise<Principal> => ({
+    ...plainActor(actor),
+    groups: await groups.groupsOf(actor),
+  });
+  const targetOf = (req: Pick<ApprovalRequest, 'server' | 'site'>): Target => ({
+    server: req.server,
+    site: req.site,
+  });
+
+  /**
+   * The audit record of one committed change, serialized. It is committed with the change (the
+   * store's audit outbox) and then appended under the key `<request>:v<version>`, so a relay after
+   * a crash writes it once: no committed change goes unaudited, none is audited twice.
+   */
+  function auditRecord(req: ApprovalRequest, note: AuditNote, at: string): string {
+    const event: AuditEvent = {
+      at,
+      actor: auditActor(note.by),
+      action: note.action,
+      incidentId: req.incidentId,
+      server: req.server,
+      params: {
+        requestId: req.id,
+        actionId: req.actionId,
+        risk: req.risk,
+        command: req.command,
+        params: req.params,
+        ...note.extra,
+      },
+      result: note.result,
+    };
+    return JSON.stringify({ key: `${req.id}:v${req.version}`, event });
+  }
+
+  async function writeAudit(record: string, requestId: string): Promise<void> {
+    try {
+      const { key, event } = JSON.parse(record) as { key: string; event: AuditEvent };
+      await deps.audit.append(event, { idempotencyKey: key });
+      await tellCommitted(key, event);
+      await deps.store.markAudited(record);
+    } catch (err) {
+      deps.onError?.('audit', err, requestId);
+    }
+  }
+
+  async function tellCommitted(key: string, event: AuditEvent): Promise<void> {
+    if (!deps.onCommitted) return;
+    const m = /^(.*):v(\d+)$/.exec(key);
+    if (!m) return;
+    await deps.onCommitted({
+      requestId: m[1] as string,
+      version: Number(m[2]),
+      incidentId: event.incidentId,
+      at: event.at,
+    });
+  }
+
+  /** Hand an approved request to the job sink, then take it out of the outbox. */
+  async function handOn(req: ApprovalRequest): Promise<void> {
+    try {
+      await deps.jobs.enqueue(req);
+      await deps.store.markEnqueued(req.id);
+    } catch (err) {
+      deps.onError?.('enqueue', err, req.id);
+    }
+  }
+
+  async function requestStep(input: StepRequest): Promise<FlowResult> {
+    const built = buildCommand(input.actionId, input.params);
+    if (!built.ok) {
+      return {
+        ok: false,
+        code: 'invalid-params',
+        reason: `The step cannot be built: ${built.errors.map((e) => `${e.param} ${e.reason}`).join('; ')}.`,
+      };
+    }
+    if (input.incidentId && deps.incidents) {
+      const incident = await deps.incidents.get(input.incidentId);
+      if (!incident || !incident.actionable) {
+        return {
+          ok: false,
+          code: 'not-actionable',
+          reason: incident
+            ? `Incident ${input.incidentId} has no valid server name; no step may target it.`
+            : `There is no incident ${input.incidentId}.`,
+        };
+      }
+    }
+    const policy = deps.policy.current();
+    const server = typeof built.params.server === 'string' ? built.params.server : null;
+    const site = server ? (deps.siteOf?.(server) ?? null) : null;
+    const risk = built.action.risk;
+    const who = await principal(input.actor);
+    const decision = evaluateRequest(policy, { principal: who, risk, target: { server, site } });
+    if (!decision.allowed) return { ok: false, code: 'denied', reason: decision.reason };
+    if (risk === 'destructive' && !input.confirmed) {
+      return {
+        ok: false,
+        code: 'confirmation-required',
+        reason: `"${built.action.title}" is destructive: confirm before asking for approval.`,
+      };
+    }
+    const auto = policy.rules[risk].approval === 'none';
+    const now = clock();
+    const at = now.toISOString();
+    const actor = plainActor(input.actor);
+    const request: ApprovalRequest = {
+      id: await deps.store.reserveId(),
+      version: 1,
+      state: auto ? 'approved' : 'pending',
+      incidentId: input.incidentId,
+      actionId: built.action.id,
+      title: built.action.title,
+      risk,
+      params: built.params,
+      command: built.command,
+      server,
+      site,
+      requester: actor,
+      requestedAt: at,
+      expiresAt: new Date(now.getTime() + deps.ttlMs).toISOString(),
+      note: input.note?.trim() || null,
+      autoApproved: auto,
+      approvedBy: auto ? actor : null,
+      approvedAt: auto ? at : null,
+      breakGlass: null,
+      rejectedBy: null,
+      rejectReason: null,
+      execution: null,
+      history: [{ state: auto ? 'approved' : 'pending', at, by: actor }],
+      runId: input.runId ?? null,
+      stepId: input.stepId ?? null,
+    };
+    const dedupeKey = auto
+      ? null
+      : createHash('sha256')
+          .update(canonicalJson([input.incidentId, built.action.id, built.command]))
+          .digest('hex');
+    const record = auditRecord(
+      request,
+      {
+        action: 'approval.requested',
+        by: actor,
+        result: auto
+          ? `runs without approval (${risk} step)`
+          : `pending until ${request.expiresAt}`,
+        extra: input.note ? { note: input.note } : {},
+      },
+      at,
+    );
+    const stored = await deps.store.create(request, { dedupeKey, enqueue: auto, audit: record });
+    if (!stored.created) {
+      const existing = await deps.store.get(stored.existingId);
+      if (existing) return { ok: true, request: existing, created: false };
+    }
+    await writeAudit(record, request.id);
+    if (auto) await handOn(request);
+    return { ok: true, request, created: true };
+  }
+
+  /**
+   * Reads, decides and commits; a lost compare-and-set means someone else changed the request in
+   * between, so the decision is made again on what they left (usually: "already approved by …").
+   */
+  async function change(
+    requestId: string,
+    decide: (req: ApprovalRequest, now: string) => Promise<FlowResult | Transition>,
+    note: (next: ApprovalRequest) => AuditNote,
+    enqueue = false,
+  ): Promise<FlowResult> {
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const req = await deps.store.get(requestId);
+      if (!req) {
+        return { ok: false, code: 'not-found', reason: `There is no request ${requestId}.` };
+      }
+      const now = clock().toISOString();
+      if (req.state === 'pending' && Date.parse(now) >= Date.parse(req.expiresAt)) {
+        await expireOne(req, now);
+        return {
+          ok: false,
+          code: 'expired',
+          reason: `Request ${req.id} expired at ${req.expiresAt}; ask again if it is still needed.`,
+          request: (await deps.store.get(requestId)) ?? req,
+        };
+      }
+      const outcome = await decide(req, now);
+      if (!('next' in outcome)) {
+        if (outcome.ok) return outcome;
+        return { ...outcome, request: ('request' in outcome && outcome.request) || req };
+      }
+      const record = auditRecord(outcome.next, note(outcome.next), now);
+      if (await deps.store.commit(outcome.next, req.version, { enqueue, audit: record })) {
+        await writeAudit(record, requestId);
+        if (enqueue) await handOn(outcome.next);
+        return { ok: true, request: outcome.next };
+      }
+      await sleep(Math.min(20, attempt) * Math.random());
+    }
+    return {
+      ok: false,
+      code: 'conflict',
+      reason: `Request ${requestId} is changing too fast; try again.`,
+    };
+  }
+
+  async function approve(input: {
+    actor: Actor;
+    requestId: string;
+    breakGlassReason?: string;
+  }): Promise<FlowResult> {
+    const who = await principal(input.actor);
+    return change(
+      input.requestId,
+      async (req, now) => {
+        const gate = approveTransition(req, who, now);
+        if (!gate.ok) return gate;
+        const decision = evaluateApproval(deps.policy.current(), {
+          principal: who,
+          risk: req.risk,
+          target: targetOf(req),
+          requester: req.requester,
+          breakGlassReason: input.breakGlassReason,
+        });
+        if (!decision.allowed) return { ok: false, code: 'denied', reason: decision.reason };
+        const reason = decision.breakGlass ? input.breakGlassReason?.trim() : undefined;
+        return approveTransition(req, plainActor(input.actor), now, reason);
+      },
+      (next) => ({
+        action: 'approval.approved',
+        by: plainActor(input.actor),
+        result: next.breakGlass ? `approved by break glass: ${next.breakGlass.reason}` : 'approved',
+        extra: next.breakGlass
+          ? { breakGlass: true, breakGlassReason: next.breakGlass.reason }
+          : {},
+      }),
+      true,
+    );
+  }
+
+  async function reject(input: {
+    actor: Actor;
+    requestId: string;
+    reason: string;
+  }): Promise<FlowResult> {
+    const who = await principal(input.actor);
+    return change(
+      input.requestId,
+      async (req, now) => {
+        const gate = rejectTransition(req, who, now, input.reason);
+        if (!gate.ok) return gate;
+        const decision = evaluateReject(deps.policy.current(), {
+          principal: who,
+          risk: req.risk,
+          target: targetOf(req),
+          reason: input.reason,
+        });
+        if (!decision.allowed) return { ok: false, code: 'denied', reason: decision.reason };
+        return rejectTransition(req, plainActor(input.actor), now, input.reason.trim());
+      },
+      (next) => ({
+        action: 'approval.rejected',
+        by: plainActor(input.actor),
+        result: `rejected: ${next.rejectReason ?? ''}`,
+      }),
+    );
+  }
+
+  async function cancel(input: { actor: Actor; requestId: string }): Promise<FlowResult> {
+    return change(
+      input.requestId,
+      async (req, now) => {
+        const decision = evaluateCancel(deps.policy.current(), {
+          actor: input.actor,
+          requester: req.requester,
+        });
+        if (!decision.allowed) return { ok: false, code: 'denied', reason: decision.reason };
+        return cancelTransition(req, plainActor(input.actor), now);
+      },
+      () => ({
+        action: 'approval.cancelled',
+        by: plainActor(input.actor),
+        result: 'cancelled by the requester',
+      }),
+    );
+  }
+
+  /**
+   * The bot withdraws a pending request itself (its incident resolved, its run stopped). Audited
+   * as a cancellation by the system with the reason; not pending any more: nothing changes.
+   */
+  async function withdraw(input: { requestId: string; reason: string }): Promise<FlowResult> {
+    return change(
+      input.requestId,
+      async (req, now) => cancelTransition(req, SYSTEM_ACTOR, now),
+      () => ({
+        action: 'approval.cancelled',
+        by: SYSTEM_ACTOR,
+        result: `withdrawn: ${input.reason}`,
+      }),
+    );
+  }
+
+  async function expireOne(req: ApprovalRequest, now: string): Promise<boolean> {
+    const t = expireTransition(req, now);
+    if (!t.ok) return false;
+    const record = auditRecord(
+      t.next,
+      {
+        action: 'approval.expired',
+        by: SYSTEM_ACTOR,
+        result: `expired at ${req.expiresAt} without a decision`,
+      },
+      now,
+    );
+    if (!(await deps.store.commit(t.next, req.version, { enqueue: false, audit: record }))) {
+      return false;
+    }
+    await writeAudit(record, req.id);
+    return true;
+  }
+
+  /** Expires every pending request past its time; safe to run on every replica at once. */
+  async function expireDue(limit = 500): Promise<ApprovalRequest[]> {
+    const now = clock();
+    const ids = await deps.store.dueForExpiry(now.getTime(), limit);
+    const expired: ApprovalRequest[] = [];
+    for (const id of ids) {
+      const req = await deps.store.get(id);
+      if (req && (await expireOne(req, now.toISOString()))) {
+        expired.push((await deps.store.get(id)) ?? req);
+      }
+    }
+    return expired;
+  }
+
+  /**
+   * Records what the worker side reports: running, succeeded, failed (`refused` when the worker
+   * would not run the job at all) or unknown. Reporting the current state again changes nothing.
+   */
+  async function recordExecution(input: {
+    requestId: string;
+    state: ExecutionState;
+    by?: ChangeActor;
+    jobId?: string | null;
+    summary?: string | null;
+    refused?: boolean;
+  }): Promise<FlowResult> {
+    const by: ChangeActor = input.by ?? { platform: 'worker', id: 'worker' };
+    return change(
+      input.requestId,
+      async (req, now) => {
+        if (req.state === input.state) return { ok: true, request: req };
+        return executionTransition(req, input.state, by, now, input);
+      },
+      () => ({
+        action: input.refused ? 'job.refused' : EXECUTION_AUDIT[input.state],
+        by,
+        result: input.summary ?? input.state,
+        extra: input.jobId ? { jobId: input.jobId } : {},
+      }),
+    );
+  }
+
+  /** Hands on approved requests whose job hand-off did not complete (a crash, a queue outage). */
+  async function relayApproved(olderThanMs = 5000): Promise<number> {
+    const ids = await deps.store.pendingEnqueues(olderThanMs, clock().getTime());
+    let n = 0;
+    for (const id of ids) {
+      const req = await deps.store.get(id);
+      if (!req) {
+        await deps.store.markEnqueued(id);
+        continue;
+      }
+      await deps.jobs.enqueue(req);
+      await deps.store.markEnqueued(id);
+      n += 1;
+    }
+    return n;
+  }
+
+  /** Appends audit records of committed changes whose append did not complete. */
+  async function relayAudit(olderThanMs = 5000): Promise<number> {
+    const records = await deps.store.pendingAudits(olderThanMs, clock().getTime());
+    for (const record of records) {
+      const { key, event } = JSON.parse(record) as { key: string; event: AuditEvent };
+      await deps.audit.append(event, { idempotencyKey: key });
+      await tellCommitted(key, event);
+      await deps.store.markAudited(record);
+    }
+    return records.length;
+  }
+
+  return {
+    requestStep,
+    relayAudit,
+    approve,
+    reject,
+    cancel,
+    withdraw,
+    expireDue,
+    recordExecution,
+    relayApproved,
+    get: (id: string) => deps.store.get(id),
+    listForIncident: (incidentId: string, limit?: number) =>
+      deps.store.listForIncident(incidentId, limit),
+  };
+}
+
+export type ApprovalFlow = ReturnType<typeof createApprovalFlow>;
+
+/** What the audit trail says about one change. */
+interface AuditNote {
+  action: AuditAction;
+  by: ChangeActor;
+  result: string;
+  extra?: Record<string, unknown>;
+}
+
+const EXECUTION_AUDIT: Record<ExecutionState, AuditAction> = {
+  running: 'job.started',
+  succeeded: 'job.finished',
+  failed: 'job.failed',
+  unknown: 'job.outcome-unknown',
+};
+
+/** Only identity fields are stored: resolved groups are a moment's answer, not part of a record. */
+function plainActor(a: Actor): Actor {
+  return {
+    platform: a.platform,
+    id: a.id,
+    ...(a.displayName ? { displayName: a.displayName } : {}),
+    ...(a.upn ? { upn: a.upn } : {}),
+  };
+}
+
+function auditActor(a: ChangeActor): AuditActor {
+  return {
+    platform: a.platform,
+    id: a.id,
+    ...(a.displayName ? { displayName: a.displayName } : {}),
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

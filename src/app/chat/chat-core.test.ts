@@ -1,0 +1,289 @@
+import type { FlowResult } from '../approvals/approval-flow';
+import type { ApprovalRequest } from '../../domain/approvals/approval-request';
+import type { Actor } from '../../domain/approvals/identity';
+import { encodeActionRef } from '../../domain/cards/action-ref';
+import type { Incident } from '../../domain/incidents/incident';
+import { loadCatalog } from '../../infra/files/load-catalog';
+import { flattenSteps } from '../../domain/runbooks/catalog';
+import { sampleIncident } from '../../../test/support/incidents';
+import { createChatCore } from './chat-core';
+import type { ChatCoreDeps } from './chat-core';
+import { matchIncident } from '../../domain/cards/incident-card';
+
+/**
+ * The core against in-memory stand-ins of its own ports (no Redis here: the integration tests
+ * run it against the real stores and queues).
+ */
+const catalog = loadCatalog();
+const alice: Actor = { platform: 'console', id: 'alice' };
+const viewer: Actor = { platform: 'console', id: 'nobody' };
+const channel = { platform: 'console' as const, id: 'alerts' };
+
+function setup(incident: Incident = sampleIncident()) {
+  const calls: Array<[string, unknown]> = [];
+  const record = (name: string) => (input: unknown) => {
+    calls.push([name, input]);
+  };
+  const fakeRequest = {
+    id: 'R1',
+    title: 'Step',
+    server: 'EX01',
+    autoApproved: false,
+    expiresAt: 'soon',
+  } as ApprovalRequest;
+  const ok: FlowResult = { ok: true, request: fakeRequest, created: true };
+  let lang: 'en' | 'zh-TW' = 'en';
+  const deps: ChatCoreDeps = {
+    catalog,
+    incidents: {
+      get: async (id) => (id === incident.id ? incident : null),
+      listOpen: async () => [incident],
+    },
+    remediation: {
+      getRun: async () => null,
+      runStep: async (i) => (record('runStep')(i), { ok: true, jobIds: ['J1'] }),
+      requestStep: async (i) => (record('requestStep')(i), ok),
+      markDone: async (i) => (record('markDone')(i), { ok: true }),
+    },
+    approvals: {
+      approve: async (i) => (record('approve')(i), ok),
+      reject: async (i) => (record('reject')(i), ok),
+      cancel: async (i) => (
+        record('cancel')(i),
+        { ok: false, code: 'denied', reason: 'Only the requester may cancel.' }
+      ),
+      get: async (id) => (id === 'R1' ? { ...fakeRequest, incidentId: incident.id } : null),
+      listForIncident: async () => [],
+    },
+    access: {
+      mayRunRead: async (actor) =>
+        actor.id === 'alice'
+          ? { allowed: true, reason: '' }
+          : { allowed: false, reason: 'You are a viewer; read steps need an operator.' },
+    },
+    checks: {
+      run: async (i) => (
+        record('check')(i),
+        { ok: true, jobId: 'check-1', site: 'Site-A', command: "Get-ServerHealth -Identity 'EX01'" }
+      ),
+    },
+    jobs: { recent: async () => [] },
+    workers: {
+      online: async () => [{ workerId: 'w1', host: 'win1', sites: ['Site-A'], lastBeat: 'now' }],
+      knownSites: () => ['Site-A', 'Site-B'],
+    },
+    audit: { latest: async () => [] },
+    prefs: {
+      langOf: async () => lang,
+      setLang: async (_c, l) => void (lang = l),
+    },
+  };
+  return { core: createChatCore(deps), calls, incident };
+}
+
+const stepsOf = (incident: Incident) => {
+  const section = matchIncident(catalog, incident).section;
+  return { section, steps: flattenSteps(section.steps) };
+};
+const ref = (incident: Incident, op: string, extra: Record<string, unknown> = {}) =>
+  encodeActionRef({
+    v: 1,
+    op: op as never,
+    section: stepsOf(incident).section.id,
+    incident: incident.id,
+    version: 1,
+    ...extra,
+  });
+
+test('health queues a read check that answers in the channel; a viewer is refused privately', async () => {
+  const { core, calls } = setup();
+  const r = await core.command({ actor: alice, channel, text: 'health EX01 POP.Protocol' });
+  expect(r.private!.text).toMatch(/Queued for a worker in site Site-A \(job check-1\)/);
+  expect(calls).toEqual([
+    [
+      'check',
+      expect.objectContaining({
+        actionId: 'get-server-health',
+        params: { server: 'EX01', healthSet: 'POP.Protocol' },
+        replyTo: channel,
+      }),
+    ],
+  ]);
+  const denied = await setup().core.command({
+    actor: viewer,
+    channel,
+    text: 'probe EX01 POP\\PopCTPProbe',
+  });
+  expect(denied).toEqual({ private: { text: 'You are a viewer; read steps need an operator.' } });
+});
+
+test('bad input gets the usage line; unknown commands get the help list', async () => {
+  const { core } = setup();
+  expect((await core.command({ actor: alice, channel, text: 'probe EX01' })).private!.text).toBe(
+    'The probe is missing.\nUsage: `/exchange probe <server> <HealthSet\\Probe>`',
+  );
+  const help = (await core.command({ actor: alice, channel, text: 'frobnicate' })).private!.text;
+  expect(help).toMatch(/Unknown command "frobnicate"/);
+  for (const c of [
+    'health',
+    'probe',
+    'runbook',
+    'incidents',
+    'incident',
+    'jobs',
+    'audit',
+    'workers',
+    'lang',
+  ]) {
+    expect(help).toContain(`\`${c}`);
+  }
+});
+
+test('runbook, incident, incidents, workers and lang answer from the stores', async () => {
+  const { core, incident } = setup();
+  expect(
+    (await core.command({ actor: viewer, channel, text: 'runbook PopCTPMonitor' })).private!.card,
+  ).toBeDefined();
+  expect(
+    (await core.command({ actor: viewer, channel, text: 'runbook NoSuchThing' })).private!.text,
+  ).toMatch(/No runbook names/);
+  const one = await core.command({ actor: viewer, channel, text: `incident ${incident.id}` });
+  expect(one.private!.card!.facts.find((f) => f.key === 'incident')!.value).toBe(incident.id);
+  expect(
+    (await core.command({ actor: viewer, channel, text: 'incident INC-999' })).private!.text,
+  ).toBe('No incident INC-999.');
+  expect(
+    (await core.command({ actor: viewer, channel, text: 'incidents' })).private!.code![0]!.body,
+  ).toContain(incident.id);
+  const workers = (await core.command({ actor: viewer, channel, text: 'workers' })).private!
+    .code![0]!.body;
+  expect(workers).toMatch(/w1 on win1: sites Site-A/);
+  expect(workers).toMatch(/No worker online for site Site-B/);
+  expect((await core.command({ actor: viewer, channel, text: 'lang zh-TW' })).public!.text).toMatch(
+    /繁體中文/,
+  );
+  expect(
+    (await core.command({ actor: viewer, channel, text: 'incident INC-999' })).private!.text,
+  ).toBe('No incident INC-999.');
+});
+
+test('a check step runs through the run; a change step becomes a request; destructive carries the confirmation', async () => {
+  const { core, calls, incident } = setup();
+  const { steps } = stepsOf(incident);
+  const check = steps.find((s) => s.kind === 'check' && s.action)!;
+  const destructive = steps.find((s) => s.kind === 'destructive');
+  expect(destructive).toBeDefined(); // PopDeepTest's recovery fails databases over
+  await core.action({
+    actor: alice,
+    channel,
+    value: ref(incident, 'run-step', { step: check.id }),
+  });
+  expect(calls[0]).toEqual([
+    'runStep',
+    expect.objectContaining({ incidentId: incident.id, stepId: check.id }),
+  ]);
+  if (destructive) {
+    const r = await core.action({
+      actor: alice,
+      channel,
+      value: ref(incident, 'run-step', { step: destructive.id }),
+      input: { confirmed: true },
+    });
+    expect(r.private!.text).toMatch(/waits for approval/);
+    expect(r.updatedCard).toBeDefined();
+    expect(calls[1]).toEqual([
+      'requestStep',
+      expect.objectContaining({ stepId: destructive.id, confirmed: true }),
+    ]);
+  }
+  const denied = await core.action({
+    actor: viewer,
+    channel,
+    value: ref(incident, 'run-step', { step: check.id }),
+  });
+  expect(denied.private!.text).toMatch(/viewer/);
+});
+
+test('approve, reject (needs a reason) and cancel go to the approval flow; refusals are private', async () => {
+  const { core, calls, incident } = setup();
+  const approved = await core.action({
+    actor: alice,
+    channel,
+    value: ref(incident, 'approve', { request: 'R1' }),
+  });
+  expect(approved.private!.text).toMatch(/^Approved/);
+  expect(
+    (
+      await core.action({
+        actor: alice,
+        channel,
+        value: ref(incident, 'reject', { request: 'R1' }),
+      })
+    ).private!.text,
+  ).toMatch(/Say why/);
+  await core.action({
+    actor: alice,
+    channel,
+    value: ref(incident, 'reject', { request: 'R1' }),
+    input: { reason: 'not now' },
+  });
+  const cancelled = await core.action({
+    actor: alice,
+    channel,
+    value: ref(incident, 'cancel-request', { request: 'R1' }),
+  });
+  expect(cancelled).toEqual({ private: { text: 'Only the requester may cancel.' } });
+  expect(calls.map((c) => c[0])).toEqual(['approve', 'reject', 'cancel']);
+  expect(calls[1]![1]).toMatchObject({ reason: 'not now' });
+});
+
+test("a button cannot act on another incident's request, nor mark a change done", async () => {
+  const { core, calls, incident } = setup();
+  const other = await core.action({
+    actor: alice,
+    channel,
+    value: ref(incident, 'approve', { request: 'R9' }),
+  });
+  expect(other.private!.text).toMatch(/does not belong/);
+  const change = stepsOf(incident).steps.find((s) => s.kind === 'change')!;
+  const done = await core.action({
+    actor: alice,
+    channel,
+    value: ref(incident, 'mark-done', { step: change.id }),
+  });
+  expect(done.private!.text).toMatch(/not a manual step/);
+  const manual = stepsOf(incident).steps.find((s) => s.kind === 'manual')!;
+  const byViewer = await core.action({
+    actor: viewer,
+    channel,
+    value: ref(incident, 'mark-done', { step: manual.id }),
+  });
+  expect(byViewer.private!.text).toMatch(/viewer/);
+  expect(calls).toEqual([]);
+});
+
+test('forged or stale button values change nothing', async () => {
+  const { core, calls, incident } = setup();
+  expect(
+    (await core.action({ actor: alice, channel, value: '{"v":1,"op":"rm -rf"}' })).private!.text,
+  ).toMatch(/not valid/);
+  expect((await core.action({ actor: alice, channel, value: 'not json' })).private!.text).toMatch(
+    /not valid/,
+  );
+  const gone = encodeActionRef({
+    v: 1,
+    op: 'run-step',
+    section: 'x',
+    step: 'y',
+    incident: 'INC-404',
+  });
+  expect((await core.action({ actor: alice, channel, value: gone })).private!.text).toMatch(
+    /no longer exists/,
+  );
+  const resolved = setup({ ...incident, status: 'resolved' });
+  expect(
+    (await resolved.core.action({ actor: alice, channel, value: ref(incident, 'run-checks') }))
+      .private!.text,
+  ).toMatch(/resolved/);
+  expect(calls).toEqual([]);
+});

@@ -1,0 +1,59 @@
+import type { Lang } from '../../domain/runbooks/text';
+import type { CodeBlock, Reply } from './ports';
+
+/** Room for a code block in the smallest surface (a Slack section holds 3000 characters). */
+export const MAX_CODE = 2600;
+
+export interface ResultLike {
+  jobId: string;
+  actionId: string;
+  status: string;
+  summary?: string | undefined;
+  command?: string | undefined;
+  durationMs: number;
+  raw?: string | undefined;
+  reason?: string | undefined;
+  params?: Record<string, unknown> | undefined;
+}
+
+const ICON: Record<string, string> = {
+  succeeded: '✅',
+  failed: '❌',
+  refused: '⛔',
+  unknown: '❓',
+};
+
+/** Cuts a long output, keeping its head and tail (errors are usually at the end). */
+export function codeBlock(body: string, title?: string, fullTextUrl?: string): CodeBlock {
+  if (body.length <= MAX_CODE) return { title, body };
+  const head = body.slice(0, Math.floor(MAX_CODE * 0.6));
+  const tail = body.slice(body.length - Math.floor(MAX_CODE * 0.3));
+  return {
+    title,
+    body: `${head}\n… (${body.length - head.length - tail.length} characters left out) …\n${tail}`,
+    truncatedFrom: body.length,
+    fullTextUrl,
+  };
+}
+
+/** A step's or a command's result, for the incident's thread or the channel. Pure. */
+export function formatResult(
+  result: ResultLike,
+  options: { lang: Lang; stepLabel?: string; fullTextUrl?: string },
+): Reply {
+  const zh = options.lang === 'zh-TW';
+  const icon = ICON[result.status] ?? '•';
+  const what = options.stepLabel ?? result.actionId;
+  const secs = (result.durationMs / 1000).toFixed(1);
+  const summary = result.summary ?? result.reason ?? result.status;
+  const text = zh
+    ? `${icon} ${what}：${summary}（${secs} 秒）`
+    : `${icon} ${what}: ${summary} (${secs} s)`;
+  const code: CodeBlock[] = [];
+  if (result.command) code.push({ title: 'PowerShell', body: result.command });
+  const output = result.raw ?? result.reason;
+  if (output && output.trim() !== '') {
+    code.push(codeBlock(output, zh ? '輸出' : 'Output', options.fullTextUrl));
+  }
+  return { text, code };
+}

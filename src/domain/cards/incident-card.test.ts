@@ -1,0 +1,167 @@
+import type { ApprovalRequest } from '../approvals/approval-request';
+import { decodeActionRef } from './action-ref';
+import { loadCatalog } from '../../infra/files/load-catalog';
+import { sampleRequest } from '../../../test/support/approval-requests';
+import { sampleIncident } from '../../../test/support/incidents';
+import { renderIncidentCard } from './incident-card';
+import type { RunView } from './run-view';
+
+const catalog = loadCatalog();
+const now = new Date('2026-11-27T03:05:00Z');
+
+const request = (over: Partial<ApprovalRequest> = {}): ApprovalRequest =>
+  sampleRequest({
+    id: 'R1',
+    incidentId: 'INC-7',
+    actionId: 'move-active-databases-off',
+    title: 'Move active databases off the server',
+    params: { server: 'EX01' },
+    command: "Set-MailboxServer -Identity 'EX01' -DatabaseCopyActivationDisabledAndMoveNow $true",
+    requester: { platform: 'console', id: 'alice' },
+    requestedAt: '2026-11-27T03:01:00Z',
+    expiresAt: '2026-11-27T03:16:00Z',
+    ...over,
+  });
+
+test('an incident card shows the matched section, the incident facts and a "verifying" status', () => {
+  const card = renderIncidentCard({
+    incident: sampleIncident(),
+    catalog,
+    run: null,
+    requests: [],
+    lang: 'en',
+    now,
+  });
+  expect(card.title).toMatch(/^POP\.Protocol · EX01/);
+  const facts = Object.fromEntries(card.facts.map((f) => [f.key, f.value]));
+  expect(facts).toMatchObject({ incident: 'INC-7', occurrences: '1', verdict: 'Verifying…' });
+  expect(card.status).toEqual({ label: 'New', tone: 'warning' });
+  expect(card.steps.length).toBeGreaterThan(0);
+  expect(card.fallbackText).toContain('INC-7');
+});
+
+test('step states come from the run, the verdict and a shortened wait are shown', () => {
+  const incident = sampleIncident();
+  const first = renderIncidentCard({ incident, catalog, run: null, requests: [], lang: 'en', now });
+  const sectionId = decodeActionRef(first.actions[0]!.value)!.section;
+  const stepId = first.steps[0]!.id;
+  const run: RunView = {
+    id: 'RUN-1',
+    incidentId: incident.id,
+    version: 3,
+    sectionId,
+    status: 'waiting',
+    verdict: 'confirmed',
+    waitUntil: '2026-11-27T03:10:00.000Z',
+    waitShortened: { runbookSeconds: 600, effectiveSeconds: 20 },
+    steps: { [`${sectionId}/${stepId}`]: { state: 'succeeded', results: [] } },
+  };
+  const card = renderIncidentCard({ incident, catalog, run, requests: [], lang: 'en', now });
+  expect(card.steps[0]!.state).toBe('succeeded');
+  expect(card.facts.find((f) => f.key === 'verdict')!.value).toMatch(/Confirmed/);
+  expect(card.status!.label).toBe('Waiting until 2026-11-27 03:10:00Z');
+  expect(card.notes.join(' ')).toMatch(/10 min last 20 s/);
+});
+
+test('a pending destructive request offers approve, break glass, reject (with a reason) and cancel', () => {
+  const card = renderIncidentCard({
+    incident: sampleIncident(),
+    catalog,
+    run: null,
+    requests: [request()],
+    lang: 'en',
+    now,
+  });
+  expect(card.status!.label).toMatch(/Waiting for approval/);
+  const block = card.requests![0]!;
+  expect(block.command).toContain('-DatabaseCopyActivationDisabledAndMoveNow $true');
+  expect(block.actions.map((a) => a.id)).toEqual([
+    'approve:R1',
+    'approve-break-glass:R1',
+    'reject:R1',
+    'cancel:R1',
+  ]);
+  expect(block.actions.find((a) => a.id === 'reject:R1')!.needsReason).toBeDefined();
+  expect(decodeActionRef(block.actions[0]!.value)).toMatchObject({
+    op: 'approve',
+    request: 'R1',
+    incident: 'INC-7',
+  });
+});
+
+test('after an unknown outcome the card says so and offers the read-only check', () => {
+  const card = renderIncidentCard({
+    incident: sampleIncident(),
+    catalog,
+    run: null,
+    requests: [request({ state: 'unknown' })],
+    lang: 'en',
+    now,
+  });
+  expect(card.status).toEqual({
+    label: 'Outcome unknown: verify with the read-only check',
+    tone: 'attention',
+  });
+  const verify = card.requests![0]!.actions;
+  expect(verify.map((a) => a.id)).toEqual(['verify:R1']);
+  expect(decodeActionRef(verify[0]!.value)!.op).toBe('run-checks');
+});
+
+test('a resolved incident keeps its steps but offers no buttons; zh-TW labels', () => {
+  const incident = { ...sampleIncident(), status: 'resolved' as const };
+  const card = renderIncidentCard({
+    incident,
+    catalog,
+    run: null,
+    requests: [],
+    lang: 'zh-TW',
+    now,
+  });
+  expect(card.status).toEqual({ label: '已解決', tone: 'good' });
+  expect(card.actions).toEqual([]);
+  const all = (s: typeof card.steps): number =>
+    s.reduce((n, x) => n + x.actions.length + all(x.steps), 0);
+  expect(all(card.steps)).toBe(0);
+});
+
+test('an incident without a valid server says nothing can run', () => {
+  const card = renderIncidentCard({
+    incident: sampleIncident({ PrincipalName: "EX01';Stop" }),
+    catalog,
+    run: null,
+    requests: [],
+    lang: 'en',
+    now,
+  });
+  expect(card.notes[0]).toMatch(/did not name a valid server/);
+});
+
+test('the approval block speaks the channel language and names who asked and who approved', () => {
+  const approved = request({
+    state: 'succeeded',
+    approvedBy: { platform: 'console', id: 'bob' },
+    approvedAt: '2026-11-27T03:02:00Z',
+    execution: { jobId: 'approval-R1', summary: 'succeeded', at: '2026-11-27T03:03:00Z' },
+  });
+  const zh = renderIncidentCard({
+    incident: sampleIncident(),
+    catalog,
+    run: null,
+    requests: [request(), approved],
+    lang: 'zh-TW',
+    now,
+  });
+  expect(zh.requests![0]!.stateLabel).toBe('等候核准至 2026-11-27 03:16:00Z');
+  expect(zh.requests![1]!.stateLabel).toBe('成功');
+  expect(zh.requests![1]!.lines).toContain('核准者: console:bob 於 2026-11-27 03:02:00Z');
+  const en = renderIncidentCard({
+    incident: sampleIncident(),
+    catalog,
+    run: null,
+    requests: [approved],
+    lang: 'en',
+    now,
+  });
+  expect(en.requests![0]!.stateLabel).toBe('Succeeded');
+  expect(en.requests![0]!.lines).toContain('Requested by: console:alice at 2026-11-27 03:01:00Z');
+});

@@ -1,0 +1,317 @@
+import type { ServerRef } from '../alerts/alert';
+import { getAction } from '../actions/registry';
+import { roleHolds, type BindingContext } from '../runbooks/bindings';
+import type { Catalog, Link, RunbookInfo, SectionDef, StepDef } from '../runbooks/catalog';
+import { flattenSteps } from '../runbooks/catalog';
+import type { MatchedBy, RunbookMatch } from '../runbooks/match-runbook';
+import type { Condition, ServerRole } from '../runbooks/schema';
+import { buildStepCommands } from '../runbooks/step-commands';
+import { DEFAULT_LANG, pickText, type Lang } from '../runbooks/text';
+import { actionId, encodeActionRef, type ActionRef } from './action-ref';
+import type {
+  Card,
+  CardAction,
+  CardCommand,
+  CardFact,
+  CardLink,
+  CardStep,
+  StepState,
+} from './card';
+import { LABELS, type Labels } from './labels';
+import { clip } from '../shared/text';
+
+/** The incident's values and what is known about the run, for one card. */
+export interface RunbookCardContext extends BindingContext {
+  /** The alert's monitor name as it came (may be an alias). */
+  monitor?: string | null | undefined;
+  matchedBy?: MatchedBy | undefined;
+  runbook?: RunbookInfo | null | undefined;
+  /** Shown as "Verify first" on a recovery card. */
+  verifySectionId?: string | undefined;
+  /** Put into every button value so a click refers to one incident version. */
+  incident?: { id: string; version: number } | undefined;
+  /** Progress so far, by step id; steps not named are pending. */
+  stepStates?: Readonly<Record<string, StepState>> | undefined;
+  /** To title goto targets; without it the target's id is shown. */
+  catalog?: Catalog | undefined;
+}
+
+/** The card context for a match: the matched probe and health set, plus the incident's values. */
+export function cardContextFromMatch(
+  match: RunbookMatch,
+  values: {
+    server: ServerRef | null;
+    relatedServer?: ServerRef | null | undefined;
+    roles?: readonly ServerRole[] | null | undefined;
+    monitor?: string | null | undefined;
+    incident?: { id: string; version: number } | undefined;
+    stepStates?: Readonly<Record<string, StepState>> | undefined;
+  },
+  catalog?: Catalog,
+): RunbookCardContext {
+  return {
+    server: values.server,
+    relatedServer: values.relatedServer ?? null,
+    healthSet: match.healthSet,
+    probe: match.probe ? { name: match.probe.name, healthSet: match.probe.healthSet } : null,
+    roles: values.roles ?? null,
+    monitor: values.monitor ?? match.monitor?.name ?? null,
+    matchedBy: match.matchedBy,
+    runbook: match.runbook,
+    verifySectionId: match.section.kind === 'recovery' ? match.verifySection.id : undefined,
+    incident: values.incident,
+    stepStates: values.stepStates,
+    catalog,
+  };
+}
+
+/**
+ * Turns a runbook section and an incident's values into the platform-neutral card. Pure. Every
+ * command comes from `buildCommand`; a step whose values are missing or invalid shows its
+ * command with `<placeholders>` and offers no button.
+ */
+export function renderRunbookCard(
+  section: SectionDef,
+  context: RunbookCardContext,
+  lang: Lang = DEFAULT_LANG,
+): Card {
+  const L = LABELS[lang];
+  const t = (text: Parameters<typeof pickText>[0]) => pickText(text, lang);
+  const numbers = new Map(flattenSteps(section.steps).map((s) => [s.id, s.number]));
+  const base = {
+    v: 1 as const,
+    section: section.id,
+    ...(context.incident
+      ? { incident: context.incident.id, version: context.incident.version }
+      : {}),
+  };
+
+  const title = t(section.title);
+  const serverText = describeServer(context.server, L);
+  const subtitle = `${context.healthSet ?? L.unknown} · ${serverText}`;
+
+  const steps = section.steps.map((s) => renderStep(s, 0));
+  const actions: CardAction[] = [];
+  if (flattenCardSteps(steps).some((s) => s.kind === 'check' && s.actionable)) {
+    actions.push(button({ ...base, op: 'run-checks' }, L.button.runChecks, 'primary'));
+  }
+  if (context.verifySectionId !== undefined && context.verifySectionId !== section.id) {
+    actions.push(
+      button(
+        { ...base, op: 'open-section', section: context.verifySectionId },
+        L.button.verifyFirst,
+        'default',
+      ),
+    );
+  }
+  const other: Lang = lang === 'en' ? 'zh-TW' : 'en';
+  actions.push(button({ ...base, op: 'switch-lang', lang: other }, L.button.otherLang, 'default'));
+
+  return {
+    version: 1,
+    lang,
+    title,
+    subtitle,
+    tone:
+      section.kind === 'verify'
+        ? context.matchedBy === 'generic'
+          ? 'attention'
+          : 'info'
+        : 'warning',
+    fallbackText: `${title} (${subtitle})`,
+    summary: section.summary ? t(section.summary) : undefined,
+    facts: facts(context, L, serverText),
+    notes: section.notes.map(t),
+    steps,
+    actions,
+    links: dedupeLinks([...section.links, ...(context.runbook?.source.links ?? [])], lang),
+  };
+
+  function renderStep(step: StepDef, depth: number): CardStep {
+    const commands = buildStepCommands(step, context);
+    const roleConditions = step.when.filter((c): c is { role: ServerRole } => 'role' in c);
+    const roleFit = roleConditions.map((c) => roleHolds(c.role, context.roles));
+    const notApplicable = roleFit.includes(false);
+    const incomplete = commands.length > 0 && commands.every((c) => !c.complete);
+    const problems = [...new Set(commands.flatMap((c) => c.problems))];
+
+    const given = context.stepStates?.[step.id];
+    const state: StepState =
+      given ?? (notApplicable ? 'not-applicable' : incomplete ? 'blocked' : 'pending');
+    // A step the run waits on for approval keeps its button until someone has asked (the
+    // incident card removes it while a request for the step is open).
+    const open =
+      state === 'pending' ||
+      state === 'failed' ||
+      (state === 'awaiting-approval' && (step.kind === 'change' || step.kind === 'destructive'));
+
+    const stepActions: CardAction[] = [];
+    if (open) {
+      const stepRef = { ...base, step: step.id };
+      if (step.kind === 'manual') {
+        stepActions.push(button({ ...stepRef, op: 'mark-done' }, L.button.markDone, 'default'));
+      } else if (step.kind === 'goto' && step.goto) {
+        const target =
+          'section' in step.goto
+            ? {
+                section: step.goto.section,
+                ...(step.goto.server ? { server: step.goto.server } : {}),
+                ...(step.goto.monitor ? { monitor: step.goto.monitor } : {}),
+              }
+            : {};
+        stepActions.push(
+          button({ ...stepRef, op: 'open-section', ...target }, L.button.openSection, 'default'),
+        );
+      } else {
+        for (const c of commands.filter((x) => x.complete)) {
+          const label =
+            step.kind === 'check' || step.kind === 'wait'
+              ? L.button.runCheck
+              : L.button.requestApproval;
+          const ref: ActionRef = {
+            ...stepRef,
+            op: 'run-step',
+            ...(c.role ? { role: c.role } : {}),
+          };
+          const text = c.role ? L.button.withRole(label, L.role[c.role]) : label;
+          const destructive = step.kind === 'destructive';
+          stepActions.push(
+            button(
+              ref,
+              text,
+              destructive
+                ? 'danger'
+                : step.kind === 'check' || step.kind === 'wait'
+                  ? 'default'
+                  : 'primary',
+              destructive
+                ? {
+                    title: L.confirm.title,
+                    text: clip(L.confirm.text(serverText, c.text), 300),
+                    confirm: L.confirm.confirm,
+                    deny: L.confirm.deny,
+                  }
+                : undefined,
+            ),
+          );
+        }
+      }
+    }
+
+    return {
+      id: step.id,
+      number: step.number,
+      depth,
+      kind: step.kind,
+      kindLabel: L.kind[step.kind],
+      text: t(step.text),
+      condition: describeConditions(step.when, numbers, context.roles, L),
+      timing: describeTiming(step, section, L, t, context),
+      commands: commands.map((c): CardCommand => ({
+        actionId: c.actionId,
+        risk: getAction(c.actionId)?.risk ?? 'read',
+        language: 'powershell',
+        text: c.text,
+        complete: c.complete,
+        role: c.role ?? undefined,
+        roleLabel: c.role ? L.role[c.role] : undefined,
+      })),
+      state,
+      stateLabel: L.state[state],
+      actionable: stepActions.length > 0,
+      blockedReason: incomplete && problems.length > 0 ? L.blocked(problems.join('; ')) : undefined,
+      notes: step.notes.map(t),
+      links: dedupeLinks(step.links, lang),
+      actions: stepActions,
+      steps: step.steps.map((s) => renderStep(s, depth + 1)),
+    };
+  }
+}
+
+function flattenCardSteps(steps: readonly CardStep[]): CardStep[] {
+  return steps.flatMap((s) => [s, ...flattenCardSteps(s.steps)]);
+}
+
+function button(
+  ref: ActionRef,
+  label: string,
+  style: CardAction['style'],
+  confirm?: CardAction['confirm'],
+): CardAction {
+  return { id: actionId(ref), label, style, value: encodeActionRef(ref), confirm };
+}
+
+function describeServer(server: ServerRef | null, L: Labels): string {
+  if (server === null) return L.unknown;
+  return server.valid ? server.name : L.invalid(server.name);
+}
+
+function facts(context: RunbookCardContext, L: Labels, serverText: string): CardFact[] {
+  const out: CardFact[] = [];
+  const add = (key: CardFact['key'], value: string) => out.push({ key, label: L.fact[key], value });
+  add('healthSet', context.healthSet ?? L.unknown);
+  if (context.monitor) add('monitor', context.monitor);
+  if (context.probe) add('probe', `${context.probe.healthSet}\\${context.probe.name}`);
+  add('server', serverText);
+  if (context.relatedServer) add('relatedServer', describeServer(context.relatedServer, L));
+  add(
+    'role',
+    context.roles && context.roles.length > 0
+      ? context.roles.map((r) => L.role[r]).join(', ')
+      : L.unknown,
+  );
+  if (context.matchedBy) add('matchedBy', L.matchedBy[context.matchedBy]);
+  if (context.runbook) add('source', L.source[context.runbook.source.kind]);
+  return out;
+}
+
+function describeConditions(
+  when: readonly Condition[],
+  numbers: ReadonlyMap<string, string>,
+  roles: readonly ServerRole[] | null,
+  L: Labels,
+): string | undefined {
+  if (when.length === 0) return undefined;
+  const parts = when.map((c) =>
+    'step' in c ? L.outcome(numbers.get(c.step) ?? c.step, c.outcome) : L.onlyRole(c.role),
+  );
+  if (when.some((c) => 'role' in c) && roles === null) parts.push(L.roleUnknown);
+  const text = parts.join(L.and);
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function describeTiming(
+  step: StepDef,
+  section: SectionDef,
+  L: Labels,
+  t: (text: Parameters<typeof pickText>[0]) => string,
+  context: RunbookCardContext,
+): string | undefined {
+  const parts: string[] = [];
+  if (step.wait) parts.push(L.wait(step.wait.minutes));
+  if (step.repeat) parts.push(L.repeat(step.repeat.intervalSeconds, step.repeat.maxAttempts));
+  if (step.goto) {
+    if ('monitorRecovery' in step.goto) parts.push(L.gotoMonitorRecovery);
+    else {
+      const target = context.catalog?.sections.get(step.goto.section);
+      const name = target ? t(target.title) : step.goto.section;
+      const on =
+        step.goto.server === 'relatedServer'
+          ? L.onServer(context.relatedServer?.valid ? context.relatedServer.name : '_Mbx')
+          : '';
+      parts.push(L.gotoSection(name) + (target === section ? '' : on));
+    }
+  }
+  return parts.length > 0 ? parts.join(' ') : undefined;
+}
+
+function dedupeLinks(links: readonly Link[], lang: Lang): CardLink[] {
+  const seen = new Set<string>();
+  const out: CardLink[] = [];
+  for (const l of links) {
+    if (seen.has(l.url)) continue;
+    seen.add(l.url);
+    out.push({ title: pickText(l.title, lang), url: l.url });
+  }
+  return out;
+}

@@ -1,0 +1,216 @@
+import { z } from 'zod';
+import { checkHostName } from '../alerts/host-name';
+import { healthSetName, probeName } from '../actions/params';
+import { LANGS, type Lang } from '../runbooks/text';
+import { clip } from '../shared/text';
+
+/**
+ * The `/exchange` sub-commands, shared by Slack, Teams and the console. Parsing is pure and
+ * strict: anything that is not one of these, with valid arguments, becomes a usage message.
+ */
+export type ChatCommand =
+  | { name: 'help' }
+  | { name: 'health'; server: string; healthSet?: string }
+  | { name: 'probe'; server: string; healthSet: string; probe: string }
+  | { name: 'runbook'; query: string }
+  | { name: 'incidents' }
+  | { name: 'incident'; id: string }
+  | { name: 'jobs' }
+  | { name: 'audit'; subject?: string }
+  | { name: 'workers' }
+  | { name: 'lang'; lang: Lang };
+
+export type CommandName = ChatCommand['name'];
+
+export interface CommandUsage {
+  name: CommandName;
+  usage: string;
+  summary: { en: string; 'zh-TW': string };
+}
+
+export const COMMANDS: readonly CommandUsage[] = [
+  {
+    name: 'health',
+    usage: 'health <server> [health-set]',
+    summary: {
+      en: 'Run Get-ServerHealth on a server (optionally one health set) and post the result.',
+      'zh-TW': '在伺服器上執行 Get-ServerHealth（可指定健全設定）並張貼結果。',
+    },
+  },
+  {
+    name: 'probe',
+    usage: 'probe <server> <HealthSet\\Probe>',
+    summary: {
+      en: 'Re-run a monitoring probe (Invoke-MonitoringProbe) and post the result.',
+      'zh-TW': '重新執行監視探查（Invoke-MonitoringProbe）並張貼結果。',
+    },
+  },
+  {
+    name: 'runbook',
+    usage: 'runbook <monitor|probe|health-set>',
+    summary: {
+      en: 'Show the runbook section for a monitor, probe or health set.',
+      'zh-TW': '顯示監視器、探查或健全設定的手冊章節。',
+    },
+  },
+  {
+    name: 'incidents',
+    usage: 'incidents',
+    summary: { en: 'List the open incidents.', 'zh-TW': '列出未結事件。' },
+  },
+  {
+    name: 'incident',
+    usage: 'incident <id>',
+    summary: {
+      en: 'Show one incident with its runbook card.',
+      'zh-TW': '顯示一個事件及其手冊卡片。',
+    },
+  },
+  {
+    name: 'jobs',
+    usage: 'jobs',
+    summary: { en: 'Running and recent jobs.', 'zh-TW': '執行中與最近的工作。' },
+  },
+  {
+    name: 'audit',
+    usage: 'audit [server|incident]',
+    summary: {
+      en: 'The latest audit trail entries, for a server or an incident.',
+      'zh-TW': '最近的稽核記錄（可指定伺服器或事件）。',
+    },
+  },
+  {
+    name: 'workers',
+    usage: 'workers',
+    summary: {
+      en: 'Which sites have a worker online.',
+      'zh-TW': '哪些站台有工作者在線。',
+    },
+  },
+  {
+    name: 'lang',
+    usage: 'lang en|zh-TW',
+    summary: {
+      en: 'Set the language of this channel.',
+      'zh-TW': '設定此頻道的語言。',
+    },
+  },
+  {
+    name: 'help',
+    usage: 'help',
+    summary: { en: 'This list.', 'zh-TW': '此說明。' },
+  },
+];
+
+export type ParseResult =
+  { ok: true; command: ChatCommand } | { ok: false; error: string; usage: string | null };
+
+const incidentId = z.string().regex(/^INC-\d{1,12}$/i, 'an incident id looks like INC-42');
+
+function usageOf(name: CommandName): string {
+  return COMMANDS.find((c) => c.name === name)?.usage ?? name;
+}
+
+const fail = (name: CommandName | null, error: string): ParseResult => ({
+  ok: false,
+  error,
+  usage: name ? usageOf(name) : null,
+});
+
+function server(name: CommandName, word: string | undefined): string | ParseResult {
+  if (word === undefined) return fail(name, 'a server name is missing');
+  const problem = checkHostName(word);
+  return problem === null ? word : fail(name, `server "${clipInput(word)}" ${problem}`);
+}
+
+/** Parses what followed `/exchange` (or the bot's @mention). Never throws. */
+export function parseCommand(text: string): ParseResult {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const [first, ...rest] = words;
+  if (first === undefined) return { ok: true, command: { name: 'help' } };
+  const name = first.toLowerCase();
+  const tooMany = (max: number, cmd: CommandName): ParseResult | null =>
+    rest.length > max ? fail(cmd, `too many arguments for "${cmd}"`) : null;
+
+  switch (name) {
+    case 'help':
+    case '?':
+      return { ok: true, command: { name: 'help' } };
+    case 'health': {
+      const s = server('health', rest[0]);
+      if (typeof s !== 'string') return s;
+      const extra = tooMany(2, 'health');
+      if (extra) return extra;
+      if (rest[1] === undefined) return { ok: true, command: { name: 'health', server: s } };
+      const set = healthSetName.safeParse(rest[1]);
+      if (!set.success) return fail('health', `health set "${clipInput(rest[1])}" is not valid`);
+      return { ok: true, command: { name: 'health', server: s, healthSet: set.data } };
+    }
+    case 'probe': {
+      const s = server('probe', rest[0]);
+      if (typeof s !== 'string') return s;
+      const extra = tooMany(2, 'probe');
+      if (extra) return extra;
+      const identity = rest[1];
+      if (identity === undefined) return fail('probe', 'the probe is missing');
+      const m = /^([^\\/]+)[\\/]([^\\/]+)$/.exec(identity);
+      if (!m) return fail('probe', 'write the probe as HealthSet\\Probe, e.g. POP\\PopCTPProbe');
+      const set = healthSetName.safeParse(m[1]);
+      const probe = probeName.safeParse(m[2]);
+      if (!set.success || !probe.success) {
+        return fail('probe', `"${clipInput(identity)}" is not a valid HealthSet\\Probe`);
+      }
+      return {
+        ok: true,
+        command: { name: 'probe', server: s, healthSet: set.data, probe: probe.data },
+      };
+    }
+    case 'runbook': {
+      const query = rest.join(' ');
+      if (query === '') return fail('runbook', 'say which monitor, probe or health set');
+      if (query.length > 200 || !/^[A-Za-z0-9_.\\/ -]+$/.test(query)) {
+        return fail('runbook', `"${clipInput(query)}" is not a monitor, probe or health set name`);
+      }
+      return { ok: true, command: { name: 'runbook', query } };
+    }
+    case 'incidents':
+    case 'jobs':
+    case 'workers': {
+      const extra = tooMany(0, name);
+      return extra ?? { ok: true, command: { name } };
+    }
+    case 'incident': {
+      const id = incidentId.safeParse(rest[0] ?? '');
+      if (!id.success || rest.length !== 1) {
+        return fail(
+          'incident',
+          rest[0] ? `"${clipInput(rest[0])}" is not an incident id` : 'say which incident',
+        );
+      }
+      return { ok: true, command: { name: 'incident', id: id.data.toUpperCase() } };
+    }
+    case 'audit': {
+      const extra = tooMany(1, 'audit');
+      if (extra) return extra;
+      const subject = rest[0];
+      if (subject === undefined) return { ok: true, command: { name: 'audit' } };
+      if (incidentId.safeParse(subject).success) {
+        return { ok: true, command: { name: 'audit', subject: subject.toUpperCase() } };
+      }
+      const s = server('audit', subject);
+      return typeof s === 'string' ? { ok: true, command: { name: 'audit', subject: s } } : s;
+    }
+    case 'lang': {
+      const lang = LANGS.find((l) => l.toLowerCase() === (rest[0] ?? '').toLowerCase());
+      if (!lang || rest.length !== 1) return fail('lang', `choose one of: ${LANGS.join(', ')}`);
+      return { ok: true, command: { name: 'lang', lang } };
+    }
+    default:
+      return fail(null, `unknown command "${clipInput(first)}"`);
+  }
+}
+
+/** Echoing input back is fine, but not a whole pasted log. */
+function clipInput(text: string): string {
+  return clip(text, 60);
+}

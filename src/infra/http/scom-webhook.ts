@@ -1,0 +1,151 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type { Alert, FieldError } from '../../domain/alerts/alert';
+import { normalizeAlert } from '../../domain/alerts/normalize-alert';
+import type { IntakeOutcome } from '../../domain/incidents/incident';
+import { sendError } from './errors';
+
+export const MAX_ALERTS_PER_REQUEST = 500;
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface AlertIntake {
+  record(alert: Alert): Promise<{ incidentId: string | null; outcome: IntakeOutcome }>;
+}
+
+export interface AlertResult {
+  alertId: string | null;
+  incidentId: string | null;
+  outcome: IntakeOutcome | 'rejected';
+  healthSet: string | null;
+  monitor: string | null;
+  server: string | null;
+  errors?: FieldError[];
+}
+
+export interface WebhookDeps {
+  scomWebhookToken: string;
+  intake: AlertIntake;
+  scomTimeZone?: string;
+  /** Told about every alert's result as it is decided (metrics). */
+  onAlertResult?: (result: AlertResult) => void;
+  /**
+   * Awaited after each alert is recorded (the audit trail's "alert received"). If it fails the
+   * request fails with 500 and SCOM retries: the alert is then a duplicate, and the hook runs again.
+   */
+  /** Called with each valid alert before it is recorded (the demo sets its simulated fault). */
+  onAlertReceived?: (alert: Alert) => void;
+  onAlertRecorded?: (
+    alert: Alert,
+    result: { incidentId: string | null; outcome: IntakeOutcome },
+  ) => Promise<void>;
+}
+
+/**
+ * POST /api/alerts/scom: one SCOM alert or an array of them. Answers 202 with a result per alert
+ * when at least one was accepted, 422 when none was.
+ */
+export function scomWebhookRouter(deps: WebhookDeps): Router {
+  const router = Router();
+  const expected = digest(deps.scomWebhookToken);
+
+  const requireToken = (req: Request, res: Response, next: NextFunction): void => {
+    const header = req.get('authorization') ?? '';
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    // Compare digests so the comparison takes the same time whatever the length of the guess.
+    if (!m || !m[1] || !timingSafeEqual(digest(m[1]), expected)) {
+      res.set('WWW-Authenticate', 'Bearer realm="scom-webhook"');
+      sendError(res, 401, 'unauthorized', 'Missing or wrong bearer token.');
+      return;
+    }
+    next();
+  };
+
+  const requireJson = (req: Request, res: Response, next: NextFunction): void => {
+    if (!req.is('application/json')) {
+      sendError(res, 415, 'unsupported_media_type', 'Send the alert as application/json.');
+      return;
+    }
+    next();
+  };
+
+  const parseJson = express.json({ limit: MAX_BODY_BYTES, strict: false, type: () => true });
+
+  const bodyErrors = (err: unknown, _req: Request, res: Response, next: NextFunction): void => {
+    const type = (err as { type?: string } | null)?.type;
+    if (type === 'entity.too.large') {
+      return sendError(
+        res,
+        413,
+        'payload_too_large',
+        `The body is larger than ${MAX_BODY_BYTES} bytes.`,
+      );
+    }
+    if (type === 'entity.parse.failed') {
+      return sendError(res, 400, 'invalid_json', 'The body is not valid JSON.');
+    }
+    if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+      return sendError(res, 415, 'unsupported_encoding', 'Send the body as UTF-8 JSON.');
+    }
+    next(err);
+  };
+
+  router.post(
+    '/scom',
+    requireToken,
+    requireJson,
+    parseJson,
+    bodyErrors,
+    async (req: Request, res: Response) => {
+      const body: unknown = req.body;
+      const items = Array.isArray(body) ? body : [body];
+      if (items.length === 0) {
+        return sendError(res, 400, 'no_alerts', 'The array holds no alerts.');
+      }
+      if (items.length > MAX_ALERTS_PER_REQUEST) {
+        return sendError(
+          res,
+          400,
+          'too_many_alerts',
+          `At most ${MAX_ALERTS_PER_REQUEST} alerts per request (got ${items.length}); send them in batches.`,
+        );
+      }
+      const results: AlertResult[] = [];
+      // In order: a batch may hold an alert and, later, its resolution.
+      for (const item of items) {
+        const normalized = normalizeAlert(item, { timeZone: deps.scomTimeZone ?? 'UTC' });
+        if (!normalized.ok) {
+          results.push({
+            alertId: normalized.alertId,
+            incidentId: null,
+            outcome: 'rejected',
+            healthSet: null,
+            monitor: null,
+            server: null,
+            errors: normalized.errors,
+          });
+          continue;
+        }
+        const alert = normalized.alert;
+        deps.onAlertReceived?.(alert);
+        const recorded = await deps.intake.record(alert);
+        await deps.onAlertRecorded?.(alert, recorded);
+        results.push({
+          alertId: alert.id,
+          incidentId: recorded.incidentId,
+          outcome: recorded.outcome,
+          healthSet: alert.healthSet,
+          monitor: alert.monitor,
+          server: alert.server?.name ?? null,
+        });
+      }
+      for (const r of results) deps.onAlertResult?.(r);
+      const accepted = results.some((r) => r.outcome !== 'rejected');
+      res.status(accepted ? 202 : 422).json({ results });
+    },
+  );
+  return router;
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}

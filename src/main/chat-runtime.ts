@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { startChatDelivery, type ChatDelivery } from '../../jobs/chat/chat-delivery';
+import type { ActionJobData, ActionOutcome, ActionProducer } from '../../jobs/queues/action-jobs';
+import { listOnlineWorkers } from '../../jobs/queues/worker-heartbeat';
+import type { ChatPlatform } from '../domain/approvals/identity';
+import type { GroupResolver, PolicySource } from '../app/approvals/ports';
+import { createAccess } from '../app/chat/access';
+import { createChatCore } from '../app/chat/chat-core';
+import type {
+  ApprovalsPort,
+  AuditPort,
+  ChecksPort,
+  IncidentsPort,
+  JobsPort,
+  JobSummary,
+  PrefsPort,
+  RemediationPort,
+} from '../app/chat/core-ports';
+import { formatResult } from '../app/chat/format-result';
+import { resultLink } from '../app/chat/result-links';
+import { incidentAuditKey, incidentChangedEvent } from '../domain/audit/incident-audit-events';
+import type { AuditLog } from '../app/audit/ports';
+import type { ChatSurface } from '../app/chat/ports';
+import { routeIncident, type Routes } from '../domain/chat/routing';
+import { allSites, findServer, siteFor, type Inventory } from '../domain/inventory/inventory';
+import { getAction } from '../domain/actions/registry';
+import { findStep, type Catalog } from '../domain/runbooks/catalog';
+import { isLang, type Lang } from '../domain/runbooks/text';
+import type { Logger } from '../infra/logger';
+import type { RedisKeys } from '../infra/redis/redis-keys';
+
+/**
+ * Wires the chat core to Redis and the queues: the core's ports, the durable delivery, and the
+ * answers to commands' checks. The composition root (start-server.ts) calls it once.
+ */
+export interface ChatRuntimeOptions {
+  redis: Redis;
+  keys: RedisKeys;
+  bullPrefix: string;
+  connection: Redis;
+  workerConnection: () => Redis;
+  logger: Logger;
+  catalog: Catalog;
+  incidents: IncidentsPort;
+  remediation: RemediationPort;
+  approvals: ApprovalsPort;
+  /** The audit trail: read by `/exchange audit`, appended to for incident and card changes. */
+  audit: AuditPort & AuditLog;
+  policy: PolicySource;
+  groups?: GroupResolver;
+  producer: ActionProducer;
+  inventory: Inventory | null;
+  routes: Routes;
+  /** Default alert channel per platform when no route names one. */
+  defaultChannel: (platform: ChatPlatform) => Promise<string | null>;
+  onDelivery?: (platform: ChatPlatform, err?: unknown) => void;
+  /** Links to whole step outputs: the bot's public base URL and the link key. */
+  resultLinks?: { base: string; key: Buffer } | undefined;
+}
+
+export function createPrefs(redis: Redis, keys: RedisKeys): PrefsPort {
+  return {
+    async langOf(channel) {
+      const v = await redis.get(keys.chatLang(channel.platform, channel.id));
+      return v && isLang(v) ? v : 'en';
+    },
+    async setLang(channel, lang) {
+      await redis.set(keys.chatLang(channel.platform, channel.id), lang);
+    },
+  };
+}
+
+export function createChatRuntime(options: ChatRuntimeOptions) {
+  const { redis, keys, inventory, producer } = options;
+  const siteOf = (server: string): string | null => {
+    const s = siteFor(inventory, server);
+    return s.ok ? s.site : null;
+  };
+  const prefs = createPrefs(redis, keys);
+
+  const checks: ChecksPort = {
+    async run(input) {
+      const jobId = `check-${randomUUID()}`;
+      // Recorded before the job exists, so even an instant result finds where to go.
+      await redis.set(
+        keys.chatReplyTo(jobId),
+        JSON.stringify({
+          platform: input.replyTo.platform,
+          channel: input.replyTo.id,
+          lang: input.lang,
+        }),
+        'EX',
+        7 * 24 * 3600,
+      );
+      const r = await producer.enqueue({
+        actionId: input.actionId,
+        params: input.params,
+        requestedBy: input.actor,
+        jobId,
+      });
+      if (!r.ok) await redis.del(keys.chatReplyTo(jobId));
+      return r;
+    },
+  };
+
+  const jobs: JobsPort = {
+    async recent(limit) {
+      const out: JobSummary[] = [];
+      for (const site of allSites(inventory)) {
+        const q = producer.queueFor(site);
+        const found: Job<ActionJobData>[] = await q.getJobs(
+          ['active', 'waiting', 'delayed', 'completed', 'failed'],
+          0,
+          limit,
+        );
+        for (const job of found) {
+          const state = await job.getState();
+          const rv = job.returnvalue as Partial<ActionOutcome> | undefined;
+          out.push({
+            jobId: job.id ?? '?',
+            actionId: job.data.actionId,
+            server: typeof job.data.params.server === 'string' ? job.data.params.server : null,
+            site,
+            state: rv?.status ?? state,
+            incidentId: job.data.incidentId,
+            requestedBy: job.data.requestedBy.displayName ?? job.data.requestedBy.id,
+            at: new Date(job.processedOn ?? job.timestamp).toISOString(),
+            summary: job.failedReason ?? undefined,
+          });
+        }
+      }
+      const rank = (s: string) => (s === 'active' ? 0 : s === 'waiting' || s === 'delayed' ? 1 : 2);
+      return out
+        .sort((a, b) => rank(a.state) - rank(b.state) || b.at.localeCompare(a.at))
+        .slice(0, limit);
+    },
+  };
+
+  const core = createChatCore({
+    catalog: options.catalog,
+    incidents: options.incidents,
+    remediation: options.remediation,
+    approvals: options.approvals,
+    access: createAccess({ policy: options.policy, groups: options.groups, siteOf }),
+    checks,
+    jobs,
+    workers: {
+      online: () => listOnlineWorkers(redis, keys),
+      knownSites: () => allSites(inventory),
+    },
+    audit: options.audit,
+    prefs,
+    rolesOf: (server) => {
+      const found = inventory ? findServer(inventory, server) : undefined;
+      // The inventory spells roles as Exchange does; the runbooks use their own ids.
+      return found
+        ? found.roles.map((r) => (r === 'ClientAccess' ? 'client-access' : 'mailbox'))
+        : null;
+    },
+  });
+
+  let delivery: ChatDelivery | null = null;
+
+  return {
+    core,
+    prefs,
+    /** Starts delivering to the given surfaces (after the adapters exist: they need the core). */
+    startDelivery(surfaces: readonly ChatSurface[]): ChatDelivery {
+      delivery = startChatDelivery({
+        connection: options.connection,
+        workerConnection: options.workerConnection,
+        bullPrefix: options.bullPrefix,
+        redis,
+        keys,
+        surfaces,
+        routeFor: async (incident, platform) =>
+          routeIncident(
+            options.routes,
+            incident,
+            incident.server ? siteOf(incident.server.name) : null,
+            platform,
+            await options.defaultChannel(platform),
+          ),
+        incidents: options.incidents,
+        runs: options.remediation,
+        render: (incident, lang: Lang) => core.incidentCard(incident, lang),
+        stepLabel: (run, stepKey, actionId, lang) => {
+          const stepId = stepKey.includes('/') ? stepKey.slice(stepKey.indexOf('/') + 1) : stepKey;
+          const sectionId = run.steps[stepKey]?.sectionId ?? run.sectionId;
+          const section = options.catalog.sections.get(sectionId);
+          const step = section ? findStep(section, stepId) : undefined;
+          const title = getAction(actionId)?.title ?? actionId;
+          if (!step) return title;
+          return lang === 'zh-TW'
+            ? `步驟 ${step.number} · ${title}`
+            : `Step ${step.number} · ${title}`;
+        },
+        prefs,
+        logger: options.logger.child({ component: 'chat-delivery' }),
+        onDelivery: options.onDelivery,
+        fullTextUrl: (incidentId, jobId) =>
+          options.resultLinks
+            ? resultLink(options.resultLinks.base, options.resultLinks.key, incidentId, jobId)
+            : undefined,
+        onIncidentEvent: async (event) => {
+          if (
+            event.change !== 'created' &&
+            event.change !== 'updated' &&
+            event.change !== 'resolved'
+          ) {
+            return;
+          }
+          const incident = await options.incidents.get(event.incidentId);
+          if (!incident) return;
+          // The key names the event's version, so a redelivered event is recorded once.
+          await options.audit.append(
+            incidentChangedEvent({ ...incident, version: event.version }, event.change, event.at),
+            { idempotencyKey: incidentAuditKey({ id: incident.id, version: event.version }) },
+          );
+        },
+        onCard: async (kind, platform, incidentId, ref, deliveryId) => {
+          await options.audit.append(
+            {
+              at: new Date().toISOString(),
+              actor: {
+                platform: 'system',
+                id: 'exchange-chatops',
+                displayName: 'exchange-chatops',
+              },
+              action: kind === 'posted' ? 'card.posted' : 'card.updated',
+              incidentId,
+              server: null,
+              params: { platform, channel: ref.channel, messageId: ref.messageId },
+              result: `${kind} on ${platform}`,
+            },
+            {
+              idempotencyKey: `card:${platform}:${incidentId}:${kind === 'posted' ? 'posted' : deliveryId}`,
+            },
+          );
+        },
+      });
+      return delivery;
+    },
+    /** For the result consumer: a command's check result goes back to where it was asked. */
+    async onActionOutcome(outcome: ActionOutcome): Promise<void> {
+      // Read, queue the answer, then forget: a failure in between retries the outcome, and the
+      // reply's job id makes a second queueing harmless.
+      const target = await redis.get(keys.chatReplyTo(outcome.jobId));
+      if (!target || !delivery) return;
+      const t = JSON.parse(target) as { platform: ChatPlatform; channel: string; lang: string };
+      const lang: Lang = isLang(t.lang) ? t.lang : 'en';
+      const server =
+        typeof outcome.params.server === 'string' ? ` on ${outcome.params.server}` : '';
+      await delivery.sendReply(
+        t.platform,
+        t.channel,
+        formatResult(
+          { ...outcome, summary: summarize(outcome) },
+          { lang, stepLabel: `${outcome.actionId}${server}` },
+        ),
+        outcome.jobId,
+      );
+      await redis.del(keys.chatReplyTo(outcome.jobId));
+    },
+  };
+}
+
+export type ChatRuntime = ReturnType<typeof createChatRuntime>;
+
+function summarize(o: ActionOutcome): string {
+  if (o.status !== 'succeeded') return o.reason ?? o.status;
+  const parsed = o.parsed as { summary?: unknown } | undefined;
+  return typeof parsed?.summary === 'string' ? parsed.summary : 'succeeded';
+}
