@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Card } from '../../src/domain/cards/card';
 import type { ChatSurface, MessageRef, Reply } from '../../src/app/chat/ports';
-import type { RedisKeys } from '../../src/infra/redis/redis-keys';
 
 /**
  * The console "platform": messages live in Redis (a hash of message documents per room and a
@@ -26,7 +25,17 @@ export type ConsoleEvent = { type: 'post' | 'update' | 'thread'; id: string };
 
 const MAX_MESSAGES = 300;
 
-export function createConsoleStore(redis: Redis, keys: RedisKeys) {
+/** The console's keys: per room, a hash of message documents and a Stream of changes. */
+export function consoleKeys(prefix: string) {
+  return {
+    consoleRoom: (room: string) => `${prefix}:{console}:room:${room}`,
+    consoleMessages: (room: string) => `${prefix}:{console}:messages:${room}`,
+  };
+}
+
+export type ConsoleKeys = ReturnType<typeof consoleKeys>;
+
+export function createConsoleStore(redis: Redis, keys: ConsoleKeys) {
   async function save(msg: ConsoleMessage, event: ConsoleEvent['type']): Promise<void> {
     await redis
       .multi()

@@ -3,11 +3,15 @@ import type { Redis } from 'ioredis';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { Actor } from '../../src/domain/approvals/identity';
+import type { Actor } from '../../src/domain/identity/actor';
 import type { ChatCore, ChatResponse } from '../../src/app/chat/ports';
 import type { Logger } from '../../src/infra/logger';
-import type { RedisKeys } from '../../src/infra/redis/redis-keys';
-import { createConsoleStore, type ConsoleMessage, type ConsoleStore } from './console-surface';
+import {
+  createConsoleStore,
+  type ConsoleKeys,
+  type ConsoleMessage,
+  type ConsoleStore,
+} from './console-surface';
 
 /**
  * The local console: a third chat adapter, a small web app that behaves like a chat channel.
@@ -26,7 +30,7 @@ export interface ConsoleScenario {
 
 export interface ConsoleAdapterOptions {
   redis: Redis;
-  keys: RedisKeys;
+  keys: ConsoleKeys;
   core: ChatCore;
   logger: Logger;
   /** The console identities of the approval policy in force, with their roles. */

@@ -5,8 +5,8 @@ import type { ConsoleUser } from './index';
 /** The console accounts the policy names (people and grants), each with its role anywhere. */
 export function consoleUsers(policy: Policy): ConsoleUser[] {
   const ids = new Set<string>();
-  for (const p of Object.values(policy.people)) p.console.forEach((id) => ids.add(id));
-  for (const g of policy.grants) g.console.forEach((id) => ids.add(id));
+  for (const p of Object.values(policy.people)) p.console?.forEach((id) => ids.add(id));
+  for (const g of policy.grants) g.accounts.console?.forEach((id) => ids.add(id));
   const users = [...ids].map((id) => ({
     id,
     role: roleFor(policy, { platform: 'console', id, groups: [] }, { server: null, site: null }),

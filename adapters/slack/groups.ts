@@ -1,4 +1,4 @@
-import type { Actor } from '../../src/domain/approvals/identity';
+import type { Actor } from '../../src/domain/identity/actor';
 import type { GroupResolver } from '../../src/app/approvals/ports';
 import type { Logger } from '../../src/infra/logger';
 import type { SlackWebClient } from './surface';

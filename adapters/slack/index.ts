@@ -1,6 +1,6 @@
 import { App, ExpressReceiver, webApi, type RespondFn } from '@slack/bolt';
 import express, { type Express, type Request, type Response } from 'express';
-import type { Actor } from '../../src/domain/approvals/identity';
+import type { Actor } from '../../src/domain/identity/actor';
 import type { GroupResolver } from '../../src/app/approvals/ports';
 import type {
   ChatCore,

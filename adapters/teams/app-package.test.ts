@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { PNG } from 'pngjs';
 import { fromBuffer, type Entry } from 'yauzl';
-import { registerTeams } from '../../src/cli/commands/teams';
+import { registerTeamsCommands as registerTeams } from './commands';
 import { teamsManifestV117 } from '../../test/fixtures/teams-manifest-schema';
 import { AppPackageError, buildAppPackage, fillManifest, teamsManifestDir } from './app-package';
 

@@ -8,7 +8,7 @@ import {
 } from 'botbuilder';
 import type { ConnectorClient } from 'botframework-connector';
 import { z } from 'zod';
-import type { Actor } from '../../src/domain/approvals/identity';
+import type { Actor } from '../../src/domain/identity/actor';
 import type { ChatCore, ChatResponse, MessageRef, Reply } from '../../src/app/chat/ports';
 import type { Logger } from '../../src/infra/logger';
 import { replyActivity } from './activities';

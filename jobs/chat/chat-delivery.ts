@@ -8,7 +8,7 @@ import {
 } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { ChatPlatform } from '../../src/domain/approvals/identity';
+import type { PlatformId } from '../../src/domain/identity/actor';
 import type { Card } from '../../src/domain/cards/card';
 import { formatResult } from '../../src/app/chat/format-result';
 import type { PrefsPort } from '../../src/app/chat/core-ports';
@@ -41,7 +41,7 @@ export type DeliveryJob =
     }
   | { type: 'reply'; channel: string; reply: Reply };
 
-export function chatQueueName(platform: ChatPlatform): string {
+export function chatQueueName(platform: PlatformId): string {
   return `chat-${platform}`;
 }
 
@@ -54,7 +54,7 @@ export interface ChatDeliveryDeps {
   keys: RedisKeys;
   surfaces: readonly ChatSurface[];
   /** The channel an incident's card goes to on a platform; null: this platform shows it nowhere. */
-  routeFor(incident: Incident, platform: ChatPlatform): Promise<string | null>;
+  routeFor(incident: Incident, platform: PlatformId): Promise<string | null>;
   incidents: { get(id: string): Promise<Incident | null> };
   runs: { getRun(incidentId: string): Promise<RunView | null> };
   render(incident: Incident, lang: Lang): Promise<Card>;
@@ -69,20 +69,20 @@ export interface ChatDeliveryDeps {
   /** Told when a card was posted or updated (the audit trail). */
   onCard?: (
     kind: 'posted' | 'updated',
-    platform: ChatPlatform,
+    platform: PlatformId,
     incidentId: string,
     ref: MessageRef,
     deliveryId: string,
   ) => Promise<void>;
   /** Told of each delivery attempt: no error when it succeeded (metrics). */
-  onDelivery?: (platform: ChatPlatform, err?: unknown) => void;
+  onDelivery?: (platform: PlatformId, err?: unknown) => void;
   /** How long one redraw may hold its incident's lock. */
   lockMs?: number;
 }
 
 export interface ChatDelivery {
   /** Queues a message for a channel (a command's result); `jobId` makes it idempotent. */
-  sendReply(platform: ChatPlatform, channel: string, reply: Reply, jobId: string): Promise<void>;
+  sendReply(platform: PlatformId, channel: string, reply: Reply, jobId: string): Promise<void>;
   /** Queues a redraw of an incident's card on every platform (tests, manual refresh). */
   redraw(incidentId: string): Promise<void>;
   close(): Promise<void>;
@@ -106,7 +106,7 @@ export function deliveryBackoff(attemptsMade: number): number {
 export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
   const { keys, redis, logger } = deps;
   const lockMs = deps.lockMs ?? 30_000;
-  const queues = new Map<ChatPlatform, Queue<DeliveryJob>>();
+  const queues = new Map<PlatformId, Queue<DeliveryJob>>();
   const workers: Worker[] = [];
   const workerConnections: Redis[] = [];
   const blocking = (): Redis => {
@@ -188,7 +188,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
    * draws the current state, so when several wait (a burst of changes behind a rate limit) only
    * the newest needs to run: older ones see a higher number and finish without a call.
    */
-  async function queueRedraw(platform: ChatPlatform, incidentId: string, jobId: string) {
+  async function queueRedraw(platform: PlatformId, incidentId: string, jobId: string) {
     const q = queues.get(platform);
     if (!q) return;
     const genKey = keys.chatRedrawGen(platform, incidentId);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { buildCommand } from '../../src/domain/actions';
 import { siteFor, type Inventory } from '../../src/domain/inventory/inventory';
-import type { Actor } from '../../src/domain/remediation/actor';
+import type { Actor } from '../../src/domain/identity/actor';
 import type { SignedApproval } from '../../src/domain/remediation/signed-approval';
 
 /**
@@ -17,8 +17,9 @@ export function actionQueueName(site: string): string {
 
 export const RESULTS_QUEUE = 'action-results';
 
+/** Who asked: any platform id (jobs are checked by their signature, not by who is named). */
 const actorSchema = z.object({
-  platform: z.enum(['slack', 'teams', 'console', 'system']),
+  platform: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a platform id'),
   id: z.string().min(1).max(200),
   displayName: z.string().max(200).optional(),
 });

@@ -1,6 +1,6 @@
 import type { ApprovalRequest } from '../../src/domain/approvals/approval-request';
 import type { ApprovedJobSink } from '../../src/app/approvals/ports';
-import type { Actor } from '../../src/domain/remediation/actor';
+import type { Actor } from '../../src/domain/identity/actor';
 import { signApproval } from '../../src/domain/remediation/signed-approval';
 import type { ActionProducer } from '../queues/action-jobs';
 
@@ -43,10 +43,10 @@ export function createSignedJobSink(producer: ActionProducer, signingKey: string
   };
 }
 
-function toActor(a: { platform: string; id: string; displayName?: string }): Actor {
-  const platform =
-    a.platform === 'slack' || a.platform === 'teams' || a.platform === 'console'
-      ? a.platform
-      : 'system';
-  return { platform, id: a.id, ...(a.displayName ? { displayName: a.displayName } : {}) };
+function toActor(a: Actor): Actor {
+  return {
+    platform: a.platform,
+    id: a.id,
+    ...(a.displayName ? { displayName: a.displayName } : {}),
+  };
 }

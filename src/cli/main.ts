@@ -7,7 +7,7 @@ import { registerSendAlert } from './commands/send-alert';
 import { registerServe } from './commands/serve';
 import { registerWorker } from './commands/worker';
 import { registerRunbooks } from './commands/runbooks';
-import { registerTeams } from './commands/teams';
+import { PLATFORMS } from '../../adapters/registry';
 
 /**
  * `exchange-chatops <command>`: one entry for the server, the worker and the operator tools. Every
@@ -27,7 +27,8 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerDemo(program);
   registerAudit(program);
-  registerTeams(program);
+  // Subcommands a chat platform brings (Teams: `teams package`).
+  for (const platform of PLATFORMS) platform.registerCommands?.(program);
   registerSendAlert(program);
   return program;
 }

@@ -6,7 +6,6 @@ export type { Logger };
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
-  'req.headers["x-slack-signature"]',
   'headers.authorization',
   'authorization',
   'token',

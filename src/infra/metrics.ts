@@ -2,7 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { ActionOutcome } from '../domain/actions/outcome';
 import type { AuditEvent } from '../domain/audit/audit-entry';
 import type { AuditLog } from '../app/audit/ports';
-import type { ChatPlatform } from '../domain/approvals/identity';
+import type { PlatformId } from '../domain/identity/actor';
 import type { IntakeOutcome } from '../domain/incidents/incident';
 
 /**
@@ -99,7 +99,7 @@ export function createMetrics(options: MetricsOptions = {}) {
   });
   const chatPosts = new Counter({
     name: 'exchops_chat_posts_total',
-    help: 'Chat messages posted or updated, by platform (slack, teams, console) and result (ok, rate_limited, failed).',
+    help: 'Chat messages posted or updated, by platform and result (ok, rate_limited, failed).',
     labelNames: ['platform', 'result'] as const,
     registers: [registry],
   });
@@ -189,7 +189,7 @@ export function createMetrics(options: MetricsOptions = {}) {
      * Call once per chat delivery attempt: without an error it succeeded; a ChatDeliveryError
      * with retryAfterMs counts as rate_limited, anything else as failed.
      */
-    observeChatPost(platform: ChatPlatform, err?: unknown): void {
+    observeChatPost(platform: PlatformId, err?: unknown): void {
       const result: ChatPostResult =
         err === undefined
           ? 'ok'

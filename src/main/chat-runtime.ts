@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { startChatDelivery, type ChatDelivery } from '../../jobs/chat/chat-delivery';
 import type { ActionJobData, ActionOutcome, ActionProducer } from '../../jobs/queues/action-jobs';
 import { listOnlineWorkers } from '../../jobs/queues/worker-heartbeat';
-import type { ChatPlatform } from '../domain/approvals/identity';
+import type { PlatformId } from '../domain/identity/actor';
 import type { GroupResolver, PolicySource } from '../app/approvals/ports';
 import { createAccess } from '../app/chat/access';
 import { createChatCore } from '../app/chat/chat-core';
@@ -54,8 +54,8 @@ export interface ChatRuntimeOptions {
   inventory: Inventory | null;
   routes: Routes;
   /** Default alert channel per platform when no route names one. */
-  defaultChannel: (platform: ChatPlatform) => Promise<string | null>;
-  onDelivery?: (platform: ChatPlatform, err?: unknown) => void;
+  defaultChannel: (platform: PlatformId) => Promise<string | null>;
+  onDelivery?: (platform: PlatformId, err?: unknown) => void;
   /** Links to whole step outputs: the bot's public base URL and the link key. */
   resultLinks?: { base: string; key: Buffer } | undefined;
 }
@@ -249,7 +249,7 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
       // reply's job id makes a second queueing harmless.
       const target = await redis.get(keys.chatReplyTo(outcome.jobId));
       if (!target || !delivery) return;
-      const t = JSON.parse(target) as { platform: ChatPlatform; channel: string; lang: string };
+      const t = JSON.parse(target) as { platform: PlatformId; channel: string; lang: string };
       const lang: Lang = isLang(t.lang) ? t.lang : 'en';
       const server =
         typeof outcome.params.server === 'string' ? ` on ${outcome.params.server}` : '';

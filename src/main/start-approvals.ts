@@ -1,3 +1,4 @@
+import { PLATFORM_RULES } from '../../adapters/registry';
 import {
   createApprovalFlow,
   type ApprovalFlow,
@@ -58,6 +59,7 @@ export async function startApprovals(options: StartApprovalsOptions): Promise<Ap
   let policy: PolicySource;
   if (config.approvalPolicyPath) {
     const provider = createPolicyProvider({
+      platforms: PLATFORM_RULES,
       text: policyFile(config.approvalPolicyPath),
       audit,
       onReport: (report: ReloadReport) => {

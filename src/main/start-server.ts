@@ -32,14 +32,8 @@ import {
 } from '../app/remediation/remediation-service';
 import type { Catalog, ServerRole } from '../domain/runbooks';
 import { loadCatalog } from '../infra/files/load-catalog';
-import {
-  createConsoleAdapter,
-  type ConsoleAdapter,
-  type ConsoleScenario,
-} from '../../adapters/console';
-import { consoleUsers } from '../../adapters/console/users';
-import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack';
-import { createTeamsAdapter, type TeamsAdapter } from '../../adapters/teams';
+import { PLATFORM_RULES, PLATFORMS } from '../../adapters/registry';
+import type { DemoControls, PlatformInstance } from '../infra/platforms/platform-module';
 import type { ChatCore, ChatSurface } from '../app/chat/ports';
 import { createChatRuntime } from './chat-runtime';
 import { loadRoutes } from '../infra/files/load-routes';
@@ -82,23 +76,18 @@ export interface StartOptions {
   relayIntervalMs?: number;
   /** How long shutdown waits for in-flight requests before cutting connections. */
   shutdownGraceMs?: number;
-  /** Resolves Slack user groups for the approval policy (the Slack adapter's). */
+  /** Resolves a platform's groups for the approval policy (default: each platform's own). */
   groups?: GroupResolver;
   /** Already loaded by the caller (serve checks the runbooks before anything starts). */
   catalog?: Catalog;
   /** The address to listen on (default: every interface). */
   host?: string;
-  /** Where the Slack and Teams adapters read their settings (default: process.env). */
+  /** Where the chat platforms read their settings (default: process.env). */
   env?: NodeJS.ProcessEnv;
-  /** The demo's alert control in the console. */
-  consoleScenarios?: {
-    list: ConsoleScenario[];
-    raise(name: string): Promise<{ ok: true; text: string } | { ok: false; reason: string }>;
-  };
+  /** The demo's alert buttons and banner, for a surface that shows them (the console). */
+  demo?: DemoControls;
   /** Sees each valid alert before it is recorded (the demo sets the matching simulated fault). */
   onAlertReceived?: (alert: Alert) => void;
-  /** A line shown at the top of the console (the demo says its waits are shortened). */
-  consoleBanner?: string;
 }
 
 /** The composition root of the bot process: wires Redis, the stores, the queues and HTTP. */
@@ -142,13 +131,13 @@ export async function startServer(
     sources: redisMetricSources({ redis, keys, queues: opsQueues.all, sites }),
     onCollectError: (source, err) => logger.warn({ source, err }, 'metrics source failed'),
   });
-  const routes = loadRoutes(config.alertRoutesPath);
-  // The Slack adapter needs the chat core, which needs the approvals; its group resolver is
-  // bound once it exists.
-  let slack: SlackAdapter | null = null;
-  let teams: TeamsAdapter | null = null;
+  const routes = loadRoutes(config.alertRoutesPath, PLATFORM_RULES);
+  // The platforms need the chat core, which needs the approvals, which ask the platforms for
+  // groups: the resolver is bound once they exist.
+  const platforms = new Map<string, PlatformInstance>();
   const groups: GroupResolver = options.groups ?? {
-    groupsOf: (actor) => (slack ? slack.groups.groupsOf(actor) : Promise.resolve([])),
+    groupsOf: (actor) =>
+      platforms.get(actor.platform)?.groups?.groupsOf(actor) ?? Promise.resolve([]),
   };
   let jobs: ApprovedJobSink;
   if (config.jobSigningKey) {
@@ -239,52 +228,24 @@ export async function startServer(
     producer,
     inventory,
     routes,
-    defaultChannel: async (platform) =>
-      platform === 'slack'
-        ? (slack?.alertChannel ?? null)
-        : platform === 'teams'
-          ? ((await teams?.alertChannel()) ?? null)
-          : 'alerts',
+    defaultChannel: async (platform) => (await platforms.get(platform)?.defaultChannel()) ?? null,
     onDelivery: (platform, err) => metrics.observeChatPost(platform, err),
   });
-  const env = options.env ?? process.env;
-  slack = createSlackAdapter({
-    env,
-    core: chatRuntime.core,
-    logger,
-    redraw: (incidentId) => delivery.redraw(incidentId),
-    // Replicas share which Events API deliveries were handled (Slack redelivers on timeouts).
-    seenEvent: async (eventId) =>
-      (await redis.set(keys.slackEventSeen(eventId), '1', 'EX', 3600, 'NX')) !== 'OK',
-  });
-  teams = createTeamsAdapter({
-    env,
-    core: chatRuntime.core,
-    redis,
-    redisPrefix: config.redisPrefix,
-    logger,
-  });
-  let consoleAdapter: ConsoleAdapter | null = null;
-  if (config.consoleEnabled) {
-    consoleAdapter = createConsoleAdapter({
-      redis,
-      keys,
+  for (const platform of PLATFORMS) {
+    const instance = platform.create({
+      env: options.env ?? process.env,
+      config,
       core: chatRuntime.core,
       logger,
-      users: () => consoleUsers(approvals.policy.current()),
+      redis,
+      redisPrefix: config.redisPrefix,
       redraw: (incidentId) => delivery.redraw(incidentId),
-      ...(options.consoleScenarios ? { scenarios: options.consoleScenarios } : {}),
-      ...(options.consoleBanner ? { banner: options.consoleBanner } : {}),
+      policy: () => approvals.policy.current(),
+      ...(options.demo ? { demo: options.demo } : {}),
     });
-    if (!options.consoleScenarios) {
-      logger.warn(
-        'CONSOLE_ENABLED: /console has no login (anyone who reaches it acts as any console user of the policy); keep it on a trusted network',
-      );
-    }
+    if (instance) platforms.set(platform.id, instance);
   }
-  const surfaces: ChatSurface[] = [slack?.surface, teams?.surface, consoleAdapter?.surface].filter(
-    (x): x is ChatSurface => x !== undefined,
-  );
+  const surfaces: ChatSurface[] = [...platforms.values()].map((p) => p.surface);
   if (surfaces.length === 0) {
     logger.warn('no chat platform is configured: incidents are recorded but posted nowhere');
   }
@@ -326,9 +287,7 @@ export async function startServer(
       : {}),
     mounts: [
       (app: Express) => {
-        slack?.mount(app);
-        teams?.mount(app);
-        consoleAdapter?.mount(app);
+        for (const p of platforms.values()) p.mount(app);
         if (resultLinks) {
           app.use(
             '/results',
@@ -345,7 +304,7 @@ export async function startServer(
     else server.listen(config.port, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  await slack?.start();
+  await Promise.all([...platforms.values()].map((p) => p.start?.()));
 
   const relay = async (): Promise<void> => {
     try {
@@ -375,7 +334,7 @@ export async function startServer(
       await closed;
       clearTimeout(grace);
       approvals.stop();
-      await Promise.allSettled([slack?.stop(), teams?.stop()]);
+      await Promise.allSettled([...platforms.values()].map((p) => p.stop?.()));
       await consumers.close();
       await delivery.close();
       await opsQueues.close();

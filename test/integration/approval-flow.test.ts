@@ -1,6 +1,7 @@
+import { PLATFORM_RULES } from '../../adapters/registry';
 import type { ApprovalRequest } from '../../src/domain/approvals/approval-request';
 import { createApprovalFlow, type ApprovalFlowDeps } from '../../src/app/approvals/approval-flow';
-import type { Actor } from '../../src/domain/approvals/identity';
+import type { Actor } from '../../src/domain/identity/actor';
 import { parsePolicy, type Policy } from '../../src/domain/approvals/policy';
 import type { ApprovedJobSink } from '../../src/app/approvals/ports';
 import { verifyChain } from '../../src/domain/audit/verify-chain';
@@ -35,7 +36,7 @@ roles:
 `;
 
 function policyOf(text: string): Policy {
-  const r = parsePolicy(text, 'test.yaml');
+  const r = parsePolicy(text, PLATFORM_RULES, 'test.yaml');
   if (!r.ok) throw r.error;
   return r.policy;
 }

@@ -232,8 +232,18 @@ test('an alert becomes one card on every platform, is verified, fixed with an ap
     'thread replies',
     async () => recovered.thread.length >= 2 || (await incidentCard())!.thread.length >= 2,
   );
-  const threaded = await slack.waitFor('chat.postMessage', 3);
-  const texts = threaded.filter((c) => c.body.thread_ts).map((c) => String(c.body.text));
+  // Wait for the lines themselves, not for a number of calls: under load they arrive one by one.
+  const threadTexts = () =>
+    slack
+      .callsTo('chat.postMessage')
+      .filter((c) => c.body.thread_ts)
+      .map((c) => String(c.body.text));
+  const texts = await eventually('both step results in the Slack thread', async () => {
+    const t = threadTexts();
+    return t.some((x) => x.startsWith('✅ Step 1 · ')) && t.some((x) => /^✅ Step 2 · /.test(x))
+      ? t
+      : null;
+  });
   expect(texts).toEqual(
     expect.arrayContaining([
       expect.stringMatching(/^✅ Step 1 · Restart an Exchange service: /),

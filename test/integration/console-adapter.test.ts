@@ -5,13 +5,13 @@ import pino from 'pino';
 import { createConsoleAdapter } from '../../adapters/console';
 import type { Card } from '../../src/domain/cards/card';
 import type { ChatCore } from '../../src/app/chat/ports';
-import { redisKeys } from '../../src/infra/redis/redis-keys';
+import { consoleKeys } from '../../adapters/console/console-surface';
 import { deletePrefix, testPrefix, testRedis } from '../support/redis';
 
 /** The console adapter over the real Redis, with a scripted core (the core has its own tests). */
 const prefix = testPrefix('console');
 const redis = testRedis();
-const keys = redisKeys(prefix);
+const keys = consoleKeys(prefix);
 const card = (title: string): Card => ({
   version: 1,
   lang: 'en',

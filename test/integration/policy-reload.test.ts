@@ -1,3 +1,4 @@
+import { PLATFORM_RULES } from '../../adapters/registry';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,7 @@ test('a good file reloads, a bad one is reported and the last good policy stays'
   const audit = createRedisAuditLog(redis, { prefix });
   const reports: ReloadReport[] = [];
   const provider = createPolicyProvider({
+    platforms: PLATFORM_RULES,
     text: policyFile(file),
     audit,
     onReport: (r) => reports.push(r),
@@ -79,7 +81,7 @@ test('a good file reloads, a bad one is reported and the last good policy stays'
 
 test('an invalid file at start-up stops the load with every problem listed', async () => {
   writeFileSync(file, 'version: 1\nroles:\n  admin:\n    - slack: alice\n  root: []\n');
-  const provider = createPolicyProvider({ text: policyFile(file) });
+  const provider = createPolicyProvider({ text: policyFile(file), platforms: PLATFORM_RULES });
   await expect(provider.load()).rejects.toThrow(
     `Invalid approval policy ${file} (2 problems):\n` +
       '  - roles.admin[0].slack[0]: must be a Slack user id such as U012AB3CD\n' +
@@ -91,6 +93,7 @@ test('SIGHUP and the interval reload the file', async () => {
   writeFileSync(file, policyWith('operator'));
   const reports: ReloadReport[] = [];
   const provider = createPolicyProvider({
+    platforms: PLATFORM_RULES,
     text: policyFile(file),
     onReport: (r) => reports.push(r),
   });

@@ -13,7 +13,7 @@ import {
 } from '../../jobs/simulated-exchange';
 import { createPoolExecutor } from '../../jobs/worker/pool-executor';
 import { startWorker, type RunningWorker } from '../../jobs/worker/start-worker';
-import type { Actor } from '../../src/domain/approvals/identity';
+import type { Actor } from '../../src/domain/identity/actor';
 import { loadConfig } from '../../src/infra/config/load-config';
 import { startServer, type RunningServer } from '../../src/main/start-server';
 import { createLogger } from '../../src/infra/logger';

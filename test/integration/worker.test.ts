@@ -13,7 +13,7 @@ import { startWorker, type RunningWorker } from '../../jobs/worker/start-worker'
 import { loadConfig } from '../../src/infra/config/load-config';
 import { createLogger } from '../../src/infra/logger';
 import { redisKeys } from '../../src/infra/redis/redis-keys';
-import type { Actor } from '../../src/domain/remediation/actor';
+import type { Actor } from '../../src/domain/identity/actor';
 import { signApproval, type ApprovalGrant } from '../../src/domain/remediation/signed-approval';
 import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
 

@@ -16,7 +16,7 @@ import {
   evaluateRequest,
   type Target,
 } from '../../domain/approvals/evaluate';
-import type { Actor, Principal } from '../../domain/approvals/identity';
+import type { Actor, Principal } from '../../domain/identity/actor';
 import {
   NO_GROUPS,
   type ApprovalStore,

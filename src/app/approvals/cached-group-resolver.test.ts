@@ -1,5 +1,5 @@
 import { createCachedGroupResolver } from './cached-group-resolver';
-import type { Actor } from '../../domain/approvals/identity';
+import type { Actor } from '../../domain/identity/actor';
 
 const ana: Actor = { platform: 'slack', id: 'U012ANA01' };
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../intake/ports';
-import type { Actor } from '../../domain/approvals/identity';
+import type { Actor } from '../../domain/identity/actor';
 import type { GroupResolver } from './ports';
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AuditLog } from '../audit/ports';
 import type { Clock } from '../intake/ports';
+import type { PlatformRules } from '../../domain/identity/platform-rules';
 import { parsePolicy, PolicyError, type Policy } from '../../domain/approvals/policy';
 import type { PolicySource } from './ports';
 
@@ -32,6 +33,8 @@ export interface PolicyProvider extends PolicySource {
  */
 export function createPolicyProvider(deps: {
   text: PolicyText;
+  /** Which accounts and groups each chat platform may list (the registry's rules). */
+  platforms: readonly PlatformRules[];
   audit?: AuditLog;
   clock?: Clock;
   onReport?: (report: ReloadReport) => void;
@@ -72,7 +75,7 @@ export function createPolicyProvider(deps: {
     digest: () => digest,
     async load(): Promise<Policy> {
       const { text, digest: d } = await read();
-      const parsed = parsePolicy(text, deps.text.name);
+      const parsed = parsePolicy(text, deps.platforms, deps.text.name);
       if (!parsed.ok) throw parsed.error;
       policy = parsed.policy;
       digest = d;
@@ -91,7 +94,7 @@ export function createPolicyProvider(deps: {
         if (d === digest && policy) {
           report = { outcome: 'unchanged', source: deps.text.name, digest: d };
         } else {
-          const parsed = parsePolicy(text, deps.text.name);
+          const parsed = parsePolicy(text, deps.platforms, deps.text.name);
           if (parsed.ok) {
             policy = parsed.policy;
             digest = d;

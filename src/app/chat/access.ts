@@ -1,5 +1,5 @@
 import { evaluateRequest } from '../../domain/approvals/evaluate';
-import type { Actor } from '../../domain/approvals/identity';
+import type { Actor } from '../../domain/identity/actor';
 import { NO_GROUPS, type GroupResolver, type PolicySource } from '../approvals/ports';
 import type { AccessPort } from './core-ports';
 

@@ -1,6 +1,6 @@
 import type { FlowResult } from '../approvals/approval-flow';
 import type { ApprovalRequest } from '../../domain/approvals/approval-request';
-import type { Actor } from '../../domain/approvals/identity';
+import type { Actor } from '../../domain/identity/actor';
 import { encodeActionRef } from '../../domain/cards/action-ref';
 import type { Incident } from '../../domain/incidents/incident';
 import { loadCatalog } from '../../infra/files/load-catalog';

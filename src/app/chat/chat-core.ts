@@ -1,5 +1,5 @@
 import type { FlowResult } from '../approvals/approval-flow';
-import type { Actor } from '../../domain/approvals/identity';
+import type { Actor } from '../../domain/identity/actor';
 import { formatAuditView, parseAuditSubject } from '../../domain/audit/format-audit-view';
 import { decodeActionRef, type ActionRef } from '../../domain/cards/action-ref';
 import type { Card } from '../../domain/cards/card';

@@ -1,6 +1,6 @@
 import type { FlowResult } from '../approvals/approval-flow';
 import type { ApprovalRequest } from '../../domain/approvals/approval-request';
-import type { Actor } from '../../domain/approvals/identity';
+import type { Actor } from '../../domain/identity/actor';
 import type { AuditEntry } from '../../domain/audit/audit-entry';
 import type { AuditQuery } from '../audit/ports';
 import type { Incident } from '../../domain/incidents/incident';

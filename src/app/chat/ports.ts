@@ -1,4 +1,4 @@
-import type { Actor, ChatPlatform } from '../../domain/approvals/identity';
+import type { Actor, PlatformId } from '../../domain/identity/actor';
 import type { Card } from '../../domain/cards/card';
 
 /**
@@ -9,14 +9,14 @@ import type { Card } from '../../domain/cards/card';
 
 /** A channel as the core knows it: the platform and that platform's opaque id for it. */
 export interface ChannelRef {
-  platform: ChatPlatform;
+  platform: PlatformId;
   /** Slack channel id (C…), Teams conversation id, console room name. */
   id: string;
 }
 
 /** A message the bot posted, so it can be updated in place and answered in its thread. */
 export interface MessageRef {
-  platform: ChatPlatform;
+  platform: PlatformId;
   channel: string;
   /** Slack message ts, Teams activity id, console message id. */
   messageId: string;
@@ -84,7 +84,7 @@ export interface ChatCore {
  * is only completed after the platform accepted the message.
  */
 export interface ChatSurface {
-  platform: ChatPlatform;
+  platform: PlatformId;
   postCard(channel: string, card: Card): Promise<MessageRef>;
   updateCard(ref: MessageRef, card: Card): Promise<void>;
   /** A reply in the thread of an earlier message (step outputs under the incident card). */

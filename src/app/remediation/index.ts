@@ -18,4 +18,4 @@ export {
   type Transition,
 } from '../../domain/remediation/run-machine';
 export type { RunStore, CheckQueue, RunTimers } from './ports';
-export { SYSTEM_ACTOR, type Actor as JobActor } from '../../domain/remediation/actor';
+export { SYSTEM_ACTOR, type Actor } from '../../domain/identity/actor';

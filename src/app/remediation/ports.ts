@@ -1,3 +1,4 @@
+import type { Actor } from '../../domain/identity/actor';
 import type { RemediationRun } from '../../domain/remediation/run';
 
 /** Remediation runs in Redis (src/infra/redis-run-store.ts); a port so the service stays pure. */
@@ -23,11 +24,7 @@ export interface CheckQueue {
     incidentId: string;
     runId: string;
     stepId: string;
-    requestedBy: {
-      platform: 'slack' | 'teams' | 'console' | 'system';
-      id: string;
-      displayName?: string;
-    };
+    requestedBy: Actor;
     jobId: string;
     delayMs?: number;
   }): Promise<{ ok: true; jobId: string } | { ok: false; reason: string }>;

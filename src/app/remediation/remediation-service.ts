@@ -1,13 +1,13 @@
 import type { ServerRef } from '../../domain/alerts/alert';
 import type { FlowResult, ApprovalFlow } from '../approvals/approval-flow';
-import type { Actor } from '../../domain/approvals/identity';
+import type { Actor } from '../../domain/identity/actor';
 import type { AuditEvent } from '../../domain/audit/audit-entry';
 import type { AuditLog } from '../audit/ports';
 import type { IncidentEvent } from '../../domain/incidents/incident';
 import type { Clock, IncidentEventSink, IncidentStore } from '../intake/ports';
 import { findStep, type Catalog, type ServerRole } from '../../domain/runbooks';
 import { matchRunbook } from '../../domain/runbooks/match-runbook';
-import { SYSTEM_ACTOR } from '../../domain/remediation/actor';
+import { SYSTEM_ACTOR } from '../../domain/identity/actor';
 import type { CheckQueue, RunStore, RunTimers } from './ports';
 import type { RemediationRun } from '../../domain/remediation/run';
 import {

@@ -100,26 +100,28 @@ export async function startDemo(
         setScenario(stateFile, fault, { server: demoAlert.server });
       }
     },
-    consoleBanner:
-      `Demo: simulated Exchange (EX01–EX04 in Site-A and Site-B). The runbook's 10-minute waits last ` +
-      `${waitSeconds} s here. Ask as alice (operator), approve as bob or carol (approvers); ana is an admin.`,
-    consoleScenarios: {
-      list: ALERT_SCENARIOS.map((s) => ({ name: s.name, description: s.description })),
-      async raise(name) {
-        const scenario = ALERT_SCENARIOS.find((s) => s.name === name);
-        if (!scenario) return { ok: false, reason: `No scenario "${name}".` };
-        // The fault first, so the verify procedure finds what the alert says.
-        if (scenario.simulatorScenario) {
-          setScenario(stateFile, scenario.simulatorScenario, { server: scenario.server });
-        }
-        raising.add(name);
-        const res = await fetch(`${base}/api/alerts/scom`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify(buildScenarioAlert(name)),
-        }).finally(() => raising.delete(name));
-        if (!res.ok) return { ok: false, reason: `The webhook answered ${res.status}.` };
-        return { ok: true, text: `Raised ${name} on ${scenario.server}.` };
+    demo: {
+      banner:
+        `Demo: simulated Exchange (EX01–EX04 in Site-A and Site-B). The runbook's 10-minute waits last ` +
+        `${waitSeconds} s here. Ask as alice (operator), approve as bob or carol (approvers); ana is an admin.`,
+      scenarios: {
+        list: ALERT_SCENARIOS.map((s) => ({ name: s.name, description: s.description })),
+        async raise(name) {
+          const scenario = ALERT_SCENARIOS.find((s) => s.name === name);
+          if (!scenario) return { ok: false, reason: `No scenario "${name}".` };
+          // The fault first, so the verify procedure finds what the alert says.
+          if (scenario.simulatorScenario) {
+            setScenario(stateFile, scenario.simulatorScenario, { server: scenario.server });
+          }
+          raising.add(name);
+          const res = await fetch(`${base}/api/alerts/scom`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            body: JSON.stringify(buildScenarioAlert(name)),
+          }).finally(() => raising.delete(name));
+          if (!res.ok) return { ok: false, reason: `The webhook answered ${res.status}.` };
+          return { ok: true, text: `Raised ${name} on ${scenario.server}.` };
+        },
       },
     },
   });

@@ -1,5 +1,5 @@
 import type { Risk } from '../actions/registry';
-import type { Actor } from './identity';
+import type { Actor } from '../identity/actor';
 
 /**
  * One request to run one step, persisted in Redis. `pending` → approved | rejected | expired |
@@ -32,8 +32,7 @@ export const FINAL_STATES: readonly ApprovalState[] = [
 ];
 
 /** Who or what moved a request: a person, the bot itself (expiry) or the worker. */
-export type ChangeActor =
-  Actor | { platform: 'system' | 'worker'; id: string; displayName?: string };
+export type ChangeActor = Actor;
 
 export interface StateChange {
   state: ApprovalState;

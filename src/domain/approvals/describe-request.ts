@@ -1,6 +1,6 @@
 import type { ApprovalRequest } from './approval-request';
 import { shortTime } from '../shared/text';
-import { describeActor } from './identity';
+import { describeActor } from '../identity/actor';
 
 /** What a card shows for one request, platform-neutral; adapters render it as blocks or cards. */
 export interface RequestView {

@@ -1,3 +1,4 @@
+import { PLATFORM_RULES } from '../../../adapters/registry';
 import type { Risk } from '../actions/registry';
 import {
   evaluateApproval,
@@ -6,7 +7,7 @@ import {
   evaluateRequest,
   roleFor,
 } from './evaluate';
-import type { Actor, Principal } from './identity';
+import type { Actor, Principal } from '../identity/actor';
 import { parsePolicy, type Policy } from './policy';
 import type { Role } from './roles';
 
@@ -40,7 +41,7 @@ roles:
 `;
 
 function load(text = POLICY): Policy {
-  const r = parsePolicy(text, 'test.yaml');
+  const r = parsePolicy(text, PLATFORM_RULES, 'test.yaml');
   if (!r.ok) throw r.error;
   return r.policy;
 }

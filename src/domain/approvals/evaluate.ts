@@ -1,5 +1,5 @@
 import type { Risk } from '../actions/registry';
-import { describeActor, sameAccount, type Actor, type Principal } from './identity';
+import { describeActor, sameAccount, type Actor, type Principal } from '../identity/actor';
 import type { Grant, Policy } from './policy';
 import { atLeast, higherRole, type Role } from './roles';
 
@@ -23,25 +23,22 @@ export function personKey(policy: Policy, actor: Actor): string {
   const id = actor.id.toLowerCase();
   const upn = actor.upn?.toLowerCase();
   for (const [name, ids] of Object.entries(policy.people)) {
-    const list = ids[actor.platform].map((v) => v.toLowerCase());
+    const list = (ids[actor.platform] ?? []).map((v) => v.toLowerCase());
     if (list.includes(id) || (upn !== undefined && list.includes(upn))) return `person:${name}`;
   }
   return `${actor.platform}:${id}`;
 }
 
 function memberOf(policy: Policy, grant: Grant, p: Principal): boolean {
-  const id = p.id.toLowerCase();
-  const upn = p.upn?.toLowerCase();
   const person = personKey(policy, p);
   if (grant.people.some((name) => person === `person:${name}`)) return true;
-  switch (p.platform) {
-    case 'slack':
-      return grant.slack.includes(p.id) || grant.slackGroups.some((g) => p.groups.includes(g));
-    case 'teams':
-      return grant.teams.includes(id) || (upn !== undefined && grant.teams.includes(upn));
-    case 'console':
-      return grant.console.includes(p.id);
-  }
+  // Accounts compare case-insensitively (Teams GUIDs and UPNs vary in case); a second name the
+  // platform gives the account (the Teams UPN) counts as the account too.
+  const names = [p.id, p.upn]
+    .filter((n): n is string => n !== undefined)
+    .map((n) => n.toLowerCase());
+  if ((grant.accounts[p.platform] ?? []).some((a) => names.includes(a.toLowerCase()))) return true;
+  return (grant.groups[p.platform] ?? []).some((g) => p.groups.includes(g));
 }
 
 /** `EX01` and `ex01.contoso.com` name the same server; two FQDNs must match whole. */

@@ -1,9 +1,10 @@
+import { PLATFORM_RULES } from '../../../adapters/registry';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_RULES, parsePolicy } from './policy';
 
 function problems(text: string): string[] {
-  const r = parsePolicy(text, 'bad.yaml');
+  const r = parsePolicy(text, PLATFORM_RULES, 'bad.yaml');
   if (r.ok) throw new Error('expected the policy to be rejected');
   expect(r.error.message).toContain('Invalid approval policy bad.yaml');
   return r.error.problems.map((p) => `${p.path}: ${p.reason}`);
@@ -11,13 +12,13 @@ function problems(text: string): string[] {
 
 test('the example policy is valid', () => {
   const text = readFileSync(path.join(__dirname, '../../../examples/approval-policy.yaml'), 'utf8');
-  const r = parsePolicy(text, 'example');
+  const r = parsePolicy(text, PLATFORM_RULES, 'example');
   expect(r.ok).toBe(true);
   if (r.ok) expect(r.policy.rules).toEqual(DEFAULT_RULES);
 });
 
 test('rules default to the issue: operators read, one approver changes, two people destroy', () => {
-  const r = parsePolicy('version: 1\nroles: {}\n');
+  const r = parsePolicy('version: 1\nroles: {}\n', PLATFORM_RULES);
   expect(r.ok && r.policy.rules).toEqual(DEFAULT_RULES);
 });
 

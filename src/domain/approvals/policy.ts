@@ -1,6 +1,8 @@
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { Risk } from '../actions/registry';
+import type { PlatformId } from '../identity/actor';
+import { groupsKey, type PlatformRules } from '../identity/platform-rules';
 import { ROLES, type Role } from './roles';
 
 /**
@@ -9,38 +11,27 @@ import { ROLES, type Role } from './roles';
  * See docs/approvals.md for the format.
  */
 
-const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
-const SLACK_GROUP = /^S[A-Z0-9]{2,}$/;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const UPN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const CONSOLE_USER = /^[A-Za-z0-9._-]{1,64}$/;
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** A single value or a list, so `slack: U012AB3CD` and `slack: [U012AB3CD]` both read naturally. */
 const listOf = (item: z.ZodType<string>) =>
   z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(item));
 
-const slackUser = z.string().regex(SLACK_USER, 'must be a Slack user id such as U012AB3CD');
-const slackGroup = z.string().regex(SLACK_GROUP, 'must be a Slack user-group id such as S0123ABCD');
-const teamsUser = z
-  .string()
-  .refine(
-    (v) => GUID.test(v) || UPN.test(v),
-    'must be a Teams AAD object id (GUID) or a user principal name such as ana@contoso.com',
-  )
-  .transform((v) => v.toLowerCase());
-const consoleUser = z
-  .string()
-  .regex(CONSOLE_USER, 'must be a console user name (letters, digits, ".", "_", "-")');
 const name = z.string().regex(NAME, 'must be a name of letters, digits, ".", "_" or "-"');
 
-const identitySchema = z
-  .object({
-    slack: listOf(slackUser).optional(),
-    teams: listOf(teamsUser).optional(),
-    console: listOf(consoleUser).optional(),
-  })
-  .strict();
+type Lists = Record<string, string[] | undefined>;
+
+/** `people.<name>`: the accounts of one person, one key per platform. */
+function identitySchema(platforms: readonly PlatformRules[]): z.ZodType<Lists> {
+  return z
+    .object(Object.fromEntries(platforms.map((p) => [p.id, listOf(p.account).optional()])))
+    .strict() as unknown as z.ZodType<Lists>;
+}
+
+/** The members keys of a grant, in the order error messages list them. */
+function memberKeys(platforms: readonly PlatformRules[]): string[] {
+  return ['people', ...platforms.flatMap((p) => (p.group ? [p.id, groupsKey(p.id)] : [p.id]))];
+}
 
 const scopeSchema = z
   .object({
@@ -53,20 +44,26 @@ const scopeSchema = z
     'a scope must name at least one site or server (leave scope out for everywhere)',
   );
 
-const grantSchema = z
-  .object({
-    people: listOf(name).optional(),
-    slack: listOf(slackUser).optional(),
-    slackGroups: listOf(slackGroup).optional(),
-    teams: listOf(teamsUser).optional(),
-    console: listOf(consoleUser).optional(),
-    scope: scopeSchema.optional(),
-  })
-  .strict()
-  .refine(
-    (g) => [g.people, g.slack, g.slackGroups, g.teams, g.console].some((l) => l && l.length > 0),
-    'a grant must name at least one member (people, slack, slackGroups, teams or console)',
-  );
+function grantSchema(platforms: readonly PlatformRules[]) {
+  const keys = memberKeys(platforms);
+  const members = keys.slice(0, -1).join(', ') + ' or ' + keys[keys.length - 1];
+  return z
+    .object({
+      people: listOf(name).optional(),
+      ...Object.fromEntries(
+        platforms.flatMap((p) => [
+          [p.id, listOf(p.account).optional()],
+          ...(p.group ? [[groupsKey(p.id), listOf(p.group).optional()]] : []),
+        ]),
+      ),
+      scope: scopeSchema.optional(),
+    })
+    .strict()
+    .refine(
+      (g) => keys.some((k) => ((g as Lists)[k] ?? []).length > 0),
+      `a grant must name at least one member (${members})`,
+    ) as unknown as z.ZodType<Lists & { scope?: { sites?: string[]; servers?: string[] } }>;
+}
 
 const approvalRole = z.enum(['none', 'operator', 'approver', 'admin'], {
   error: 'must be none, operator, approver or admin',
@@ -84,43 +81,38 @@ const ruleSchema = z
   })
   .strict();
 
-const policySchema = z
-  .object({
-    version: z.literal(1, { error: 'must be 1' }),
-    people: z.record(name, identitySchema).optional(),
-    roles: z
-      .object({
-        viewer: z.array(grantSchema).optional(),
-        operator: z.array(grantSchema).optional(),
-        approver: z.array(grantSchema).optional(),
-        admin: z.array(grantSchema).optional(),
-      })
-      .strict(),
-    rules: z
-      .object({
-        read: ruleSchema.optional(),
-        change: ruleSchema.optional(),
-        destructive: ruleSchema.optional(),
-      })
-      .strict()
-      .optional(),
-    breakGlassMinReasonLength: z.number().int().min(1).max(500).optional(),
-  })
-  .strict();
-
-export interface Identities {
-  slack: string[];
-  teams: string[];
-  console: string[];
+function policySchema(platforms: readonly PlatformRules[]) {
+  const grants = z.array(grantSchema(platforms)).optional();
+  return z
+    .object({
+      version: z.literal(1, { error: 'must be 1' }),
+      people: z.record(name, identitySchema(platforms)).optional(),
+      roles: z
+        .object({ viewer: grants, operator: grants, approver: grants, admin: grants })
+        .strict(),
+      rules: z
+        .object({
+          read: ruleSchema.optional(),
+          change: ruleSchema.optional(),
+          destructive: ruleSchema.optional(),
+        })
+        .strict()
+        .optional(),
+      breakGlassMinReasonLength: z.number().int().min(1).max(500).optional(),
+    })
+    .strict();
 }
+
+/** One person's accounts, per platform (`people.<name>.<platform>`). */
+export type Identities = Record<PlatformId, string[]>;
 
 export interface Grant {
   role: Role;
   people: string[];
-  slack: string[];
-  slackGroups: string[];
-  teams: string[];
-  console: string[];
+  /** Accounts per platform, as the platform normalised them. */
+  accounts: Record<PlatformId, string[]>;
+  /** Groups per platform (`slackGroups` is `groups.slack`). */
+  groups: Record<PlatformId, string[]>;
   /** Absent: the role holds everywhere. */
   scope: { sites: string[]; servers: string[] } | null;
 }
@@ -183,8 +175,15 @@ export class PolicyError extends Error {
 
 export type ParsePolicyResult = { ok: true; policy: Policy } | { ok: false; error: PolicyError };
 
-/** Parses and checks a policy file's text. Every problem is reported at once, with its path. */
-export function parsePolicy(text: string, source = 'policy'): ParsePolicyResult {
+/**
+ * Parses and checks a policy file's text. Every problem is reported at once, with its path.
+ * `platforms` (the registry's rules) says which accounts and groups each platform may list.
+ */
+export function parsePolicy(
+  text: string,
+  platforms: readonly PlatformRules[],
+  source = 'policy',
+): ParsePolicyResult {
   const fail = (problems: PolicyProblem[]): ParsePolicyResult => ({
     ok: false,
     error: new PolicyError(source, problems),
@@ -199,14 +198,14 @@ export function parsePolicy(text: string, source = 'policy'): ParsePolicyResult 
       })),
     );
   }
-  const parsed = policySchema.safeParse(doc.toJS());
+  const parsed = policySchema(platforms).safeParse(doc.toJS());
   if (!parsed.success) {
     return fail(parsed.error.issues.map((i) => ({ path: formatPath(i.path), reason: i.message })));
   }
   const raw = parsed.data;
   const people: Record<string, Identities> = {};
   for (const [person, ids] of Object.entries(raw.people ?? {})) {
-    people[person] = { slack: ids.slack ?? [], teams: ids.teams ?? [], console: ids.console ?? [] };
+    people[person] = Object.fromEntries(platforms.map((p) => [p.id, ids[p.id] ?? []]));
   }
   const grants: Grant[] = [];
   const problems: PolicyProblem[] = [];
@@ -223,10 +222,10 @@ export function parsePolicy(text: string, source = 'policy'): ParsePolicyResult 
       grants.push({
         role,
         people: g.people ?? [],
-        slack: g.slack ?? [],
-        slackGroups: g.slackGroups ?? [],
-        teams: g.teams ?? [],
-        console: g.console ?? [],
+        accounts: Object.fromEntries(platforms.map((p) => [p.id, g[p.id] ?? []])),
+        groups: Object.fromEntries(
+          platforms.filter((p) => p.group).map((p) => [p.id, g[groupsKey(p.id)] ?? []]),
+        ),
         scope: g.scope ? { sites: g.scope.sites ?? [], servers: g.scope.servers ?? [] } : null,
       });
     });
@@ -272,8 +271,8 @@ function duplicateIdentities(people: Record<string, Identities>): PolicyProblem[
   const owner = new Map<string, string>();
   const problems: PolicyProblem[] = [];
   for (const [person, ids] of Object.entries(people)) {
-    for (const platform of ['slack', 'teams', 'console'] as const) {
-      ids[platform].forEach((id, index) => {
+    for (const [platform, accounts] of Object.entries(ids)) {
+      accounts.forEach((id, index) => {
         const key = `${platform}:${id.toLowerCase()}`;
         const first = owner.get(key);
         if (first && first !== person) {

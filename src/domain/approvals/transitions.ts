@@ -1,5 +1,6 @@
 import type { ApprovalRequest, ChangeActor, ExecutionState } from './approval-request';
-import { describeActor, type Actor } from './identity';
+import { SYSTEM_ACTOR } from '../identity/actor';
+import { describeActor, type Actor } from '../identity/actor';
 
 /**
  * Pure state transitions. Each takes the request as read and returns the next version, or why the
@@ -115,11 +116,7 @@ export function cancelTransition(req: ApprovalRequest, by: ChangeActor, now: str
   return { ok: true, next: step(req, { state: 'cancelled' }, by, now) };
 }
 
-export const SYSTEM_ACTOR: ChangeActor = {
-  platform: 'system',
-  id: 'exchange-chatops',
-  displayName: 'exchange-chatops',
-};
+export { SYSTEM_ACTOR };
 
 export function expireTransition(req: ApprovalRequest, now: string): Transition {
   if (req.state !== 'pending') {

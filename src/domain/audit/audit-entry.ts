@@ -1,3 +1,4 @@
+import type { Actor } from '../identity/actor';
 /**
  * One line of the audit trail: who did what to which incident, with what, and how it ended.
  * Entries are chained by hash (hash-chain.ts); the store appends them atomically.
@@ -25,12 +26,8 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export interface AuditActor {
-  /** A chat platform, or `system` (the bot itself), `worker`, `scom`. */
-  platform: 'slack' | 'teams' | 'console' | 'system' | 'worker' | 'scom';
-  id: string;
-  displayName?: string;
-}
+/** Who did it: a person on a chat platform, or `system` (the bot itself), `worker`, `scom`. */
+export type AuditActor = Omit<Actor, 'upn'>;
 
 /** What a caller records; the store adds the position and the hashes. */
 export interface AuditEvent {

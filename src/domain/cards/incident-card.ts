@@ -1,6 +1,6 @@
 import { describeRequest } from '../approvals/describe-request';
 import type { ApprovalRequest } from '../approvals/approval-request';
-import { describeActor, type Actor } from '../approvals/identity';
+import { describeActor, type Actor } from '../identity/actor';
 import { encodeActionRef, type ActionRef } from './action-ref';
 import type { Card, CardAction, CardFact, CardRequest, CardStatus, StepState } from './card';
 import { renderRunbookCard, cardContextFromMatch } from './render-runbook-card';

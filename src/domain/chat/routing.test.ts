@@ -1,3 +1,4 @@
+import { PLATFORM_RULES } from '../../../adapters/registry';
 import { sampleIncident } from '../../../test/support/incidents';
 import { parseRoutes, routeIncident } from './routing';
 
@@ -12,7 +13,7 @@ defaults: { slack: C-DEFAULT }
 `;
 
 test('the first matching rule wins, then the file default, then the adapter default', () => {
-  const r = parseRoutes(file);
+  const r = parseRoutes(file, PLATFORM_RULES);
   if (!r.ok) throw new Error(r.error);
   const inc = { ...sampleIncident(), severity: 'warning' as const };
   expect(routeIncident(r.routes, inc, 'Site-B', 'slack', 'C-ENV')).toBe('C-POP-B');
@@ -30,9 +31,10 @@ test('the first matching rule wins, then the file default, then the adapter defa
 test('invalid files are refused with the path of each problem', () => {
   const r = parseRoutes(
     'version: 1\nroutes:\n  - match: { colour: red }\n    channels: {}\n',
+    PLATFORM_RULES,
     'routes.yaml',
   );
   expect(r.ok).toBe(false);
   expect(!r.ok && r.error).toMatch(/routes\.yaml: routes\.0\.match/);
-  expect(parseRoutes('version: [', 'x').ok).toBe(false);
+  expect(parseRoutes('version: [', PLATFORM_RULES, 'x').ok).toBe(false);
 });

@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { ChatPlatform } from '../approvals/identity';
+import type { PlatformId } from '../identity/actor';
+import type { PlatformRules } from '../identity/platform-rules';
 import type { Incident } from '../incidents/incident';
 
 /**
@@ -8,45 +9,45 @@ import type { Incident } from '../incidents/incident';
  * health set, server, site and severity), else the platform's default alert channel.
  */
 const list = z.union([z.string().min(1).max(200), z.array(z.string().min(1).max(200)).min(1)]);
-const channels = z
-  .object({
-    slack: z.string().min(1).max(200).optional(),
-    teams: z.string().min(1).max(500).optional(),
-    console: z
-      .string()
-      .regex(/^[a-z0-9-]{1,40}$/)
-      .optional(),
-  })
-  .strict();
+/** `channels`: one optional channel per platform, each checked by its platform's rule. */
+function channelsSchema(platforms: readonly PlatformRules[]) {
+  return z
+    .object(Object.fromEntries(platforms.map((p) => [p.id, p.channel.optional()])))
+    .strict() as unknown as z.ZodType<Record<PlatformId, string | undefined>>;
+}
 
-export const routesFileSchema = z
-  .object({
-    version: z.literal(1),
-    routes: z
-      .array(
-        z
-          .object({
-            match: z
-              .object({
-                healthSet: list.optional(),
-                server: list.optional(),
-                site: list.optional(),
-                severity: list.optional(),
-              })
-              .strict(),
-            channels,
-          })
-          .strict(),
-      )
-      .default([]),
-    defaults: channels.default({}),
-  })
-  .strict();
+export function routesFileSchema(platforms: readonly PlatformRules[]) {
+  const channels = channelsSchema(platforms);
+  return z
+    .object({
+      version: z.literal(1),
+      routes: z
+        .array(
+          z
+            .object({
+              match: z
+                .object({
+                  healthSet: list.optional(),
+                  server: list.optional(),
+                  site: list.optional(),
+                  severity: list.optional(),
+                })
+                .strict(),
+              channels,
+            })
+            .strict(),
+        )
+        .default([]),
+      defaults: channels.default({}),
+    })
+    .strict();
+}
 
-export type Routes = z.output<typeof routesFileSchema>;
+export type Routes = z.output<ReturnType<typeof routesFileSchema>>;
 
 export function parseRoutes(
   text: string,
+  platforms: readonly PlatformRules[],
   source = 'routes',
 ): { ok: true; routes: Routes } | { ok: false; error: string } {
   let doc: unknown;
@@ -58,7 +59,7 @@ export function parseRoutes(
       error: `${source}: not valid YAML (${err instanceof Error ? err.message : String(err)})`,
     };
   }
-  const parsed = routesFileSchema.safeParse(doc);
+  const parsed = routesFileSchema(platforms).safeParse(doc);
   if (!parsed.success) {
     return {
       ok: false,
@@ -76,7 +77,7 @@ export function routeIncident(
   routes: Routes,
   incident: Pick<Incident, 'healthSet' | 'server' | 'severity'>,
   site: string | null,
-  platform: ChatPlatform,
+  platform: PlatformId,
   fallback: string | null,
 ): string | null {
   const server = incident.server?.short.toLowerCase() ?? null;

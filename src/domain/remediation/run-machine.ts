@@ -48,16 +48,10 @@ export type RunEffect =
       jobId: string;
       delayMs: number;
       /** Who pressed Run; absent when the run started it by itself. */
-      actor?: EffectActor;
+      actor?: Actor;
     }
   | { type: 'timer'; stepKey: string; jobId: string; delayMs: number }
   | { type: 'withdraw'; requestId: string; reason: string };
-
-export interface EffectActor {
-  platform: 'slack' | 'teams' | 'console';
-  id: string;
-  displayName?: string;
-}
 
 export interface Transition {
   run: RemediationRun;
@@ -65,6 +59,7 @@ export interface Transition {
 }
 
 import type { OutcomeInput } from '../actions/outcome';
+import type { Actor } from '../identity/actor';
 export type { OutcomeInput };
 
 export const isFinal = (run: RemediationRun): boolean => FINAL_RUN_STATUSES.includes(run.status);
@@ -739,7 +734,7 @@ export type Refusal = { ok: false; reason: string };
  */
 export function runCheck(
   run: RemediationRun,
-  input: { stepKey: string; role?: ServerRole; actor?: EffectActor },
+  input: { stepKey: string; role?: ServerRole; actor?: Actor },
   ctx: MachineContext,
 ): (Transition & { jobIds: string[] }) | Refusal {
   const where = locate(run, ctx, input.stepKey);

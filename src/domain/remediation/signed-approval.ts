@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { stableStringify } from '../shared/stable-json';
-import type { Actor } from './actor';
+import type { Actor } from '../identity/actor';
 
 /**
  * What an approval allowed, exactly: one action with these parameters, for this incident, until

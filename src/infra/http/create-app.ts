@@ -6,6 +6,15 @@ import { adminQueuesRouter, ADMIN_QUEUES_PATH, type AdminQueuesOptions } from '.
 import { sendError } from './errors';
 import { scomWebhookRouter, type AlertIntake, type WebhookDeps } from './scom-webhook';
 
+const LOGGED_HEADERS = new Set([
+  'host',
+  'user-agent',
+  'content-type',
+  'content-length',
+  'x-forwarded-for',
+  'x-request-id',
+]);
+
 export interface AppDeps {
   logger: Logger;
   scomWebhookToken: string;
@@ -32,6 +41,16 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     pinoHttp({
       logger: deps.logger,
+      // Only these request headers are logged: a platform's signature or token header (Slack's,
+      // Teams' Authorization, any one added later) never reaches the logs, whoever it belongs to.
+      serializers: {
+        req: (req: { headers?: Record<string, unknown> }) => ({
+          ...req,
+          headers: Object.fromEntries(
+            Object.entries(req.headers ?? {}).filter(([name]) => LOGGED_HEADERS.has(name)),
+          ),
+        }),
+      },
       autoLogging: {
         ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
       },

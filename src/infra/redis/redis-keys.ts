@@ -62,11 +62,8 @@ export function redisKeys(prefix: string) {
     chatReplyTo: (jobId: string) => `${prefix}:{chat}:reply-to:${jobId}`,
     /** A channel's language (`lang` command). */
     chatLang: (platform: string, channel: string) => `${prefix}:{chat}:lang:${platform}:${channel}`,
-    /** A Slack Events API delivery already handled (redeliveries are skipped). */
-    slackEventSeen: (eventId: string) => `${prefix}:{chat}:slack-event:${eventId}`,
-    /** The console's rooms: a Stream of message events per room. */
-    consoleRoom: (room: string) => `${prefix}:{console}:room:${room}`,
-    consoleMessages: (room: string) => `${prefix}:{console}:messages:${room}`,
+    // A platform's own keys (Slack's redelivery guard, the console's rooms, Teams' conversation
+    // references) are defined by its module in adapters/<platform>/.
     /** BullMQ's prefix; the hash tag keeps each queue's keys in one slot on Cluster. */
     bullPrefix: `${prefix}:{bull}`,
   };

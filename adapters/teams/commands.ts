@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { AppPackageError, buildAppPackage } from '../../../adapters/teams/app-package';
+import { AppPackageError, buildAppPackage } from './app-package';
 
 export interface TeamsIo {
   out: (text: string) => void;
@@ -13,7 +13,7 @@ const defaultIo: TeamsIo = {
   err: (text) => process.stderr.write(text),
 };
 
-export function registerTeams(program: Command, io: TeamsIo = defaultIo): void {
+export function registerTeamsCommands(program: Command, io: TeamsIo = defaultIo): void {
   const teams = program
     .command('teams')
     .summary('Microsoft Teams tools (the app package)')
