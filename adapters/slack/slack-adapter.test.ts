@@ -75,7 +75,7 @@ describe('Slack adapter over HTTP (/slack/events)', () => {
     });
     if (!a) throw new Error('adapter should be on');
     adapter = a;
-    // The shape of src/http/create-app.ts: adapters' routes, then the 404 handler.
+    // The shape of src/infra/http/create-app.ts: adapters' routes, then the 404 handler.
     const app = express();
     adapter.mount(app);
     app.use((_req, res) => {

@@ -27,7 +27,7 @@ import { createTeamsSurface } from './surface';
 
 export { loadTeamsConfig, TeamsConfigError, type TeamsConfig } from './config';
 
-/** What the composition root (src/http/start-server.ts) gets; no botbuilder type in it. */
+/** What the composition root (src/main/start-server.ts) gets; no botbuilder type in it. */
 export interface TeamsAdapter {
   surface: ChatSurface;
   /** POST /api/messages on the bot's express app (mount before the app's 404 handler). */

@@ -5,7 +5,7 @@ import Parser from 'tree-sitter';
  * An independent PowerShell parser for tests: tree-sitter-powershell. Its ESM entry uses top-level
  * await, so the native binding is loaded directly from CommonJS.
  *
- * Use it from ONE test file (src/actions/hostile-values.test.ts): tree-sitter's JS wrapper patches
+ * Use it from ONE test file (src/domain/actions/hostile-values.test.ts): tree-sitter's JS wrapper patches
  * the native Tree prototype when it is required, and a second test file in the same jest worker
  * re-requires it over the patched prototype, after which every `rootNode` is undefined.
  */

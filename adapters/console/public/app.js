@@ -1,4 +1,4 @@
-// The console's client: renders the platform-neutral card model (src/cards/card.ts) as HTML,
+// The console's client: renders the platform-neutral card model (src/domain/cards/card.ts) as HTML,
 // keeps the room live over server-sent events, and sends commands and clicks back. Everything
 // from the server is inserted as text (never as HTML), so a card cannot inject markup.
 'use strict';

@@ -5,7 +5,7 @@ import type { PlatformRules } from '../../domain/identity/platform-rules';
 import { parsePolicy, PolicyError, type Policy } from '../../domain/approvals/policy';
 import type { PolicySource } from './ports';
 
-/** Where the policy text comes from (a file in production: src/infra/policy-file.ts). */
+/** Where the policy text comes from (a file in production: src/infra/files/policy-file.ts). */
 export interface PolicyText {
   /** Shown in errors and the audit trail, e.g. the file path. */
   name: string;
@@ -28,7 +28,7 @@ export interface PolicyProvider extends PolicySource {
 
 /**
  * Holds the policy in force and reloads it on demand (an interval, SIGHUP: see
- * src/infra/policy-file.ts). A reload that fails keeps the last good policy: a typo in the file
+ * src/infra/files/policy-file.ts). A reload that fails keeps the last good policy: a typo in the file
  * at 3 a.m. must not lock everyone out or let everyone in.
  */
 export function createPolicyProvider(deps: {

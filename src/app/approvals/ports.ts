@@ -2,7 +2,7 @@ import type { ApprovalRequest } from '../../domain/approvals/approval-request';
 import type { Actor } from '../../domain/identity/actor';
 import type { Policy } from '../../domain/approvals/policy';
 
-/** Approval requests in Redis (src/infra/redis-approval-store.ts); a port so the flow stays pure. */
+/** Approval requests in Redis (src/infra/redis/redis-approval-store.ts); a port so the flow stays pure. */
 export interface ApprovalStore {
   reserveId(): Promise<string>;
   /**

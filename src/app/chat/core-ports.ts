@@ -9,7 +9,7 @@ import type { Lang } from '../../domain/runbooks/text';
 import type { ChannelRef } from './ports';
 import type { RunView } from '../../domain/cards/run-view';
 
-/** What the chat core needs from the rest of the product; wired in src/http/start-server.ts. */
+/** What the chat core needs from the rest of the product; wired in src/main/start-server.ts. */
 
 export interface StepAddress {
   incidentId: string;
@@ -31,7 +31,7 @@ export interface RemediationPort {
   markDone(input: StepAddress): Promise<{ ok: true } | { ok: false; reason: string }>;
 }
 
-/** Approval decisions on an existing request (src/approvals/approval-flow.ts). */
+/** Approval decisions on an existing request (src/app/approvals/approval-flow.ts). */
 export interface ApprovalsPort {
   approve(input: {
     actor: Actor;

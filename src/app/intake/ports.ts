@@ -21,7 +21,7 @@ export interface IncidentCommit {
   at: string;
 }
 
-/** Incidents in Redis (src/infra/redis-incident-store.ts); a port so intake stays pure. */
+/** Incidents in Redis (src/infra/redis/redis-incident-store.ts); a port so intake stays pure. */
 export interface IncidentStore {
   snapshot(key: string, alertId: string): Promise<IntakeSnapshot>;
   reserveIncidentId(): Promise<string>;

@@ -1,7 +1,7 @@
 import type { Actor } from '../../domain/identity/actor';
 import type { RemediationRun } from '../../domain/remediation/run';
 
-/** Remediation runs in Redis (src/infra/redis-run-store.ts); a port so the service stays pure. */
+/** Remediation runs in Redis (src/infra/redis/redis-run-store.ts); a port so the service stays pure. */
 export interface RunStore {
   get(incidentId: string): Promise<RemediationRun | null>;
   /**
@@ -16,7 +16,7 @@ export interface RunStore {
   listActive(limit?: number): Promise<string[]>;
 }
 
-/** Queues a read-only check (the action producer in jobs/action-jobs.ts). */
+/** Queues a read-only check (the action producer in jobs/queues/action-jobs.ts). */
 export interface CheckQueue {
   enqueue(req: {
     actionId: string;

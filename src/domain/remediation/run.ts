@@ -4,7 +4,7 @@ import type { ServerRole, StepOutcome } from '../runbooks';
 
 /**
  * A remediation run: one incident's runbook, executed step by step. It is persisted in Redis (see
- * src/infra/redis-run-store.ts) and moved on only by the pure functions in run-machine.ts, so any
+ * src/infra/redis/redis-run-store.ts) and moved on only by the pure functions in run-machine.ts, so any
  * bot replica can advance it and a restart loses nothing. docs/runbooks.md says how a run proceeds.
  */
 
