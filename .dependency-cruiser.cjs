@@ -47,7 +47,7 @@ module.exports = {
       from: { path: '^src/domain/', pathNot: TESTS },
       to: {
         dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'core'],
-        pathNot: '^(node_modules/(zod|yaml|luxon)/|crypto$|node:crypto$)',
+        pathNot: '((^|/)node_modules/(zod|yaml|luxon)/|^crypto$|^node:crypto$)',
       },
     },
     {
@@ -65,7 +65,7 @@ module.exports = {
       from: { path: '^src/app/', pathNot: TESTS },
       to: {
         dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'core'],
-        pathNot: '^(node_modules/(zod|yaml)/|crypto$|node:crypto$)',
+        pathNot: '((^|/)node_modules/(zod|yaml)/|^crypto$|^node:crypto$)',
       },
     },
     {
@@ -120,14 +120,14 @@ module.exports = {
       severity: 'error',
       comment: 'Slack SDK types never leave adapters/slack.',
       from: { pathNot: '^adapters/slack/|^test/' },
-      to: { path: '^node_modules/@slack/' },
+      to: { path: '(^|/)node_modules/@slack/' },
     },
     {
       name: 'teams-sdk-only-in-teams-adapter',
       severity: 'error',
       comment: 'botbuilder types never leave adapters/teams.',
       from: { pathNot: '^adapters/teams/|^test/' },
-      to: { path: '^node_modules/(botbuilder|botframework)' },
+      to: { path: '(^|/)node_modules/(botbuilder|botframework)' },
     },
     {
       name: 'simulated-exchange-is-dev-only',
