@@ -1,6 +1,8 @@
 # The bot (serve). The PowerShell worker runs on a Windows host, not in this image.
+# Node.js 24 LTS (security fixes until 2028-04-30). `.ci/run` reads the major from the FROM lines
+# and runs the test suite on it too (scripts/test-on-node.sh), so keep both stages on one major.
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Scripts are skipped: `prepare` would build before the sources are here, and the native test
@@ -12,7 +14,7 @@ COPY adapters ./adapters
 COPY jobs ./jobs
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
