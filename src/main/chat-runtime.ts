@@ -152,13 +152,7 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
     },
     audit: options.audit,
     prefs,
-    rolesOf: (server) => {
-      const found = inventory ? findServer(inventory, server) : undefined;
-      // The inventory spells roles as Exchange does; the runbooks use their own ids.
-      return found
-        ? found.roles.map((r) => (r === 'ClientAccess' ? 'client-access' : 'mailbox'))
-        : null;
-    },
+    rolesOf: (server) => (inventory ? (findServer(inventory, server)?.roles ?? null) : null),
   });
 
   let delivery: ChatDelivery | null = null;

@@ -395,5 +395,6 @@ function rolesOf(inventory: Inventory | null, server: ServerRef | null): ServerR
   if (!inventory || !server) return null;
   const found = findServer(inventory, server.name);
   if (!found) return null;
-  return found.roles.map((r) => (r === 'Mailbox' ? 'mailbox' : 'client-access'));
+  // A copy: the run keeps it in its bindings.
+  return [...found.roles];
 }

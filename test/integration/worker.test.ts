@@ -306,8 +306,8 @@ test("with an inventory, jobs go to the server's site and unlisted servers are r
   const inventory = {
     sites: ['berlin', 'paris'],
     servers: [
-      { name: 'EX01', fqdn: 'ex01.contoso.com', site: 'berlin', roles: ['Mailbox' as const] },
-      { name: 'EX02', fqdn: null, site: 'paris', roles: ['Mailbox' as const] },
+      { name: 'EX01', fqdn: 'ex01.contoso.com', site: 'berlin', roles: ['mailbox' as const] },
+      { name: 'EX02', fqdn: null, site: 'paris', roles: ['mailbox' as const] },
     ],
   };
   const keys = redisKeys(prefix);

@@ -1,6 +1,10 @@
 import type { ActionId, Risk } from '../actions/registry';
 import type { Lang } from '../runbooks/text';
 import type { ServerRole, StepKind } from '../runbooks/schema';
+import type { StepState } from '../remediation/run';
+
+/** A card shows a run's step states (adapters choose an icon for each); the run owns the type. */
+export type { StepState };
 
 /**
  * The one card model every surface renders: Slack Block Kit, Teams Adaptive Cards and the HTML
@@ -80,18 +84,6 @@ export interface CardFact {
   label: string;
   value: string;
 }
-
-/** Where a step is; adapters choose an icon for each. */
-export type StepState =
-  | 'pending'
-  | 'not-applicable'
-  | 'blocked'
-  | 'awaiting-approval'
-  | 'running'
-  | 'succeeded'
-  | 'failed'
-  | 'skipped'
-  | 'done';
 
 export interface CardStep {
   id: string;

@@ -1,13 +1,25 @@
 import { z } from 'zod';
 import { checkHostName } from '../alerts/host-name';
+import type { ServerRole } from '../runbooks/schema';
 
 /**
  * Which Exchange servers exist, their roles and the site whose worker reaches them. Optional: with
  * no inventory every server is in the site `default` and any valid host name may be targeted;
- * with one, only the servers it lists.
+ * with one, only the servers it lists. The file (INVENTORY_FILE, YAML):
+ *
+ *   sites:
+ *     site-a:
+ *       servers:
+ *         - { name: EX01, fqdn: ex01.contoso.com, roles: [Mailbox, ClientAccess] }
+ *         - { name: EX02 }   # roles default to [Mailbox]
  */
-export const SERVER_ROLES = ['Mailbox', 'ClientAccess'] as const;
-export type ServerRole = (typeof SERVER_ROLES)[number];
+
+/**
+ * The file spells roles as Exchange does (`Get-ExchangeServer`'s ServerRole); the parsed inventory
+ * holds the runbooks' ids, which the run machine and the cards read.
+ */
+const FILE_ROLES = { Mailbox: 'mailbox', ClientAccess: 'client-access' } as const;
+const fileRole = z.enum(['Mailbox', 'ClientAccess']).transform((r): ServerRole => FILE_ROLES[r]);
 
 export interface InventoryServer {
   /** Short name, upper-case. */
@@ -42,7 +54,7 @@ const fileSchema = z
                 .object({
                   name: hostName,
                   fqdn: hostName.optional(),
-                  roles: z.array(z.enum(SERVER_ROLES)).min(1).default(['Mailbox']),
+                  roles: z.array(fileRole).min(1).default(['mailbox']),
                 })
                 .strict(),
             )

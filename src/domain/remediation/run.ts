@@ -1,5 +1,4 @@
 import type { ServerRef } from '../alerts/alert';
-import type { StepState } from '../cards/card';
 import type { ServerRole, StepOutcome } from '../runbooks';
 
 /**
@@ -41,6 +40,21 @@ export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
 
 /** What the verify procedure found: still failing (`confirmed`) or already cleared (`transient`). */
 export type Verdict = 'pending' | 'confirmed' | 'transient' | 'unknown';
+
+/**
+ * Where a step is. A run never sets `not-applicable`: the card shows it for a step the server's
+ * role rules out while no run state is given. Adapters choose an icon for each.
+ */
+export type StepState =
+  | 'pending'
+  | 'not-applicable'
+  | 'blocked'
+  | 'awaiting-approval'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'skipped'
+  | 'done';
 
 /** One job's result on a run step, as the worker reported it (raw output kept in full, inline). */
 export interface StepResult {
