@@ -75,6 +75,7 @@ export async function benchWorker(o: WorkerBenchOptions): Promise<WorkerBenchRes
   const bullPrefix = redisKeys(o.prefix).bullPrefix;
   const worker = await startWorker(
     loadConfig({
+      REDIS_VOLATILE_OK: 'true',
       REDIS_URL: o.redisUrl,
       REDIS_PREFIX: o.prefix,
       JOB_SIGNING_KEY: KEY,

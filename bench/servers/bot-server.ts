@@ -5,7 +5,13 @@ import { serveChild } from '../lib/child';
 
 /** The real bot (webhook, incidents, queues) against the bench's Redis and prefix. */
 async function main(): Promise<void> {
-  const config = loadConfig({ ...process.env, PORT: '0', LOG_LEVEL: 'silent' });
+  // The bench's Redis is a throw-away one.
+  const config = loadConfig({
+    REDIS_VOLATILE_OK: 'true',
+    ...process.env,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+  });
   const server = await startServer(config, { logger: createLogger('silent') });
   serveChild(server.port, () => server.close());
 }

@@ -5,6 +5,7 @@ import type { Config } from '../../src/infra/config/load-config';
 import { allSites, type Inventory } from '../../src/domain/inventory/inventory';
 import { loadInventory } from '../../src/infra/files/load-inventory';
 import { createLogger, type Logger } from '../../src/infra/logger';
+import { checkRedisAtStart } from '../../src/infra/redis/durability';
 import { createRedis } from '../../src/infra/redis/redis';
 import { redisKeys } from '../../src/infra/redis/redis-keys';
 import {
@@ -57,6 +58,11 @@ export async function startWorker(config: Config, options: WorkerOptions): Promi
   const keys = redisKeys(config.redisPrefix);
   const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
   const redis = createRedis(config.redisUrl, { connectionName: `exchops-worker-${workerId}` });
+  // A Redis that would lose queued jobs and results stops the worker before it takes any.
+  await checkRedisAtStart(redis, config.redisDurability, 3000).catch(async (err: unknown) => {
+    await redis.quit().catch(() => undefined);
+    throw err;
+  });
   const results = new Queue<ActionOutcome>(RESULTS_QUEUE, {
     connection: redis,
     prefix: keys.bullPrefix,

@@ -97,6 +97,11 @@ export function createMetrics(options: MetricsOptions = {}) {
     labelNames: ['status'] as const,
     registers: [registry],
   });
+  const redisRestarts = new Counter({
+    name: 'exchops_redis_restarts_total',
+    help: 'Redis restarts or failovers this process noticed (the server run_id changed).',
+    registers: [registry],
+  });
   const chatPosts = new Counter({
     name: 'exchops_chat_posts_total',
     help: 'Chat messages posted or updated, by platform and result (ok, rate_limited, failed).',
@@ -167,6 +172,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     registry,
     alertsReceived,
     webhookRequests,
+    redisRestarts,
     chatPosts,
     approvals,
     jobs,

@@ -23,6 +23,7 @@ import { createLogger, type Logger } from '../infra/logger';
 import { createMetrics, type AppMetrics } from '../infra/metrics';
 import { createOpsQueues, redisMetricSources } from '../../jobs/queues/ops-queues';
 import { createRedis, pingRedis } from '../infra/redis/redis';
+import { checkRedisAtStart, watchRedis } from '../infra/redis/durability';
 import { redisKeys } from '../infra/redis/redis-keys';
 import { allSites, findServer, siteFor, type Inventory } from '../domain/inventory/inventory';
 import {
@@ -101,6 +102,13 @@ export async function startServer(
   const redis = createRedis(config.redisUrl, { connectionName: 'exchops-bot' });
   const queueRedis = createRedis(config.redisUrl, { connectionName: 'exchops-bot-queue' });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  // A Redis that would lose what we answer 202 for stops us here, before anything is accepted.
+  const durability = await checkRedisAtStart(redis, config.redisDurability, 3000).catch(
+    async (err: unknown) => {
+      await Promise.allSettled([redis.quit(), queueRedis.quit()]);
+      throw err;
+    },
+  );
   queueRedis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
 
   const store = createRedisIncidentStore(redis, {
@@ -130,6 +138,18 @@ export async function startServer(
   const metrics = createMetrics({
     sources: redisMetricSources({ redis, keys, queues: opsQueues.all, sites }),
     onCollectError: (source, err) => logger.warn({ source, err }, 'metrics source failed'),
+  });
+  const redisWatch = watchRedis(redis, {
+    settings: config.redisDurability,
+    intervalMs: config.redisWatchMs,
+    initial: durability,
+    onRestart: (previousRunId, runId) => {
+      metrics.redisRestarts.inc();
+      logger.error(
+        { previousRunId, runId },
+        'Redis restarted or failed over (its run_id changed): with persistence on, nothing is lost; without it, what was acknowledged before is gone',
+      );
+    },
   });
   const routes = loadRoutes(config.alertRoutesPath, PLATFORM_RULES);
   // The platforms need the chat core, which needs the approvals, which ask the platforms for
@@ -269,6 +289,19 @@ export async function startServer(
     scomTimeZone: config.scomTimeZone,
     intake,
     isReady: () => pingRedis(redis),
+    readyDetails: async () => {
+      await redisWatch.check();
+      const s = redisWatch.state();
+      return {
+        ok: s.problems.length === 0,
+        persistence: s.durability?.persistence ?? 'unknown',
+        evictionPolicy: s.durability?.evictionPolicy ?? null,
+        ...(config.redisDurability.volatileOk ? { volatileOk: true } : {}),
+        ...(s.problems.length > 0 ? { problems: s.problems } : {}),
+        redisRestarts: s.restarts,
+        lastRedisRestartAt: s.lastRestartAt,
+      };
+    },
     metrics,
     ...(options.onAlertReceived ? { onAlertReceived: options.onAlertReceived } : {}),
     onAlertRecorded: async (alert, result) => {
@@ -324,6 +357,7 @@ export async function startServer(
   const close = (): Promise<void> => {
     closing ??= (async () => {
       clearInterval(relayTimer);
+      redisWatch.stop();
       // Stop taking connections; in-flight requests finish, idle keep-alive ones are dropped.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

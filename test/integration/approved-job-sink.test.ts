@@ -42,7 +42,12 @@ test('an approved request becomes one signed job that the worker accepts and run
     close: async () => undefined,
   };
   const worker = await startWorker(
-    loadConfig({ REDIS_URL: redisUrl(), REDIS_PREFIX: prefix, JOB_SIGNING_KEY: KEY }),
+    loadConfig({
+      REDIS_VOLATILE_OK: 'true',
+      REDIS_URL: redisUrl(),
+      REDIS_PREFIX: prefix,
+      JOB_SIGNING_KEY: KEY,
+    }),
     { executor, logger: createLogger('silent'), inventory: null },
   );
   try {

@@ -79,7 +79,12 @@ beforeAll(async () => {
     },
   });
   worker = await startWorker(
-    loadConfig({ REDIS_URL: redisUrl(), REDIS_PREFIX: server.prefix, JOB_SIGNING_KEY: KEY }),
+    loadConfig({
+      REDIS_VOLATILE_OK: 'true',
+      REDIS_URL: redisUrl(),
+      REDIS_PREFIX: server.prefix,
+      JOB_SIGNING_KEY: KEY,
+    }),
     {
       executor: createPoolExecutor(
         new PowerShellPool({

@@ -43,7 +43,13 @@ let env: Record<string, string>;
 
 async function startBot(): Promise<RunningServer> {
   return startServer(
-    loadConfig({ PORT: '0', REDIS_URL: redisUrl(), REDIS_PREFIX: prefix, ...env }),
+    loadConfig({
+      PORT: '0',
+      REDIS_VOLATILE_OK: 'true',
+      REDIS_URL: redisUrl(),
+      REDIS_PREFIX: prefix,
+      ...env,
+    }),
     {
       logger: createLogger('silent'),
       relayIntervalMs: 500,
@@ -80,7 +86,12 @@ beforeAll(async () => {
     env: shellEnv,
   });
   worker = await startWorker(
-    loadConfig({ REDIS_URL: redisUrl(), REDIS_PREFIX: prefix, JOB_SIGNING_KEY: KEY }),
+    loadConfig({
+      REDIS_VOLATILE_OK: 'true',
+      REDIS_URL: redisUrl(),
+      REDIS_PREFIX: prefix,
+      JOB_SIGNING_KEY: KEY,
+    }),
     { executor: createPoolExecutor(pool), logger: createLogger('silent'), inventory: null },
   );
   server = await startBot();

@@ -56,6 +56,7 @@ test('serve refuses to start with bad configuration and says what to fix', async
 test('SIGTERM: stops taking requests, finishes the one in flight, exits 0', async () => {
   const child = cli(['serve'], {
     PORT: '0',
+    REDIS_VOLATILE_OK: 'true',
     REDIS_URL: redisUrl(),
     REDIS_PREFIX: prefix,
     SCOM_WEBHOOK_TOKEN: TEST_TOKEN,

@@ -44,7 +44,12 @@ beforeAll(async () => {
     env,
   });
   worker = await startWorker(
-    loadConfig({ REDIS_URL: redisUrl(), REDIS_PREFIX: prefix, JOB_SIGNING_KEY: KEY }),
+    loadConfig({
+      REDIS_VOLATILE_OK: 'true',
+      REDIS_URL: redisUrl(),
+      REDIS_PREFIX: prefix,
+      JOB_SIGNING_KEY: KEY,
+    }),
     {
       executor: createPoolExecutor(pool),
       logger: createLogger('silent'),

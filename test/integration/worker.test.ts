@@ -60,6 +60,8 @@ let executor: FakeExecutor;
 
 function config(env: Record<string, string> = {}) {
   return loadConfig({
+    // The test Redis is a throw-away one (no persistence).
+    REDIS_VOLATILE_OK: 'true',
     REDIS_URL: redisUrl(),
     REDIS_PREFIX: prefix,
     JOB_SIGNING_KEY: KEY,

@@ -22,6 +22,8 @@ export async function startTestServer(
   const prefix = testPrefix(name);
   const config = loadConfig({
     PORT: '0',
+    // The test Redis is a throw-away one (no persistence); tests of the check set it off.
+    REDIS_VOLATILE_OK: 'true',
     REDIS_URL: redisUrl(),
     REDIS_PREFIX: prefix,
     SCOM_WEBHOOK_TOKEN: TEST_TOKEN,

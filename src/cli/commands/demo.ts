@@ -51,6 +51,8 @@ export async function startDemo(
   const waitSeconds = Number(env.RUNBOOK_WAIT_SECONDS || '20');
   const config = loadConfig({
     ...env,
+    // The demo's data is throw-away (its own prefix, often a private Redis without persistence).
+    REDIS_VOLATILE_OK: 'true',
     REDIS_URL: redis.url,
     SCOM_WEBHOOK_TOKEN: token,
     // Never a production prefix: on a host with production settings the demo's consumers would

@@ -5,6 +5,8 @@ test('defaults', () => {
     port: 3000,
     redisUrl: 'redis://127.0.0.1:6379',
     redisPrefix: 'exchops',
+    redisDurability: { volatileOk: false, persistenceAsserted: false },
+    redisWatchMs: 15000,
     scomWebhookToken: undefined,
     scomTimeZone: 'UTC',
     incidentRetentionMs: 30 * 24 * 3600 * 1000,

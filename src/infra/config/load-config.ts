@@ -80,6 +80,21 @@ const envSchema = z.object({
   APPROVAL_POLICY: z.preprocess(emptyToUndefined, z.string().optional()),
   /** Which channel gets which incident (docs/chat.md#routing-which-channel-gets-an-incident). */
   ALERT_ROUTES: z.preprocess(emptyToUndefined, z.string().optional()),
+  /** A throw-away Redis without persistence is accepted (the demo's private Redis, tests). */
+  REDIS_VOLATILE_OK: z.preprocess(
+    emptyToUndefined,
+    z.enum(['true', 'false'], 'must be true or false').default('false'),
+  ),
+  /** Managed Redis with CONFIG disabled: the operator vouches that it persists its data. */
+  REDIS_PERSISTENCE_ASSERTED: z.preprocess(
+    emptyToUndefined,
+    z.enum(['true', 'false'], 'must be true or false').default('false'),
+  ),
+  /** How often Redis is asked whether it restarted (its run_id) and still persists. */
+  REDIS_WATCH_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(1).max(3600).default(15),
+  ),
   /** The local console at /console has no login: on only when asked for. */
   CONSOLE_ENABLED: z.preprocess(
     emptyToUndefined,
@@ -158,6 +173,9 @@ export type Config = {
   /** Path of the alert routing rules (YAML); without it each platform's default channel. */
   alertRoutesPath: string | undefined;
   consoleEnabled: boolean;
+  /** REDIS_VOLATILE_OK and REDIS_PERSISTENCE_ASSERTED (src/infra/redis/durability.ts). */
+  redisDurability: { volatileOk: boolean; persistenceAsserted: boolean };
+  redisWatchMs: number;
   /** Base URL for links people open (full step outputs); none: no links. */
   publicUrl: string | undefined;
   /** Path of the approval policy (YAML); without one nobody holds a role. */
@@ -225,6 +243,11 @@ export function loadConfig(
     runbookWaitSeconds: e.RUNBOOK_WAIT_SECONDS ?? null,
     alertRoutesPath: e.ALERT_ROUTES,
     consoleEnabled: e.CONSOLE_ENABLED === 'true',
+    redisDurability: {
+      volatileOk: e.REDIS_VOLATILE_OK === 'true',
+      persistenceAsserted: e.REDIS_PERSISTENCE_ASSERTED === 'true',
+    },
+    redisWatchMs: e.REDIS_WATCH_SECONDS * 1000,
     approvalPolicyPath: e.APPROVAL_POLICY,
     approvalTtlMs: Math.round(e.APPROVAL_TTL_MINUTES * 60_000),
     approvalPolicyReloadMs: e.APPROVAL_POLICY_RELOAD_SECONDS * 1000,

@@ -22,6 +22,11 @@ export interface AppDeps {
   intake: AlertIntake;
   /** Readiness: true when every dependency we need answers. */
   isReady: () => Promise<boolean>;
+  /**
+   * More of what /readyz shows once Redis answers (persistence, restarts); `ok: false` makes the
+   * probe fail too (a Redis that would lose data).
+   */
+  readyDetails?: () => Promise<{ ok: boolean } & Record<string, unknown>>;
   /** Routes of the chat adapters (Slack, Teams, console) and operations, mounted before the 404. */
   mounts?: ReadonlyArray<(app: Express) => void>;
   /** Served at GET /metrics (Prometheus text format). */
@@ -61,8 +66,11 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const ready = await deps.isReady();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', redis: ready });
+    const redis = await deps.isReady();
+    const details = redis && deps.readyDetails ? await deps.readyDetails() : null;
+    const ready = redis && (details?.ok ?? true);
+    const { ok: _ok, ...shown } = details ?? { ok: true };
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', redis, ...shown });
   });
 
   const metrics = deps.metrics;
