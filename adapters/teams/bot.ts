@@ -3,7 +3,6 @@ import {
   TeamsInfo,
   TurnContext,
   type Activity,
-  type ChannelAccount,
   type InvokeResponse,
 } from 'botbuilder';
 import type { ConnectorClient } from 'botframework-connector';
@@ -12,18 +11,22 @@ import type { Actor } from '../../src/domain/identity/actor';
 import type { ChatCore, ChatResponse, MessageRef, Reply } from '../../src/app/chat/ports';
 import type { Logger } from '../../src/infra/logger';
 import { replyActivity } from './activities';
-import type { ConversationStore, StoredConversation } from './conversation-store';
+import type { ConversationStore } from './conversation-store';
+import { errorText } from './delivery-error';
+import {
+  baseConversationId,
+  followServiceUrl,
+  includesBot,
+  install,
+  saveChannel,
+  tenantOf,
+  uninstall,
+} from './installation';
 import {
   ADAPTIVE_CARD_CONTENT_TYPE,
   EXECUTE_VERB,
   renderAdaptiveCard,
 } from './render-adaptive-card';
-
-/** Teams appends `;messageid=<root>` to a channel's id inside a thread; the channel is the part before. */
-export function baseConversationId(id: string): string {
-  const cut = id.indexOf(';messageid=');
-  return cut === -1 ? id : id.slice(0, cut);
-}
 
 const MESSAGE_RESPONSE = 'application/vnd.microsoft.activity.message';
 const ERROR_RESPONSE = 'application/vnd.microsoft.error';
@@ -54,14 +57,15 @@ export interface TeamsBotDeps {
 }
 
 /**
- * What the bot does with each activity Teams sends: remember where it was installed, pass
- * commands and button presses to the core, render the answers.
+ * What the bot does with each activity Teams sends: remember where it was installed (the
+ * bookkeeping is in installation.ts), pass commands and button presses to the core, render the
+ * answers.
  */
 export class TeamsBot extends TeamsActivityHandler {
   constructor(private readonly deps: TeamsBotDeps) {
     super();
     this.onTurn(async (context, next) => {
-      await this.followServiceUrl(context);
+      await followServiceUrl(this.deps, context);
       await next();
     });
     this.onMessage(async (context, next) => {
@@ -69,24 +73,26 @@ export class TeamsBot extends TeamsActivityHandler {
       await next();
     });
     this.onMembersAdded(async (context, next) => {
-      if (includesBot(context.activity.membersAdded, context)) await this.install(context);
+      if (includesBot(context.activity.membersAdded, context)) await install(this.deps, context);
       await next();
     });
     this.onMembersRemoved(async (context, next) => {
-      if (includesBot(context.activity.membersRemoved, context)) await this.uninstall(context);
+      if (includesBot(context.activity.membersRemoved, context))
+        await uninstall(this.deps, context);
       await next();
     });
     this.onInstallationUpdateAdd(async (context, next) => {
-      await this.install(context);
+      await install(this.deps, context);
       await next();
     });
     this.onInstallationUpdateRemove(async (context, next) => {
       // `remove-upgrade` is an app update, not a removal.
-      if (context.activity.action === 'remove') await this.uninstall(context);
+      if (context.activity.action === 'remove') await uninstall(this.deps, context);
       await next();
     });
     this.onTeamsChannelCreatedEvent(async (channel, team, context, next) => {
-      if (channel.id && team.id) await this.saveChannel(context, team.id, channel.id, channel.name);
+      if (channel.id && team.id)
+        await saveChannel(this.deps, context, team.id, channel.id, channel.name);
       await next();
     });
     this.onTeamsChannelDeletedEvent(async (channel, _team, _context, next) => {
@@ -102,73 +108,6 @@ export class TeamsBot extends TeamsActivityHandler {
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name === 'adaptiveCard/action') return this.handleExecute(context);
     return super.onInvokeActivity(context);
-  }
-
-  // --- installation ---------------------------------------------------------------------------
-
-  /**
-   * Teams may move a conversation to another service URL; Microsoft asks bots to use the one of
-   * the latest activity, so a stored reference follows it (botbuilder checks the URL against the
-   * token's claim before we get here).
-   */
-  private async followServiceUrl(context: TurnContext): Promise<void> {
-    const { serviceUrl, conversation } = context.activity;
-    if (!serviceUrl || !conversation?.id) return;
-    const id = baseConversationId(conversation.id);
-    const stored = await this.deps.store.get(id);
-    if (!stored || stored.reference.serviceUrl === serviceUrl) return;
-    await this.deps.store.save(
-      { ...stored, reference: { ...stored.reference, serviceUrl } },
-      { installed: false },
-    );
-    this.deps.logger.info({ conversation: id, serviceUrl }, 'Teams: service URL changed');
-  }
-
-  private async install(context: TurnContext): Promise<void> {
-    const stored = describeConversation(context.activity);
-    await this.deps.store.save({ ...stored, installedAt: Date.now() }, { installed: true });
-    const id = stored.reference.conversation?.id;
-    this.deps.logger.info(
-      { conversation: id, kind: stored.kind, team: stored.teamId },
-      'Teams: installed',
-    );
-    if (!stored.teamId) return;
-    // The other channels of the team, so routing can name any of them. Optional: a failure
-    // (no permission, a fake connector without the endpoint) only means fewer known channels.
-    try {
-      for (const channel of await TeamsInfo.getTeamChannels(context, stored.teamId)) {
-        if (channel.id && channel.id !== id) {
-          await this.saveChannel(context, stored.teamId, channel.id, channel.name);
-        }
-      }
-    } catch (err) {
-      this.deps.logger.debug({ err: errorText(err) }, 'Teams: could not list the team channels');
-    }
-  }
-
-  private async saveChannel(
-    context: TurnContext,
-    teamId: string,
-    channelId: string,
-    name: string | undefined,
-  ): Promise<void> {
-    const base = describeConversation(context.activity);
-    const reference = {
-      ...base.reference,
-      conversation: { ...base.reference.conversation, id: channelId, conversationType: 'channel' },
-    } as StoredConversation['reference'];
-    await this.deps.store.save(
-      { ...base, reference, kind: 'channel', teamId, name },
-      { installed: false },
-    );
-  }
-
-  private async uninstall(context: TurnContext): Promise<void> {
-    const stored = describeConversation(context.activity);
-    if (stored.teamId) await this.deps.store.removeTeam(stored.teamId);
-    const id = stored.reference.conversation?.id;
-    if (id) await this.deps.store.remove(id);
-    this.deps.logger.info({ conversation: id, team: stored.teamId }, 'Teams: uninstalled');
   }
 
   // --- commands -------------------------------------------------------------------------------
@@ -334,42 +273,6 @@ export class TeamsBot extends TeamsActivityHandler {
   }
 }
 
-/** The conversation an activity came from, ready to store (no activity id: proactive messages are no replies). */
-function describeConversation(activity: Activity): StoredConversation {
-  const reference = TurnContext.getConversationReference(activity);
-  delete reference.activityId;
-  const conversation = activity.conversation;
-  const channelData = (activity.channelData ?? {}) as {
-    team?: { id?: string; name?: string };
-    channel?: { id?: string; name?: string };
-  };
-  const teamId = channelData.team?.id;
-  const kind: StoredConversation['kind'] =
-    conversation.conversationType === 'channel' || teamId
-      ? 'channel'
-      : conversation.conversationType === 'personal' || !conversation.isGroup
-        ? 'personal'
-        : 'groupChat';
-  const id = baseConversationId(conversation.id);
-  reference.conversation = { ...conversation, id };
-  return {
-    reference,
-    kind,
-    teamId,
-    name: channelData.channel?.name ?? channelData.team?.name ?? conversation.name,
-    tenantId: tenantOf(activity),
-  };
-}
-
-function tenantOf(activity: Activity): string | undefined {
-  const channelData = (activity.channelData ?? {}) as { tenant?: { id?: string } };
-  return channelData.tenant?.id ?? activity.conversation.tenantId;
-}
-
-function includesBot(members: ChannelAccount[] | undefined, context: TurnContext): boolean {
-  return (members ?? []).some((m) => m.id === context.activity.recipient.id);
-}
-
 /** Teams puts non-breaking spaces (raw or as &nbsp;) around mentions; commands want plain words. */
 function normalizeText(text: string): string {
   return text
@@ -388,8 +291,4 @@ function invokeError(status: number, code: string, message: string): InvokeRespo
 
 function escapeXml(text: string): string {
   return text.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -39,3 +39,8 @@ export function parseRetryAfter(
   if (!Number.isFinite(ms)) return undefined;
   return Math.min(Math.max(0, Math.round(ms)), MAX_RETRY_AFTER_MS);
 }
+
+/** An error's message for a log line (no stack: these are expected failures). */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

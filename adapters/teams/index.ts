@@ -20,9 +20,10 @@ import type { ChatCore, ChatSurface } from '../../src/app/chat/ports';
 import { sendError } from '../../src/infra/http/errors';
 import type { Logger } from '../../src/infra/logger';
 import type { Redis } from '../../src/infra/redis/redis';
-import { errorText, TeamsBot } from './bot';
+import { TeamsBot } from './bot';
 import { loadTeamsConfig, logTeamsConfig, type TeamsConfig } from './config';
 import { createConversationStore } from './conversation-store';
+import { errorText } from './delivery-error';
 import { createTeamsSurface } from './surface';
 
 export { loadTeamsConfig, TeamsConfigError, type TeamsConfig } from './config';

@@ -8,65 +8,18 @@ import {
   type Statement,
   type Value,
 } from './parse-powershell';
+import {
+  PsError,
+  type Block,
+  type CmdletContext,
+  type CmdletDef,
+  type CmdletEnv,
+  type ParamType,
+  type ShellSession,
+} from './cmdlets/contract';
 
-/**
- * Runs a parsed script: binds arguments to each cmdlet's declared parameters (as PowerShell does:
- * named, unique prefixes, then positional), pipes objects between commands, and reports errors in
- * PowerShell's words on stderr.
- */
-export type ParamType = 'string' | 'strings' | 'bool' | 'switch' | 'int' | 'block' | 'any';
-
-export interface Block {
-  statements: Statement[];
-  text: string;
-}
-
-export interface CmdletEnv {
-  stateFile: string;
-  sleep(ms: number): Promise<void>;
-  now(): Date;
-}
-
-export interface CmdletContext {
-  env: CmdletEnv;
-  session: ShellSession;
-  /** The computer an `Invoke-Command` script block runs on; null in the worker's own shell. */
-  remoteServer: string | null;
-  runBlock(block: Block, remoteServer: string): Promise<unknown[]>;
-  /** Writes a warning the way the console host does: `WARNING: ...` on stdout. */
-  warn(text: string): void;
-}
-
-export interface CmdletDef {
-  name: string;
-  /** `exchange`: only after Import-PSSession; `remote`: only inside Invoke-Command. */
-  scope: 'local' | 'exchange' | 'remote';
-  params: Record<string, ParamType>;
-  positional?: string[];
-  run(ctx: CmdletContext, args: Record<string, unknown>, input: unknown[]): Promise<unknown[]>;
-}
-
-export class PsError extends Error {
-  constructor(
-    message: string,
-    readonly category = 'NotSpecified',
-    readonly errorId = 'RuntimeException',
-  ) {
-    super(message);
-  }
-}
-
-/** Ends the shell process (a scenario): not an error PowerShell would report, a dead process. */
-export class ShellCrash extends Error {}
-
-export interface ShellSession {
-  variables: Map<string, unknown>;
-  exchangeImported: boolean;
-  /** The imported remote session broke; as in PowerShell, it stays broken in this shell. */
-  exchangeBroken: boolean;
-  /** The server the imported session is connected to, and its boot time then. */
-  endpoint?: { server: string; bootTime: string };
-}
+// What the shell's entry point (main.ts) uses of the contract.
+export { ShellCrash, type CmdletEnv } from './cmdlets/contract';
 
 const COMMON: Record<string, ParamType> = {
   ErrorAction: 'string',
@@ -225,6 +178,11 @@ export interface RunOutput {
   stderr: string[];
 }
 
+/**
+ * Runs a parsed script: binds arguments to each cmdlet's declared parameters (as PowerShell does:
+ * named, unique prefixes, then positional), pipes objects between commands, and reports errors in
+ * PowerShell's words on stderr.
+ */
 export class Interpreter {
   constructor(
     private readonly cmdlets: Map<string, CmdletDef>,

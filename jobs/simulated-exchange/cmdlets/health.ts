@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { findHealthSet, HEALTH_SETS, sameServer, type OrgState } from '../org-state';
+import { readState } from '../state-store';
+import { PsError, ShellCrash, type CmdletDef } from './contract';
+import { change, envOf, server, type Row } from './shared';
+
+const monitorState = (state: OrgState, serverName: string, set: string, monitor: string) =>
+  state.faults.find(
+    (f) => sameServer(f.server, serverName) && f.healthSet === set && f.monitor === monitor,
+  );
+
+function healthSetsFor(filter: unknown): [string, (typeof HEALTH_SETS)[string]][] {
+  if (typeof filter !== 'string') return Object.entries(HEALTH_SETS);
+  const found = findHealthSet(filter);
+  if (!found)
+    throw new PsError(
+      `The health set '${filter}' was not found.`,
+      'ObjectNotFound',
+      'HealthSetNotFound',
+    );
+  return [found];
+}
+
+/** Managed Availability: health sets, their monitors, and probes run on demand (Exchange session). */
+export function healthCmdlets(): CmdletDef[] {
+  return [
+    {
+      name: 'Get-ServerHealth',
+      scope: 'exchange',
+      params: { Identity: 'string', HealthSet: 'string' },
+      positional: ['Identity'],
+      run: async (ctx, a) => {
+        const state = await readState(envOf(ctx).stateFile);
+        const s = server(state, String(a.Identity));
+        const rows: Row[] = [];
+        for (const [set, monitors] of healthSetsFor(a.HealthSet)) {
+          const setUnhealthy = monitors.some((m) => monitorState(state, s.name, set, m.name));
+          for (const m of monitors) {
+            const fault = monitorState(state, s.name, set, m.name);
+            rows.push({
+              Server: s.name,
+              CurrentHealthSetState: setUnhealthy ? 'Unhealthy' : 'Healthy',
+              Name: m.name,
+              TargetResource: m.targetResource,
+              HealthSetName: set,
+              AlertValue: fault ? 'Unhealthy' : 'Healthy',
+              LastTransitionTime: fault ? fault.since : s.lastBootUpTime,
+              ServerComponentName: m.component,
+              Identity: `${set}\\${m.name}\\${m.targetResource}`,
+            });
+          }
+        }
+        return rows;
+      },
+    },
+    {
+      name: 'Get-HealthReport',
+      scope: 'exchange',
+      params: { Identity: 'string', HealthSet: 'string' },
+      positional: ['Identity'],
+      run: async (ctx, a) => {
+        const state = await readState(envOf(ctx).stateFile);
+        const s = server(state, String(a.Identity));
+        return healthSetsFor(a.HealthSet).map(([set, monitors]) => {
+          const faults = monitors
+            .map((m) => monitorState(state, s.name, set, m.name))
+            .filter(Boolean);
+          return {
+            Server: s.name,
+            State: 'Online',
+            HealthSet: set,
+            AlertValue: faults.length > 0 ? 'Unhealthy' : 'Healthy',
+            LastTransitionTime: faults[0]?.since ?? s.lastBootUpTime,
+            MonitorCount: monitors.length,
+          };
+        });
+      },
+    },
+    {
+      name: 'Invoke-MonitoringProbe',
+      scope: 'exchange',
+      params: { Identity: 'string', Server: 'string' },
+      positional: ['Identity'],
+      run: async (ctx, a) => {
+        const env = envOf(ctx);
+        const [setName, probeName] = String(a.Identity).split('\\');
+        const found = setName ? findHealthSet(setName) : undefined;
+        const monitor = found?.[1].find(
+          (m) => m.probe.toLowerCase() === (probeName ?? '').toLowerCase(),
+        );
+        if (!found || !monitor) {
+          throw new PsError(
+            `The probe '${String(a.Identity)}' was not found or cannot be run on demand.`,
+            'ObjectNotFound',
+            'ProbeNotFound',
+          );
+        }
+        const set = found[0];
+        const before = await readState(env.stateFile);
+        const s = server(before, String(a.Server));
+        const effect = before.probeEffects.find(
+          (p) => sameServer(p.server, s.name) && p.healthSet === set && p.probe === monitor.probe,
+        );
+        const start = env.now();
+        if (effect && effect.delayMs > 0) await env.sleep(effect.delayMs);
+        if (effect?.crash) throw new ShellCrash(`simulated crash while running ${monitor.probe}`);
+        const fault = await change(env, (state) => {
+          const f = monitorState(state, s.name, set, monitor.name);
+          // A transient fault is gone by the time anyone re-runs the probe.
+          if (f && f.clears.by === 'probe-rerun') {
+            state.faults = state.faults.filter((x) => x.id !== f.id);
+            return undefined;
+          }
+          return f;
+        });
+        return [
+          {
+            MonitorIdentity: `${set}\\${monitor.name}\\${monitor.targetResource}`,
+            RequestId: randomUUID(),
+            ExecutionStartTime: start.toISOString(),
+            ExecutionEndTime: env.now().toISOString(),
+            Error: fault ? fault.error : '',
+            Exception: '',
+            ResultType: fault ? 'Failed' : 'Succeeded',
+          },
+        ];
+      },
+    },
+  ];
+}
