@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { buildCommand } from '../../domain/actions/registry';
 import type { AuditAction, AuditActor, AuditEvent } from '../../domain/audit/audit-entry';
 import type { AuditLog } from '../audit/ports';
-import { canonicalJson } from '../../domain/audit/hash-chain';
+import { stableStringify } from '../../domain/shared/stable-json';
 import type { Clock, IncidentStore } from '../intake/ports';
 import type {
   ApprovalRequest,
@@ -249,7 +249,7 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
     const dedupeKey = auto
       ? null
       : createHash('sha256')
-          .update(canonicalJson([input.incidentId, built.action.id, built.command]))
+          .update(stableStringify([input.incidentId, built.action.id, built.command]))
           .digest('hex');
     const record = auditRecord(
       request,

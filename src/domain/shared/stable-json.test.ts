@@ -33,4 +33,25 @@ describe('stableStringify', () => {
     expect(stableStringify('x')).toBe('"x"');
     expect(stableStringify(null)).toBe('null');
   });
+
+  test('a value nested 100,000 deep does not overflow the stack', () => {
+    const depth = 100_000;
+    const deep = JSON.parse(`${'{"a":'.repeat(depth)}[1]${'}'.repeat(depth)}`) as unknown;
+    expect(stableStringify(deep)).toBe(`${'{"a":'.repeat(depth)}[1]${'}'.repeat(depth)}`);
+  });
+
+  test('a cycle throws instead of looping; a shared value that is no cycle is fine', () => {
+    const loop: Record<string, unknown> = { a: 1 };
+    loop.self = { back: loop };
+    expect(() => stableStringify(loop)).toThrow(/cycle/);
+    const shared = { x: 1 };
+    expect(stableStringify({ b: shared, a: [shared, shared] })).toBe(
+      '{"a":[{"x":1},{"x":1}],"b":{"x":1}}',
+    );
+  });
+
+  test('a hole in a sparse array reads as null, as in JSON', () => {
+    // eslint-disable-next-line no-sparse-arrays -- the hole is the point
+    expect(stableStringify([, 1])).toBe('[null,1]');
+  });
 });
