@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { buildCommand } from '../../domain/actions/registry';
 import type { AuditAction, AuditActor, AuditEvent } from '../../domain/audit/audit-entry';
 import type { AuditLog } from '../audit/ports';
+import { outboxRelay } from '../shared/outbox-relay';
+import { LOST_RACE, retryOnConflict } from '../shared/retry-on-conflict';
 import { stableStringify } from '../../domain/shared/stable-json';
 import type { Clock, IncidentStore } from '../intake/ports';
 import type {
@@ -111,7 +113,7 @@ export interface StepRequest {
 export function createApprovalFlow(deps: ApprovalFlowDeps) {
   const clock = deps.clock ?? (() => new Date());
   const groups = deps.groups ?? NO_GROUPS;
-  const maxAttempts = deps.maxAttempts ?? 50;
+  const retry = { maxAttempts: deps.maxAttempts ?? 50, maxPauseMs: 20 };
 
   const principal = async (actor: Actor): Promise<Principal> => ({
     ...plainActor(actor),
@@ -147,16 +149,45 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
     return JSON.stringify({ key: `${req.id}:v${req.version}`, event });
   }
 
-  async function writeAudit(record: string, requestId: string): Promise<void> {
-    try {
+  /**
+   * Audit records of committed changes: appended under their key (so twice is harmless), told to
+   * `onCommitted`, then taken out of the audit outbox.
+   */
+  const audits = outboxRelay<string>(
+    {
+      pending: (olderThanMs) => deps.store.pendingAudits(olderThanMs, clock().getTime()),
+      done: (record) => deps.store.markAudited(record),
+    },
+    async (record) => {
       const { key, event } = JSON.parse(record) as { key: string; event: AuditEvent };
       await deps.audit.append(event, { idempotencyKey: key });
       await tellCommitted(key, event);
-      await deps.store.markAudited(record);
-    } catch (err) {
-      deps.onError?.('audit', err, requestId);
-    }
-  }
+    },
+    (err, record) => deps.onError?.('audit', err, requestIdOf(record)),
+  );
+
+  /**
+   * Approved requests, handed to the job sink (idempotent by request id), then taken out of the
+   * job outbox. The relay reads each waiting request afresh; one that is gone (past retention)
+   * only leaves the outbox.
+   */
+  const approved = outboxRelay<ApprovalRequest>(
+    {
+      pending: async (olderThanMs) => {
+        const ids = await deps.store.pendingEnqueues(olderThanMs, clock().getTime());
+        const found: ApprovalRequest[] = [];
+        for (const id of ids) {
+          const req = await deps.store.get(id);
+          if (req) found.push(req);
+          else await deps.store.markEnqueued(id);
+        }
+        return found;
+      },
+      done: (req) => deps.store.markEnqueued(req.id),
+    },
+    (req) => deps.jobs.enqueue(req),
+    (err, req) => deps.onError?.('enqueue', err, req.id),
+  );
 
   async function tellCommitted(key: string, event: AuditEvent): Promise<void> {
     if (!deps.onCommitted) return;
@@ -168,16 +199,6 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
       incidentId: event.incidentId,
       at: event.at,
     });
-  }
-
-  /** Hand an approved request to the job sink, then take it out of the outbox. */
-  async function handOn(req: ApprovalRequest): Promise<void> {
-    try {
-      await deps.jobs.enqueue(req);
-      await deps.store.markEnqueued(req.id);
-    } catch (err) {
-      deps.onError?.('enqueue', err, req.id);
-    }
   }
 
   async function requestStep(input: StepRequest): Promise<FlowResult> {
@@ -268,8 +289,8 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
       const existing = await deps.store.get(stored.existingId);
       if (existing) return { ok: true, request: existing, created: false };
     }
-    await writeAudit(record, request.id);
-    if (auto) await handOn(request);
+    await audits.handOn(record);
+    if (auto) await approved.handOn(request);
     return { ok: true, request, created: true };
   }
 
@@ -283,7 +304,7 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
     note: (next: ApprovalRequest) => AuditNote,
     enqueue = false,
   ): Promise<FlowResult> {
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const result = await retryOnConflict<FlowResult>(async () => {
       const req = await deps.store.get(requestId);
       if (!req) {
         return { ok: false, code: 'not-found', reason: `There is no request ${requestId}.` };
@@ -304,13 +325,14 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
         return { ...outcome, request: ('request' in outcome && outcome.request) || req };
       }
       const record = auditRecord(outcome.next, note(outcome.next), now);
-      if (await deps.store.commit(outcome.next, req.version, { enqueue, audit: record })) {
-        await writeAudit(record, requestId);
-        if (enqueue) await handOn(outcome.next);
-        return { ok: true, request: outcome.next };
+      if (!(await deps.store.commit(outcome.next, req.version, { enqueue, audit: record }))) {
+        return LOST_RACE;
       }
-      await sleep(Math.min(20, attempt) * Math.random());
-    }
+      await audits.handOn(record);
+      if (enqueue) await approved.handOn(outcome.next);
+      return { ok: true, request: outcome.next };
+    }, retry);
+    if (result !== LOST_RACE) return result;
     return {
       ok: false,
       code: 'conflict',
@@ -430,7 +452,7 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
     if (!(await deps.store.commit(t.next, req.version, { enqueue: false, audit: record }))) {
       return false;
     }
-    await writeAudit(record, req.id);
+    await audits.handOn(record);
     return true;
   }
 
@@ -478,31 +500,12 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
 
   /** Hands on approved requests whose job hand-off did not complete (a crash, a queue outage). */
   async function relayApproved(olderThanMs = 5000): Promise<number> {
-    const ids = await deps.store.pendingEnqueues(olderThanMs, clock().getTime());
-    let n = 0;
-    for (const id of ids) {
-      const req = await deps.store.get(id);
-      if (!req) {
-        await deps.store.markEnqueued(id);
-        continue;
-      }
-      await deps.jobs.enqueue(req);
-      await deps.store.markEnqueued(id);
-      n += 1;
-    }
-    return n;
+    return approved.relay(olderThanMs);
   }
 
   /** Appends audit records of committed changes whose append did not complete. */
   async function relayAudit(olderThanMs = 5000): Promise<number> {
-    const records = await deps.store.pendingAudits(olderThanMs, clock().getTime());
-    for (const record of records) {
-      const { key, event } = JSON.parse(record) as { key: string; event: AuditEvent };
-      await deps.audit.append(event, { idempotencyKey: key });
-      await tellCommitted(key, event);
-      await deps.store.markAudited(record);
-    }
-    return records.length;
+    return audits.relay(olderThanMs);
   }
 
   return {
@@ -556,6 +559,12 @@ function auditActor(a: ChangeActor): AuditActor {
   };
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** The request an audit record is about (its key is `<request>:v<version>`), for the error log. */
+function requestIdOf(record: string): string {
+  try {
+    const { key } = JSON.parse(record) as { key: string };
+    return /^(.*):v\d+$/.exec(key)?.[1] ?? key;
+  } catch {
+    return '(unreadable audit record)';
+  }
 }
