@@ -21,6 +21,7 @@ import {
 import type { RunView } from '../../src/domain/cards/run-view';
 import type { Incident } from '../../src/domain/incidents/incident';
 import type { Logger } from '../../src/infra/logger';
+import { acquireLease } from '../../src/infra/redis/lease';
 import type { RedisKeys } from '../../src/infra/redis/redis-keys';
 import type { Lang } from '../../src/domain/runbooks/text';
 import { QUEUE_NAMES, type IncidentEventJob } from '../queues/card-events';
@@ -206,25 +207,16 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       // A newer redraw is queued: it will draw everything this one would.
       if (latest > gen) return;
     }
-    const lockKey = keys.chatLock(platform, incidentId);
-    const owner = randomUUID();
-    const got = await redis.set(lockKey, owner, 'PX', lockMs, 'NX');
-    if (got !== 'OK') {
+    const lease = await acquireLease(redis, keys.chatLock(platform, incidentId), lockMs);
+    if (!lease) {
       // Another replica is redrawing this card; it will draw the current state, but draw
       // again shortly in case this job carries a newer change.
       await job.moveToDelayed(Date.now() + 300, token);
       throw new DelayedError();
     }
-    // The lock outlives one slow platform call only if it is renewed as the redraw goes on.
+    // The lease outlives one slow platform call only if it is renewed as the redraw goes on.
     const renew = async (): Promise<void> => {
-      const held = await redis.eval(
-        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0",
-        1,
-        lockKey,
-        owner,
-        String(lockMs),
-      );
-      if (held !== 1) throw new Error('redraw lock lost to another replica; retrying');
+      if (!(await lease.renew())) throw new Error('redraw lock lost to another replica; retrying');
     };
     const refKey = keys.chatMessage(platform, incidentId);
     const remember = async (ref: MessageRef): Promise<void> => {
@@ -267,12 +259,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       }
       await postNewResults(surface, ref, incidentId, lang, renew);
     } finally {
-      await redis.eval(
-        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
-        1,
-        lockKey,
-        owner,
-      );
+      await lease.release();
     }
   }
 
