@@ -24,10 +24,11 @@ import type { Logger } from '../../src/infra/logger';
 import { acquireLease } from '../../src/infra/redis/lease';
 import type { RedisKeys } from '../../src/infra/redis/redis-keys';
 import type { Lang } from '../../src/domain/runbooks/text';
-import { QUEUE_NAMES, type IncidentEventJob } from '../queues/card-events';
+import type { CardEventJob } from '../queues/card-events';
+import { chatQueueName, QUEUE_NAMES } from '../queues/names';
 
 /**
- * The durable path from the core to chat. Every incident event is fanned out to one queue per
+ * The durable path from the core to chat. Every card event is fanned out to one queue per
  * platform (`chat-slack`, `chat-teams`, `chat-console`), so a Slack outage or rate limit holds up
  * nothing on Teams. A delivery job redraws the incident's card from the current state (so order
  * and repeats do not matter), posts it once and then updates it in place, and posts each step
@@ -41,10 +42,6 @@ export type DeliveryJob =
       gen?: number;
     }
   | { type: 'reply'; channel: string; reply: Reply };
-
-export function chatQueueName(platform: ChatPlatform): string {
-  return `chat-${platform}`;
-}
 
 export interface ChatDeliveryDeps {
   connection: ConnectionOptions;
@@ -65,8 +62,8 @@ export interface ChatDeliveryDeps {
   logger: Logger;
   /** A link to a result's whole output, when links are configured (PUBLIC_URL). */
   fullTextUrl?: (incidentId: string, jobId: string) => string | undefined;
-  /** Runs for every incident event before it is fanned out; a failure retries the event. */
-  onIncidentEvent?: (event: IncidentEventJob) => Promise<void>;
+  /** Runs for every card event before it is fanned out; a failure retries the event. */
+  onIncidentEvent?: (event: CardEventJob) => Promise<void>;
   /** Told when a card was posted or updated (the audit trail). */
   onCard?: (
     kind: 'posted' | 'updated',
@@ -169,9 +166,9 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
     workers.push(worker);
   }
 
-  // Fan-out: one incident event becomes one delivery job per platform, idempotent by event id.
-  const fanOut = new Worker<IncidentEventJob>(
-    QUEUE_NAMES.incidentEvents,
+  // Fan-out: one card event becomes one delivery job per platform, idempotent by event id.
+  const fanOut = new Worker<CardEventJob>(
+    QUEUE_NAMES.cardEvents,
     async (job) => {
       await deps.onIncidentEvent?.(job.data);
       await Promise.all(

@@ -7,15 +7,11 @@ import { loadInventory } from '../../src/infra/files/load-inventory';
 import { createLogger, type Logger } from '../../src/infra/logger';
 import { createRedis } from '../../src/infra/redis/redis';
 import { redisKeys } from '../../src/infra/redis/redis-keys';
-import {
-  actionQueueName,
-  RESULTS_QUEUE,
-  type ActionJobData,
-  type ActionOutcome,
-} from '../queues/action-jobs';
+import type { ActionJobData, ActionOutcome } from '../queues/action-jobs';
 import type { ActionExecutor } from './action-executor';
 import { startHeartbeat } from '../queues/worker-heartbeat';
 import { createActionProcessor } from './process-action-job';
+import { actionQueueName, QUEUE_NAMES } from '../queues/names';
 
 export interface WorkerOptions {
   executor: ActionExecutor;
@@ -57,7 +53,7 @@ export async function startWorker(config: Config, options: WorkerOptions): Promi
   const keys = redisKeys(config.redisPrefix);
   const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
   const redis = createRedis(config.redisUrl, { connectionName: `exchops-worker-${workerId}` });
-  const results = new Queue<ActionOutcome>(RESULTS_QUEUE, {
+  const results = new Queue<ActionOutcome>(QUEUE_NAMES.actionResults, {
     connection: redis,
     prefix: keys.bullPrefix,
   });

@@ -1,15 +1,15 @@
 import { Queue } from 'bullmq';
 import { redisKeys } from '../../src/infra/redis/redis-keys';
-import { QUEUE_NAMES } from '../../jobs/queues/card-events';
 import { commandChannelAlert, ps51Alert, ps7Alert } from '../fixtures/scom-alerts';
 import { startTestServer, type TestServer } from '../support/server';
+import { QUEUE_NAMES } from '../../jobs/queues/names';
 
 let srv: TestServer;
 let events: Queue;
 
 beforeEach(async () => {
   srv = await startTestServer('webhook');
-  events = new Queue(QUEUE_NAMES.incidentEvents, {
+  events = new Queue(QUEUE_NAMES.cardEvents, {
     connection: srv.redis,
     prefix: redisKeys(srv.prefix).bullPrefix,
   });
