@@ -1,5 +1,6 @@
 import type { AuditEvent } from './audit-entry';
 import { GENESIS_HASH, chainEntry, hashEntry } from './hash-chain';
+import { TRICKY_VALUE } from '../../../test/fixtures/tricky-json';
 
 /**
  * Hashes computed by the hash chain as it was before the canonical JSON became one shared,
@@ -11,17 +12,7 @@ const event: AuditEvent = {
   action: 'approval.approved',
   incidentId: 'INC-7',
   server: 'EX01.contoso.com',
-  params: {
-    requestId: 'APR-3',
-    z: [3, { b: 'é', a: null, u: undefined }, 'x'],
-    Ä: 1,
-    a10: 2,
-    a9: true,
-    '': 'empty',
-    nested: { y: { x: [], w: {} } },
-    n: -0.5e-7,
-    s: 'line\n"q"\u2028',
-  },
+  params: TRICKY_VALUE,
   result: 'approved by Ana',
 };
 

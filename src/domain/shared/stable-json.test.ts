@@ -1,19 +1,9 @@
 import { stableStringify } from './stable-json';
+import { TRICKY_VALUE } from '../../../test/fixtures/tricky-json';
 
 describe('stableStringify', () => {
   test('sorts keys at every level by UTF-16 code unit and drops undefined members', () => {
-    const value = {
-      requestId: 'APR-3',
-      z: [3, { b: 'é', a: null, u: undefined }, 'x'],
-      Ä: 1,
-      a10: 2,
-      a9: true,
-      '': 'empty',
-      nested: { y: { x: [], w: {} } },
-      n: -0.5e-7,
-      s: 'line\n"q"\u2028',
-    };
-    expect(stableStringify(value)).toBe(
+    expect(stableStringify(TRICKY_VALUE)).toBe(
       '{"":"empty","a10":2,"a9":true,"n":-5e-8,"nested":{"y":{"w":{},"x":[]}},"requestId":"APR-3",' +
         '"s":"line\\n\\"q\\"\u2028","z":[3,{"a":null,"b":"é"},"x"],"Ä":1}',
     );
