@@ -1,12 +1,12 @@
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
-import { QUEUE_NAMES } from '../jobs/queues/card-events';
 import { normalizeAlert } from '../src/domain/alerts/normalize-alert';
 import { createRedisIncidentStore } from '../src/infra/redis/redis-incident-store';
 import type { Redis } from '../src/infra/redis/redis';
 import { redisKeys } from '../src/infra/redis/redis-keys';
 import { startChild } from './lib/child';
 import { mib, seededRandom, sleep, summarize, type LatencySummary } from './lib/stats';
+import { QUEUE_NAMES } from '../jobs/queues/names';
 
 /**
  * (b) An alert storm: N alerts for S servers over T seconds, sent one per request at a steady
@@ -306,7 +306,7 @@ export async function benchStorm(o: StormOptions): Promise<StormResult> {
   const created = [...finalExpected.keys()].length;
   const resolved = created - openAtEnd.size;
 
-  const queue = new Queue(QUEUE_NAMES.incidentEvents, {
+  const queue = new Queue(QUEUE_NAMES.cardEvents, {
     connection: o.redis,
     prefix: keys.bullPrefix,
   });

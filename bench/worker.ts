@@ -2,11 +2,7 @@ import { Worker } from 'bullmq';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  createActionProducer,
-  RESULTS_QUEUE,
-  type ActionOutcome,
-} from '../jobs/queues/action-jobs';
+import { createActionProducer, type ActionOutcome } from '../jobs/queues/action-jobs';
 import { createSignedJobSink } from '../jobs/remediation/approved-job-sink';
 import { PowerShellPool } from '../jobs/powershell';
 import { createSimulatedOrg, simulatorEnv } from '../jobs/simulated-exchange';
@@ -18,6 +14,7 @@ import { createLogger } from '../src/infra/logger';
 import { createRedis, type Redis } from '../src/infra/redis/redis';
 import { redisKeys } from '../src/infra/redis/redis-keys';
 import { summarize, type LatencySummary } from './lib/stats';
+import { QUEUE_NAMES } from '../jobs/queues/names';
 
 /**
  * (c) The worker on the simulated Exchange: the real BullMQ worker, the node-powershell pool and
@@ -93,7 +90,7 @@ export async function benchWorker(o: WorkerBenchOptions): Promise<WorkerBenchRes
     connectionName: 'bench-results',
   });
   const consumer = new Worker<ActionOutcome>(
-    RESULTS_QUEUE,
+    QUEUE_NAMES.actionResults,
     async (job) => {
       outcomes.set(job.data.jobId, job.data);
       waiters.get(job.data.jobId)?.(job.data);

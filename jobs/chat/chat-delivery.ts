@@ -21,12 +21,14 @@ import {
 import type { RunView } from '../../src/domain/cards/run-view';
 import type { Incident } from '../../src/domain/incidents/incident';
 import type { Logger } from '../../src/infra/logger';
+import { acquireLease } from '../../src/infra/redis/lease';
 import type { RedisKeys } from '../../src/infra/redis/redis-keys';
 import type { Lang } from '../../src/domain/runbooks/text';
-import { QUEUE_NAMES, type IncidentEventJob } from '../queues/card-events';
+import type { CardEventJob } from '../queues/card-events';
+import { chatQueueName, QUEUE_NAMES } from '../queues/names';
 
 /**
- * The durable path from the core to chat. Every incident event is fanned out to one queue per
+ * The durable path from the core to chat. Every card event is fanned out to one queue per
  * platform (`chat-slack`, `chat-teams`, `chat-console`), so a Slack outage or rate limit holds up
  * nothing on Teams. A delivery job redraws the incident's card from the current state (so order
  * and repeats do not matter), posts it once and then updates it in place, and posts each step
@@ -40,10 +42,6 @@ export type DeliveryJob =
       gen?: number;
     }
   | { type: 'reply'; channel: string; reply: Reply };
-
-export function chatQueueName(platform: PlatformId): string {
-  return `chat-${platform}`;
-}
 
 export interface ChatDeliveryDeps {
   connection: ConnectionOptions;
@@ -64,8 +62,8 @@ export interface ChatDeliveryDeps {
   logger: Logger;
   /** A link to a result's whole output, when links are configured (PUBLIC_URL). */
   fullTextUrl?: (incidentId: string, jobId: string) => string | undefined;
-  /** Runs for every incident event before it is fanned out; a failure retries the event. */
-  onIncidentEvent?: (event: IncidentEventJob) => Promise<void>;
+  /** Runs for every card event before it is fanned out; a failure retries the event. */
+  onIncidentEvent?: (event: CardEventJob) => Promise<void>;
   /** Told when a card was posted or updated (the audit trail). */
   onCard?: (
     kind: 'posted' | 'updated',
@@ -168,9 +166,9 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
     workers.push(worker);
   }
 
-  // Fan-out: one incident event becomes one delivery job per platform, idempotent by event id.
-  const fanOut = new Worker<IncidentEventJob>(
-    QUEUE_NAMES.incidentEvents,
+  // Fan-out: one card event becomes one delivery job per platform, idempotent by event id.
+  const fanOut = new Worker<CardEventJob>(
+    QUEUE_NAMES.cardEvents,
     async (job) => {
       await deps.onIncidentEvent?.(job.data);
       await Promise.all(
@@ -206,25 +204,16 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       // A newer redraw is queued: it will draw everything this one would.
       if (latest > gen) return;
     }
-    const lockKey = keys.chatLock(platform, incidentId);
-    const owner = randomUUID();
-    const got = await redis.set(lockKey, owner, 'PX', lockMs, 'NX');
-    if (got !== 'OK') {
+    const lease = await acquireLease(redis, keys.chatLock(platform, incidentId), lockMs);
+    if (!lease) {
       // Another replica is redrawing this card; it will draw the current state, but draw
       // again shortly in case this job carries a newer change.
       await job.moveToDelayed(Date.now() + 300, token);
       throw new DelayedError();
     }
-    // The lock outlives one slow platform call only if it is renewed as the redraw goes on.
+    // The lease outlives one slow platform call only if it is renewed as the redraw goes on.
     const renew = async (): Promise<void> => {
-      const held = await redis.eval(
-        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0",
-        1,
-        lockKey,
-        owner,
-        String(lockMs),
-      );
-      if (held !== 1) throw new Error('redraw lock lost to another replica; retrying');
+      if (!(await lease.renew())) throw new Error('redraw lock lost to another replica; retrying');
     };
     const refKey = keys.chatMessage(platform, incidentId);
     const remember = async (ref: MessageRef): Promise<void> => {
@@ -267,12 +256,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       }
       await postNewResults(surface, ref, incidentId, lang, renew);
     } finally {
-      await redis.eval(
-        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
-        1,
-        lockKey,
-        owner,
-      );
+      await lease.release();
     }
   }
 

@@ -5,18 +5,13 @@ import { buildCommand } from '../../src/domain/actions';
 import { siteFor, type Inventory } from '../../src/domain/inventory/inventory';
 import type { Actor } from '../../src/domain/identity/actor';
 import type { SignedApproval } from '../../src/domain/remediation/signed-approval';
+import { actionQueueName } from './names';
 
 /**
  * Action jobs: what the bot asks a worker to run. A job carries an action id and parameters, never
  * command text; the worker builds and quotes the command itself. Each site has its own queue, so a
  * worker near its Exchange servers takes only their jobs.
  */
-export function actionQueueName(site: string): string {
-  return `actions-${site}`;
-}
-
-export const RESULTS_QUEUE = 'action-results';
-
 /** Who asked: any platform id (jobs are checked by their signature, not by who is named). */
 const actorSchema = z.object({
   platform: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a platform id'),

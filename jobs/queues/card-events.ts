@@ -1,13 +1,10 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { IncidentEvent } from '../../src/domain/incidents/incident';
 import type { IncidentEventSink } from '../../src/app/intake/ports';
+import { QUEUE_NAMES } from './names';
 
-/** Queue names, in one place; every process uses the same prefix (`redisKeys(prefix).bullPrefix`). */
-export const QUEUE_NAMES = {
-  incidentEvents: 'incident-events',
-} as const;
-
-export type IncidentEventJob = IncidentEvent;
+/** A card event: an incident, run or approval change that the incident's card must show. */
+export type CardEventJob = IncidentEvent;
 
 /** Event queues: retried for a while; completed jobs are kept a week, and while they exist a
  * re-add with the same id is ignored (which makes publishing idempotent). */
@@ -19,29 +16,29 @@ export const DURABLE_EVENT_JOBS = {
 } as const;
 
 /**
- * Incident changes for the chat adapters. The job id names the incident version, so a retried
- * publish or the outbox relay can never post the same change twice; jobs wait in Redis until an
- * adapter consumes them.
+ * The card-redraw queue: incident, run and approval changes for the chat delivery. The job id names
+ * the change, so a retried publish or the outbox relay can never post the same change twice; jobs
+ * wait in Redis until the delivery consumes them.
  */
-export function createIncidentEventQueue(
+export function createCardEventQueue(
   connection: ConnectionOptions,
   bullPrefix: string,
-): { queue: Queue<IncidentEventJob>; sink: IncidentEventSink } {
-  const queue = new Queue<IncidentEventJob>(QUEUE_NAMES.incidentEvents, {
+): { queue: Queue<CardEventJob>; sink: IncidentEventSink } {
+  const queue = new Queue<CardEventJob>(QUEUE_NAMES.cardEvents, {
     connection,
     prefix: bullPrefix,
     defaultJobOptions: DURABLE_EVENT_JOBS,
   });
   const sink: IncidentEventSink = {
     async publish(event: IncidentEvent): Promise<void> {
-      await queue.add('incident.changed', event, { jobId: incidentEventJobId(event) });
+      await queue.add('incident.changed', event, { jobId: cardEventJobId(event) });
     },
   };
   return { queue, sink };
 }
 
 /** One job per change: a re-publish (retry, outbox relay) of the same change is ignored. */
-export function incidentEventJobId(
+export function cardEventJobId(
   event: Pick<IncidentEvent, 'incidentId' | 'version'> &
     Partial<Pick<IncidentEvent, 'change' | 'runId' | 'runVersion' | 'requestId'>>,
 ): string {

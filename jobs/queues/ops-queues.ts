@@ -1,5 +1,5 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
-import { actionQueueName, RESULTS_QUEUE } from './action-jobs';
+import { actionQueueName, QUEUE_NAMES } from './names';
 import { listOnlineWorkers } from './worker-heartbeat';
 import type { MetricSources, QueueCounts } from '../../src/infra/metrics';
 import type { Redis } from '../../src/infra/redis/redis';
@@ -35,7 +35,10 @@ export function createOpsQueues(options: {
       owned: true,
     };
   };
-  const shared = [...existing.map((q) => ({ queue: q, owned: false })), open(RESULTS_QUEUE)];
+  const shared = [
+    ...existing.map((q) => ({ queue: q, owned: false })),
+    open(QUEUE_NAMES.actionResults),
+  ];
   const actions = options.sites.map((site) => open(actionQueueName(site)));
   const all = [...shared, ...actions];
   return {

@@ -9,16 +9,16 @@ import type { Redis } from '../../src/infra/redis/redis';
 import type { Logger } from '../../src/infra/logger';
 import type { RemediationRuntime } from '../../src/app/remediation/remediation-service';
 import type { RunTimers } from '../../src/app/remediation/ports';
-import { RESULTS_QUEUE, type ActionOutcome } from '../queues/action-jobs';
-import { DURABLE_EVENT_JOBS, incidentEventJobId } from '../queues/card-events';
+import type { ActionOutcome } from '../queues/action-jobs';
+import { DURABLE_EVENT_JOBS, cardEventJobId } from '../queues/card-events';
+import { QUEUE_NAMES } from '../queues/names';
 
 /**
  * The remediation side of the bot process: its own trigger queue (new and resolved incidents,
- * the end of a wait) and the consumer of the worker's results. The chat delivery consumes
- * `incident-events`; remediation must not compete with it for those jobs, so the intake's events
- * are fanned out to both queues.
+ * the end of a wait) and the consumer of the worker's results. The chat delivery consumes the
+ * card events; remediation must not compete with it for those jobs, so the intake's events are
+ * fanned out to both queues.
  */
-export const REMEDIATION_TRIGGERS = 'remediation-triggers';
 
 export type TriggerJob =
   | { type: 'incident'; event: IncidentEvent }
@@ -31,7 +31,7 @@ export function createTriggerQueue(
   connection: ConnectionOptions,
   bullPrefix: string,
 ): { queue: Queue<TriggerJob>; sink: IncidentEventSink; timers: RunTimers } {
-  const queue = new Queue<TriggerJob>(REMEDIATION_TRIGGERS, {
+  const queue = new Queue<TriggerJob>(QUEUE_NAMES.remediationTriggers, {
     connection,
     prefix: bullPrefix,
     defaultJobOptions: DURABLE_EVENT_JOBS,
@@ -45,7 +45,7 @@ export function createTriggerQueue(
         await queue.add(
           'incident',
           { type: 'incident', event },
-          { jobId: `trigger-${incidentEventJobId(event)}` },
+          { jobId: `trigger-${cardEventJobId(event)}` },
         );
       },
     },
@@ -161,12 +161,12 @@ export function startRemediationConsumers(opts: RemediationConsumerOptions): {
   const log = opts.logger.child({ component: 'remediation' });
   const connections = [opts.connection(), opts.connection()] as const;
   const results = new Worker<ActionOutcome>(
-    RESULTS_QUEUE,
+    QUEUE_NAMES.actionResults,
     async (job: Job<ActionOutcome>) => handleActionOutcome(job.data, opts),
     { connection: connections[0], prefix: opts.bullPrefix, concurrency: 4 },
   );
   const triggers = new Worker<TriggerJob>(
-    REMEDIATION_TRIGGERS,
+    QUEUE_NAMES.remediationTriggers,
     async (job: Job<TriggerJob>) => {
       const data = job.data;
       if (data.type === 'timer') return opts.remediation.handleTimer(data);

@@ -8,15 +8,11 @@ import { createLogger, type Logger } from '../../src/infra/logger';
 import { checkRedisAtStart } from '../../src/infra/redis/durability';
 import { createRedis } from '../../src/infra/redis/redis';
 import { redisKeys } from '../../src/infra/redis/redis-keys';
-import {
-  actionQueueName,
-  RESULTS_QUEUE,
-  type ActionJobData,
-  type ActionOutcome,
-} from '../queues/action-jobs';
+import type { ActionJobData, ActionOutcome } from '../queues/action-jobs';
 import type { ActionExecutor } from './action-executor';
 import { startHeartbeat } from '../queues/worker-heartbeat';
 import { createActionProcessor } from './process-action-job';
+import { actionQueueName, QUEUE_NAMES } from '../queues/names';
 
 export interface WorkerOptions {
   executor: ActionExecutor;
@@ -63,7 +59,7 @@ export async function startWorker(config: Config, options: WorkerOptions): Promi
     await redis.quit().catch(() => undefined);
     throw err;
   });
-  const results = new Queue<ActionOutcome>(RESULTS_QUEUE, {
+  const results = new Queue<ActionOutcome>(QUEUE_NAMES.actionResults, {
     connection: redis,
     prefix: keys.bullPrefix,
   });

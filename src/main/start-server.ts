@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createActionProducer, type ActionProducer } from '../../jobs/queues/action-jobs';
 import { createSignedJobSink } from '../../jobs/remediation/approved-job-sink';
-import { createIncidentEventQueue } from '../../jobs/queues/card-events';
+import { createCardEventQueue } from '../../jobs/queues/card-events';
 import {
   createTriggerQueue,
   fanOutSink,
@@ -115,10 +115,10 @@ export async function startServer(
     prefix: config.redisPrefix,
     retentionMs: config.incidentRetentionMs,
   });
-  const incidentEvents = createIncidentEventQueue(queueRedis, keys.bullPrefix);
+  const cardEvents = createCardEventQueue(queueRedis, keys.bullPrefix);
   const triggers = createTriggerQueue(queueRedis, keys.bullPrefix);
   // The connection's own listener logs Redis errors; without these BullMQ prints each one again.
-  incidentEvents.queue.on('error', () => undefined);
+  cardEvents.queue.on('error', () => undefined);
   triggers.queue.on('error', () => undefined);
   const catalog = options.catalog ?? loadCatalog({ operatorDir: config.runbooksDir });
   const inventory = loadInventory(config.inventoryFile);
@@ -133,7 +133,7 @@ export async function startServer(
     connection: queueRedis,
     bullPrefix: keys.bullPrefix,
     sites,
-    existing: [incidentEvents.queue],
+    existing: [cardEvents.queue],
   });
   const metrics = createMetrics({
     sources: redisMetricSources({ redis, keys, queues: opsQueues.all, sites }),
@@ -188,7 +188,7 @@ export async function startServer(
       : {}),
     onCommitted: async (change) => {
       if (!change.incidentId) return;
-      await incidentEvents.sink.publish({
+      await cardEvents.sink.publish({
         incidentId: change.incidentId,
         version: change.version,
         change: 'approval',
@@ -208,7 +208,7 @@ export async function startServer(
     timers: triggers.timers,
     approvals: approvals.flow,
     audit: approvals.audit,
-    events: incidentEvents.sink,
+    events: cardEvents.sink,
     waitSeconds: config.runbookWaitSeconds,
     rolesOf: (server) => rolesOf(inventory, server),
     onError: (err, entry) =>
@@ -278,7 +278,7 @@ export async function startServer(
   const intake = createAlertIntake({
     store,
     // The chat side and remediation each get the change on a queue of their own.
-    events: fanOutSink(incidentEvents.sink, triggers.sink),
+    events: fanOutSink(cardEvents.sink, triggers.sink),
     onPublishError: (event, err) =>
       logger.warn({ event, err }, 'incident event not queued yet; the relay will retry'),
   });
@@ -373,7 +373,7 @@ export async function startServer(
       await delivery.close();
       await opsQueues.close();
       await producer.close();
-      await Promise.all([incidentEvents.queue.close(), triggers.queue.close()]);
+      await Promise.all([cardEvents.queue.close(), triggers.queue.close()]);
       await Promise.allSettled([redis.quit(), queueRedis.quit()]);
       logger.info('stopped');
     })();

@@ -1,9 +1,5 @@
 import { Queue } from 'bullmq';
-import {
-  createActionProducer,
-  RESULTS_QUEUE,
-  type ActionOutcome,
-} from '../../jobs/queues/action-jobs';
+import { createActionProducer, type ActionOutcome } from '../../jobs/queues/action-jobs';
 import { createSignedJobSink } from '../../jobs/remediation/approved-job-sink';
 import type { ActionExecutor } from '../../jobs/worker/action-executor';
 import { startWorker } from '../../jobs/worker/start-worker';
@@ -12,6 +8,7 @@ import { loadConfig } from '../../src/infra/config/load-config';
 import { createLogger } from '../../src/infra/logger';
 import { redisKeys } from '../../src/infra/redis/redis-keys';
 import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
+import { QUEUE_NAMES } from '../../jobs/queues/names';
 
 const KEY = 's'.repeat(40);
 const redis = testRedis();
@@ -29,7 +26,7 @@ test('an approved request becomes one signed job that the worker accepts and run
     bullPrefix: keys.bullPrefix,
     inventory: null,
   });
-  const results = new Queue<ActionOutcome>(RESULTS_QUEUE, {
+  const results = new Queue<ActionOutcome>(QUEUE_NAMES.actionResults, {
     connection: redis,
     prefix: keys.bullPrefix,
   });

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { Queue } from 'bullmq';
-import { chatQueueName, startChatDelivery, type ChatDelivery } from '../../jobs/chat/chat-delivery';
-import { createIncidentEventQueue } from '../../jobs/queues/card-events';
+import { startChatDelivery, type ChatDelivery } from '../../jobs/chat/chat-delivery';
+import { createCardEventQueue } from '../../jobs/queues/card-events';
 import type { Card } from '../../src/domain/cards/card';
 import {
   ChatDeliveryError,
@@ -16,12 +16,13 @@ import { redisKeys } from '../../src/infra/redis/redis-keys';
 import { sampleIncident } from '../support/incidents';
 import { createRedis } from '../../src/infra/redis/redis';
 import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
+import { chatQueueName } from '../../jobs/queues/names';
 
 /** The durable delivery over the real Redis and BullMQ, to a recording surface. */
 const prefix = testPrefix('delivery');
 const redis = testRedis();
 const keys = redisKeys(prefix);
-const events = createIncidentEventQueue(redis, keys.bullPrefix);
+const events = createCardEventQueue(redis, keys.bullPrefix);
 
 type Call = { op: string; channel: string; text: string };
 function recordingSurface(platform: 'slack' | 'teams', failures: Array<Error | null> = []) {

@@ -2,9 +2,9 @@ import { Queue } from 'bullmq';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { RESULTS_QUEUE, type ActionOutcome } from '../../jobs/queues/action-jobs';
+import type { ActionOutcome } from '../../jobs/queues/action-jobs';
 import { PowerShellPool } from '../../jobs/powershell';
-import { QUEUE_NAMES, type IncidentEventJob } from '../../jobs/queues/card-events';
+import type { CardEventJob } from '../../jobs/queues/card-events';
 import {
   createSimulatedOrg,
   readOrg,
@@ -23,6 +23,7 @@ import type { RemediationRun } from '../../src/app/remediation';
 import { ps51Alert } from '../fixtures/scom-alerts';
 import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
 import { TEST_TOKEN } from '../support/server';
+import { QUEUE_NAMES } from '../../jobs/queues/names';
 
 /**
  * The remediation run end to end: a SCOM alert through the webhook, the run's verify procedure by
@@ -224,7 +225,7 @@ test('the full PopDeepTest section reaches recovered, surviving a bot restart mi
   const reboot = await approveStep(incident, 'pop-deep.5');
   // The bot goes away while the server restarts; the result waits in Redis for the next one.
   await server.close();
-  const results = new Queue<ActionOutcome>(RESULTS_QUEUE, {
+  const results = new Queue<ActionOutcome>(QUEUE_NAMES.actionResults, {
     connection: redis,
     prefix: redisKeys(prefix).bullPrefix,
   });
@@ -280,7 +281,7 @@ test('the full PopDeepTest section reaches recovered, surviving a bot restart mi
   }
 
   // Every run change and request change was handed to the chat side.
-  const events = new Queue<IncidentEventJob>(QUEUE_NAMES.incidentEvents, {
+  const events = new Queue<CardEventJob>(QUEUE_NAMES.cardEvents, {
     connection: redis,
     prefix: redisKeys(prefix).bullPrefix,
   });
@@ -295,7 +296,7 @@ test('the full PopDeepTest section reaches recovered, surviving a bot restart mi
 test('a redelivered outcome changes nothing', async () => {
   const before = await server.remediation.getRun(incident);
   const jobId = before!.steps['pop-deep.6']!.results.at(-1)!.jobId;
-  const results = new Queue<ActionOutcome>(RESULTS_QUEUE, {
+  const results = new Queue<ActionOutcome>(QUEUE_NAMES.actionResults, {
     connection: redis,
     prefix: redisKeys(prefix).bullPrefix,
   });
@@ -367,7 +368,7 @@ test('an unknown outcome of a change: "outcome unknown, verify", the check runs,
   });
   if (!asked.ok) throw new Error(asked.reason);
   // What a worker that died mid-job leaves (see worker.test.ts): the outcome is unknown.
-  const results = new Queue<ActionOutcome>(RESULTS_QUEUE, {
+  const results = new Queue<ActionOutcome>(QUEUE_NAMES.actionResults, {
     connection: redis,
     prefix: redisKeys(prefix).bullPrefix,
   });

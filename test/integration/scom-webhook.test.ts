@@ -1,15 +1,15 @@
 import { Queue } from 'bullmq';
 import { redisKeys } from '../../src/infra/redis/redis-keys';
-import { QUEUE_NAMES } from '../../jobs/queues/card-events';
 import { commandChannelAlert, ps51Alert, ps7Alert } from '../fixtures/scom-alerts';
 import { startTestServer, type TestServer } from '../support/server';
+import { QUEUE_NAMES } from '../../jobs/queues/names';
 
 let srv: TestServer;
 let events: Queue;
 
 beforeEach(async () => {
   srv = await startTestServer('webhook');
-  events = new Queue(QUEUE_NAMES.incidentEvents, {
+  events = new Queue(QUEUE_NAMES.cardEvents, {
     connection: srv.redis,
     prefix: redisKeys(srv.prefix).bullPrefix,
   });
@@ -239,6 +239,39 @@ describe('intake', () => {
     expect((await results(res))[0]).toMatchObject({
       outcome: 'rejected',
       errors: [{ field: 'RepeatCount' }],
+    });
+    expect(await keyCount()).toBe(0);
+  });
+
+  test('a custom field nested 100,000 deep: 422 naming the field, nothing stored', async () => {
+    // Built as text: JSON.stringify itself overflows the stack on a value this deep.
+    const depth = 100_000;
+    const deep = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    const alert = JSON.stringify(ps51Alert()).replace(/}$/, `,"CustomField3":${deep}}`);
+    const res = await post(alert);
+    expect(res.status).toBe(422);
+    expect((await results(res))[0]).toMatchObject({
+      outcome: 'rejected',
+      alertId: '6f1c3e9a-2b4d-4e8f-9a1b-3c5d7e9f1a2b',
+      errors: [{ field: 'CustomField3', reason: expect.stringMatching(/nested deeper than 32/) }],
+    });
+    expect(await keyCount()).toBe(0);
+
+    // In a batch the deep alert is refused and the valid one still goes in.
+    const batch = `[${JSON.stringify(ps7Alert())},${alert}]`;
+    const mixed = await post(batch);
+    expect(mixed.status).toBe(202);
+    expect((await results(mixed)).map((r) => r.outcome)).toEqual(['created', 'rejected']);
+  });
+
+  test('a custom field longer than 65,536 characters: 422 naming the field', async () => {
+    const res = await post(ps51Alert({ CustomField4: 'x'.repeat(70_000) }));
+    expect(res.status).toBe(422);
+    expect((await results(res))[0]).toMatchObject({
+      outcome: 'rejected',
+      errors: [
+        { field: 'CustomField4', reason: expect.stringMatching(/longer than 65536 characters/) },
+      ],
     });
     expect(await keyCount()).toBe(0);
   });

@@ -2,11 +2,7 @@ import { Queue } from 'bullmq';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  createActionProducer,
-  RESULTS_QUEUE,
-  type ActionOutcome,
-} from '../../jobs/queues/action-jobs';
+import { createActionProducer, type ActionOutcome } from '../../jobs/queues/action-jobs';
 import { PowerShellPool } from '../../jobs/powershell';
 import { createSimulatedOrg, setScenario, simulatorEnv } from '../../jobs/simulated-exchange';
 import { createPoolExecutor } from '../../jobs/worker/pool-executor';
@@ -16,6 +12,7 @@ import { createLogger } from '../../src/infra/logger';
 import { redisKeys } from '../../src/infra/redis/redis-keys';
 import { signApproval } from '../../src/domain/remediation/signed-approval';
 import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
+import { QUEUE_NAMES } from '../../jobs/queues/names';
 
 /**
  * The whole path a fix takes: a job on the site's queue, the worker, real node-powershell, and the
@@ -56,7 +53,7 @@ beforeAll(async () => {
       inventory: null,
     },
   );
-  results = new Queue<ActionOutcome>(RESULTS_QUEUE, {
+  results = new Queue<ActionOutcome>(QUEUE_NAMES.actionResults, {
     connection: redis,
     prefix: redisKeys(prefix).bullPrefix,
   });

@@ -2,8 +2,6 @@ import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import {
   createActionProducer,
-  RESULTS_QUEUE,
-  actionQueueName,
   type ActionOutcome,
   type ActionProducer,
 } from '../../jobs/queues/action-jobs';
@@ -16,6 +14,7 @@ import { redisKeys } from '../../src/infra/redis/redis-keys';
 import type { Actor } from '../../src/domain/identity/actor';
 import { signApproval, type ApprovalGrant } from '../../src/domain/remediation/signed-approval';
 import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
+import { actionQueueName, QUEUE_NAMES } from '../../jobs/queues/names';
 
 const KEY = 'k'.repeat(40);
 const alice: Actor = { platform: 'console', id: 'alice' };
@@ -103,7 +102,10 @@ beforeEach(async () => {
     bullPrefix: keys.bullPrefix,
     inventory: null,
   });
-  results = new Queue<ActionOutcome>(RESULTS_QUEUE, { connection: redis, prefix: keys.bullPrefix });
+  results = new Queue<ActionOutcome>(QUEUE_NAMES.actionResults, {
+    connection: redis,
+    prefix: keys.bullPrefix,
+  });
   worker = await startWorker(config(), { executor, logger, inventory: null, lockRetryMs: 100 });
 });
 

@@ -1,9 +1,4 @@
-import { createHash } from 'node:crypto';
 import { buildCommand } from '../../domain/actions/registry';
-import type { AuditAction, AuditActor, AuditEvent } from '../../domain/audit/audit-entry';
-import type { AuditLog } from '../audit/ports';
-import { canonicalJson } from '../../domain/audit/hash-chain';
-import type { Clock, IncidentStore } from '../intake/ports';
 import type {
   ApprovalRequest,
   ChangeActor,
@@ -18,13 +13,6 @@ import {
 } from '../../domain/approvals/evaluate';
 import type { Actor, Principal } from '../../domain/identity/actor';
 import {
-  NO_GROUPS,
-  type ApprovalStore,
-  type ApprovedJobSink,
-  type GroupResolver,
-  type PolicySource,
-} from './ports';
-import {
   approveTransition,
   cancelTransition,
   executionTransition,
@@ -33,75 +21,20 @@ import {
   SYSTEM_ACTOR,
   type Transition,
 } from '../../domain/approvals/transitions';
+import { LOST_RACE, retryOnConflict } from '../shared/retry-on-conflict';
+import { auditRecord, EXECUTION_AUDIT, type AuditNote } from './approval-audit';
+import { approvalOutboxes } from './approval-outboxes';
+import { draftRequest, plainActor } from './draft-request';
+import type { ApprovalFlowDeps, FlowResult, StepRequest } from './flow-types';
+import { NO_GROUPS } from './ports';
 
-export interface ApprovalFlowDeps {
-  store: ApprovalStore;
-  policy: PolicySource;
-  jobs: ApprovedJobSink;
-  audit: AuditLog;
-  /** How long a request waits for approval (APPROVAL_TTL_MINUTES). */
-  ttlMs: number;
-  groups?: GroupResolver;
-  clock?: Clock;
-  /** The site a server belongs to, when an inventory is configured (for scoped roles). */
-  siteOf?: (server: string) => string | null;
-  /**
-   * When given, a step for an incident is refused unless the incident exists and is actionable
-   * (an alert whose server name was not valid host-name syntax must never lead to a command).
-   */
-  incidents?: Pick<IncidentStore, 'get'>;
-  /** Concurrent clicks on one request retry on fresh data; this bounds the retries. */
-  maxAttempts?: number;
-  /**
-   * Told when something after a committed change failed (the audit append, the job hand-off). The
-   * change stands; `relayAudit` / `relayApproved` finish the work later, and the error must reach
-   * the logs.
-   */
-  onError?: (what: 'audit' | 'enqueue', err: unknown, requestId: string) => void;
-  /**
-   * Told of every committed change once its audit entry is written (and again by `relayAudit`
-   * after a crash, so it must be idempotent): the composition root puts a redraw event for the
-   * incident's card on the `incident-events` queue. A failure leaves the change in the audit
-   * outbox, so the relay tells again.
-   */
-  onCommitted?: (change: CommittedChange) => Promise<void>;
-}
-
-/** One committed change of a request, as `onCommitted` hears of it. */
-export interface CommittedChange {
-  requestId: string;
-  version: number;
-  incidentId: string | null;
-  at: string;
-}
-
-export type FlowRefusal =
-  | 'not-found'
-  | 'invalid-params'
-  | 'denied'
-  | 'not-actionable'
-  | 'confirmation-required'
-  | 'not-pending'
-  | 'expired'
-  | 'invalid-transition'
-  | 'conflict';
-
-export type FlowResult =
-  | { ok: true; request: ApprovalRequest; created?: boolean }
-  | { ok: false; code: FlowRefusal; reason: string; request?: ApprovalRequest };
-
-export interface StepRequest {
-  actor: Actor;
-  incidentId: string | null;
-  actionId: string;
-  params: unknown;
-  note?: string;
-  /** A destructive step is asked for only after the person confirmed it (the adapter asks). */
-  confirmed?: boolean;
-  /** The remediation run step this request is for (carried into the job, back with the result). */
-  runId?: string | null;
-  stepId?: string | null;
-}
+export type {
+  ApprovalFlowDeps,
+  CommittedChange,
+  FlowRefusal,
+  FlowResult,
+  StepRequest,
+} from './flow-types';
 
 /**
  * The approval use cases the chat adapters call: ask for a step, approve, reject, cancel, expire,
@@ -111,7 +44,7 @@ export interface StepRequest {
 export function createApprovalFlow(deps: ApprovalFlowDeps) {
   const clock = deps.clock ?? (() => new Date());
   const groups = deps.groups ?? NO_GROUPS;
-  const maxAttempts = deps.maxAttempts ?? 50;
+  const retry = { maxAttempts: deps.maxAttempts ?? 50, maxPauseMs: 20 };
 
   const principal = async (actor: Actor): Promise<Principal> => ({
     ...plainActor(actor),
@@ -122,63 +55,7 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
     site: req.site,
   });
 
-  /**
-   * The audit record of one committed change, serialized. It is committed with the change (the
-   * store's audit outbox) and then appended under the key `<request>:v<version>`, so a relay after
-   * a crash writes it once: no committed change goes unaudited, none is audited twice.
-   */
-  function auditRecord(req: ApprovalRequest, note: AuditNote, at: string): string {
-    const event: AuditEvent = {
-      at,
-      actor: auditActor(note.by),
-      action: note.action,
-      incidentId: req.incidentId,
-      server: req.server,
-      params: {
-        requestId: req.id,
-        actionId: req.actionId,
-        risk: req.risk,
-        command: req.command,
-        params: req.params,
-        ...note.extra,
-      },
-      result: note.result,
-    };
-    return JSON.stringify({ key: `${req.id}:v${req.version}`, event });
-  }
-
-  async function writeAudit(record: string, requestId: string): Promise<void> {
-    try {
-      const { key, event } = JSON.parse(record) as { key: string; event: AuditEvent };
-      await deps.audit.append(event, { idempotencyKey: key });
-      await tellCommitted(key, event);
-      await deps.store.markAudited(record);
-    } catch (err) {
-      deps.onError?.('audit', err, requestId);
-    }
-  }
-
-  async function tellCommitted(key: string, event: AuditEvent): Promise<void> {
-    if (!deps.onCommitted) return;
-    const m = /^(.*):v(\d+)$/.exec(key);
-    if (!m) return;
-    await deps.onCommitted({
-      requestId: m[1] as string,
-      version: Number(m[2]),
-      incidentId: event.incidentId,
-      at: event.at,
-    });
-  }
-
-  /** Hand an approved request to the job sink, then take it out of the outbox. */
-  async function handOn(req: ApprovalRequest): Promise<void> {
-    try {
-      await deps.jobs.enqueue(req);
-      await deps.store.markEnqueued(req.id);
-    } catch (err) {
-      deps.onError?.('enqueue', err, req.id);
-    }
-  }
+  const { audits, approved } = approvalOutboxes(deps, clock);
 
   async function requestStep(input: StepRequest): Promise<FlowResult> {
     const built = buildCommand(input.actionId, input.params);
@@ -215,61 +92,24 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
         reason: `"${built.action.title}" is destructive: confirm before asking for approval.`,
       };
     }
-    const auto = policy.rules[risk].approval === 'none';
     const now = clock();
-    const at = now.toISOString();
-    const actor = plainActor(input.actor);
-    const request: ApprovalRequest = {
+    const { request, dedupeKey, record } = draftRequest({
       id: await deps.store.reserveId(),
-      version: 1,
-      state: auto ? 'approved' : 'pending',
-      incidentId: input.incidentId,
-      actionId: built.action.id,
-      title: built.action.title,
-      risk,
-      params: built.params,
-      command: built.command,
-      server,
-      site,
-      requester: actor,
-      requestedAt: at,
-      expiresAt: new Date(now.getTime() + deps.ttlMs).toISOString(),
-      note: input.note?.trim() || null,
-      autoApproved: auto,
-      approvedBy: auto ? actor : null,
-      approvedAt: auto ? at : null,
-      breakGlass: null,
-      rejectedBy: null,
-      rejectReason: null,
-      execution: null,
-      history: [{ state: auto ? 'approved' : 'pending', at, by: actor }],
-      runId: input.runId ?? null,
-      stepId: input.stepId ?? null,
-    };
-    const dedupeKey = auto
-      ? null
-      : createHash('sha256')
-          .update(canonicalJson([input.incidentId, built.action.id, built.command]))
-          .digest('hex');
-    const record = auditRecord(
-      request,
-      {
-        action: 'approval.requested',
-        by: actor,
-        result: auto
-          ? `runs without approval (${risk} step)`
-          : `pending until ${request.expiresAt}`,
-        extra: input.note ? { note: input.note } : {},
-      },
-      at,
-    );
+      input,
+      built,
+      target: { server, site },
+      auto: policy.rules[risk].approval === 'none',
+      now,
+      ttlMs: deps.ttlMs,
+    });
+    const auto = request.autoApproved;
     const stored = await deps.store.create(request, { dedupeKey, enqueue: auto, audit: record });
     if (!stored.created) {
       const existing = await deps.store.get(stored.existingId);
       if (existing) return { ok: true, request: existing, created: false };
     }
-    await writeAudit(record, request.id);
-    if (auto) await handOn(request);
+    await audits.handOn(record);
+    if (auto) await approved.handOn(request);
     return { ok: true, request, created: true };
   }
 
@@ -283,7 +123,7 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
     note: (next: ApprovalRequest) => AuditNote,
     enqueue = false,
   ): Promise<FlowResult> {
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const result = await retryOnConflict<FlowResult>(async () => {
       const req = await deps.store.get(requestId);
       if (!req) {
         return { ok: false, code: 'not-found', reason: `There is no request ${requestId}.` };
@@ -304,13 +144,14 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
         return { ...outcome, request: ('request' in outcome && outcome.request) || req };
       }
       const record = auditRecord(outcome.next, note(outcome.next), now);
-      if (await deps.store.commit(outcome.next, req.version, { enqueue, audit: record })) {
-        await writeAudit(record, requestId);
-        if (enqueue) await handOn(outcome.next);
-        return { ok: true, request: outcome.next };
+      if (!(await deps.store.commit(outcome.next, req.version, { enqueue, audit: record }))) {
+        return LOST_RACE;
       }
-      await sleep(Math.min(20, attempt) * Math.random());
-    }
+      await audits.handOn(record);
+      if (enqueue) await approved.handOn(outcome.next);
+      return { ok: true, request: outcome.next };
+    }, retry);
+    if (result !== LOST_RACE) return result;
     return {
       ok: false,
       code: 'conflict',
@@ -430,7 +271,7 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
     if (!(await deps.store.commit(t.next, req.version, { enqueue: false, audit: record }))) {
       return false;
     }
-    await writeAudit(record, req.id);
+    await audits.handOn(record);
     return true;
   }
 
@@ -478,31 +319,12 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
 
   /** Hands on approved requests whose job hand-off did not complete (a crash, a queue outage). */
   async function relayApproved(olderThanMs = 5000): Promise<number> {
-    const ids = await deps.store.pendingEnqueues(olderThanMs, clock().getTime());
-    let n = 0;
-    for (const id of ids) {
-      const req = await deps.store.get(id);
-      if (!req) {
-        await deps.store.markEnqueued(id);
-        continue;
-      }
-      await deps.jobs.enqueue(req);
-      await deps.store.markEnqueued(id);
-      n += 1;
-    }
-    return n;
+    return approved.relay(olderThanMs);
   }
 
   /** Appends audit records of committed changes whose append did not complete. */
   async function relayAudit(olderThanMs = 5000): Promise<number> {
-    const records = await deps.store.pendingAudits(olderThanMs, clock().getTime());
-    for (const record of records) {
-      const { key, event } = JSON.parse(record) as { key: string; event: AuditEvent };
-      await deps.audit.append(event, { idempotencyKey: key });
-      await tellCommitted(key, event);
-      await deps.store.markAudited(record);
-    }
-    return records.length;
+    return audits.relay(olderThanMs);
   }
 
   return {
@@ -522,40 +344,3 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
 }
 
 export type ApprovalFlow = ReturnType<typeof createApprovalFlow>;
-
-/** What the audit trail says about one change. */
-interface AuditNote {
-  action: AuditAction;
-  by: ChangeActor;
-  result: string;
-  extra?: Record<string, unknown>;
-}
-
-const EXECUTION_AUDIT: Record<ExecutionState, AuditAction> = {
-  running: 'job.started',
-  succeeded: 'job.finished',
-  failed: 'job.failed',
-  unknown: 'job.outcome-unknown',
-};
-
-/** Only identity fields are stored: resolved groups are a moment's answer, not part of a record. */
-function plainActor(a: Actor): Actor {
-  return {
-    platform: a.platform,
-    id: a.id,
-    ...(a.displayName ? { displayName: a.displayName } : {}),
-    ...(a.upn ? { upn: a.upn } : {}),
-  };
-}
-
-function auditActor(a: ChangeActor): AuditActor {
-  return {
-    platform: a.platform,
-    id: a.id,
-    ...(a.displayName ? { displayName: a.displayName } : {}),
-  };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -2,6 +2,8 @@ import type { Alert } from '../../domain/alerts/alert';
 import { applyAlert, type Decision } from '../../domain/incidents/apply-alert';
 import type { IncidentEvent, IntakeOutcome } from '../../domain/incidents/incident';
 import { incidentKey } from '../../domain/incidents/incident-key';
+import { outboxRelay } from '../shared/outbox-relay';
+import { LOST_RACE, retryOnConflict } from '../shared/retry-on-conflict';
 import type { Clock, IncidentEventSink, IncidentStore } from './ports';
 
 export interface AlertIntakeDeps {
@@ -30,12 +32,24 @@ const PROVISIONAL_ID = 'provisional';
  */
 export function createAlertIntake(deps: AlertIntakeDeps) {
   const clock = deps.clock ?? (() => new Date());
-  const maxAttempts = deps.maxAttempts ?? 50;
+  const retry = { maxAttempts: deps.maxAttempts ?? 50, maxPauseMs: 50, pauseStepMs: 2 };
+  /**
+   * Queue the event, then clear it from the store's outbox. If the process dies in between, the
+   * relay finds it in the outbox and queues it again; the queue's job id makes that harmless.
+   */
+  const events = outboxRelay<IncidentEvent>(
+    {
+      pending: (olderThanMs) => deps.store.pendingEvents(olderThanMs),
+      done: (event) => deps.store.markEventPublished(event),
+    },
+    (event) => deps.events.publish(event),
+    (err, event) => deps.onPublishError?.(event, err),
+  );
 
   async function record(alert: Alert): Promise<RecordResult> {
     const key = incidentKey(alert);
     let reservedId: string | null = null;
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const result = await retryOnConflict<RecordResult>(async () => {
       const now = clock().toISOString();
       const snap = await deps.store.snapshot(key, alert.id);
       const ctx = { open: snap.open, record: snap.record, now };
@@ -77,7 +91,9 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
           at: now,
         });
         if (ok) {
-          await publishOrLeaveForRelay({
+          // After a commit the alert is safe; a queue failure must not turn into an error for
+          // SCOM: the relay hands the event on later.
+          await events.handOn({
             incidentId: doc.id,
             version: doc.version,
             change: decision.change,
@@ -86,42 +102,21 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
           return { incidentId: doc.id, outcome: decision.outcome, version: doc.version };
         }
       }
-      // Lost a race: back off a little, with jitter, then decide again.
-      await sleep(Math.min(50, 2 * attempt) * Math.random());
+      // Lost a race with a concurrent delivery: decide again on fresh data.
+      return LOST_RACE;
+    }, retry);
+    if (result === LOST_RACE) {
+      throw new Error(`could not record alert ${alert.id}: too many concurrent changes`);
     }
-    throw new Error(`could not record alert ${alert.id}: too many concurrent changes`);
-  }
-
-  /**
-   * Queue the event, then clear it from the store's outbox. If the process dies in between, the
-   * relay finds it in the outbox and queues it again; the queue's job id makes that harmless.
-   */
-  async function publish(event: IncidentEvent): Promise<void> {
-    await deps.events.publish(event);
-    await deps.store.markEventPublished(event);
-  }
-
-  /** After a commit the alert is safe; a queue failure must not turn into an error for SCOM. */
-  async function publishOrLeaveForRelay(event: IncidentEvent): Promise<void> {
-    try {
-      await publish(event);
-    } catch (err) {
-      deps.onPublishError?.(event, err);
-    }
+    return result;
   }
 
   /** Re-publishes events that were committed but never reached the queue. */
   async function relayPending(olderThanMs = 5000): Promise<number> {
-    const pending = await deps.store.pendingEvents(olderThanMs);
-    for (const event of pending) await publish(event);
-    return pending.length;
+    return events.relay(olderThanMs);
   }
 
   return { record, relayPending };
 }
 
 export type AlertIntakeService = ReturnType<typeof createAlertIntake>;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -9,6 +9,7 @@ import { findStep, type Catalog, type ServerRole } from '../../domain/runbooks';
 import { matchRunbook } from '../../domain/runbooks/match-runbook';
 import { SYSTEM_ACTOR } from '../../domain/identity/actor';
 import type { CheckQueue, RunStore, RunTimers } from './ports';
+import { LOST_RACE, retryOnConflict } from '../shared/retry-on-conflict';
 import type { RemediationRun } from '../../domain/remediation/run';
 import {
   advance,
@@ -216,19 +217,23 @@ export function createRemediationService(deps: RemediationDeps) {
     decide: (run: RemediationRun) => Transition | R | null,
     stepKey?: string,
   ): Promise<{ run: RemediationRun; t: Transition | null } | R | { ok: false; reason: string }> {
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const run = await deps.store.get(incidentId);
-      if (!run) return { ok: false, reason: `incident ${incidentId} has no remediation run` };
-      const t = decide(run);
-      if (t === null) return { run, t: null };
-      if ('ok' in t) return t;
-      const entries = entriesOf(t, stepKey).map((e) => JSON.stringify(e));
-      if (await deps.store.commit(t.run, run.version, entries)) {
+    const result = await retryOnConflict<
+      { run: RemediationRun; t: Transition | null } | R | { ok: false; reason: string }
+    >(
+      async () => {
+        const run = await deps.store.get(incidentId);
+        if (!run) return { ok: false, reason: `incident ${incidentId} has no remediation run` };
+        const t = decide(run);
+        if (t === null) return { run, t: null };
+        if ('ok' in t) return t;
+        const entries = entriesOf(t, stepKey).map((e) => JSON.stringify(e));
+        if (!(await deps.store.commit(t.run, run.version, entries))) return LOST_RACE;
         await performAll(entries);
         return { run: t.run, t };
-      }
-      await sleep(Math.min(20, attempt) * Math.random());
-    }
+      },
+      { maxAttempts, maxPauseMs: 20 },
+    );
+    if (result !== LOST_RACE) return result;
     return { ok: false, reason: `the run of ${incidentId} is changing too fast; try again` };
   }
 
@@ -395,8 +400,4 @@ function chatActor(a: Actor): { platform: Actor['platform']; id: string; display
     id: a.id,
     ...(a.displayName ? { displayName: a.displayName } : {}),
   };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

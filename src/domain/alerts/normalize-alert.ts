@@ -9,6 +9,7 @@ import type {
   ServerRef,
   Severity,
 } from './alert';
+import { checkCustomFields } from './custom-fields';
 import { toServerRef } from './host-name';
 import { findRelatedMailboxServer, parseEscalationSubject } from './parse-escalation-subject';
 import { parseScomTime } from './parse-scom-time';
@@ -174,6 +175,10 @@ export function normalizeAlert(input: unknown, options: NormalizeOptions): Norma
   }
   const raw = input as Record<string, unknown>;
   const { picked, sourceName } = pickFields(raw);
+  // Before the schema: it must never see a value nested deep enough to overflow a walk of it.
+  const picks = new Set<string>(Object.values(sourceName));
+  const bounds = checkCustomFields(raw, new Set(Object.keys(raw).filter((k) => !picks.has(k))));
+  if (bounds.length > 0) return { ok: false, alertId: guessId(picked.id), errors: bounds };
   const parsed = schema.safeParse(picked);
   const errors: FieldError[] = [];
   if (!parsed.success) {

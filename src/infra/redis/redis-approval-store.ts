@@ -3,6 +3,7 @@ import { FINAL_STATES } from '../../domain/approvals/approval-request';
 import type { ApprovalStore } from '../../app/approvals/ports';
 import type { Redis } from './redis';
 import { redisKeys } from './redis-keys';
+import { redisOutbox } from './redis-outbox';
 
 /**
  * Creates a request unless the same step is already pending (the dedupe pointer), and indexes it.
@@ -68,6 +69,8 @@ export function createRedisApprovalStore(
   const scripted = redis as unknown as Redis & ApprovalCommands;
   // Stands in for an absent optional key; it is never written, and shares the slot.
   const noKey = keys.approvalDedupe('none');
+  const jobOutbox = redisOutbox(redis, keys.approvalOutbox);
+  const auditOutbox = redisOutbox(redis, keys.approvalAuditOutbox);
 
   const parse = (doc: string | null | undefined): ApprovalRequest | null =>
     doc ? (JSON.parse(doc) as ApprovalRequest) : null;
@@ -152,35 +155,10 @@ export function createRedisApprovalStore(
       return redis.zrangebyscore(keys.approvalPending, '-inf', nowMs, 'LIMIT', 0, limit);
     },
 
-    async pendingEnqueues(olderThanMs, nowMs, limit = 500) {
-      return redis.zrangebyscore(
-        keys.approvalOutbox,
-        '-inf',
-        nowMs - olderThanMs,
-        'LIMIT',
-        0,
-        limit,
-      );
-    },
-
-    async markEnqueued(id) {
-      await redis.zrem(keys.approvalOutbox, id);
-    },
-
-    async pendingAudits(olderThanMs, nowMs, limit = 500) {
-      return redis.zrangebyscore(
-        keys.approvalAuditOutbox,
-        '-inf',
-        nowMs - olderThanMs,
-        'LIMIT',
-        0,
-        limit,
-      );
-    },
-
-    async markAudited(record) {
-      await redis.zrem(keys.approvalAuditOutbox, record);
-    },
+    pendingEnqueues: (olderThanMs, nowMs, limit) => jobOutbox.pending(olderThanMs, nowMs, limit),
+    markEnqueued: (id) => jobOutbox.done(id),
+    pendingAudits: (olderThanMs, nowMs, limit) => auditOutbox.pending(olderThanMs, nowMs, limit),
+    markAudited: (record) => auditOutbox.done(record),
   };
 }
 

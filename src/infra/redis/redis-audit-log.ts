@@ -1,6 +1,7 @@
 import type { AuditEntry, AuditEvent, StoredAuditEntry } from '../../domain/audit/audit-entry';
 import { chainEntry, GENESIS_HASH } from '../../domain/audit/hash-chain';
 import type { AuditLog, AuditQuery, AuditReader } from '../../app/audit/ports';
+import { LOST_RACE, retryOnConflict } from '../../app/shared/retry-on-conflict';
 import { sameServer } from '../../domain/approvals/evaluate';
 import type { Redis } from './redis';
 import { redisKeys } from './redis-keys';
@@ -53,30 +54,35 @@ export function createRedisAuditLog(
     opts: { idempotencyKey?: string },
   ): Promise<AuditEntry | null> {
     const key = opts.idempotencyKey ?? '';
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const current = await head();
-      const seq = current?.seq ?? 0;
-      const prevHash = current?.hash ?? GENESIS_HASH;
-      const entry = chainEntry(event, seq + 1, prevHash);
-      const id = await scripted.exchopsAuditAppend(
-        keys.auditStream,
-        keys.auditHead,
-        keys.auditKeys,
-        String(seq),
-        prevHash,
-        String(entry.seq),
-        entry.hash,
-        JSON.stringify(entry),
-        GENESIS_HASH,
-        key,
-        String(Date.now()),
-      );
-      if (id === '') return null; // already written under this key
-      if (id) return entry;
-      // Another replica appended first: chain onto its entry, after a short jittered pause.
-      await sleep(Math.min(10, attempt) * Math.random());
+    const appended = await retryOnConflict<AuditEntry | null>(
+      async () => {
+        const current = await head();
+        const seq = current?.seq ?? 0;
+        const prevHash = current?.hash ?? GENESIS_HASH;
+        const entry = chainEntry(event, seq + 1, prevHash);
+        const id = await scripted.exchopsAuditAppend(
+          keys.auditStream,
+          keys.auditHead,
+          keys.auditKeys,
+          String(seq),
+          prevHash,
+          String(entry.seq),
+          entry.hash,
+          JSON.stringify(entry),
+          GENESIS_HASH,
+          key,
+          String(Date.now()),
+        );
+        if (id === '') return null; // already written under this key
+        // No id: another replica appended first; chain onto its entry.
+        return id ? entry : LOST_RACE;
+      },
+      { maxAttempts, maxPauseMs: 10 },
+    );
+    if (appended === LOST_RACE) {
+      throw new Error(`audit: could not append ${event.action}: too many concurrent appends`);
     }
-    throw new Error(`audit: could not append ${event.action}: too many concurrent appends`);
+    return appended;
   }
 
   // Appends from this process go one at a time: concurrent ones would only race for the chain's
@@ -145,8 +151,4 @@ function toStored(id: string, list: string[]): StoredAuditEntry {
     entry = null;
   }
   return { id, entry, raw };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

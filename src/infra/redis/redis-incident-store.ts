@@ -4,6 +4,7 @@ import type { Incident, IncidentChange, IncidentEvent } from '../../domain/incid
 import type { IncidentCommit, IncidentStore, IntakeSnapshot } from '../../app/intake/ports';
 import type { Redis } from './redis';
 import { redisKeys } from './redis-keys';
+import { redisOutbox } from './redis-outbox';
 
 /**
  * Compare-and-set over everything the decision read: the key's open-incident pointer, that
@@ -61,6 +62,7 @@ export function createRedisIncidentStore(
     redis.defineCommand('exchopsCommitIncident', { lua: COMMIT_SCRIPT });
   }
   const scripted = redis as unknown as Redis & CommitCommand;
+  const outbox = redisOutbox(redis, keys.outbox);
 
   const parseIncident = (doc: string | null | undefined): Incident | null =>
     doc ? (JSON.parse(doc) as Incident) : null;
@@ -132,23 +134,13 @@ export function createRedisIncidentStore(
         .filter((i): i is Incident => i !== null);
     },
 
-    async pendingEvents(olderThanMs: number, limit = 500): Promise<IncidentEvent[]> {
-      const members = await redis.zrangebyscore(
-        keys.outbox,
-        '-inf',
-        Date.now() - olderThanMs,
-        'LIMIT',
-        0,
-        limit,
-      );
+    async pendingEvents(olderThanMs: number, limit?: number): Promise<IncidentEvent[]> {
+      const members = await outbox.pending(olderThanMs, Date.now(), limit);
       return members.map(parseOutboxMember).filter((e): e is IncidentEvent => e !== null);
     },
 
     async markEventPublished(event: IncidentEvent): Promise<void> {
-      await redis.zrem(
-        keys.outbox,
-        outboxMember(event.incidentId, event.version, event.change, event.at),
-      );
+      await outbox.done(outboxMember(event.incidentId, event.version, event.change, event.at));
     },
   };
 }

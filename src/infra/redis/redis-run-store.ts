@@ -3,6 +3,7 @@ import type { RemediationRun } from '../../domain/remediation/run';
 import { FINAL_RUN_STATUSES } from '../../domain/remediation/run';
 import type { Redis } from './redis';
 import { redisKeys } from './redis-keys';
+import { redisOutbox } from './redis-outbox';
 
 /**
  * Remediation runs in Redis. A change is one compare-and-set on the run's version that also puts
@@ -37,6 +38,7 @@ export function createRedisRunStore(
     redis.defineCommand('exchopsCommitRun', { numberOfKeys: 3, lua: COMMIT_SCRIPT });
   }
   const scripted = redis as unknown as Redis & CommitCommand;
+  const outbox = redisOutbox(redis, keys.runOutbox);
   return {
     async get(incidentId) {
       const doc = await redis.hget(keys.run(incidentId), 'doc');
@@ -59,19 +61,8 @@ export function createRedisRunStore(
       );
       return result === 1;
     },
-    async pendingOutbox(olderThanMs, limit = 500) {
-      return redis.zrangebyscore(
-        keys.runOutbox,
-        '-inf',
-        Date.now() - olderThanMs,
-        'LIMIT',
-        0,
-        limit,
-      );
-    },
-    async markDone(entry) {
-      await redis.zrem(keys.runOutbox, entry);
-    },
+    pendingOutbox: (olderThanMs, limit) => outbox.pending(olderThanMs, Date.now(), limit),
+    markDone: (entry) => outbox.done(entry),
     async listActive(limit = 500) {
       return redis.zrevrange(keys.activeRuns, 0, limit - 1);
     },
