@@ -9,6 +9,7 @@ import { findStep, type Catalog, type ServerRole } from '../../domain/runbooks';
 import { matchRunbook } from '../../domain/runbooks/match-runbook';
 import { SYSTEM_ACTOR } from '../../domain/identity/actor';
 import type { CheckQueue, RunStore, RunTimers } from './ports';
+import { outboxRelay } from '../shared/outbox-relay';
 import { LOST_RACE, retryOnConflict } from '../shared/retry-on-conflict';
 import type { RemediationRun } from '../../domain/remediation/run';
 import {
@@ -151,7 +152,7 @@ export function createRemediationService(deps: RemediationDeps) {
     return out;
   }
 
-  async function perform(raw: string): Promise<void> {
+  async function carryOut(raw: string): Promise<void> {
     const entry = JSON.parse(raw) as OutboxEntry;
     if ('event' in entry) {
       await deps.events.publish(entry.event);
@@ -198,17 +199,17 @@ export function createRemediationService(deps: RemediationDeps) {
         await deps.approvals.withdraw({ requestId: e.requestId, reason: e.reason });
       }
     }
-    await deps.store.markDone(raw);
   }
 
+  // The run outbox: carried out right after each commit, and by `relay` after a crash.
+  const outbox = outboxRelay<string>(
+    { pending: (olderThanMs) => deps.store.pendingOutbox(olderThanMs), done: deps.store.markDone },
+    carryOut,
+    (err, raw) => deps.onError?.(err, raw),
+  );
+
   async function performAll(entries: string[]): Promise<void> {
-    for (const raw of entries) {
-      try {
-        await perform(raw);
-      } catch (err) {
-        deps.onError?.(err, raw);
-      }
-    }
+    for (const raw of entries) await outbox.handOn(raw);
   }
 
   /** Read, decide, commit (compare-and-set), then carry out the effects. */
@@ -279,10 +280,8 @@ export function createRemediationService(deps: RemediationDeps) {
   }
 
   /** Carries out effects of committed changes whose hand-off did not complete. */
-  async function relay(olderThanMs = 5000): Promise<number> {
-    const entries = await deps.store.pendingOutbox(olderThanMs);
-    for (const raw of entries) await perform(raw);
-    return entries.length;
+  function relay(olderThanMs = 5000): Promise<number> {
+    return outbox.relay(olderThanMs);
   }
 
   const stepInSection = (run: RemediationRun, sectionId: string, stepId: string) => {
