@@ -203,7 +203,6 @@ export const en = {
   'chat.lang.set': 'Cards in this channel will be in English.',
 
   'chat.button.invalid': 'That button is not valid any more. Use `/exchange incidents`.',
-  'chat.button.nothing': 'That button does nothing here.',
   'chat.incident.gone': 'Incident {id} no longer exists.',
   'chat.request.none': 'That button names no request.',
   'chat.request.otherCard': 'That request does not belong to this card.',

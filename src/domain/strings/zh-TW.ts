@@ -188,7 +188,6 @@ export const zhTW: Record<keyof typeof en, string> = {
   'chat.lang.set': '此頻道的卡片將以繁體中文顯示。',
 
   'chat.button.invalid': '此按鈕已失效。請使用 `/exchange incidents`。',
-  'chat.button.nothing': '此按鈕在這裡沒有作用。',
   'chat.incident.gone': '事件 {id} 已不存在。',
   'chat.request.none': '此按鈕沒有指出任何要求。',
   'chat.request.otherCard': '此要求不屬於這張卡片。',
