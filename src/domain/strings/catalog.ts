@@ -81,10 +81,13 @@ export function lookup(lang: Lang, key: string): string | undefined {
   return (CATALOG[lang] ?? CATALOG.en)[key as StringKey];
 }
 
-/** A string without placeholders in every language, for data that carries its own texts. */
-export function inAllLangs(key: StringKey): LocalizedText & Record<Lang, string> {
+/** A string in every language, for data that carries its own texts (command summaries, banners). */
+export function inAllLangs<K extends StringKey>(
+  key: K,
+  ...args: ArgsOf<K>
+): LocalizedText & Record<Lang, string> {
   const out = {} as Record<Lang, string>;
-  for (const lang of LANGS) out[lang] = CATALOG[lang][key];
+  for (const lang of LANGS) out[lang] = t(lang, key, ...args);
   return out;
 }
 
