@@ -35,6 +35,7 @@ import { loadCatalog } from '../infra/files/load-catalog';
 import {
   createConsoleAdapter,
   type ConsoleAdapter,
+  type ConsoleAdapterOptions,
   type ConsoleScenario,
 } from '../../adapters/console';
 import { consoleUsers } from '../../adapters/console/users';
@@ -98,7 +99,7 @@ export interface StartOptions {
   /** Sees each valid alert before it is recorded (the demo sets the matching simulated fault). */
   onAlertReceived?: (alert: Alert) => void;
   /** A line shown at the top of the console (the demo says its waits are shortened). */
-  consoleBanner?: string;
+  consoleBanner?: ConsoleAdapterOptions['banner'];
 }
 
 /** The composition root of the bot process: wires Redis, the stores, the queues and HTTP. */
