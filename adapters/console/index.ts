@@ -1,10 +1,12 @@
 import express, { type Express, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Actor } from '../../src/domain/identity/actor';
 import type { ChatCore, ChatResponse } from '../../src/app/chat/ports';
+import type { Lang } from '../../src/domain/runbooks/text';
+import { stringsWithPrefix } from '../../src/domain/strings';
 import type { Logger } from '../../src/infra/logger';
 import {
   createConsoleStore,
@@ -42,12 +44,27 @@ export interface ConsoleAdapterOptions {
   };
   /** Asks the delivery queue to redraw an incident's card (after a click changed something). */
   redraw?: (incidentId: string) => Promise<void>;
-  /** Shown on the page (e.g. "Demo: waits are shortened to 20 s"). */
-  banner?: string;
+  /** Shown on the page (e.g. "Demo: waits are shortened to 20 s"), in one language or each. */
+  banner?: string | Readonly<Record<Lang, string>>;
 }
 
 export const CONSOLE_ROOM = 'alerts';
 const MAX_STREAMS = 100;
+/** Where index.html takes the page's words. */
+const STRINGS_MARK = '<!--console-strings-->';
+
+/**
+ * index.html with the console's strings of the catalogue in it, as JSON the page's script reads
+ * (a classic script cannot import the TypeScript catalogue). `<` is escaped so that no string can
+ * end the script element.
+ */
+export function consolePage(html: string): string {
+  const json = JSON.stringify(stringsWithPrefix('console.')).replace(/</g, '\\u003c');
+  return html.replace(
+    STRINGS_MARK,
+    `<script id="console-strings" type="application/json">${json}</script>`,
+  );
+}
 
 /** The page's files: next to this module from source, or in the package when run from dist/. */
 export function consolePublicDir(from: string = __dirname): string {
@@ -110,13 +127,17 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
 
   const publicDir = consolePublicDir();
   let openStreams = 0;
+  let pageHtml: string | null = null;
+  /** Read once: the page's files do not change while the process runs. */
+  const page = (): string =>
+    (pageHtml ??= consolePage(readFileSync(join(publicDir, 'index.html'), 'utf8')));
 
   function mount(app: Express): void {
     const router = express.Router();
     router.use(express.json({ limit: '32kb' }));
     router.use('/static', express.static(publicDir, { index: false, maxAge: 0 }));
     router.get('/', (_req, res) => {
-      res.sendFile(join(publicDir, 'index.html'));
+      res.type('html').send(page());
     });
     router.get('/api/config', (_req, res) => {
       res.json({

@@ -9,6 +9,8 @@ import type { ConnectorClient } from 'botframework-connector';
 import { z } from 'zod';
 import type { Actor } from '../../src/domain/identity/actor';
 import type { ChatCore, ChatResponse, MessageRef, Reply } from '../../src/app/chat/ports';
+import { DEFAULT_LANG } from '../../src/domain/runbooks/text';
+import { t } from '../../src/domain/strings';
 import type { Logger } from '../../src/infra/logger';
 import { replyActivity } from './activities';
 import type { ConversationStore } from './conversation-store';
@@ -49,6 +51,11 @@ const executeDataSchema = z.object({
     .optional(),
 });
 const REASON_MAX = 500;
+/**
+ * The bot's own refusals come before the core, which alone knows the channel's language: they are
+ * in the default one.
+ */
+const LANG = DEFAULT_LANG;
 
 export interface TeamsBotDeps {
   core: ChatCore;
@@ -119,9 +126,7 @@ export class TeamsBot extends TeamsActivityHandler {
     if (text === '') return;
     const actor = await this.actorOf(context);
     if (actor === null) {
-      await context.sendActivity(
-        replyActivity({ text: 'The bot could not identify your account (no AAD object id).' }),
-      );
+      await context.sendActivity(replyActivity({ text: t(LANG, 'teams.noAadId') }));
       return;
     }
     const channel = {
@@ -133,7 +138,7 @@ export class TeamsBot extends TeamsActivityHandler {
       response = await this.deps.core.command({ actor, channel, text });
     } catch (err) {
       this.deps.logger.error({ err: errorText(err) }, 'Teams: command failed');
-      await context.sendActivity(replyActivity({ text: 'The command failed; it was logged.' }));
+      await context.sendActivity(replyActivity({ text: t(LANG, 'teams.commandFailed') }));
       return;
     }
     // Public answers go into the thread the command was typed in (the conversation id says which).
@@ -147,11 +152,11 @@ export class TeamsBot extends TeamsActivityHandler {
     const activity = context.activity;
     const value = executeValueSchema.safeParse(activity.value);
     if (!value.success || value.data.action.verb !== EXECUTE_VERB) {
-      return invokeError(400, 'BadRequest', 'Not an action of this bot.');
+      return invokeError(400, 'BadRequest', t(LANG, 'teams.notOurAction'));
     }
     const raw = value.data.action.data;
     const data = executeDataSchema.safeParse(raw);
-    if (!data.success) return invokeError(400, 'BadRequest', 'The action data is malformed.');
+    if (!data.success) return invokeError(400, 'BadRequest', t(LANG, 'teams.badActionData'));
     const reasonRaw = data.data.reasonInput ? raw[data.data.reasonInput] : undefined;
     const reason =
       typeof reasonRaw === 'string' && reasonRaw.trim() !== ''
@@ -160,7 +165,7 @@ export class TeamsBot extends TeamsActivityHandler {
 
     const actor = await this.actorOf(context);
     if (actor === null) {
-      return invokeError(400, 'BadRequest', 'The bot could not identify your account.');
+      return invokeError(400, 'BadRequest', t(LANG, 'teams.noAccount'));
     }
     const channelId = baseConversationId(activity.conversation.id);
     const message: MessageRef | undefined = activity.replyToId
@@ -178,7 +183,7 @@ export class TeamsBot extends TeamsActivityHandler {
       });
     } catch (err) {
       this.deps.logger.error({ err: errorText(err) }, 'Teams: action failed');
-      return invokeError(500, 'InternalError', 'The action failed; it was logged.');
+      return invokeError(500, 'InternalError', t(LANG, 'teams.actionFailed'));
     }
 
     if (response.public) await context.sendActivity(replyActivity(response.public));
@@ -231,7 +236,7 @@ export class TeamsBot extends TeamsActivityHandler {
         'Teams: no 1:1 chat; answering in the thread',
       );
     }
-    const mention = `<at>${escapeXml(activity.from.name ?? 'you')}</at>`;
+    const mention = `<at>${escapeXml(activity.from.name ?? t(LANG, 'teams.you'))}</at>`;
     const base = replyActivity(reply);
     await context.sendActivity({
       ...base,

@@ -10,7 +10,7 @@ import type {
 } from '../../src/domain/cards/card';
 import type { CodeBlock, Reply } from '../../src/app/chat/ports';
 import { DEFAULT_LANG, type Lang } from '../../src/domain/runbooks/text';
-import { TEAMS_LABELS, type TeamsLabels } from './labels';
+import { plural, t } from '../../src/domain/strings';
 
 /**
  * Card → Adaptive Card 1.5 JSON for Teams. Pure. Buttons are Universal Actions (`Action.Execute`)
@@ -86,13 +86,12 @@ export function renderAdaptiveCard(card: Card, preface?: Reply): AcJson {
 export function renderReplyCard(reply: Reply, lang: Lang = DEFAULT_LANG): AcJson | null {
   if (reply.card) return renderAdaptiveCard(reply.card, reply);
   if (!reply.code || reply.code.length === 0) return null;
-  const L = TEAMS_LABELS[lang];
   // The budget is in characters; escapes and non-ASCII text take more bytes, so halve until it fits.
   let budget = MAX_CARD_BYTES - 2_000;
-  let json = root(prefaceElements(reply, L, budget), reply.text);
+  let json = root(prefaceElements(reply, lang, budget), reply.text);
   while (cardBytes(json) > MAX_CARD_BYTES && budget > 200) {
     budget = Math.floor(budget / 2);
-    json = root(prefaceElements(reply, L, budget), reply.text);
+    json = root(prefaceElements(reply, lang, budget), reply.text);
   }
   return json;
 }
@@ -102,10 +101,10 @@ export function cardBytes(json: AcJson): number {
 }
 
 function build(card: Card, detail: Detail, preface: Reply | undefined): AcJson {
-  const L = TEAMS_LABELS[card.lang];
+  const lang = card.lang;
   const inputs = { next: 1 };
   const body: AcJson[] = [];
-  if (preface) body.push(...prefaceElements(preface, L, 6_000));
+  if (preface) body.push(...prefaceElements(preface, lang, 6_000));
 
   body.push({
     type: 'Container',
@@ -135,26 +134,33 @@ function build(card: Card, detail: Detail, preface: Reply | undefined): AcJson {
   for (const note of card.notes) body.push(rich([{ text: note, isSubtle: true }]));
 
   if (card.requests && card.requests.length > 0) {
-    body.push(rich([{ text: L.requests, weight: 'Bolder', size: 'Medium' }], { separator: true }));
+    body.push(
+      rich([{ text: t(lang, 'teams.requests'), weight: 'Bolder', size: 'Medium' }], {
+        separator: true,
+      }),
+    );
     const shown = card.requests.slice(0, detail.maxRequests);
-    for (const r of shown) body.push(...requestElements(r, L, inputs));
+    for (const r of shown) body.push(...requestElements(r, lang, inputs));
     const hidden = card.requests.length - shown.length;
-    if (hidden > 0) body.push(rich([{ text: L.moreRequests(hidden), isSubtle: true }]));
+    if (hidden > 0)
+      body.push(rich([{ text: plural(lang, 'teams.moreRequests', hidden), isSubtle: true }]));
   }
 
   const shownSteps = card.steps.slice(0, detail.maxSteps);
-  for (const step of shownSteps) body.push(stepContainer(step, detail, inputs, L));
+  for (const step of shownSteps) body.push(stepContainer(step, detail, inputs, lang));
   const hiddenSteps = countSteps(card.steps.slice(shownSteps.length));
   if (hiddenSteps > 0) {
     body.push(
-      rich([{ text: L.moreSteps(hiddenSteps), isSubtle: true, italic: true }], { separator: true }),
+      rich([{ text: plural(lang, 'teams.moreSteps', hiddenSteps), isSubtle: true, italic: true }], {
+        separator: true,
+      }),
     );
   }
 
   if (card.actions.length > 0) {
     body.push(
       ...actionSets(
-        card.actions.map((a) => toAction(a, inputs, L)),
+        card.actions.map((a) => toAction(a, inputs, lang)),
         { separator: true },
       ),
     );
@@ -175,15 +181,15 @@ function root(body: AcJson[], fallbackText: string): AcJson {
   };
 }
 
-function prefaceElements(reply: Reply, L: TeamsLabels, budget: number): AcJson[] {
+function prefaceElements(reply: Reply, lang: Lang, budget: number): AcJson[] {
   const out: AcJson[] = [rich([{ text: reply.text }])];
   const code = reply.code ?? [];
   const each = code.length > 0 ? Math.floor(budget / code.length) : budget;
-  for (const block of code) out.push(...codeElements(block, L, each));
+  for (const block of code) out.push(...codeElements(block, lang, each));
   return out;
 }
 
-function codeElements(block: CodeBlock, L: TeamsLabels, maxChars: number): AcJson[] {
+function codeElements(block: CodeBlock, lang: Lang, maxChars: number): AcJson[] {
   const out: AcJson[] = [];
   if (block.title) out.push(rich([{ text: block.title, weight: 'Bolder' }]));
   const cut = block.body.length > maxChars;
@@ -191,10 +197,14 @@ function codeElements(block: CodeBlock, L: TeamsLabels, maxChars: number): AcJso
   out.push(monospace(keepColumns(body)));
   const from = block.truncatedFrom ?? (cut ? block.body.length : undefined);
   if (from !== undefined) {
-    out.push(rich([{ text: L.truncated(from), isSubtle: true, italic: true }]));
+    out.push(
+      rich([{ text: t(lang, 'teams.truncated', { count: from }), isSubtle: true, italic: true }]),
+    );
   }
   if (block.fullTextUrl)
-    out.push(...actionSets([openUrl({ title: L.fullOutput, url: block.fullTextUrl })]));
+    out.push(
+      ...actionSets([openUrl({ title: t(lang, 'reply.fullOutput'), url: block.fullTextUrl })]),
+    );
   return out;
 }
 
@@ -210,7 +220,7 @@ export function keepColumns(text: string): string {
     .replace(/^ /gm, '\u00a0');
 }
 
-function requestElements(r: CardRequest, L: TeamsLabels, inputs: { next: number }): AcJson[] {
+function requestElements(r: CardRequest, lang: Lang, inputs: { next: number }): AcJson[] {
   const items: AcJson[] = [
     rich([
       { text: r.title, weight: 'Bolder' },
@@ -219,15 +229,18 @@ function requestElements(r: CardRequest, L: TeamsLabels, inputs: { next: number 
     ]),
     rich(
       [
-        { text: L.risk[r.risk], color: r.risk === 'destructive' ? 'Attention' : 'Default' },
-        ...(r.server ? [{ text: ` · ${L.server}: ${r.server}` }] : []),
+        {
+          text: t(lang, `request.risk.${r.risk}`),
+          color: r.risk === 'destructive' ? 'Attention' : 'Default',
+        },
+        ...(r.server ? [{ text: ` · ${t(lang, 'card.fact.server')}: ${r.server}` }] : []),
       ],
       { spacing: 'None' },
     ),
     monospace(r.command),
     ...r.lines.map((line) => rich([{ text: line, isSubtle: true }], { spacing: 'None' })),
   ];
-  items.push(...actionSets(r.actions.map((a) => toAction(a, inputs, L))));
+  items.push(...actionSets(r.actions.map((a) => toAction(a, inputs, lang))));
   return [{ type: 'Container', separator: true, items }];
 }
 
@@ -235,7 +248,7 @@ function stepContainer(
   step: CardStep,
   detail: Detail,
   inputs: { next: number },
-  L: TeamsLabels,
+  lang: Lang,
 ): AcJson {
   const sub = step.depth > 0;
   const full = detail.steps === 'full';
@@ -259,10 +272,10 @@ function stepContainer(
   if (full) {
     for (const note of step.notes) items.push(rich([{ text: note, isSubtle: true }]));
   }
-  const actions = step.actions.map((a) => toAction(a, inputs, L));
+  const actions = step.actions.map((a) => toAction(a, inputs, lang));
   if (full) actions.push(...step.links.map(openUrl));
   items.push(...actionSets(actions));
-  for (const child of step.steps) items.push(stepContainer(child, detail, inputs, L));
+  for (const child of step.steps) items.push(stepContainer(child, detail, inputs, lang));
   return { type: 'Container', separator: !sub, spacing: sub ? 'Small' : 'Medium', items };
 }
 
@@ -300,7 +313,7 @@ function rich(runs: Run[], extra: AcJson = {}): AcJson {
   };
 }
 
-function toAction(a: CardAction, inputs: { next: number }, L: TeamsLabels): AcJson {
+function toAction(a: CardAction, inputs: { next: number }, lang: Lang): AcJson {
   const style =
     a.style === 'danger' ? 'destructive' : a.style === 'primary' ? 'positive' : 'default';
   if (!a.confirm && !a.needsReason) return execute(a.id, a.label, style, { v: a.value });
@@ -321,7 +334,7 @@ function toAction(a: CardAction, inputs: { next: number }, L: TeamsLabels): AcJs
       id,
       label: a.needsReason.label,
       isRequired: !a.needsReason.optional,
-      errorMessage: L.reasonRequired,
+      errorMessage: t(lang, 'teams.reasonRequired'),
       isMultiline: true,
       maxLength: 500,
     });

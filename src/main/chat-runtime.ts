@@ -28,6 +28,7 @@ import { allSites, findServer, siteFor, type Inventory } from '../domain/invento
 import { getAction } from '../domain/actions/registry';
 import { findStep, type Catalog } from '../domain/runbooks/catalog';
 import { isLang, type Lang } from '../domain/runbooks/text';
+import { t } from '../domain/strings';
 import type { Logger } from '../infra/logger';
 import type { RedisKeys } from '../infra/redis/redis-keys';
 
@@ -187,9 +188,7 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
           const step = section ? findStep(section, stepId) : undefined;
           const title = getAction(actionId)?.title ?? actionId;
           if (!step) return title;
-          return lang === 'zh-TW'
-            ? `步驟 ${step.number} · ${title}`
-            : `Step ${step.number} · ${title}`;
+          return t(lang, 'result.stepLabel', { step: step.number, title });
         },
         prefs,
         logger: options.logger.child({ component: 'chat-delivery' }),
@@ -243,17 +242,16 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
       // reply's job id makes a second queueing harmless.
       const target = await redis.get(keys.chatReplyTo(outcome.jobId));
       if (!target || !delivery) return;
-      const t = JSON.parse(target) as { platform: PlatformId; channel: string; lang: string };
-      const lang: Lang = isLang(t.lang) ? t.lang : 'en';
-      const server =
-        typeof outcome.params.server === 'string' ? ` on ${outcome.params.server}` : '';
+      const to = JSON.parse(target) as { platform: PlatformId; channel: string; lang: string };
+      const lang: Lang = isLang(to.lang) ? to.lang : 'en';
+      const stepLabel =
+        typeof outcome.params.server === 'string'
+          ? t(lang, 'result.onServer', { action: outcome.actionId, server: outcome.params.server })
+          : outcome.actionId;
       await delivery.sendReply(
-        t.platform,
-        t.channel,
-        formatResult(
-          { ...outcome, summary: summarize(outcome) },
-          { lang, stepLabel: `${outcome.actionId}${server}` },
-        ),
+        to.platform,
+        to.channel,
+        formatResult({ ...outcome, summary: summarize(outcome, lang) }, { lang, stepLabel }),
         outcome.jobId,
       );
       await redis.del(keys.chatReplyTo(outcome.jobId));
@@ -263,8 +261,8 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
 
 export type ChatRuntime = ReturnType<typeof createChatRuntime>;
 
-function summarize(o: ActionOutcome): string {
+function summarize(o: ActionOutcome, lang: Lang): string {
   if (o.status !== 'succeeded') return o.reason ?? o.status;
   const parsed = o.parsed as { summary?: unknown } | undefined;
-  return typeof parsed?.summary === 'string' ? parsed.summary : 'succeeded';
+  return typeof parsed?.summary === 'string' ? parsed.summary : t(lang, 'result.succeeded');
 }

@@ -1,10 +1,72 @@
 // The console's client: renders the platform-neutral card model (src/domain/cards/card.ts) as HTML,
 // keeps the room live over server-sent events, and sends commands and clicks back. Everything
-// from the server is inserted as text (never as HTML), so a card cannot inject markup.
+// from the server is inserted as text (never as HTML), so a card cannot inject markup. The page's
+// own words come from the string catalogue (src/domain/strings), put into the page by the server.
 'use strict';
 
-const state = { user: null, room: 'alerts', messages: new Map(), source: null };
 const $ = (id) => document.getElementById(id);
+
+/** `{ en: { 'console.title': … }, 'zh-TW': { … } }`, or nothing if the page came without it. */
+const STRINGS = (() => {
+  try {
+    return JSON.parse($('console-strings').textContent);
+  } catch {
+    return {};
+  }
+})();
+const LANGS = Object.keys(STRINGS).length ? Object.keys(STRINGS) : ['en'];
+
+const state = {
+  user: null,
+  room: 'alerts',
+  messages: new Map(),
+  source: null,
+  lang: pickLang(),
+  banner: null,
+};
+
+/** The language chosen on this page before, else the browser's, else English. */
+function pickLang() {
+  const saved = localStorage.getItem('console-lang');
+  if (saved && LANGS.includes(saved)) return saved;
+  const wanted = (window.navigator.language || '').toLowerCase();
+  return LANGS.find((l) => l !== 'en' && wanted.startsWith(l.slice(0, 2).toLowerCase())) || 'en';
+}
+
+/** The catalogue's string for `key`, with its `{placeholders}` filled. */
+function t(key, params) {
+  const text = (STRINGS[state.lang] || {})[key] ?? (STRINGS.en || {})[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (whole, name) =>
+    params && Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
+  );
+}
+
+/** Puts the page's own words in the current language (and redraws what carries any). */
+function applyStrings() {
+  document.documentElement.lang = state.lang;
+  document.title = t('console.title');
+  for (const node of document.querySelectorAll('[data-text]'))
+    node.textContent = t(node.dataset.text);
+  for (const node of document.querySelectorAll('[data-placeholder]'))
+    node.setAttribute('placeholder', t(node.dataset.placeholder));
+  for (const node of document.querySelectorAll('[data-aria-label]'))
+    node.setAttribute('aria-label', t(node.dataset.ariaLabel));
+  $('lang').hidden = LANGS.length < 2;
+  showBanner();
+  for (const m of state.messages.values()) upsert(m);
+}
+
+function nextLang() {
+  return LANGS[(LANGS.indexOf(state.lang) + 1) % LANGS.length];
+}
+
+/** The banner is one text, or one per language. */
+function showBanner() {
+  const b = state.banner;
+  const text = !b ? '' : typeof b === 'string' ? b : b[state.lang] || b.en || '';
+  $('banner').textContent = text;
+  $('banner').hidden = text === '';
+}
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -56,7 +118,7 @@ async function click(action, messageId) {
   if (action.needsReason) {
     const reason = window.prompt(action.needsReason.label, '');
     if (reason === null) return;
-    if (!reason.trim() && !action.needsReason.optional) return toast('A reason is needed.');
+    if (!reason.trim() && !action.needsReason.optional) return toast(t('console.reasonNeeded'));
     body.reason = reason;
   }
   try {
@@ -182,7 +244,7 @@ function renderMessage(m) {
     el(
       'div',
       { class: 'meta' },
-      `${new Date(m.at).toLocaleTimeString()}${m.visibleTo ? ' · only you can see this' : ''}`,
+      `${new Date(m.at).toLocaleTimeString()}${m.visibleTo ? ` · ${t('console.onlyYou')}` : ''}`,
     ),
     m.card ? renderCard(m.card, m.id) : null,
     !m.card && m.reply ? [el('div', {}, m.reply.text), codeBlocks(m.reply.code)] : null,
@@ -227,6 +289,12 @@ async function load() {
 }
 
 async function init() {
+  applyStrings();
+  $('lang').addEventListener('click', () => {
+    state.lang = nextLang();
+    localStorage.setItem('console-lang', state.lang);
+    applyStrings();
+  });
   const config = await api('config');
   const users = config.users.length ? config.users : [{ id: 'guest', role: 'viewer' }];
   const select = $('user');
@@ -243,10 +311,8 @@ async function init() {
     showRole();
     load();
   });
-  if (config.banner) {
-    $('banner').textContent = config.banner;
-    $('banner').hidden = false;
-  }
+  state.banner = config.banner;
+  showBanner();
   if (config.scenarios.length) {
     for (const s of config.scenarios)
       $('scenario').append(el('option', { value: s.name }, `${s.name}: ${s.description}`));
@@ -275,4 +341,4 @@ async function init() {
   await load();
 }
 
-init().catch((err) => toast(`The console could not start: ${err.message || err}`));
+init().catch((err) => toast(t('console.startFailed', { error: err.message || err })));

@@ -1,4 +1,5 @@
-import type { Lang } from '../../domain/runbooks/text';
+import { DEFAULT_LANG, type Lang } from '../../domain/runbooks/text';
+import { t } from '../../domain/strings';
 import type { CodeBlock, Reply } from './ports';
 
 /** Room for a code block in the smallest surface (a Slack section holds 3000 characters). */
@@ -24,13 +25,19 @@ const ICON: Record<string, string> = {
 };
 
 /** Cuts a long output, keeping its head and tail (errors are usually at the end). */
-export function codeBlock(body: string, title?: string, fullTextUrl?: string): CodeBlock {
+export function codeBlock(
+  body: string,
+  title?: string,
+  fullTextUrl?: string,
+  lang: Lang = DEFAULT_LANG,
+): CodeBlock {
   if (body.length <= MAX_CODE) return { title, body };
   const head = body.slice(0, Math.floor(MAX_CODE * 0.6));
   const tail = body.slice(body.length - Math.floor(MAX_CODE * 0.3));
+  const leftOut = t(lang, 'result.leftOut', { count: body.length - head.length - tail.length });
   return {
     title,
-    body: `${head}\n… (${body.length - head.length - tail.length} characters left out) …\n${tail}`,
+    body: `${head}\n${leftOut}\n${tail}`,
     truncatedFrom: body.length,
     fullTextUrl,
   };
@@ -41,19 +48,17 @@ export function formatResult(
   result: ResultLike,
   options: { lang: Lang; stepLabel?: string; fullTextUrl?: string },
 ): Reply {
-  const zh = options.lang === 'zh-TW';
+  const { lang } = options;
   const icon = ICON[result.status] ?? '•';
   const what = options.stepLabel ?? result.actionId;
   const secs = (result.durationMs / 1000).toFixed(1);
   const summary = result.summary ?? result.reason ?? result.status;
-  const text = zh
-    ? `${icon} ${what}：${summary}（${secs} 秒）`
-    : `${icon} ${what}: ${summary} (${secs} s)`;
+  const text = t(lang, 'result.text', { icon, what, summary, seconds: secs });
   const code: CodeBlock[] = [];
   if (result.command) code.push({ title: 'PowerShell', body: result.command });
   const output = result.raw ?? result.reason;
   if (output && output.trim() !== '') {
-    code.push(codeBlock(output, zh ? '輸出' : 'Output', options.fullTextUrl));
+    code.push(codeBlock(output, t(lang, 'result.output'), options.fullTextUrl, lang));
   }
   return { text, code };
 }

@@ -12,6 +12,7 @@ import {
 } from '../../../jobs/simulated-exchange/alert-scenarios';
 import { createPoolExecutor } from '../../../jobs/worker/pool-executor';
 import { startWorker } from '../../../jobs/worker/start-worker';
+import { inAllLangs } from '../../domain/strings';
 import { loadConfig } from '../../infra/config/load-config';
 import { findOrStartRedis } from '../../infra/redis/find-redis';
 import { createLogger } from '../../infra/logger';
@@ -103,9 +104,7 @@ export async function startDemo(
       }
     },
     demo: {
-      banner:
-        `Demo: simulated Exchange (EX01–EX04 in Site-A and Site-B). The runbook's 10-minute waits last ` +
-        `${waitSeconds} s here. Ask as alice (operator), approve as bob or carol (approvers); ana is an admin.`,
+      banner: inAllLangs('console.demoBanner', { seconds: waitSeconds }),
       scenarios: {
         list: ALERT_SCENARIOS.map((s) => ({ name: s.name, description: s.description })),
         async raise(name) {

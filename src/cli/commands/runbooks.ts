@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { toServerRef } from '../../domain/alerts/host-name';
 import { cardContextFromMatch, renderRunbookCard } from '../../domain/cards/render-runbook-card';
 import type { Card, CardStep } from '../../domain/cards/card';
-import { LABELS } from '../../domain/cards/labels';
+import { t } from '../../domain/strings';
 import { loadConfig } from '../../infra/config/load-config';
 import type { Catalog } from '../../domain/runbooks/catalog';
 import { flattenSteps } from '../../domain/runbooks/catalog';
@@ -304,7 +304,7 @@ export function formatCard(card: Card): string {
   const lines: string[] = [card.title, card.subtitle ?? ''];
   if (card.summary) lines.push('', card.summary);
   lines.push('');
-  const note = LABELS[card.lang].note;
+  const note = t(card.lang, 'card.note');
   const width = Math.max(...card.facts.map((f) => displayWidth(f.label)));
   for (const f of card.facts) {
     lines.push(`  ${f.label}${' '.repeat(width - displayWidth(f.label))}  ${f.value}`);

@@ -11,7 +11,7 @@ import { matchRunbook, type RunbookMatch } from '../runbooks/match-runbook';
 import type { ServerRole } from '../runbooks/schema';
 import type { Lang } from '../runbooks/text';
 import { clip, shortTime } from '../shared/text';
-import { CHAT_LABELS } from './chat-labels';
+import { lookup, t, type PlainKey } from '../strings';
 import { runStep, type RunView } from './run-view';
 
 export interface IncidentCardInput {
@@ -38,7 +38,6 @@ export function matchIncident(catalog: Catalog, incident: Incident): RunbookMatc
  */
 export function renderIncidentCard(input: IncidentCardInput): Card {
   const { incident, catalog, run, lang, now } = input;
-  const L = CHAT_LABELS[lang];
   const match = matchIncident(catalog, incident);
   const section: SectionDef =
     (run ? catalog.sections.get(run.sectionId) : undefined) ?? match.section;
@@ -64,27 +63,31 @@ export function renderIncidentCard(input: IncidentCardInput): Card {
     lang,
   );
 
+  const fact = (key: CardFact['key'], value: string): CardFact => ({
+    key,
+    label: t(lang, `card.fact.${key}`),
+    value,
+  });
   const facts: CardFact[] = [
-    { key: 'incident', label: L.fact.incident, value: incident.id },
-    {
-      key: 'severity',
-      label: L.fact.severity,
-      value: `${incident.severity} / ${incident.priority}`,
-    },
-    { key: 'status', label: L.fact.status, value: L.incidentStatus[incident.status] },
-    { key: 'verdict', label: L.fact.verdict, value: verdictText(run, L) },
-    { key: 'firstSeen', label: L.fact.firstSeen, value: shortTime(incident.firstSeen) },
-    { key: 'lastSeen', label: L.fact.lastSeen, value: shortTime(incident.lastSeen) },
-    { key: 'occurrences', label: L.fact.occurrences, value: String(incident.occurrences) },
+    fact('incident', incident.id),
+    fact('severity', `${incident.severity} / ${incident.priority}`),
+    fact('status', t(lang, `incident.status.${incident.status}`)),
+    fact('verdict', verdictText(run, lang)),
+    fact('firstSeen', shortTime(incident.firstSeen)),
+    fact('lastSeen', shortTime(incident.lastSeen)),
+    fact('occurrences', String(incident.occurrences)),
   ];
   const notes = [...card.notes];
   if (incident.failureText) notes.unshift(clip(incident.failureText, 600));
   if (run?.waitShortened) {
     notes.push(
-      L.waitShortened(run.waitShortened.runbookSeconds, run.waitShortened.effectiveSeconds),
+      t(lang, 'incident.waitShortened', {
+        minutes: Math.round(run.waitShortened.runbookSeconds / 60),
+        seconds: run.waitShortened.effectiveSeconds,
+      }),
     );
   }
-  if (!incident.actionable) notes.unshift(L.notActionable);
+  if (!incident.actionable) notes.unshift(t(lang, 'incident.notActionable'));
 
   const base: Omit<ActionRef, 'op'> = {
     v: 1,
@@ -109,7 +112,7 @@ export function renderIncidentCard(input: IncidentCardInput): Card {
   const resolved = incident.status === 'resolved';
   return {
     ...card,
-    title: `${incident.healthSet ?? L.unknownHealthSet} · ${incident.server?.name ?? '?'}: ${card.title}`,
+    title: `${incident.healthSet ?? t(lang, 'incident.unknownHealthSet')} · ${incident.server?.name ?? '?'}: ${card.title}`,
     tone: resolved || status.tone === 'good' ? 'info' : card.tone,
     fallbackText: `[${incident.id}] ${status.label}: ${incident.title} (${incident.server?.name ?? '?'})`,
     facts: [...facts, ...card.facts.filter((f) => f.key !== 'server' || !incident.server)],
@@ -126,9 +129,9 @@ function stripActions(step: Card['steps'][number]): Card['steps'][number] {
   return { ...step, actions: [], steps: step.steps.map(stripActions) };
 }
 
-function verdictText(run: RunView | null, L: (typeof CHAT_LABELS)[Lang]): string {
+function verdictText(run: RunView | null, lang: Lang): string {
   const v = run?.verdict ?? 'pending';
-  return L.verdict[v] ?? v;
+  return lookup(lang, `incident.verdict.${v}`) ?? v;
 }
 
 function statusLine(
@@ -138,14 +141,27 @@ function statusLine(
   now: Date,
   lang: Lang,
 ): CardStatus {
-  const L = CHAT_LABELS[lang];
-  if (incident.status === 'resolved') return { label: L.status.resolved, tone: 'good' };
+  const line = (
+    key: Extract<PlainKey, `incident.line.${string}`>,
+    tone: CardStatus['tone'],
+  ): CardStatus => ({
+    label: t(lang, key),
+    tone,
+  });
+  if (incident.status === 'resolved') return line('incident.line.resolved', 'good');
   const pending = requests.find(
     (r) => r.state === 'pending' && Date.parse(r.expiresAt) > now.getTime(),
   );
-  if (pending) return { label: L.status.awaitingApproval(pending.title), tone: 'warning' };
+  if (pending) {
+    return {
+      label: t(lang, 'incident.line.awaitingApproval', { title: pending.title }),
+      tone: 'warning',
+    };
+  }
   const running = requests.find((r) => r.state === 'approved' || r.state === 'running');
-  if (running) return { label: L.status.running(running.title), tone: 'warning' };
+  if (running) {
+    return { label: t(lang, 'incident.line.running', { title: running.title }), tone: 'warning' };
+  }
   // An unknown outcome matters until its step is settled (verified, or the run moved past it).
   const inDoubt = requests.some((r) => {
     if (r.state !== 'unknown') return false;
@@ -153,31 +169,33 @@ function statusLine(
     return !rec || rec.outcome === undefined;
   });
   if (inDoubt && run?.status !== 'recovered' && run?.status !== 'transient') {
-    return { label: L.status.unknownOutcome, tone: 'attention' };
+    return line('incident.line.unknownOutcome', 'attention');
   }
-  if (!run) return { label: L.status.new, tone: 'warning' };
+  if (!run) return line('incident.line.new', 'warning');
   switch (run.status) {
     case 'recovered':
-      return { label: L.status.recovered, tone: 'good' };
+      return line('incident.line.recovered', 'good');
     case 'transient':
-      return { label: L.status.transient, tone: 'good' };
+      return line('incident.line.transient', 'good');
     case 'escalated':
-      return { label: L.status.escalated, tone: 'attention' };
+      return line('incident.line.escalated', 'attention');
     case 'waiting':
       return {
-        label: L.status.waiting(run.waitUntil ? shortTime(run.waitUntil) : '?'),
+        label: t(lang, 'incident.line.waiting', {
+          until: run.waitUntil ? shortTime(run.waitUntil) : '?',
+        }),
         tone: 'warning',
       };
     case 'awaiting-approval':
-      return { label: L.status.needsRequest, tone: 'warning' };
+      return line('incident.line.needsRequest', 'warning');
     case 'verifying':
-      return { label: L.status.verifying, tone: 'warning' };
+      return line('incident.line.verifying', 'warning');
     case 'failed':
-      return { label: L.status.failed, tone: 'attention' };
+      return line('incident.line.failed', 'attention');
     case 'stopped':
-      return { label: L.status.stopped, tone: 'info' };
+      return line('incident.line.stopped', 'info');
     default:
-      return { label: L.status.inProgress, tone: 'warning' };
+      return line('incident.line.inProgress', 'warning');
   }
 }
 
@@ -187,27 +205,26 @@ function requestBlock(
   now: Date,
   lang: Lang,
 ): CardRequest {
-  const L = CHAT_LABELS[lang];
   const view = describeRequest(req, now);
   const ref = (op: ActionRef['op']): string => encodeActionRef({ ...base, op, request: req.id });
   const actions: CardAction[] = [];
   if (view.actions.includes('approve')) {
     actions.push({
       id: `approve:${req.id}`,
-      label: L.button.approve,
+      label: t(lang, 'request.button.approve'),
       style: 'primary',
       value: ref('approve'),
     });
     if (req.risk === 'destructive') {
       actions.push({
         id: `approve-break-glass:${req.id}`,
-        label: L.button.breakGlass,
+        label: t(lang, 'request.button.breakGlass'),
         style: 'danger',
         value: ref('approve'),
         needsReason: {
-          title: L.breakGlass.title,
-          label: L.breakGlass.label,
-          submit: L.breakGlass.submit,
+          title: t(lang, 'request.breakGlass.title'),
+          label: t(lang, 'request.breakGlass.label'),
+          submit: t(lang, 'request.breakGlass.submit'),
           optional: false,
         },
       });
@@ -216,13 +233,13 @@ function requestBlock(
   if (view.actions.includes('reject')) {
     actions.push({
       id: `reject:${req.id}`,
-      label: L.button.reject,
+      label: t(lang, 'request.button.reject'),
       style: 'danger',
       value: ref('reject'),
       needsReason: {
-        title: L.reject.title,
-        label: L.reject.label,
-        submit: L.reject.submit,
+        title: t(lang, 'request.reject.title'),
+        label: t(lang, 'request.reject.label'),
+        submit: t(lang, 'request.reject.submit'),
         optional: false,
       },
     });
@@ -230,7 +247,7 @@ function requestBlock(
   if (view.actions.includes('cancel')) {
     actions.push({
       id: `cancel:${req.id}`,
-      label: L.button.cancel,
+      label: t(lang, 'request.button.cancel'),
       style: 'default',
       value: ref('cancel-request'),
     });
@@ -239,7 +256,7 @@ function requestBlock(
     // The step's own read-only check settles it; without a step, the section's checks.
     actions.push({
       id: `verify:${req.id}`,
-      label: L.button.verifyNow,
+      label: t(lang, 'request.button.verifyNow'),
       style: 'primary',
       value: encodeActionRef(
         req.stepId ? { ...base, op: 'run-step', step: req.stepId } : { ...base, op: 'run-checks' },
@@ -261,55 +278,78 @@ function requestBlock(
 
 /** The request's state in the channel's language (describeRequest decides which buttons apply). */
 function requestStateText(req: ApprovalRequest, now: Date, lang: Lang): string {
-  const S = CHAT_LABELS[lang].request.state;
   const summary = req.execution?.summary;
-  const withSummary = (label: string) =>
-    summary && summary.toLowerCase() !== label.toLowerCase() && summary !== req.state
-      ? `${label}: ${summary}`
-      : label;
+  const withSummary = (state: string) =>
+    summary && summary.toLowerCase() !== state.toLowerCase() && summary !== req.state
+      ? t(lang, 'request.state.withSummary', { state, summary })
+      : state;
   switch (req.state) {
     case 'pending':
       return now.getTime() < Date.parse(req.expiresAt)
-        ? S.pending(shortTime(req.expiresAt))
-        : S.expiredPending(shortTime(req.expiresAt));
+        ? t(lang, 'request.state.pending', { until: shortTime(req.expiresAt) })
+        : t(lang, 'request.state.expiredPending', { at: shortTime(req.expiresAt) });
     case 'approved':
-      if (req.autoApproved) return S.queued;
+      if (req.autoApproved) return t(lang, 'request.state.queued');
       return (
-        S.approvedBy(who(req.approvedBy), shortTime(req.approvedAt ?? '')) +
-        (req.breakGlass ? S.breakGlass(req.breakGlass.reason) : '')
+        t(lang, 'request.state.approvedBy', {
+          who: who(req.approvedBy),
+          at: shortTime(req.approvedAt ?? ''),
+        }) +
+        (req.breakGlass
+          ? t(lang, 'request.state.breakGlass', { reason: req.breakGlass.reason })
+          : '')
       );
     case 'rejected':
-      return S.rejectedBy(who(req.rejectedBy), req.rejectReason ?? '');
+      return t(lang, 'request.state.rejectedBy', {
+        who: who(req.rejectedBy),
+        reason: req.rejectReason ?? '',
+      });
     case 'expired':
-      return S.expired(shortTime(req.expiresAt));
+      return t(lang, 'request.state.expired', { at: shortTime(req.expiresAt) });
     case 'cancelled':
-      return S.cancelled;
+      return t(lang, 'request.state.cancelled');
     case 'running':
-      return S.running(shortTime(req.execution?.at ?? ''));
+      return t(lang, 'request.state.running', { since: shortTime(req.execution?.at ?? '') });
     case 'succeeded':
-      return withSummary(S.succeeded);
+      return withSummary(t(lang, 'request.state.succeeded'));
     case 'failed':
-      return withSummary(S.failed);
+      return withSummary(t(lang, 'request.state.failed'));
     case 'unknown':
-      return S.unknown;
+      return t(lang, 'request.state.unknown');
   }
 }
 
 function requestLines(req: ApprovalRequest, lang: Lang): string[] {
-  const R = CHAT_LABELS[lang].request;
+  const server = req.server
+    ? req.site
+      ? t(lang, 'request.line.serverSite', { server: req.server, site: req.site })
+      : req.server
+    : '-';
   const lines = [
-    `${CHAT_LABELS[lang].fact.incident}: ${req.incidentId ?? '-'}`,
-    `${R.step}: ${req.title} (${req.actionId}, ${R.risk[req.risk]})`,
-    `${R.server}: ${req.server ? `${req.server}${req.site ? ` (site ${req.site})` : ''}` : '-'}`,
-    `${R.requestedBy}: ${who(req.requester)} ${R.at} ${shortTime(req.requestedAt)}`,
+    t(lang, 'request.line.incident', { incident: req.incidentId ?? '-' }),
+    t(lang, 'request.line.step', {
+      title: req.title,
+      action: req.actionId,
+      risk: t(lang, `request.risk.${req.risk}`),
+    }),
+    t(lang, 'request.line.server', { server }),
+    t(lang, 'request.line.requestedBy', {
+      who: who(req.requester),
+      at: shortTime(req.requestedAt),
+    }),
   ];
   if (req.approvedBy && !req.autoApproved) {
     lines.push(
-      `${R.approvedBy}: ${who(req.approvedBy)} ${R.at} ${shortTime(req.approvedAt ?? '')}`,
+      t(lang, 'request.line.approvedBy', {
+        who: who(req.approvedBy),
+        at: shortTime(req.approvedAt ?? ''),
+      }),
     );
   }
-  if (req.state === 'pending') lines.push(`${R.expires}: ${shortTime(req.expiresAt)}`);
-  if (req.note) lines.push(`${R.note}: ${req.note}`);
+  if (req.state === 'pending') {
+    lines.push(t(lang, 'request.line.expires', { at: shortTime(req.expiresAt) }));
+  }
+  if (req.note) lines.push(t(lang, 'request.line.note', { note: req.note }));
   return lines;
 }
 

@@ -1,6 +1,5 @@
 export * from './card';
 export * from './action-ref';
-export { LABELS, type Labels } from './labels';
 export {
   renderRunbookCard,
   cardContextFromMatch,

@@ -17,7 +17,7 @@ import type {
   CardStep,
   StepState,
 } from './card';
-import { LABELS, type Labels } from './labels';
+import { plural, t } from '../strings';
 import { clip } from '../shared/text';
 
 /** The incident's values and what is known about the run, for one card. */
@@ -75,8 +75,7 @@ export function renderRunbookCard(
   context: RunbookCardContext,
   lang: Lang = DEFAULT_LANG,
 ): Card {
-  const L = LABELS[lang];
-  const t = (text: Parameters<typeof pickText>[0]) => pickText(text, lang);
+  const pick = (text: Parameters<typeof pickText>[0]) => pickText(text, lang);
   const numbers = new Map(flattenSteps(section.steps).map((s) => [s.id, s.number]));
   const base = {
     v: 1 as const,
@@ -86,26 +85,34 @@ export function renderRunbookCard(
       : {}),
   };
 
-  const title = t(section.title);
-  const serverText = describeServer(context.server, L);
-  const subtitle = `${context.healthSet ?? L.unknown} · ${serverText}`;
+  const title = pick(section.title);
+  const serverText = describeServer(context.server, lang);
+  const subtitle = `${context.healthSet ?? t(lang, 'card.unknown')} · ${serverText}`;
 
   const steps = section.steps.map((s) => renderStep(s, 0));
   const actions: CardAction[] = [];
   if (flattenCardSteps(steps).some((s) => s.kind === 'check' && s.actionable)) {
-    actions.push(button({ ...base, op: 'run-checks' }, L.button.runChecks, 'primary'));
+    actions.push(
+      button({ ...base, op: 'run-checks' }, t(lang, 'card.button.runChecks'), 'primary'),
+    );
   }
   if (context.verifySectionId !== undefined && context.verifySectionId !== section.id) {
     actions.push(
       button(
         { ...base, op: 'open-section', section: context.verifySectionId },
-        L.button.verifyFirst,
+        t(lang, 'card.button.verifyFirst'),
         'default',
       ),
     );
   }
   const other: Lang = lang === 'en' ? 'zh-TW' : 'en';
-  actions.push(button({ ...base, op: 'switch-lang', lang: other }, L.button.otherLang, 'default'));
+  actions.push(
+    button(
+      { ...base, op: 'switch-lang', lang: other },
+      t(lang, 'card.button.otherLang'),
+      'default',
+    ),
+  );
 
   return {
     version: 1,
@@ -119,9 +126,9 @@ export function renderRunbookCard(
           : 'info'
         : 'warning',
     fallbackText: `${title} (${subtitle})`,
-    summary: section.summary ? t(section.summary) : undefined,
-    facts: facts(context, L, serverText),
-    notes: section.notes.map(t),
+    summary: section.summary ? pick(section.summary) : undefined,
+    facts: facts(context, lang, serverText),
+    notes: section.notes.map(pick),
     steps,
     actions,
     links: dedupeLinks([...section.links, ...(context.runbook?.source.links ?? [])], lang),
@@ -149,7 +156,9 @@ export function renderRunbookCard(
     if (open) {
       const stepRef = { ...base, step: step.id };
       if (step.kind === 'manual') {
-        stepActions.push(button({ ...stepRef, op: 'mark-done' }, L.button.markDone, 'default'));
+        stepActions.push(
+          button({ ...stepRef, op: 'mark-done' }, t(lang, 'card.button.markDone'), 'default'),
+        );
       } else if (step.kind === 'goto' && step.goto) {
         const target =
           'section' in step.goto
@@ -160,20 +169,26 @@ export function renderRunbookCard(
               }
             : {};
         stepActions.push(
-          button({ ...stepRef, op: 'open-section', ...target }, L.button.openSection, 'default'),
+          button(
+            { ...stepRef, op: 'open-section', ...target },
+            t(lang, 'card.button.openSection'),
+            'default',
+          ),
         );
       } else {
         for (const c of commands.filter((x) => x.complete)) {
           const label =
             step.kind === 'check' || step.kind === 'wait'
-              ? L.button.runCheck
-              : L.button.requestApproval;
+              ? t(lang, 'card.button.runCheck')
+              : t(lang, 'card.button.requestApproval');
           const ref: ActionRef = {
             ...stepRef,
             op: 'run-step',
             ...(c.role ? { role: c.role } : {}),
           };
-          const text = c.role ? L.button.withRole(label, L.role[c.role]) : label;
+          const text = c.role
+            ? t(lang, 'card.button.withRole', { label, role: t(lang, `card.role.${c.role}`) })
+            : label;
           const destructive = step.kind === 'destructive';
           stepActions.push(
             button(
@@ -186,10 +201,13 @@ export function renderRunbookCard(
                   : 'primary',
               destructive
                 ? {
-                    title: L.confirm.title,
-                    text: clip(L.confirm.text(serverText, c.text), 300),
-                    confirm: L.confirm.confirm,
-                    deny: L.confirm.deny,
+                    title: t(lang, 'card.confirm.title'),
+                    text: clip(
+                      t(lang, 'card.confirm.text', { server: serverText, command: c.text }),
+                      300,
+                    ),
+                    confirm: t(lang, 'card.confirm.confirm'),
+                    deny: t(lang, 'card.confirm.deny'),
                   }
                 : undefined,
             ),
@@ -203,10 +221,10 @@ export function renderRunbookCard(
       number: step.number,
       depth,
       kind: step.kind,
-      kindLabel: L.kind[step.kind],
-      text: t(step.text),
-      condition: describeConditions(step.when, numbers, context.roles, L),
-      timing: describeTiming(step, section, L, t, context),
+      kindLabel: t(lang, `card.kind.${step.kind}`),
+      text: pick(step.text),
+      condition: describeConditions(step.when, numbers, context.roles, lang),
+      timing: describeTiming(step, section, lang, pick, context),
       commands: commands.map((c): CardCommand => ({
         actionId: c.actionId,
         risk: getAction(c.actionId)?.risk ?? 'read',
@@ -214,13 +232,16 @@ export function renderRunbookCard(
         text: c.text,
         complete: c.complete,
         role: c.role ?? undefined,
-        roleLabel: c.role ? L.role[c.role] : undefined,
+        roleLabel: c.role ? t(lang, `card.role.${c.role}`) : undefined,
       })),
       state,
-      stateLabel: L.state[state],
+      stateLabel: t(lang, `card.state.${state}`),
       actionable: stepActions.length > 0,
-      blockedReason: incomplete && problems.length > 0 ? L.blocked(problems.join('; ')) : undefined,
-      notes: step.notes.map(t),
+      blockedReason:
+        incomplete && problems.length > 0
+          ? t(lang, 'card.blocked', { problems: problems.join('; ') })
+          : undefined,
+      notes: step.notes.map(pick),
       links: dedupeLinks(step.links, lang),
       actions: stepActions,
       steps: step.steps.map((s) => renderStep(s, depth + 1)),
@@ -241,27 +262,29 @@ function button(
   return { id: actionId(ref), label, style, value: encodeActionRef(ref), confirm };
 }
 
-function describeServer(server: ServerRef | null, L: Labels): string {
-  if (server === null) return L.unknown;
-  return server.valid ? server.name : L.invalid(server.name);
+function describeServer(server: ServerRef | null, lang: Lang): string {
+  if (server === null) return t(lang, 'card.unknown');
+  return server.valid ? server.name : t(lang, 'card.invalidServer', { server: server.name });
 }
 
-function facts(context: RunbookCardContext, L: Labels, serverText: string): CardFact[] {
+function facts(context: RunbookCardContext, lang: Lang, serverText: string): CardFact[] {
   const out: CardFact[] = [];
-  const add = (key: CardFact['key'], value: string) => out.push({ key, label: L.fact[key], value });
-  add('healthSet', context.healthSet ?? L.unknown);
+  const add = (key: CardFact['key'], value: string) =>
+    out.push({ key, label: t(lang, `card.fact.${key}`), value });
+  const unknown = t(lang, 'card.unknown');
+  add('healthSet', context.healthSet ?? unknown);
   if (context.monitor) add('monitor', context.monitor);
   if (context.probe) add('probe', `${context.probe.healthSet}\\${context.probe.name}`);
   add('server', serverText);
-  if (context.relatedServer) add('relatedServer', describeServer(context.relatedServer, L));
+  if (context.relatedServer) add('relatedServer', describeServer(context.relatedServer, lang));
   add(
     'role',
     context.roles && context.roles.length > 0
-      ? context.roles.map((r) => L.role[r]).join(', ')
-      : L.unknown,
+      ? context.roles.map((r) => t(lang, `card.role.${r}`)).join(', ')
+      : unknown,
   );
-  if (context.matchedBy) add('matchedBy', L.matchedBy[context.matchedBy]);
-  if (context.runbook) add('source', L.source[context.runbook.source.kind]);
+  if (context.matchedBy) add('matchedBy', t(lang, `card.matchedBy.${context.matchedBy}`));
+  if (context.runbook) add('source', t(lang, `card.source.${context.runbook.source.kind}`));
   return out;
 }
 
@@ -269,37 +292,52 @@ function describeConditions(
   when: readonly Condition[],
   numbers: ReadonlyMap<string, string>,
   roles: readonly ServerRole[] | null,
-  L: Labels,
+  lang: Lang,
 ): string | undefined {
   if (when.length === 0) return undefined;
   const parts = when.map((c) =>
-    'step' in c ? L.outcome(numbers.get(c.step) ?? c.step, c.outcome) : L.onlyRole(c.role),
+    'step' in c
+      ? t(lang, `card.condition.${c.outcome}`, { step: numbers.get(c.step) ?? c.step })
+      : t(lang, 'card.condition.onlyRole', { role: t(lang, `card.role.${c.role}`) }),
   );
-  if (when.some((c) => 'role' in c) && roles === null) parts.push(L.roleUnknown);
-  const text = parts.join(L.and);
+  if (when.some((c) => 'role' in c) && roles === null) {
+    parts.push(t(lang, 'card.condition.roleUnknown'));
+  }
+  const text = parts.join(t(lang, 'card.condition.and'));
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function describeTiming(
   step: StepDef,
   section: SectionDef,
-  L: Labels,
-  t: (text: Parameters<typeof pickText>[0]) => string,
+  lang: Lang,
+  pick: (text: Parameters<typeof pickText>[0]) => string,
   context: RunbookCardContext,
 ): string | undefined {
   const parts: string[] = [];
-  if (step.wait) parts.push(L.wait(step.wait.minutes));
-  if (step.repeat) parts.push(L.repeat(step.repeat.intervalSeconds, step.repeat.maxAttempts));
+  if (step.wait) parts.push(plural(lang, 'card.timing.wait', step.wait.minutes));
+  if (step.repeat) {
+    parts.push(
+      t(lang, 'card.timing.repeat', {
+        seconds: step.repeat.intervalSeconds,
+        times: step.repeat.maxAttempts,
+      }),
+    );
+  }
   if (step.goto) {
-    if ('monitorRecovery' in step.goto) parts.push(L.gotoMonitorRecovery);
+    if ('monitorRecovery' in step.goto) parts.push(t(lang, 'card.timing.gotoMonitorRecovery'));
     else {
       const target = context.catalog?.sections.get(step.goto.section);
-      const name = target ? t(target.title) : step.goto.section;
+      const name = target ? pick(target.title) : step.goto.section;
       const on =
         step.goto.server === 'relatedServer'
-          ? L.onServer(context.relatedServer?.valid ? context.relatedServer.name : '_Mbx')
+          ? t(lang, 'card.timing.onServer', {
+              server: context.relatedServer?.valid ? context.relatedServer.name : '_Mbx',
+            })
           : '';
-      parts.push(L.gotoSection(name) + (target === section ? '' : on));
+      parts.push(
+        t(lang, 'card.timing.gotoSection', { title: name }) + (target === section ? '' : on),
+      );
     }
   }
   return parts.length > 0 ? parts.join(' ') : undefined;

@@ -3,6 +3,7 @@ import { checkHostName } from '../alerts/host-name';
 import { healthSetName, probeName } from '../actions/params';
 import { LANGS, type Lang } from '../runbooks/text';
 import { clip } from '../shared/text';
+import { inAllLangs } from '../strings';
 
 /**
  * The `/exchange` sub-commands, shared by Slack, Teams and the console. Parsing is pure and
@@ -28,79 +29,21 @@ export interface CommandUsage {
   summary: { en: string; 'zh-TW': string };
 }
 
-export const COMMANDS: readonly CommandUsage[] = [
-  {
-    name: 'health',
-    usage: 'health <server> [health-set]',
-    summary: {
-      en: 'Run Get-ServerHealth on a server (optionally one health set) and post the result.',
-      'zh-TW': '在伺服器上執行 Get-ServerHealth（可指定健全設定）並張貼結果。',
-    },
-  },
-  {
-    name: 'probe',
-    usage: 'probe <server> <HealthSet\\Probe>',
-    summary: {
-      en: 'Re-run a monitoring probe (Invoke-MonitoringProbe) and post the result.',
-      'zh-TW': '重新執行監視探查（Invoke-MonitoringProbe）並張貼結果。',
-    },
-  },
-  {
-    name: 'runbook',
-    usage: 'runbook <monitor|probe|health-set>',
-    summary: {
-      en: 'Show the runbook section for a monitor, probe or health set.',
-      'zh-TW': '顯示監視器、探查或健全設定的手冊章節。',
-    },
-  },
-  {
-    name: 'incidents',
-    usage: 'incidents',
-    summary: { en: 'List the open incidents.', 'zh-TW': '列出未結事件。' },
-  },
-  {
-    name: 'incident',
-    usage: 'incident <id>',
-    summary: {
-      en: 'Show one incident with its runbook card.',
-      'zh-TW': '顯示一個事件及其手冊卡片。',
-    },
-  },
-  {
-    name: 'jobs',
-    usage: 'jobs',
-    summary: { en: 'Running and recent jobs.', 'zh-TW': '執行中與最近的工作。' },
-  },
-  {
-    name: 'audit',
-    usage: 'audit [server|incident]',
-    summary: {
-      en: 'The latest audit trail entries, for a server or an incident.',
-      'zh-TW': '最近的稽核記錄（可指定伺服器或事件）。',
-    },
-  },
-  {
-    name: 'workers',
-    usage: 'workers',
-    summary: {
-      en: 'Which sites have a worker online.',
-      'zh-TW': '哪些站台有工作者在線。',
-    },
-  },
-  {
-    name: 'lang',
-    usage: 'lang en|zh-TW',
-    summary: {
-      en: 'Set the language of this channel.',
-      'zh-TW': '設定此頻道的語言。',
-    },
-  },
-  {
-    name: 'help',
-    usage: 'help',
-    summary: { en: 'This list.', 'zh-TW': '此說明。' },
-  },
-];
+/** In the order `help` lists them; each summary is `command.summary.<name>` in the catalogue. */
+export const COMMANDS: readonly CommandUsage[] = (
+  [
+    ['health', 'health <server> [health-set]'],
+    ['probe', 'probe <server> <HealthSet\\Probe>'],
+    ['runbook', 'runbook <monitor|probe|health-set>'],
+    ['incidents', 'incidents'],
+    ['incident', 'incident <id>'],
+    ['jobs', 'jobs'],
+    ['audit', 'audit [server|incident]'],
+    ['workers', 'workers'],
+    ['lang', 'lang en|zh-TW'],
+    ['help', 'help'],
+  ] as const
+).map(([name, usage]) => ({ name, usage, summary: inAllLangs(`command.summary.${name}`) }));
 
 export type ParseResult =
   { ok: true; command: ChatCommand } | { ok: false; error: string; usage: string | null };

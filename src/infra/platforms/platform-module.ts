@@ -5,6 +5,7 @@ import type { ChatCore, ChatSurface } from '../../app/chat/ports';
 import type { Policy } from '../../domain/approvals/policy';
 import type { PlatformId } from '../../domain/identity/actor';
 import type { PlatformRules } from '../../domain/identity/platform-rules';
+import type { Lang } from '../../domain/runbooks/text';
 import type { Config } from '../config/load-config';
 import type { Logger } from '../logger';
 import type { Redis } from '../redis/redis';
@@ -56,8 +57,8 @@ export interface DemoControls {
     list: DemoScenario[];
     raise(name: string): Promise<{ ok: true; text: string } | { ok: false; reason: string }>;
   };
-  /** A line at the top of the page (the demo says its waits are shortened). */
-  banner?: string;
+  /** A line at the top of the page (the demo says its waits are shortened), in each language. */
+  banner?: string | Readonly<Record<Lang, string>>;
 }
 
 /** One platform, configured and ready to serve. */

@@ -1,0 +1,44 @@
+import type { FlowResult } from '../../approvals/approval-flow';
+import { t } from '../../../domain/strings';
+import { say } from '../core-context';
+import { redraw } from './shared';
+import type { CardOpHandler } from './types';
+
+/** Approve, Reject and Cancel in the approval block: a decision on one request of the card's. */
+export const decideRequest: CardOpHandler = async (click, turn) => {
+  const { ref, extra } = click;
+  const { deps, actor, answerLang } = turn;
+  if (!ref.request) return say(t(answerLang, 'chat.request.none'));
+  const target = await deps.approvals.get(ref.request);
+  // A button acts on its own incident's request only (a value from chat is input).
+  if (!target || (ref.incident && target.incidentId !== ref.incident)) {
+    return say(t(answerLang, 'chat.request.otherCard'));
+  }
+  let result: FlowResult;
+  if (ref.op === 'approve') {
+    result = await deps.approvals.approve({
+      actor,
+      requestId: ref.request,
+      ...(extra.reason ? { breakGlassReason: extra.reason } : {}),
+    });
+  } else if (ref.op === 'reject') {
+    const reason = extra.reason?.trim() ?? '';
+    if (reason === '') return say(t(answerLang, 'chat.request.reasonNeeded'));
+    result = await deps.approvals.reject({
+      actor,
+      requestId: ref.request,
+      reason: reason.slice(0, 500),
+    });
+  } else {
+    result = await deps.approvals.cancel({ actor, requestId: ref.request });
+  }
+  if (!result.ok) return say(result.reason);
+  const { title, server } = result.request;
+  const done =
+    ref.op === 'approve'
+      ? t(answerLang, 'chat.request.approved', { title, server: server ?? '?' })
+      : ref.op === 'reject'
+        ? t(answerLang, 'chat.request.rejected', { title })
+        : t(answerLang, 'chat.request.cancelled', { title });
+  return redraw(click, turn, { private: { text: done } });
+};

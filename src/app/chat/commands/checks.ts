@@ -1,0 +1,43 @@
+import { t } from '../../../domain/strings';
+import { say, type Turn } from '../core-context';
+import type { ChatResponse } from '../ports';
+import type { CommandHandler } from './types';
+
+/** `health` and `probe`: a read-only check on a worker, its result posted to the channel later. */
+async function queueCheck(
+  server: string,
+  request: { actionId: string; params: Record<string, unknown> },
+  turn: Turn,
+): Promise<ChatResponse> {
+  const { deps, actor, channel, lang, answerLang } = turn;
+  const access = await deps.access.mayRunRead(actor, server);
+  if (!access.allowed) return say(access.reason);
+  const queued = await deps.checks.run({ ...request, actor, replyTo: channel, lang });
+  if (!queued.ok) return say(t(answerLang, 'chat.check.notRun', { reason: queued.reason }));
+  return {
+    private: {
+      text: t(answerLang, 'chat.check.queued', { site: queued.site, job: queued.jobId }),
+      code: [{ body: queued.command }],
+    },
+  };
+}
+
+export const health: CommandHandler<'health'> = (cmd, turn) =>
+  queueCheck(
+    cmd.server,
+    {
+      actionId: 'get-server-health',
+      params: { server: cmd.server, ...(cmd.healthSet ? { healthSet: cmd.healthSet } : {}) },
+    },
+    turn,
+  );
+
+export const probe: CommandHandler<'probe'> = (cmd, turn) =>
+  queueCheck(
+    cmd.server,
+    {
+      actionId: 'invoke-monitoring-probe',
+      params: { server: cmd.server, healthSet: cmd.healthSet, probe: cmd.probe },
+    },
+    turn,
+  );
