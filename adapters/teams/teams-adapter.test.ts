@@ -1,3 +1,5 @@
+// One file on purpose (over 450 lines): every test talks to the same Teams adapter through the
+// same fake Bot Connector and signed-token set-up below; split, each part would copy it.
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';

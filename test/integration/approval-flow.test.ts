@@ -1,3 +1,5 @@
+// One file on purpose (over 450 lines): every test runs the approval flow against the same real
+// Redis, policy and job sink set up once below, so splitting it would copy that set-up.
 import { PLATFORM_RULES } from '../../adapters/registry';
 import type { ApprovalRequest } from '../../src/domain/approvals/approval-request';
 import { createApprovalFlow, type ApprovalFlowDeps } from '../../src/app/approvals/approval-flow';
