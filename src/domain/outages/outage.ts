@@ -84,16 +84,14 @@ export function outageOf(state: OutageState, incidentId: string): Outage | undef
 
 /** The earliest first-seen of the members: when the outage really began. */
 export function outageStart(outage: Outage): string {
-  let start = outage.openedAt;
-  for (const m of outage.members) if (m.firstSeen < start) start = m.firstSeen;
-  return start;
+  const times = outage.members.map((m) => Date.parse(m.firstSeen)).filter(Number.isFinite);
+  return times.length > 0 ? new Date(Math.min(...times)).toISOString() : outage.openedAt;
 }
 
 /** The latest last-seen of the members. */
 export function outageLastSeen(outage: Outage): string {
-  let last = outage.openedAt;
-  for (const m of outage.members) if (m.lastSeen > last) last = m.lastSeen;
-  return last;
+  const times = outage.members.map((m) => Date.parse(m.lastSeen)).filter(Number.isFinite);
+  return times.length > 0 ? new Date(Math.max(...times)).toISOString() : outage.openedAt;
 }
 
 export function distinctServers(members: readonly { server: string }[]): string[] {
