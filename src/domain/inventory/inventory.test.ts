@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { parseInventory } from './inventory';
+import { dagFor, parseInventory } from './inventory';
 
 const inventory = (yaml: string) => parseInventory(parse(yaml));
 
@@ -44,5 +44,35 @@ sites:
     expect(result.errors).toHaveLength(2);
     expect(result.errors[0]).toMatch(/^sites\.site-a\.servers\.0\.roles\.0: /);
     expect(result.errors[1]).toMatch(/^sites\.site-a\.servers\.1\.roles: /);
+  });
+});
+
+describe('a server’s DAG', () => {
+  test('is read in lower case when given, absent otherwise', () => {
+    const result = inventory(`
+sites:
+  site-a:
+    servers:
+      - { name: EX01, dag: DAG01 }
+      - { name: EX02 }
+`);
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    expect(result.inventory.servers.map((s) => s.dag)).toEqual(['dag01', undefined]);
+    expect(dagFor(result.inventory, 'ex01.contoso.com')).toBe('dag01');
+    expect(dagFor(result.inventory, 'EX02')).toBeNull();
+    expect(dagFor(result.inventory, 'EX99')).toBeNull();
+    expect(dagFor(null, 'EX01')).toBeNull();
+  });
+
+  test('refuses a name Exchange would not take', () => {
+    const result = inventory(`
+sites:
+  site-a:
+    servers:
+      - { name: EX01, dag: "dag 01 with a very long name" }
+`);
+    expect(result.ok ? [] : result.errors).toEqual([
+      'sites.site-a.servers.0.dag: a DAG name uses letters, digits and "-" (at most 15)',
+    ]);
   });
 });

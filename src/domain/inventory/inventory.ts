@@ -12,6 +12,7 @@ import type { ServerRole } from '../runbooks/schema';
  *       servers:
  *         - { name: EX01, fqdn: ex01.contoso.com, roles: [Mailbox, ClientAccess] }
  *         - { name: EX02 }   # roles default to [Mailbox]
+ *         - { name: EX03, dag: dag01 }   # its database availability group, if any
  */
 
 /**
@@ -27,6 +28,12 @@ export interface InventoryServer {
   fqdn: string | null;
   site: string;
   roles: ServerRole[];
+  /**
+   * The database availability group the server is a member of (lower case), or null. The blast
+   * radius limit allows one destructive change per DAG at a time (src/domain/outages/holds.ts).
+   * Absent when the file gives none, so inventories built before the field existed stay valid.
+   */
+  dag?: string | undefined;
 }
 
 export interface Inventory {
@@ -37,6 +44,11 @@ export interface Inventory {
 export const DEFAULT_SITE = 'default';
 
 const siteName = z.string().regex(/^[a-z0-9-]{1,40}$/, 'site names use a-z, 0-9 and "-"');
+/** A DAG's name as `New-DatabaseAvailabilityGroup` allows it (at most 15 characters, NetBIOS). */
+const dagName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,14}$/, 'a DAG name uses letters, digits and "-" (at most 15)')
+  .transform((v) => v.toLowerCase());
 const hostName = z.string().superRefine((v, ctx) => {
   const problem = checkHostName(v);
   if (problem) ctx.addIssue({ code: 'custom', message: `server ${problem}` });
@@ -55,6 +67,7 @@ const fileSchema = z
                   name: hostName,
                   fqdn: hostName.optional(),
                   roles: z.array(fileRole).min(1).default(['mailbox']),
+                  dag: dagName.optional(),
                 })
                 .strict(),
             )
@@ -87,7 +100,7 @@ export function parseInventory(data: unknown): InventoryParseResult {
       const other = seen.get(name);
       if (other) errors.push(`sites.${site}: server ${name} is already listed in site ${other}`);
       seen.set(name, site);
-      servers.push({ name, fqdn, site, roles: s.roles });
+      servers.push({ name, fqdn, site, roles: s.roles, ...(s.dag ? { dag: s.dag } : {}) });
     }
   }
   if (errors.length > 0) return { ok: false, errors };
@@ -111,6 +124,11 @@ export function siteFor(inventory: Inventory | null, server: string): SiteLookup
   const found = findServer(inventory, server);
   if (!found) return { ok: false, reason: `server ${server} is not in the inventory` };
   return { ok: true, site: found.site };
+}
+
+/** The DAG of a listed server, or null (not listed, not in a DAG, or no inventory). */
+export function dagFor(inventory: Inventory | null, server: string): string | null {
+  return inventory ? (findServer(inventory, server)?.dag ?? null) : null;
 }
 
 export function allSites(inventory: Inventory | null): string[] {

@@ -1,5 +1,6 @@
 import type {
   Catalog,
+  DependencyDef,
   HealthSetDef,
   Layer,
   MonitorDef,
@@ -11,6 +12,7 @@ import type {
 import { formatPath, type RunbookIssue } from './errors';
 import { conditionsOf } from './parse-runbook-file';
 import type { RunbookFile, SectionInput, StepInput } from './schema';
+import type { LocalizedText } from './text';
 
 /** A parsed file and the layer it came from. Operator files are given after shipped ones. */
 export interface LayeredFile {
@@ -44,7 +46,11 @@ export function buildCatalog(files: readonly LayeredFile[]): BuildResult {
 
   const runbooks = new Map<string, Placed<RunbookInfo>>();
   const healthSets = new Map<string, Placed<HealthSetDef>>();
-  const probes = new Map<string, Placed<ProbeDef>>();
+  type RawProbe = Omit<ProbeDef, 'dependencies'> & {
+    dependencies: RunbookFile['probes'][number]['dependencies'];
+  };
+  const probes = new Map<string, Placed<RawProbe>>();
+  const dependencies = new Map<string, Placed<DependencyDef>>();
   const monitors = new Map<string, Placed<MonitorDef>>();
   const sections = new Map<string, Placed<SectionInput & { runbookId: string }>>();
 
@@ -85,8 +91,14 @@ export function buildCatalog(files: readonly LayeredFile[]): BuildResult {
     );
     rb.probes.forEach((p, i) =>
       put(probes, p.name, `probe "${p.name}"`, {
-        value: { ...p, runbookId: rb.id },
+        value: { ...p, dependenciesFrom: rb.source.kind, runbookId: rb.id },
         ...at(['probes', i, 'name']),
+      }),
+    );
+    rb.dependencies.forEach((d, i) =>
+      put(dependencies, d.id, `dependency "${d.id}"`, {
+        value: { ...d, runbookId: rb.id },
+        ...at(['dependencies', i, 'id']),
       }),
     );
     rb.monitors.forEach((m, i) =>
@@ -117,6 +129,8 @@ export function buildCatalog(files: readonly LayeredFile[]): BuildResult {
       add(at, `section "${h.value.verifySection}" is not a verify section`);
     }
   }
+  const probeDefs: ProbeDef[] = [];
+  const adHoc = new Map<string, DependencyDef>();
   for (const p of probes.values()) {
     if (!hasSet(p.value.healthSet)) {
       add(
@@ -124,6 +138,22 @@ export function buildCatalog(files: readonly LayeredFile[]): BuildResult {
         `no health set "${p.value.healthSet}"`,
       );
     }
+    const resolved: DependencyDef[] = [];
+    p.value.dependencies.forEach((entry, j) => {
+      if (typeof entry === 'string') {
+        const def = dependencies.get(entry.toLowerCase());
+        if (def) resolved.push(def.value);
+        else {
+          add(
+            { file: p.file, path: [...p.path.slice(0, -1), 'dependencies', j] },
+            `no dependency "${entry}" (define it under dependencies:)`,
+          );
+        }
+        return;
+      }
+      resolved.push(byName(entry, p.value, dependencies, adHoc));
+    });
+    probeDefs.push({ ...p.value, dependencies: resolved });
   }
   for (const m of monitors.values()) {
     const base = m.path.slice(0, -1);
@@ -197,11 +227,50 @@ export function buildCatalog(files: readonly LayeredFile[]): BuildResult {
     catalog: {
       runbooks: [...runbooks.values()].map((r) => r.value),
       healthSets: [...healthSets.values()].map((h) => h.value),
-      probes: [...probes.values()].map((p) => p.value),
+      probes: probeDefs,
       monitors: [...monitors.values()].map((m) => m.value),
+      dependencies: [...[...dependencies.values()].map((d) => d.value), ...adHoc.values()],
       sections: sectionDefs,
     },
   };
+}
+
+/**
+ * The older form of a probe dependency, a name: the defined dependency with that English name, or
+ * one of its own (id from the name), shared by every probe that names it the same way.
+ */
+function byName(
+  name: LocalizedText,
+  probe: { runbookId: string; dependenciesFrom: ProbeDef['dependenciesFrom'] },
+  defined: ReadonlyMap<string, Placed<DependencyDef>>,
+  adHoc: Map<string, DependencyDef>,
+): DependencyDef {
+  const en = name.en.trim().toLowerCase();
+  for (const d of defined.values()) {
+    if (d.value.name.en.trim().toLowerCase() === en) return d.value;
+  }
+  const id = dependencyIdFromName(name.en);
+  const existing = adHoc.get(id);
+  if (existing) return existing;
+  const made: DependencyDef = {
+    id,
+    name,
+    origin: probe.dependenciesFrom === 'seed' ? 'seed' : 'derived',
+    checkHealthSets: [],
+    runbookId: probe.runbookId,
+  };
+  adHoc.set(id, made);
+  return made;
+}
+
+/** "Mailbox Server Authentication" -> "mailbox-server-authentication" (an id, see idSchema). */
+export function dependencyIdFromName(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80);
+  return slug === '' ? 'dependency' : slug;
 }
 
 function toStepDefs(steps: StepInput[], prefix: string): StepDef[] {

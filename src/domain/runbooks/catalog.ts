@@ -1,5 +1,12 @@
 import type { LocalizedText } from './text';
-import type { Binding, Condition, Expectation, GotoTarget, StepKind } from './schema';
+import type {
+  Binding,
+  Condition,
+  DependencyOrigin,
+  Expectation,
+  GotoTarget,
+  StepKind,
+} from './schema';
 
 /** The merged, checked catalogue: what matching and rendering read. Built by build-catalog.ts. */
 
@@ -33,10 +40,24 @@ export interface HealthSetDef {
   runbookId: string;
 }
 
+/** Something probes depend on (Active Directory, authentication...), by a stable id. */
+export interface DependencyDef {
+  id: string;
+  name: LocalizedText;
+  /** `seed`: named in the seed's table; `derived`: our addition. */
+  origin: DependencyOrigin;
+  /** Health sets that watch the dependency itself (may be empty). */
+  checkHealthSets: string[];
+  runbookId: string;
+}
+
 export interface ProbeDef {
   name: string;
   healthSet: string;
-  dependencies: LocalizedText[];
+  /** Resolved against the catalogue's dependencies, in the source's order. */
+  dependencies: DependencyDef[];
+  /** Where the probe's dependency list comes from: its runbook's source kind. */
+  dependenciesFrom: RunbookSource['kind'];
   runbookId: string;
 }
 
@@ -88,6 +109,7 @@ export interface Catalog {
   healthSets: HealthSetDef[];
   probes: ProbeDef[];
   monitors: MonitorDef[];
+  dependencies: DependencyDef[];
   sections: Map<string, SectionDef>;
 }
 

@@ -84,6 +84,7 @@ function checkRunbookFile(file: string, rb: RunbookFile): RunbookIssue[] {
   };
   rb.healthSets.forEach((h, i) => unique('health set', h.name, ['healthSets', i, 'name']));
   rb.probes.forEach((p, i) => unique('probe', p.name, ['probes', i, 'name']));
+  rb.dependencies.forEach((d, i) => unique('dependency', d.id, ['dependencies', i, 'id']));
   rb.monitors.forEach((m, i) => {
     unique('monitor', `${m.healthSet}\\${m.name}`, ['monitors', i, 'name']);
     m.aliases.forEach((a, j) => {

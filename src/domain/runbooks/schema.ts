@@ -176,6 +176,50 @@ export const sectionSchema = z
   .strict();
 export type SectionInput = z.infer<typeof sectionSchema>;
 
+/** Where a dependency's entry comes from: the seed's table, or not (our addition). */
+export const DEPENDENCY_ORIGINS = ['seed', 'derived'] as const;
+export type DependencyOrigin = (typeof DEPENDENCY_ORIGINS)[number];
+
+/**
+ * Something a probe depends on (the seed's "相依性" column: Active Directory, authentication...).
+ * Probes name it by id, so incidents of different probes can be found to share it (outage
+ * correlation, src/domain/outages).
+ */
+export const dependencySchema = z
+  .object({
+    id: idSchema,
+    name: localizedTextSchema,
+    origin: z.enum(DEPENDENCY_ORIGINS, {
+      error: `must be one of ${DEPENDENCY_ORIGINS.join(', ')}`,
+    }),
+    /**
+     * Managed Availability health sets that watch the dependency itself: the outage card offers
+     * `Get-HealthReport -HealthSet <set>` for them first. Optional; never from the seed.
+     */
+    checkHealthSets: z.array(exchangeName).default([]),
+  })
+  .strict();
+export type DependencyInput = z.input<typeof dependencySchema>;
+
+/**
+ * A probe's dependency: the id of a `dependencies` entry in any runbook file, or (the older form)
+ * its name, matched to a defined entry by English name or else kept as a dependency of its own.
+ */
+export const probeDependencySchema = z.union(
+  [
+    z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9.-]{0,79}$/,
+        'must be a dependency id such as active-directory (lower-case letters, digits, "." or "-")',
+      ),
+    localizedTextSchema,
+  ],
+  {
+    error: 'must be a dependency id (e.g. active-directory) or { en, zh-TW? }',
+  },
+);
+
 export const runbookFileSchema = z
   .object({
     id: idSchema,
@@ -204,11 +248,12 @@ export const runbookFileSchema = z
           .object({
             name: exchangeName,
             healthSet: exchangeName,
-            dependencies: z.array(localizedTextSchema).default([]),
+            dependencies: z.array(probeDependencySchema).default([]),
           })
           .strict(),
       )
       .default([]),
+    dependencies: z.array(dependencySchema).default([]),
     monitors: z
       .array(
         z

@@ -281,7 +281,7 @@ describe('every shipped runbook', () => {
     if (h.description) texts.push({ where: h.name, text: h.description });
   }
   for (const p of catalog.probes) {
-    p.dependencies.forEach((d) => texts.push({ where: p.name, text: d }));
+    p.dependencies.forEach((d) => texts.push({ where: p.name, text: d.name }));
   }
   for (const s of catalog.sections.values()) {
     texts.push({ where: s.id, text: s.title });

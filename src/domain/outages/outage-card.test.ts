@@ -1,0 +1,187 @@
+import { loadCatalog } from '../../infra/files/load-catalog';
+import { decodeActionRef } from '../cards/action-ref';
+import type { Catalog } from '../runbooks/catalog';
+import {
+  affectedGroups,
+  memberPointerText,
+  outageMemberLines,
+  renderOutageCard,
+} from './outage-card';
+import { decodeOutageActionRef } from './outage-action-ref';
+import { OUTAGE_LABELS, formatDuration } from './outage-labels';
+import type { Outage, OutageMember } from './outage';
+
+const catalog: Catalog = loadCatalog();
+const T = '2026-03-02T10:00:00.000Z';
+
+const member = (i: number, over: Partial<OutageMember> = {}): OutageMember => ({
+  incidentId: `inc-${i}`,
+  server: `EX${String(i).padStart(3, '0')}`,
+  site: 'site-a',
+  healthSet: i % 2 ? 'IMAP' : 'POP',
+  monitor: i % 2 ? 'ImapCTPMonitor' : 'PopCTPMonitor',
+  dag: null,
+  dependencies: ['active-directory', 'authentication'],
+  firstSeen: new Date(Date.parse(T) + i * 1000).toISOString(),
+  lastSeen: new Date(Date.parse(T) + i * 1000).toISOString(),
+  joinedAt: T,
+  status: 'open',
+  resolvedAt: null,
+  hadOwnCard: false,
+  ...over,
+});
+
+const outage = (members: OutageMember[], over: Partial<Outage> = {}): Outage => ({
+  id: 'outage-site-a-active-directory-abc',
+  site: 'site-a',
+  key: { kind: 'dependency', id: 'active-directory' },
+  status: 'open',
+  openedAt: T,
+  changedAt: T,
+  resolvedAt: null,
+  reopened: 0,
+  members,
+  ...over,
+});
+
+const now = new Date(Date.parse(T) + 120_000);
+
+describe('the outage card', () => {
+  const members = Array.from({ length: 30 }, (_, i) => member(i + 1));
+  const card = renderOutageCard({ outage: outage(members), catalog, lang: 'en', now });
+
+  it('names the likely causes, counts and times', () => {
+    expect(card.title).toBe('Outage in site-a: Active Directory');
+    expect(card.subtitle).toBe('30 incidents on 30 servers');
+    expect(card.tone).toBe('attention');
+    expect(card.summary).toBe(
+      'Likely cause: Active Directory: every failing probe depends on it (30); Authentication: every failing probe depends on it (30)',
+    );
+    expect(card.facts).toEqual([
+      { key: 'status', label: 'Status', value: 'Open: 30 of 30 incidents still failing' },
+      { key: 'firstSeen', label: 'First seen', value: '2026-03-02 10:00:01Z' },
+      { key: 'lastSeen', label: 'Last seen', value: '2026-03-02 10:00:30Z' },
+    ]);
+    // No incident fact: adapters take that for an incident card.
+    expect(card.facts.map((f) => f.key)).not.toContain('incident');
+  });
+
+  it('says changes are held and offers the dependency checks first, on one server', () => {
+    expect(card.notes[0]).toMatch(/^Changes for these incidents .* are held/);
+    expect(card.steps.map((s) => [s.kind, s.text, s.commands.map((c) => c.text)])).toEqual([
+      ['check', 'Check Active Directory from EX001', ["Get-HealthReport -Identity 'EX001'"]],
+      ['check', 'Check Authentication from EX001', ["Get-HealthReport -Identity 'EX001'"]],
+    ]);
+    expect(card.steps.every((s) => s.commands.every((c) => c.risk === 'read'))).toBe(true);
+    expect(card.actions[0]).toMatchObject({ id: 'outage-run-checks', style: 'primary' });
+  });
+
+  it('groups the affected servers by health set and site', () => {
+    expect(
+      affectedGroups(outage(members)).map((g) => [g.healthSet, g.site, g.servers.length]),
+    ).toEqual([
+      ['IMAP', 'site-a', 15],
+      ['POP', 'site-a', 15],
+    ]);
+    expect(card.notes).toContain(
+      'IMAP in site-a: 15 servers (EX001, EX003, EX005, EX007, EX009, EX011, EX013, EX015, +7 more)',
+    );
+  });
+
+  it('lists the first members, each openable, and the rest in the thread', () => {
+    const lines = card.notes.filter((n) => n.includes(' · '));
+    expect(lines).toHaveLength(10);
+    expect(lines[0]).toBe('EX030 · POP · PopCTPMonitor · failing · 2026-03-02 10:00:30Z');
+    expect(card.notes).toContain('Showing 10 of 30 incidents; all are in the thread.');
+    const open = card.actions.filter((a) => a.id.startsWith('outage-member-'));
+    expect(open).toHaveLength(5);
+    const ref = decodeOutageActionRef(open[0]?.value ?? '');
+    expect(ref).toEqual({
+      v: 1,
+      scope: 'outage',
+      op: 'open-member',
+      outage: 'outage-site-a-active-directory-abc',
+      incident: 'inc-30',
+      lang: 'en',
+    });
+    // Not mistaken for an incident card's button.
+    expect(decodeActionRef(open[0]?.value ?? '')).toBeNull();
+    expect(card.actions.at(-1)?.id).toBe('outage-show-members');
+    expect(outageMemberLines(outage(members), 'en')).toHaveLength(30);
+  });
+
+  it('uses a dependency’s own health sets for its check when the runbook data gives them', () => {
+    const withChecks: Catalog = {
+      ...catalog,
+      dependencies: catalog.dependencies.map((d) =>
+        d.id === 'active-directory' ? { ...d, checkHealthSets: ['AD'] } : d,
+      ),
+    };
+    const c = renderOutageCard({ outage: outage(members), catalog: withChecks, lang: 'en', now });
+    expect(c.steps[0]?.commands.map((x) => x.text)).toEqual([
+      "Get-HealthReport -Identity 'EX001' -HealthSet 'AD'",
+    ]);
+  });
+
+  it('says when it is resolved, how long it took and what was done', () => {
+    const resolved = outage(
+      members.map((m) => ({
+        ...m,
+        status: 'resolved' as const,
+        resolvedAt: '2026-03-02T10:14:00.000Z',
+      })),
+      { status: 'resolved', resolvedAt: '2026-03-02T10:14:00.000Z' },
+    );
+    const c = renderOutageCard({
+      outage: resolved,
+      catalog,
+      lang: 'en',
+      now,
+      done: ['AD DC01 restarted by ops'],
+    });
+    expect(c.tone).toBe('info');
+    expect(c.status).toEqual({ label: 'Resolved after 14 min', tone: 'good' });
+    expect(c.notes.slice(0, 2)).toEqual([
+      'Resolved after 14 min: 30 servers, 30 incidents.',
+      'What was done: AD DC01 restarted by ops',
+    ]);
+    expect(c.steps.every((s) => !s.actionable)).toBe(true);
+    expect(c.actions.map((a) => a.id)).not.toContain('outage-run-checks');
+    const bare = renderOutageCard({ outage: resolved, catalog, lang: 'zh-TW', now });
+    expect(bare.notes[1]).toBe('未執行任何變更：事件已自行復原。');
+  });
+
+  it('names a family outage by its health sets when no dependency is known', () => {
+    const fam = outage(
+      [1, 2, 3, 4, 5].map((i) => member(i, { healthSet: 'POP.Proxy', dependencies: [] })),
+      { key: { kind: 'family', family: 'pop' } },
+    );
+    const c = renderOutageCard({ outage: fam, catalog, lang: 'en', now });
+    expect(c.title).toBe('Outage in site-a: POP health sets');
+    expect(c.summary).toBe(
+      'No shared dependency is known: the same POP health sets fail on many servers.',
+    );
+    expect(c.steps).toEqual([]);
+    expect(memberPointerText(fam, catalog, 'zh-TW')).toBe(
+      '屬於 site-a 的中斷（POP 健全設定）：請參閱中斷卡片。',
+    );
+  });
+});
+
+describe('outage labels', () => {
+  it('have the same keys in en and zh-TW', () => {
+    const keys = (o: object, prefix = ''): string[] =>
+      Object.entries(o).flatMap(([k, v]) =>
+        v !== null && typeof v === 'object'
+          ? keys(v as object, `${prefix}${k}.`)
+          : [`${prefix}${k}`],
+      );
+    expect(keys(OUTAGE_LABELS['zh-TW'])).toEqual(keys(OUTAGE_LABELS.en));
+  });
+
+  it('format durations', () => {
+    expect(formatDuration(45_000, 'en')).toBe('45 s');
+    expect(formatDuration(14 * 60_000, 'en')).toBe('14 min');
+    expect(formatDuration(125 * 60_000, 'zh-TW')).toBe('2 小時 5 分鐘');
+  });
+});
