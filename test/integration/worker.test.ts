@@ -238,7 +238,7 @@ test('a job that is not even well-formed is refused, not run', async () => {
 test('two destructive jobs for one server never overlap', async () => {
   const a = signApproval(grant({ actionId: 'restart-server', params: { server: 'EX01' } }), KEY);
   const b = signApproval(
-    grant({ actionId: 'move-active-databases-off', params: { server: 'EX01' } }),
+    grant({ actionId: 'move-preferred-databases-back', params: { server: 'EX01' } }),
     KEY,
   );
   const ra = await producer.enqueue({
@@ -249,7 +249,7 @@ test('two destructive jobs for one server never overlap', async () => {
     approval: a,
   });
   const rb = await producer.enqueue({
-    actionId: 'move-active-databases-off',
+    actionId: 'move-preferred-databases-back',
     params: { server: 'EX01' },
     incidentId: 'INC-1',
     requestedBy: alice,

@@ -172,9 +172,9 @@ export const ACTIONS = {
     params: z
       .object({
         server: serverName,
-        /** Move-ActiveMailboxDatabase's lag limits (log files); defaults: docs/powershell.md. */
-        maxCopyQueueLength: logCount.optional(),
-        maxReplayQueueLength: logCount.optional(),
+        /** Lag limits a target copy must be under (log files); defaults: docs/powershell.md. */
+        copyQueueBelow: logCount.optional(),
+        replayQueueBelow: logCount.optional(),
       })
       .strict(),
     command: (p) => `Get-MailboxDatabaseCopyStatus -Server ${quotePs(p.server)}`,
