@@ -27,11 +27,80 @@ export interface ServerState {
   services: Record<ExchangeService, ServiceState>;
   pop: ProtocolSettingsState;
   imap: ProtocolSettingsState;
+  /** Set-ServerComponentState: components not listed are Active. */
+  components?: Record<string, 'Active' | 'Inactive' | 'Draining'>;
+  /** Microsoft-Exchange-ManagedAvailability/RecoveryActionResults, oldest first. */
+  maRecoveries?: MaRecoveryEvent[];
+}
+
+/** The components Get-ServerComponentState lists (Exchange 2016/2019). */
+export const SERVER_COMPONENTS = [
+  'ServerWideOffline',
+  'HubTransport',
+  'FrontendTransport',
+  'Monitoring',
+  'RecoveryActionsEnabled',
+  'AutoDiscoverProxy',
+  'ActiveSyncProxy',
+  'EcpProxy',
+  'EwsProxy',
+  'ImapProxy',
+  'OabProxy',
+  'OwaProxy',
+  'PopProxy',
+  'PushNotificationsProxy',
+  'RpsProxy',
+  'RwsProxy',
+  'RpcProxy',
+  'UMCallRouter',
+  'XropProxy',
+  'HttpProxyAvailabilityGroup',
+  'ForwardSyncDaemon',
+  'ProvisioningRps',
+  'MapiProxy',
+  'EdgeTransport',
+  'HighAvailability',
+  'SharedCache',
+  'MailboxDeliveryProxy',
+  'RoutingUpdates',
+  'RestProxy',
+  'DefaultProxy',
+  'Lsass',
+  'RoutingService',
+  'E4EProxy',
+  'CafeLAMv2',
+  'LogExportProvider',
+] as const;
+
+export function componentState(server: ServerState, component: string): string {
+  const found = Object.entries(server.components ?? {}).find(
+    ([k]) => k.toLowerCase() === component.toLowerCase(),
+  );
+  return found ? found[1] : 'Active';
 }
 
 export interface DatabaseCopyState {
   server: string;
   activationPreference: number;
+  // The passive copy's health as Get-MailboxDatabaseCopyStatus shows it (absent: healthy).
+  copyQueueLength?: number;
+  replayQueueLength?: number;
+  contentIndexState?: string;
+  /** A passive copy's own Status instead of Healthy (e.g. Failed, Suspended). */
+  status?: string;
+  /** Suspend-MailboxDatabaseCopy -ActivationOnly. */
+  activationSuspended?: boolean;
+}
+
+/** One RecoveryActionResults event of Managed Availability, as the server's log holds it. */
+export interface MaRecoveryEvent {
+  time: string;
+  eventId: number;
+  action: string;
+  resource: string;
+  responder: string;
+  state: 'Started' | 'Finished';
+  result: 'Succeeded' | 'Failed' | null;
 }
 
 export interface DatabaseState {

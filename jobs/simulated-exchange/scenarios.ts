@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { findServer, sameServer, type Fault, type OrgState } from './org-state';
+import { componentState, findServer, sameServer, type Fault, type OrgState } from './org-state';
 
 /**
  * State transitions Exchange would make, and the fault scenarios the POP runbook is written for.
@@ -38,11 +38,26 @@ export const SCENARIOS = [
   'shell-crash',
   /** The next Exchange command's remote session breaks (and stays broken in that shell). */
   'session-broken',
+  /**
+   * Beyond the seed (the DAG safety checks): pop-needs-reboot, and no other copy of the server's
+   * active databases is fit to activate (queues too long, failed, content index failed).
+   */
+  'dag-no-healthy-copy',
+  /** pop-needs-reboot, and another member of the DAG (`member`, else the next server) is restarting. */
+  'dag-member-restarting',
+  /** pop-backend-hung, and Managed Availability is restarting MSExchangePOP3BE right now. */
+  'ma-recovery-in-progress',
+  /** pop-backend-hung on a server in maintenance (ServerWideOffline Inactive). */
+  'server-in-maintenance',
+  /** pop-needs-reboot on a server that is every database's preferred copy's host. */
+  'fail-back-to-preferred',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface ScenarioOptions {
   server?: string;
+  /** For `dag-member-restarting`: the other member that is down. */
+  member?: string;
   /** For `slow-probe`. */
   delayMs?: number;
   now?: Date;
@@ -125,6 +140,80 @@ export function applyScenario(state: OrgState, scenario: Scenario, options: Scen
     case 'session-broken':
       state.sessionBreaks += 1;
       return;
+    case 'dag-no-healthy-copy': {
+      applyScenario(state, 'pop-needs-reboot', options);
+      // Each passive copy of its active databases is unfit in one of the ways Move-ActiveMailboxDatabase checks.
+      const unfit: Partial<OrgState['databases'][number]['copies'][number]>[] = [
+        { copyQueueLength: 250 },
+        { status: 'Failed' },
+        { contentIndexState: 'FailedAndSuspended', replayQueueLength: 80 },
+      ];
+      for (const db of state.databases.filter((d) => sameServer(d.active, server.name))) {
+        db.copies
+          .filter((c) => !sameServer(c.server, server.name))
+          .forEach((c, i) => Object.assign(c, unfit[i % unfit.length]));
+      }
+      return;
+    }
+    case 'dag-member-restarting': {
+      applyScenario(state, 'pop-needs-reboot', options);
+      const others = state.servers.filter((s) => !sameServer(s.name, server.name));
+      const member = (options.member ? findServer(state, options.member) : undefined) ?? others[0];
+      if (!member) throw new Error('a DAG member other than the server is needed');
+      serverGoesDown(state, member.name);
+      return;
+    }
+    case 'ma-recovery-in-progress': {
+      applyScenario(state, 'pop-backend-hung', options);
+      const at = options.now ?? new Date();
+      (server.maRecoveries ??= []).push(
+        {
+          time: new Date(at.getTime() - 3_600_000).toISOString(),
+          eventId: 500,
+          action: 'RestartService',
+          resource: 'MSExchangePOP3BE',
+          responder: 'PopDeepTestRestart',
+          state: 'Started',
+          result: null,
+        },
+        {
+          time: new Date(at.getTime() - 3_590_000).toISOString(),
+          eventId: 501,
+          action: 'RestartService',
+          resource: 'MSExchangePOP3BE',
+          responder: 'PopDeepTestRestart',
+          state: 'Finished',
+          result: 'Succeeded',
+        },
+        {
+          time: new Date(at.getTime() - 60_000).toISOString(),
+          eventId: 500,
+          action: 'RestartService',
+          resource: 'MSExchangePOP3BE',
+          responder: 'PopDeepTestRestart',
+          state: 'Started',
+          result: null,
+        },
+      );
+      return;
+    }
+    case 'server-in-maintenance':
+      applyScenario(state, 'pop-backend-hung', options);
+      server.components = { ...server.components, ServerWideOffline: 'Inactive' };
+      return;
+    case 'fail-back-to-preferred':
+      applyScenario(state, 'pop-needs-reboot', options);
+      for (const db of state.databases) {
+        const here = db.copies.find((c) => sameServer(c.server, server.name));
+        if (!here) continue;
+        // This server's copy is preferred and active: the fail-back must bring it home again.
+        const first = db.copies.find((c) => c.activationPreference === 1);
+        if (first && first !== here) first.activationPreference = here.activationPreference;
+        here.activationPreference = 1;
+        db.active = server.name;
+        db.mounted = true;
+      }
+      return;
     case 'slow-probe':
     case 'shell-crash':
       state.probeEffects.push({
@@ -138,13 +227,27 @@ export function applyScenario(state: OrgState, scenario: Scenario, options: Scen
   }
 }
 
-/** The best other copy to activate: online, activation allowed, lowest preference number. */
+/**
+ * The best other copy to activate, as Move-ActiveMailboxDatabase's own checks pick it: online,
+ * activation allowed, not in maintenance, Healthy, queues within Active Manager's limits (copy
+ * queue < 10, replay queue < 50 logs), content index Healthy; lowest preference number first.
+ */
 function activationTarget(state: OrgState, db: OrgState['databases'][number], from: string) {
   return db.copies
     .filter((c) => !sameServer(c.server, from))
     .filter((c) => {
       const s = findServer(state, c.server);
-      return s !== undefined && s.online && !s.activationDisabled;
+      return (
+        s !== undefined &&
+        s.online &&
+        !s.activationDisabled &&
+        componentState(s, 'ServerWideOffline') === 'Active' &&
+        (c.status ?? 'Healthy') === 'Healthy' &&
+        !c.activationSuspended &&
+        (c.copyQueueLength ?? 0) < 10 &&
+        (c.replayQueueLength ?? 0) < 50 &&
+        (c.contentIndexState ?? 'Healthy') === 'Healthy'
+      );
     })
     .sort((a, b) => a.activationPreference - b.activationPreference)[0];
 }
@@ -198,6 +301,26 @@ export function moveActiveDatabase(state: OrgState, dbName: string, serverName: 
   }
   db.active = server.name;
   db.mounted = true;
+}
+
+/**
+ * Move-ActiveMailboxDatabase -ActivatePreferredOnServer: every database whose copy on this server
+ * has ActivationPreference 1 becomes active here (the end of maintenance).
+ */
+export function activatePreferredOnServer(state: OrgState, serverName: string): void {
+  const server = mustFind(state, serverName);
+  if (!server.online) throw new ExchangeError(`Server '${server.name}' is unreachable.`);
+  if (server.activationDisabled) {
+    throw new ExchangeError(
+      `An Active Manager operation failed. Error: Database copy activation is blocked on server '${server.name}' (DatabaseCopyActivationDisabledAndMoveNow). Allow activation first.`,
+    );
+  }
+  for (const db of state.databases) {
+    const here = db.copies.find((c) => sameServer(c.server, server.name));
+    if (here?.activationPreference !== 1 || sameServer(db.active, server.name)) continue;
+    db.active = server.name;
+    db.mounted = true;
+  }
 }
 
 /**

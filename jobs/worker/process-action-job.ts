@@ -5,6 +5,15 @@ import type { Logger } from '../../src/infra/logger';
 import type { RedisKeys } from '../../src/infra/redis/redis-keys';
 import { siteFor, type Inventory } from '../../src/domain/inventory/inventory';
 import { verifyApproval } from '../../src/domain/remediation/signed-approval';
+import type { ActionOutput } from '../../src/domain/actions';
+import type { FailoverSeal } from '../../src/domain/actions/params';
+import {
+  assessSafety,
+  limitsOf,
+  worseThanSeal,
+  type FailoverLimits,
+} from '../../src/domain/safety/dag-safety';
+import { gatherEvidence, type Read } from '../../src/domain/safety/gather-plan';
 import { actionJobSchema, type ActionJobData, type ActionOutcome } from '../queues/action-jobs';
 import type { ActionExecutor, ExecutionResult } from './action-executor';
 import { acquireServerLock } from './server-lock';
@@ -23,6 +32,8 @@ export interface ActionProcessorDeps {
   /** How long a change waits before trying again for a server another change holds. */
   lockRetryMs?: number;
   serverLockTtlMs?: number;
+  /** Move-ActiveMailboxDatabase's limits for the failover pre-check (defaults: the docs'). */
+  failoverLimits?: FailoverLimits;
 }
 
 /**
@@ -104,6 +115,28 @@ export function createActionProcessor(deps: ActionProcessorDeps) {
     const command = built.command;
     const actionId = built.action.id as ActionId;
 
+    const read: Read = async (id, params) => {
+      const r = await deps.executor.run(id, params);
+      return r.ok && r.parsed !== undefined
+        ? { ok: true, output: r.parsed as ActionOutput }
+        : { ok: false, error: r.error ?? 'no output' };
+    };
+    /** The DAG safety evidence, gathered with typed reads, and its verdicts. */
+    const safety = async (params: Record<string, unknown>) => {
+      const { evidence } = await gatherEvidence(server, read, clock());
+      return assessSafety(evidence, clock(), limitsOf(params, deps.failoverLimits));
+    };
+
+    if (built.action.gather === 'dag-safety') {
+      const parsedSafety = await safety(built.params);
+      return report({
+        status: 'succeeded',
+        command,
+        raw: JSON.stringify(parsedSafety.evidence),
+        parsed: parsedSafety,
+      });
+    }
+
     if (built.action.risk === 'read') {
       const result = await deps.executor.run(actionId, built.params);
       const attempts = job.opts.attempts ?? 1;
@@ -133,6 +166,15 @@ export function createActionProcessor(deps: ActionProcessorDeps) {
       throw new DelayedError();
     }
     try {
+      if (actionId === 'move-active-databases-off') {
+        // Again just before the failover: refuse when it is worse than what was approved.
+        const now = await safety({});
+        const worse = worseThanSeal(
+          now.failover,
+          built.params.precheck as FailoverSeal | undefined,
+        );
+        if (worse) return await refuse(`${worse}; nothing was moved: escalate`);
+      }
       const useKey = deps.keys.approvalUse(grant.grant.approvalId);
       const keepMs =
         Math.max(Date.parse(grant.grant.expiresAt) - Date.now(), 0) + 7 * 24 * 3600 * 1000;

@@ -185,8 +185,9 @@ test('a new alert: the verify procedure runs by itself and records the verdict',
   expect(after.sectionId).toBe('pop-deep');
   expect(after.steps['pop-deep.1']?.state).toBe('awaiting-approval');
   // Extra result handlers (the chat core's) hear every result too, right after the run does.
-  for (let i = 0; i < 100 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
-  expect(seen.map((o) => o.stepId)).toEqual(['pop-verify.2.1', 'pop-verify.2.3']);
+  for (let i = 0; i < 100 && seen.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+  // Beyond the seed: the hold check (maintenance, Managed Availability) before the first change.
+  expect(seen.map((o) => o.stepId)).toEqual(['pop-verify.2.1', 'pop-verify.2.3', 'pop-deep.hold']);
   remove();
 
   // A check of the recovery section may be run by hand before the run gets there: recorded only.
@@ -247,7 +248,15 @@ test('the full PopDeepTest section reaches recovered, surviving a bot restart mi
   );
   expect(fallback.recoveredAt).not.toBeNull();
   await approveStep(incident, 'pop-deep.7');
+  // Beyond the seed: the databases move back to their preferred server, with their own approval.
+  await until(
+    incident,
+    'move back',
+    (r) => r.steps['pop-deep.failback']?.state === 'awaiting-approval',
+  );
+  await approveStep(incident, 'pop-deep.failback');
   const run = await until(incident, 'recovered', (r) => r.status === 'recovered');
+  expect((await readOrg(stateFile)).databases.find((d) => d.name === 'DB01')?.active).toBe('EX01');
 
   // The failover moved every copy at once: the bounded poll needed one try.
   expect(run.steps['pop-deep.4']).toMatchObject({ state: 'succeeded', tries: 1 });
@@ -266,6 +275,7 @@ test('the full PopDeepTest section reaches recovered, surviving a bot restart mi
   // Each approval request ended succeeded, with its job.
   const requests = await server.approvals.flow.listForIncident(incident);
   expect(requests.map((r) => r.state).sort()).toEqual([
+    'succeeded',
     'succeeded',
     'succeeded',
     'succeeded',

@@ -240,7 +240,7 @@ test('a job that is not even well-formed is refused, not run', async () => {
 test('two destructive jobs for one server never overlap', async () => {
   const a = signApproval(grant({ actionId: 'restart-server', params: { server: 'EX01' } }), KEY);
   const b = signApproval(
-    grant({ actionId: 'move-active-databases-off', params: { server: 'EX01' } }),
+    grant({ actionId: 'move-preferred-databases-back', params: { server: 'EX01' } }),
     KEY,
   );
   const ra = await producer.enqueue({
@@ -251,7 +251,7 @@ test('two destructive jobs for one server never overlap', async () => {
     approval: a,
   });
   const rb = await producer.enqueue({
-    actionId: 'move-active-databases-off',
+    actionId: 'move-preferred-databases-back',
     params: { server: 'EX01' },
     incidentId: 'INC-1',
     requestedBy: alice,

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { EXCHANGE_SERVICES } from '../../../src/domain/actions/params';
+import { MA_RECOVERY_LOG } from '../../../src/domain/actions/registry';
 import { findServer } from '../org-state';
 import { serverComesUp, serverGoesDown, serviceRestarted } from '../scenarios';
 import { readState } from '../state-store';
@@ -98,6 +99,40 @@ export function serverCmdlets(): CmdletDef[] {
         const state = await readState(envOf(ctx).stateFile);
         const s = server(state, ctx.remoteServer!);
         return [{ Name: svc, Status: s.services[svc], DisplayName: svc }];
+      },
+    },
+    {
+      name: 'Get-WinEvent',
+      scope: 'remote',
+      params: { LogName: 'string', MaxEvents: 'int' },
+      positional: ['LogName'],
+      run: async (ctx, a) => {
+        const log = String(a.LogName ?? '');
+        if (log.toLowerCase() !== MA_RECOVERY_LOG.toLowerCase()) {
+          throw new PsError(
+            `There is not an event log on the ${ctx.remoteServer} computer that matches "${log}".`,
+            `ObjectNotFound: (${log}:String) [Get-WinEvent], Exception`,
+            'NoMatchingLogsFound,Microsoft.PowerShell.Commands.GetWinEventCommand',
+          );
+        }
+        const state = await readState(envOf(ctx).stateFile);
+        const s = server(state, ctx.remoteServer!);
+        // Newest first, as Get-WinEvent reads a log.
+        const events = [...(s.maRecoveries ?? [])].reverse();
+        const max = typeof a.MaxEvents === 'number' ? a.MaxEvents : events.length;
+        return events.slice(0, max).map((e) => ({
+          TimeCreated: e.time,
+          Id: e.eventId,
+          ProviderName: 'Microsoft-Exchange-ManagedAvailability',
+          LevelDisplayName: e.result === 'Failed' ? 'Error' : 'Information',
+          Message: [
+            `ActionId: ${e.action}`,
+            `ResourceName: ${e.resource}`,
+            `RequestorName: ${e.responder}`,
+            `State: ${e.state}`,
+            ...(e.result ? [`Result: ${e.result}`] : []),
+          ].join('\n'),
+        }));
       },
     },
     {

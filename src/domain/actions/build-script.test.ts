@@ -72,6 +72,31 @@ const GOLDEN: Record<ActionId, { command: string; script: string }> = {
     command: "Move-ActiveMailboxDatabase -Identity 'DB01' -ActivateOnServer 'EX01' -Confirm:$false",
     script: `Move-ActiveMailboxDatabase -Identity 'DB01' -ActivateOnServer 'EX01' -Confirm:$false -ErrorAction Stop; Get-MailboxDatabaseCopyStatus -Server 'EX01' | Select-Object -Property 'DatabaseName','Status','MailboxServer','ActiveDatabaseCopy','CopyQueueLength','ReplayQueueLength','ContentIndexState' ${J}`,
   },
+  'move-preferred-databases-back': {
+    command: "Move-ActiveMailboxDatabase -ActivatePreferredOnServer 'EX01' -Confirm:$false",
+    script: `Move-ActiveMailboxDatabase -ActivatePreferredOnServer 'EX01' -Confirm:$false -ErrorAction Stop; Get-MailboxDatabaseCopyStatus -Server 'EX01' | Select-Object -Property 'DatabaseName','Status','MailboxServer','ActiveDatabaseCopy','CopyQueueLength','ReplayQueueLength','ContentIndexState' ${J}`,
+  },
+  'get-database-copies': {
+    command: "Get-MailboxDatabaseCopyStatus -Identity 'DB01'",
+    script: `Get-MailboxDatabaseCopyStatus -Identity 'DB01' | Select-Object -Property 'DatabaseName','Status','MailboxServer','ActiveDatabaseCopy','CopyQueueLength','ReplayQueueLength','ContentIndexState','ActivationSuspended' ${J}`,
+  },
+  'get-server-component-state': {
+    command: "Get-ServerComponentState -Identity 'EX01'",
+    script: `Get-ServerComponentState -Identity 'EX01' | Select-Object -Property 'Identity','Component','State' ${J}`,
+  },
+  'get-mailbox-server': {
+    command: "Get-MailboxServer -Identity 'EX01'",
+    script: `Get-MailboxServer -Identity 'EX01' | Select-Object -Property 'Name','DatabaseAvailabilityGroup','DatabaseCopyAutoActivationPolicy','DatabaseCopyActivationDisabledAndMoveNow' ${J}`,
+  },
+  'get-managed-availability-recoveries': {
+    command:
+      "Invoke-Command -ComputerName 'EX01' -ScriptBlock { Get-WinEvent -LogName 'Microsoft-Exchange-ManagedAvailability/RecoveryActionResults' -MaxEvents 50 -ErrorAction SilentlyContinue }",
+    script: `Invoke-Command -ComputerName 'EX01' -ScriptBlock { Get-WinEvent -LogName 'Microsoft-Exchange-ManagedAvailability/RecoveryActionResults' -MaxEvents 50 -ErrorAction SilentlyContinue } | Select-Object -Property 'TimeCreated','Id','ProviderName','Message' ${J}`,
+  },
+  'get-dag-safety': {
+    command: "Get-MailboxDatabaseCopyStatus -Server 'EX01'",
+    script: `Get-MailboxDatabaseCopyStatus -Server 'EX01' | Select-Object -Property 'DatabaseName','Status','MailboxServer','ActiveDatabaseCopy','CopyQueueLength','ReplayQueueLength','ContentIndexState' ${J}`,
+  },
   'restart-server': {
     command:
       "Restart-Computer -ComputerName 'EX01' -Force -Wait -For PowerShell -Timeout 1800 -Delay 5",

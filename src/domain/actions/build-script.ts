@@ -36,6 +36,10 @@ export const AFTER_CHANGE: Partial<Record<ActionId, (p: Record<string, unknown>)
     actionId: 'get-mailbox-database-copy-status',
     params: { server: p.server },
   }),
+  'move-preferred-databases-back': (p) => ({
+    actionId: 'get-mailbox-database-copy-status',
+    params: { server: p.server },
+  }),
   'restart-service': (p) => ({
     actionId: 'get-service-status',
     params: { server: p.server, service: p.service },

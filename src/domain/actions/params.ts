@@ -40,3 +40,19 @@ export type ExchangeService = (typeof EXCHANGE_SERVICES)[number];
 export const serviceName = z.enum(EXCHANGE_SERVICES, {
   error: `must be one of ${EXCHANGE_SERVICES.join(', ')}`,
 });
+
+/**
+ * What a failover's approval was shown: the digest of the pre-check's evidence and how many
+ * healthy target copies each database had. Never part of the command text; signed with the
+ * grant, so the worker can refuse when its own pre-check just before the failover is worse.
+ */
+export const failoverSeal = z
+  .object({
+    digest: z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest'),
+    healthyTargets: z.record(databaseName, z.number().int().min(0).max(64)),
+  })
+  .strict();
+export type FailoverSeal = z.output<typeof failoverSeal>;
+
+/** Queue-length limits a pre-check may be given (log files; see docs/powershell.md). */
+export const logCount = z.number().int().min(0).max(100_000);

@@ -165,6 +165,8 @@ const copyRow = z
     CopyQueueLength: z.number().nullable().optional(),
     ReplayQueueLength: z.number().nullable().optional(),
     ContentIndexState: optText,
+    /** Selected by get-database-copies only (Suspend-MailboxDatabaseCopy -ActivationOnly). */
+    ActivationSuspended: boolish.nullable().optional(),
   })
   .transform((r) => ({
     databaseName: r.DatabaseName,
@@ -174,6 +176,7 @@ const copyRow = z
     copyQueueLength: r.CopyQueueLength ?? null,
     replayQueueLength: r.ReplayQueueLength ?? null,
     contentIndexState: r.ContentIndexState,
+    activationSuspended: r.ActivationSuspended ?? null,
     /** Only the active copy is Mounted; a dismounted active copy is still the active one. */
     active: r.Status === 'Mounted' || sameHost(r.ActiveDatabaseCopy, r.MailboxServer),
   }));
@@ -219,6 +222,76 @@ const bootRow = z
   .object({ CSName: optText, LastBootUpTime: dateText })
   .transform((r) => ({ server: r.CSName, lastBootUpTime: r.LastBootUpTime }));
 
+const componentRow = z
+  .object({ Identity: optText, Component: z.string(), State: enumText() })
+  .transform((r) => ({ server: r.Identity, component: r.Component, state: r.State }));
+export type ComponentState = z.output<typeof componentRow>;
+
+const mailboxServerRow = z
+  .object({
+    Name: z.string(),
+    DatabaseAvailabilityGroup: optText,
+    DatabaseCopyAutoActivationPolicy: enumText(),
+    DatabaseCopyActivationDisabledAndMoveNow: boolish,
+  })
+  .transform((r) => ({
+    name: r.Name,
+    dag: r.DatabaseAvailabilityGroup,
+    autoActivationPolicy: r.DatabaseCopyAutoActivationPolicy,
+    activationDisabledAndMoveNow: r.DatabaseCopyActivationDisabledAndMoveNow,
+  }));
+export type MailboxServerInfo = z.output<typeof mailboxServerRow>;
+
+const winEventRow = z.object({
+  TimeCreated: dateText,
+  Id: z.number().nullable().optional(),
+  ProviderName: optText,
+  Message: optText,
+});
+
+/**
+ * One Managed Availability recovery action (RecoveryActionResults). Microsoft does not document
+ * the event's text layout; we read `Name: value` (or `Name=value`) lines of its message for the
+ * fields the log is known to carry, and keep the whole message for the card.
+ */
+export interface RecoveryEvent {
+  time: string | null;
+  eventId: number | null;
+  /** The recovery action, e.g. RestartService. */
+  action: string | null;
+  /** What it acted on, e.g. MSExchangePOP3BE. */
+  resource: string | null;
+  /** The responder that asked for it. */
+  responder: string | null;
+  /** Started, Finished… as the event says. */
+  state: string | null;
+  /** Succeeded, Failed… once finished. */
+  result: string | null;
+  message: string | null;
+}
+
+function field(message: string, ...names: string[]): string | null {
+  for (const name of names) {
+    const m = new RegExp(`(?:^|[\\s;,])${name}\\s*[:=]\\s*([^\\r\\n;,]+)`, 'i').exec(message);
+    if (m) return m[1]!.trim();
+  }
+  return null;
+}
+
+function recoveryEventOf(r: z.output<typeof winEventRow>): RecoveryEvent {
+  const msg = r.Message ?? '';
+  return {
+    time: r.TimeCreated,
+    eventId: r.Id ?? null,
+    action: field(msg, 'ActionId', 'Action'),
+    resource: field(msg, 'ResourceName', 'Resource'),
+    responder: field(msg, 'RequestorName', 'Requestor', 'Responder'),
+    state: field(msg, 'State'),
+    result: field(msg, 'Result'),
+    message: r.Message,
+  };
+}
+
 export type ReadOutput =
   | { kind: 'server-health'; monitors: Monitor[]; unhealthy: Monitor[] }
   | { kind: 'health-report'; healthSets: HealthSetReport[]; unhealthy: HealthSetReport[] }
@@ -238,7 +311,10 @@ export type ReadOutput =
   | { kind: 'protocol-settings'; settings: ProtocolSettings }
   | { kind: 'connectivity'; results: ConnectivityRow[]; succeeded: boolean }
   | { kind: 'service-status'; name: string; status: string }
-  | { kind: 'boot-time'; server: string | null; lastBootUpTime: string | null };
+  | { kind: 'boot-time'; server: string | null; lastBootUpTime: string | null }
+  | { kind: 'component-state'; components: ComponentState[] }
+  | { kind: 'mailbox-server'; server: MailboxServerInfo }
+  | { kind: 'ma-recoveries'; events: RecoveryEvent[] };
 
 /** A change's result: it ran without error, and the follow-up read shows the state afterwards. */
 export type ChangeOutput = { kind: 'change'; after: ReadOutput };
@@ -384,6 +460,21 @@ const parseBootTime: ReadParser = (raw) =>
     ...b,
   }));
 
+const parseComponents: ReadParser = (raw) =>
+  map(rowsOf(componentRow, raw), (components) => ({ kind: 'component-state', components }));
+
+const parseMailboxServer: ReadParser = (raw) =>
+  map(exactlyOne(rowsOf(mailboxServerRow, raw), 'mailbox server', raw), (server) => ({
+    kind: 'mailbox-server',
+    server,
+  }));
+
+const parseRecoveries: ReadParser = (raw) =>
+  map(rowsOf(winEventRow, raw), (rows) => ({
+    kind: 'ma-recoveries',
+    events: rows.map(recoveryEventOf),
+  }));
+
 /** Read parsers by action id; a change is parsed with its follow-up read's parser. */
 export const READ_PARSERS: Partial<Record<ActionId, ReadParser>> = {
   'get-server-health': parseServerHealth,
@@ -396,6 +487,12 @@ export const READ_PARSERS: Partial<Record<ActionId, ReadParser>> = {
   'test-imap-connectivity': parseConnectivity,
   'get-service-status': parseServiceStatus,
   'get-boot-time': parseBootTime,
+  'get-database-copies': parseCopyStatus,
+  'get-server-component-state': parseComponents,
+  'get-mailbox-server': parseMailboxServer,
+  'get-managed-availability-recoveries': parseRecoveries,
+  // Run alone (not gathered by the worker) it is its first read.
+  'get-dag-safety': parseCopyStatus,
 };
 
 /**

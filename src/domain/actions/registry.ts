@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { databaseName, healthSetName, probeName, serverName, serviceName } from './params';
+import {
+  databaseName,
+  failoverSeal,
+  healthSetName,
+  logCount,
+  probeName,
+  serverName,
+  serviceName,
+} from './params';
 import { psBool, quotePs } from './quote';
 
 /**
@@ -23,9 +31,30 @@ export interface ActionDefinition<S extends z.ZodType = z.ZodType> {
   command: (p: z.output<S>) => string;
   /** Properties to select for structured output; the worker appends `Select-Object | ConvertTo-Json`. */
   select?: readonly string[];
+  /**
+   * A read the worker answers with several typed reads (src/domain/safety/plan.ts) instead of
+   * this one command alone; `command` is the first of them, the one shown on the card.
+   */
+  gather?: 'dag-safety';
 }
 
 const define = <S extends z.ZodType>(def: ActionDefinition<S>): ActionDefinition<S> => def;
+
+/** The copy fields every copy-status read selects (Get-MailboxDatabaseCopyStatus output). */
+export const COPY_STATUS_FIELDS = [
+  'DatabaseName',
+  'Status',
+  'MailboxServer',
+  'ActiveDatabaseCopy',
+  'CopyQueueLength',
+  'ReplayQueueLength',
+  'ContentIndexState',
+] as const;
+
+/** The Managed Availability log whose events say what MA's responders did, and how it ended. */
+export const MA_RECOVERY_LOG = 'Microsoft-Exchange-ManagedAvailability/RecoveryActionResults';
+/** How many of its newest events a read takes (the parser keeps those of the last hours). */
+export const MA_RECOVERY_EVENTS = 50;
 
 const SERVER_HEALTH_FIELDS = [
   'Server',
@@ -86,15 +115,71 @@ export const ACTIONS = {
     transport: 'exchange',
     params: z.object({ server: serverName }).strict(),
     command: (p) => `Get-MailboxDatabaseCopyStatus -Server ${quotePs(p.server)}`,
+    select: COPY_STATUS_FIELDS,
+  }),
+  // --- Beyond the seed: the DAG and Managed Availability evidence of the safety checks. ---
+  'get-database-copies': define({
+    id: 'get-database-copies',
+    title: 'Get the status of every copy of a database',
+    risk: 'read',
+    transport: 'exchange',
+    // Names no server: the worker runs it only as part of get-dag-safety, for that server's site.
+    params: z.object({ database: databaseName }).strict(),
+    // -Identity <database> alone returns every copy of it (Get-MailboxDatabaseCopyStatus docs).
+    command: (p) => `Get-MailboxDatabaseCopyStatus -Identity ${quotePs(p.database)}`,
+    select: [...COPY_STATUS_FIELDS, 'ActivationSuspended'],
+  }),
+  'get-server-component-state': define({
+    id: 'get-server-component-state',
+    title: 'Get the server component states (maintenance)',
+    risk: 'read',
+    transport: 'exchange',
+    params: z.object({ server: serverName }).strict(),
+    command: (p) => `Get-ServerComponentState -Identity ${quotePs(p.server)}`,
+    select: ['Identity', 'Component', 'State'],
+  }),
+  'get-mailbox-server': define({
+    id: 'get-mailbox-server',
+    title: 'Get the database activation policy of a mailbox server',
+    risk: 'read',
+    transport: 'exchange',
+    params: z.object({ server: serverName }).strict(),
+    command: (p) => `Get-MailboxServer -Identity ${quotePs(p.server)}`,
     select: [
-      'DatabaseName',
-      'Status',
-      'MailboxServer',
-      'ActiveDatabaseCopy',
-      'CopyQueueLength',
-      'ReplayQueueLength',
-      'ContentIndexState',
+      'Name',
+      'DatabaseAvailabilityGroup',
+      'DatabaseCopyAutoActivationPolicy',
+      'DatabaseCopyActivationDisabledAndMoveNow',
     ],
+  }),
+  'get-managed-availability-recoveries': define({
+    id: 'get-managed-availability-recoveries',
+    title: 'Get what Managed Availability recovered lately',
+    risk: 'read',
+    // Get-WinEvent is not in the Exchange endpoint; it runs on the server over WinRM.
+    transport: 'winrm',
+    params: z.object({ server: serverName }).strict(),
+    // -ErrorAction SilentlyContinue: Get-WinEvent reports an empty log as an error.
+    command: (p) =>
+      `Invoke-Command -ComputerName ${quotePs(p.server)} -ScriptBlock { Get-WinEvent -LogName ${quotePs(MA_RECOVERY_LOG)} -MaxEvents ${MA_RECOVERY_EVENTS} -ErrorAction SilentlyContinue }`,
+    select: ['TimeCreated', 'Id', 'ProviderName', 'Message'],
+  }),
+  'get-dag-safety': define({
+    id: 'get-dag-safety',
+    title: 'DAG and Managed Availability safety check',
+    risk: 'read',
+    transport: 'exchange',
+    params: z
+      .object({
+        server: serverName,
+        /** Lag limits a target copy must be under (log files); defaults: docs/powershell.md. */
+        copyQueueBelow: logCount.optional(),
+        replayQueueBelow: logCount.optional(),
+      })
+      .strict(),
+    command: (p) => `Get-MailboxDatabaseCopyStatus -Server ${quotePs(p.server)}`,
+    select: COPY_STATUS_FIELDS,
+    gather: 'dag-safety',
   }),
   'get-pop-settings': define({
     id: 'get-pop-settings',
@@ -185,7 +270,8 @@ export const ACTIONS = {
     title: 'Fail databases over (block activation and move active copies now)',
     risk: 'destructive',
     transport: 'exchange',
-    params: z.object({ server: serverName }).strict(),
+    // `precheck`: the approved pre-check's seal, checked by the worker, never in the command.
+    params: z.object({ server: serverName, precheck: failoverSeal.optional() }).strict(),
     command: (p) =>
       `Set-MailboxServer -Identity ${quotePs(p.server)} -DatabaseCopyActivationDisabledAndMoveNow $true`,
   }),
@@ -208,6 +294,17 @@ export const ACTIONS = {
     // -Confirm:$false: the shell is non-interactive, a confirmation prompt would hang it.
     command: (p) =>
       `Move-ActiveMailboxDatabase -Identity ${quotePs(p.database)} -ActivateOnServer ${quotePs(p.server)} -Confirm:$false`,
+  }),
+  'move-preferred-databases-back': define({
+    id: 'move-preferred-databases-back',
+    title: 'Move databases back to their preferred server',
+    // A switchover of every database preferring this server: their users reconnect briefly.
+    risk: 'destructive',
+    transport: 'exchange',
+    params: z.object({ server: serverName }).strict(),
+    // Exchange 2013+: activates here every database whose copy here has ActivationPreference 1.
+    command: (p) =>
+      `Move-ActiveMailboxDatabase -ActivatePreferredOnServer ${quotePs(p.server)} -Confirm:$false`,
   }),
   'restart-server': define({
     id: 'restart-server',

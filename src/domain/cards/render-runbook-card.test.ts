@@ -59,8 +59,9 @@ describe('renderRunbookCard', () => {
       ['matchedBy', 'monitor name'],
       ['source', 'seed runbook'],
     ]);
-    expect(ctp.steps.map((s) => s.number)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
-    expect(ctp.steps[2]?.steps.map((s) => [s.number, s.depth])).toEqual([
+    // 0a: the hold check, beyond the seed; the seed's numbering stays.
+    expect(ctp.steps.map((s) => s.number)).toEqual(['0a', '1', '2', '3', '4', '5', '6', '7', '8']);
+    expect(ctp.steps[3]?.steps.map((s) => [s.number, s.depth])).toEqual([
       ['3.1', 1],
       ['3.2', 1],
       ['3.3', 1],
@@ -191,7 +192,7 @@ describe('renderRunbookCard', () => {
         ['run-step:pop-60s.1:mailbox', 'Request approval: Mailbox'],
       ]);
       expect(find(card, 'pop-60s.3.1').condition).toBe(
-        'Only on a Mailbox server and server role unknown: decide before running',
+        'Only on a Mailbox server and only if step 3.0a succeeded and server role unknown: decide before running',
       );
     });
 
@@ -212,16 +213,18 @@ describe('renderRunbookCard', () => {
       });
       expect(find(card, 'pop-60s.1').commands[0]?.text).toContain("'MSExchangePOP3BE'");
       expect(find(card, 'pop-60s.3.1').actions[0]).toMatchObject({ style: 'danger' });
-      expect(find(card, 'pop-60s.3.1').condition).toBe('Only on a Mailbox server');
+      expect(find(card, 'pop-60s.3.1').condition).toBe(
+        'Only on a Mailbox server and only if step 3.0a succeeded',
+      );
     });
   });
 
   it('renders zh-TW and falls back to en for a missing text', () => {
     const zh = render('PopProxyTestMonitor', 'POP.Proxy', toServerRef('CAS01'), { lang: 'zh-TW' });
     expect(zh.title).toBe('PopProxyTestMonitor 復原動作');
-    expect(zh.steps[2]?.text).toBe('如果探查持續失敗，請重新啟動 CAS。');
-    expect(zh.steps[2]?.kindLabel).toBe('破壞性（需嚴格核准）');
-    expect(zh.steps[2]?.condition).toBe('僅在步驟 2 失敗時');
+    expect(zh.steps[3]?.text).toBe('如果探查持續失敗，請重新啟動 CAS。');
+    expect(zh.steps[3]?.kindLabel).toBe('破壞性（需嚴格核准）');
+    expect(zh.steps[3]?.condition).toBe('僅在步驟 2 失敗時');
     expect(zh.facts[0]).toEqual({ key: 'healthSet', label: '健全設定', value: 'POP.Proxy' });
 
     const enOnly = catalogFromTexts([
@@ -268,6 +271,7 @@ sections:
       }),
     );
     expect(card.steps.map((s) => [s.state, s.actions.length])).toEqual([
+      ['pending', 1],
       ['succeeded', 0],
       ['failed', 1],
       ['pending', 1],

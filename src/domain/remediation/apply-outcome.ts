@@ -17,6 +17,7 @@ import {
 } from './edit-run';
 import type { MachineContext, RunEffect, Transition } from './machine-types';
 import type { RemediationRun, RunStep, StepResult } from './run';
+import { isDagSafetyOutput } from '../safety/dag-safety';
 
 /**
  * A worker's result on its step: how the step's `expect` judges it, the one-line summary, the
@@ -43,6 +44,20 @@ export function judge(
   parsed: unknown,
 ): 'met' | 'not-met' | 'unreadable' | null {
   if (step.expect === undefined) return null;
+  if (
+    step.expect === 'failover-safe' ||
+    step.expect === 'restart-safe' ||
+    step.expect === 'no-hold'
+  ) {
+    if (!isDagSafetyOutput(parsed)) return 'unreadable';
+    const verdict =
+      step.expect === 'failover-safe'
+        ? parsed.failover
+        : step.expect === 'restart-safe'
+          ? parsed.restart
+          : parsed.hold;
+    return verdict.ok ? 'met' : 'not-met';
+  }
   const out = parsed as ActionOutput | undefined;
   if (!out || typeof out !== 'object' || !('kind' in out)) return 'unreadable';
   switch (step.expect) {
@@ -80,6 +95,14 @@ export function summarize(o: OutcomeInput, expectation?: StepResult['expectation
       : expectation === 'not-met'
         ? ' (not as expected)'
         : '';
+  if (isDagSafetyOutput(o.parsed)) {
+    const p = o.parsed;
+    const held = [...p.hold.reasons, ...(p.failover.ok ? [] : p.failover.reasons)];
+    const restart = p.restart.ok || !p.failover.ok ? [] : p.restart.reasons;
+    // The step's own verdict leads; the others follow, so the card says what holds it.
+    const lines = expectation === 'met' ? [] : [...new Set([...held, ...restart])].slice(0, 3);
+    return lines.length === 0 ? `safety checks pass${judged}` : `held: ${lines.join('; ')}`;
+  }
   if (!out || typeof out !== 'object') return `succeeded${judged}`;
   switch (out.kind) {
     case 'probe':

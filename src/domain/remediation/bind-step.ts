@@ -1,5 +1,22 @@
 import { buildStepCommands, type BindingContext, type ServerRole, type StepDef } from '../runbooks';
+import { isDagSafetyOutput, sealOf } from '../safety/dag-safety';
+import type { FailoverSeal } from '../actions/params';
 import type { RemediationRun } from './run';
+
+/** The seal of the run's latest failover pre-check on its current server (what was shown). */
+function latestSeal(run: RemediationRun): FailoverSeal | null {
+  let best: { at: string; seal: FailoverSeal } | null = null;
+  const server = run.bindings.server?.name.split('.')[0]?.toLowerCase();
+  for (const rs of Object.values(run.steps)) {
+    for (const r of rs.results) {
+      if (r.status !== 'succeeded' || !isDagSafetyOutput(r.parsed)) continue;
+      if (r.parsed.evidence.server.split('.')[0]?.toLowerCase() !== server) continue;
+      if (!best || r.finishedAt > best.at)
+        best = { at: r.finishedAt, seal: sealOf(r.parsed.failover) };
+    }
+  }
+  return best?.seal ?? null;
+}
 
 /** What the runbook's parameter bindings read of the run. */
 function bindingContext(run: RemediationRun): BindingContext {
@@ -10,6 +27,7 @@ function bindingContext(run: RemediationRun): BindingContext {
     healthSet: b.healthSet,
     probe: b.probe,
     roles: b.roles,
+    failoverPrecheck: latestSeal(run),
   };
 }
 

@@ -56,6 +56,35 @@ const copies = (active: string[]) => ({
   activeDatabases: active,
 });
 const change = { kind: 'change', after: { kind: 'service-status', name: 'x', status: 'Running' } };
+/** get-dag-safety's output when every safety check passes (beyond the seed). */
+const safe = {
+  kind: 'dag-safety',
+  evidence: { server: 'EX01', gatheredAt: '', copies: [], members: [], recoveries: [], errors: [] },
+  failover: { ok: true, databases: [], reasons: [], digest: 'a'.repeat(64) },
+  restart: { ok: true, reasons: [] },
+  hold: {
+    ok: true,
+    reasons: [],
+    maintenance: false,
+    inactiveComponents: [],
+    recentRecoveries: [],
+    inProgress: [],
+  },
+};
+
+/** The safety checks pass by themselves here; their own tests are in src/domain/safety. */
+function passSafety(t: Transition): Transition {
+  for (let i = 0; i < 5; i++) {
+    const e = t.effects.find(
+      (x): x is Enqueue => x.type === 'enqueue' && x.actionId === 'get-dag-safety',
+    );
+    if (!e) return t;
+    const next = applyOutcome(t.run, result(e.jobId, e.stepKey, e.actionId, safe), ctx());
+    if (!next) throw new Error('no transition');
+    t = next;
+  }
+  return t;
+}
 
 function start(
   monitor = 'PopDeepTestMonitor',
@@ -71,7 +100,7 @@ function start(
     match: matchRunbook(catalog, { monitor, healthSet }),
     ctx: c,
   });
-  return advance(run, c);
+  return passSafety(advance(run, c));
 }
 
 function only(t: Transition): Enqueue {
@@ -104,7 +133,7 @@ function result(
 function feed(run: RemediationRun, e: Enqueue, parsed: unknown, status?: OutcomeInput['status']) {
   const t = applyOutcome(run, result(e.jobId, e.stepKey, e.actionId, parsed, status), ctx());
   if (!t) throw new Error('no transition');
-  return t;
+  return passSafety(t);
 }
 
 /** Request recorded, then the approval job's result. */
@@ -123,7 +152,7 @@ function approved(
   };
   const t = applyOutcome(r.run, o, ctx());
   if (!t) throw new Error('no transition');
-  return t;
+  return passSafety(t);
 }
 
 /** Verify with an unhealthy monitor and a failing probe: confirmed, into pop-deep. */
@@ -214,6 +243,15 @@ test('the full PopDeepTest section: failover, bounded poll, restart, probe, fail
   // The fail-back still runs: a condition ties it to the probe's success.
   expect(t.run.steps['pop-deep.7']?.state).toBe('awaiting-approval');
   t = approved(t.run, 'pop-deep.7', 4);
+  // Beyond the seed: the databases move back to their preferred server, then where they are.
+  expect(t.run.steps['pop-deep.failback']?.state).toBe('awaiting-approval');
+  t = approved(t.run, 'pop-deep.failback', 5);
+  const where = only(t);
+  expect(where).toMatchObject({
+    stepKey: 'pop-deep.failback-check',
+    actionId: 'get-mailbox-database-copy-status',
+  });
+  t = feed(t.run, where, copies(['DB01']));
   expect(t.run.status).toBe('recovered');
   expect(t.run.steps['pop-deep.8']?.state).toBe('skipped');
 });

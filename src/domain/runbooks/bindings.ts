@@ -1,4 +1,5 @@
 import type { ServerRef } from '../alerts/alert';
+import type { FailoverSeal } from '../actions/params';
 import type { Binding, BindingSource, ServerRole } from './schema';
 import { SERVER_ROLES } from './schema';
 
@@ -13,6 +14,8 @@ export interface BindingContext {
   probe: { name: string; healthSet: string } | null;
   /** Roles of `server` from an inventory; null when unknown. */
   roles: readonly ServerRole[] | null;
+  /** The seal of the run's latest failover pre-check, if one ran. */
+  failoverPrecheck?: FailoverSeal | null;
 }
 
 export interface MissingValue {
@@ -37,6 +40,7 @@ export const PLACEHOLDERS: Record<BindingSource, string> = {
   healthSet: '<health set>',
   probe: '<probe>',
   probeHealthSet: '<health set>',
+  failoverPrecheck: '<pre-check>',
 };
 
 function isFrom(b: Binding): b is { from: BindingSource } {
@@ -71,7 +75,7 @@ export function roleHolds(role: ServerRole, roles: readonly ServerRole[] | null)
 function sourceValue(
   source: BindingSource,
   ctx: BindingContext,
-): { value: string } | { reason: string } {
+): { value: unknown } | { reason: string } {
   const server = (ref: ServerRef | null, what: string) => {
     if (ref === null) return { reason: `no ${what} is known` };
     if (!ref.valid)
@@ -89,6 +93,8 @@ function sourceValue(
       return ctx.probe ? { value: ctx.probe.name } : { reason: 'no probe is known' };
     case 'probeHealthSet':
       return ctx.probe ? { value: ctx.probe.healthSet } : { reason: 'no probe is known' };
+    case 'failoverPrecheck':
+      return { value: ctx.failoverPrecheck ?? undefined };
   }
 }
 
@@ -101,8 +107,10 @@ export function bindParams(params: Record<string, Binding>, ctx: BindingContext)
     for (const [param, binding] of Object.entries(params)) {
       if (isFrom(binding)) {
         const v = sourceValue(binding.from, ctx);
-        if ('value' in v) out[param] = v.value;
-        else missing.push({ param, source: binding.from, reason: v.reason });
+        // An optional source without a value leaves the parameter out.
+        if ('value' in v) {
+          if (v.value !== undefined) out[param] = v.value;
+        } else missing.push({ param, source: binding.from, reason: v.reason });
       } else if (isByRole(binding)) {
         // `role` is non-null here: dependsOnRole was true.
         out[param] = binding.byRole[role ?? 'mailbox'];

@@ -274,8 +274,18 @@ export function dependencyIdFromName(name: string): string {
 }
 
 function toStepDefs(steps: StepInput[], prefix: string): StepDef[] {
-  return steps.map((s, i) => {
-    const number = `${prefix}${i + 1}`;
+  // Steps beyond the seed keep the seed's numbering intact: after seed step 2 they are 2a, 2b.
+  let seen = 0;
+  let extra = 0;
+  return steps.map((s) => {
+    if (s.beyondSeed) extra += 1;
+    else {
+      seen += 1;
+      extra = 0;
+    }
+    const number = s.beyondSeed
+      ? `${prefix}${seen}${String.fromCharCode(96 + Math.min(extra, 26))}`
+      : `${prefix}${seen}`;
     return {
       id: s.id,
       number,
@@ -291,6 +301,7 @@ function toStepDefs(steps: StepInput[], prefix: string): StepDef[] {
       goto: s.goto,
       notes: s.notes ?? [],
       links: s.links ?? [],
+      beyondSeed: s.beyondSeed === true,
       steps: toStepDefs(s.steps ?? [], `${number}.`),
     };
   });

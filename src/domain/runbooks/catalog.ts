@@ -87,6 +87,8 @@ export interface StepDef {
   goto?: GotoTarget | undefined;
   notes: LocalizedText[];
   links: Link[];
+  /** Added by this product, not in the source (numbered 2a, 2b after the source's step 2). */
+  beyondSeed: boolean;
   /** Sub-steps run before the step's own action, if it has one. */
   steps: StepDef[];
 }

@@ -13,7 +13,12 @@ const step = (section: string, id: string): StepDef => {
 describe('evaluateConditions', () => {
   it('runs the failover only when the probe still fails', () => {
     const failover = step('pop-deep', 'pop-deep.3').when;
-    expect(evaluateConditions(failover, { 'pop-deep.2': 'failed' }, null)).toBe('run');
+    const safe = { 'pop-deep.precheck': 'succeeded' } as const;
+    expect(evaluateConditions(failover, { 'pop-deep.2': 'failed', ...safe }, null)).toBe('run');
+    // Beyond the seed: not without a passing pre-check.
+    expect(
+      evaluateConditions(failover, { 'pop-deep.2': 'failed', 'pop-deep.precheck': 'failed' }, null),
+    ).toBe('skip');
     expect(evaluateConditions(failover, { 'pop-deep.2': 'succeeded' }, null)).toBe('skip');
     expect(evaluateConditions(failover, {}, null)).toBe('skip');
   });

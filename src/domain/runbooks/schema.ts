@@ -20,6 +20,8 @@ export const BINDING_SOURCES = [
   'healthSet',
   'probe',
   'probeHealthSet',
+  /** The seal of the latest failover pre-check of the run (optional: left out when none ran). */
+  'failoverPrecheck',
 ] as const;
 export type BindingSource = (typeof BINDING_SOURCES)[number];
 
@@ -27,7 +29,15 @@ export const OUTCOMES = ['succeeded', 'failed', 'done'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** How a check's result counts as success; without one a check only informs. */
-export const EXPECTATIONS = ['probe-succeeded', 'healthy', 'no-active-database-copy'] as const;
+export const EXPECTATIONS = [
+  'probe-succeeded',
+  'healthy',
+  'no-active-database-copy',
+  // get-dag-safety's verdicts (src/domain/safety): beyond the seed.
+  'failover-safe',
+  'restart-safe',
+  'no-hold',
+] as const;
 export type Expectation = (typeof EXPECTATIONS)[number];
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
@@ -131,6 +141,7 @@ export interface StepInput {
   notes?: z.infer<typeof localizedTextSchema>[] | undefined;
   links?: z.infer<typeof linkSchema>[] | undefined;
   steps?: StepInput[] | undefined;
+  beyondSeed?: true | undefined;
 }
 
 export const stepSchema: z.ZodType<StepInput> = z.lazy(() =>
@@ -158,6 +169,8 @@ export const stepSchema: z.ZodType<StepInput> = z.lazy(() =>
       notes: z.array(localizedTextSchema).optional(),
       links: z.array(linkSchema).optional(),
       steps: z.array(stepSchema).min(1).optional(),
+      /** Not in the source: added by this product (see docs/runbooks.md). */
+      beyondSeed: z.literal(true).optional(),
     })
     .strict(),
 );

@@ -10,7 +10,17 @@ import type { LocalizedText } from './text';
 
 const catalog: Catalog = loadCatalog();
 
+/** The seed's steps only: steps beyond the seed (marked so) are checked on their own below. */
+const seedSteps = (steps: readonly StepDef[]): StepDef[] =>
+  steps.filter((s) => !s.beyondSeed).map((s) => ({ ...s, steps: seedSteps(s.steps) }));
+
 function section(id: string): SectionDef {
+  const s = catalog.sections.get(id);
+  if (!s) throw new Error(`no section ${id}`);
+  return { ...s, steps: seedSteps(s.steps) };
+}
+
+function fullSection(id: string): SectionDef {
   const s = catalog.sections.get(id);
   if (!s) throw new Error(`no section ${id}`);
   return s;
@@ -100,6 +110,8 @@ describe('the POP runbook follows the seed step for step', () => {
     });
     expect(step('pop-deep', 'pop-deep.5').when).toEqual([
       { step: 'pop-deep.4', outcome: 'succeeded' },
+      // Beyond the seed: the restart guard.
+      { step: 'pop-deep.guard', outcome: 'succeeded' },
     ]);
   });
 
@@ -148,7 +160,42 @@ describe('the POP runbook follows the seed step for step', () => {
     expect(kinds(s.steps)).toEqual(['change', 'wait', 'destructive', 'wait', 'change', 'manual']);
     expect(kinds(s.steps[2]?.steps ?? [])).toEqual(['destructive', 'check']);
     expect(step('pop-60s', 'pop-60s.2').wait).toEqual({ minutes: 10 });
-    expect(step('pop-60s', 'pop-60s.3.1').when).toEqual([{ role: 'mailbox' }]);
+    expect(step('pop-60s', 'pop-60s.3.1').when[0]).toEqual({ role: 'mailbox' });
+  });
+
+  it('steps beyond the seed are marked, keep the seed numbering, and guard the seed steps', () => {
+    const deep = fullSection('pop-deep');
+    expect(deep.steps.map((x) => [x.id, x.number, x.beyondSeed])).toEqual([
+      ['pop-deep.hold', '0a', true],
+      ['pop-deep.1', '1', false],
+      ['pop-deep.2', '2', false],
+      ['pop-deep.precheck', '2a', true],
+      ['pop-deep.precheck-escalate', '2b', true],
+      ['pop-deep.3', '3', false],
+      ['pop-deep.4', '4', false],
+      ['pop-deep.guard', '4a', true],
+      ['pop-deep.5', '5', false],
+      ['pop-deep.6', '6', false],
+      ['pop-deep.7', '7', false],
+      ['pop-deep.failback', '7a', true],
+      ['pop-deep.failback-check', '7b', true],
+      ['pop-deep.8', '8', false],
+    ]);
+    expect(deep.steps.find((x) => x.id === 'pop-deep.3')?.when).toEqual([
+      { step: 'pop-deep.2', outcome: 'failed' },
+      { step: 'pop-deep.precheck', outcome: 'succeeded' },
+    ]);
+    expect(deep.steps.find((x) => x.id === 'pop-deep.3')?.params.precheck).toEqual({
+      from: 'failoverPrecheck',
+    });
+    expect(deep.steps.find((x) => x.id === 'pop-deep.failback')).toMatchObject({
+      kind: 'destructive',
+      action: 'move-preferred-databases-back',
+      when: [{ step: 'pop-deep.7', outcome: 'done' }],
+    });
+    for (const id of ['pop-deep', 'pop-ctp', 'pop-proxy', 'pop-60s']) {
+      expect(fullSection(id).steps[0]).toMatchObject({ expect: 'no-hold', beyondSeed: true });
+    }
   });
 
   it('every recovery section ends with the escalation to Microsoft support and its link', () => {
