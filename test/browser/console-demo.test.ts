@@ -133,6 +133,10 @@ test('the failover scenario from alert to recovered, with the two-person rule', 
   await ask('7', 'alice');
   await approve('bob');
 
+  // Step 7a (beyond the seed): move the databases back to their preferred server.
+  await ask('7a', 'alice');
+  await approve('bob');
+
   await card().locator('[data-status]', { hasText: 'Recovered' }).waitFor({ timeout: 90_000 });
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, 'console-recovered.png'), fullPage: true });
