@@ -97,7 +97,7 @@ describe('runbooks show --json', () => {
       kind: 'manual',
       condition: 'Only if step 5 failed',
     });
-    expect(json.section.steps[7]).not.toHaveProperty('command');
+    expect(json.section.steps[8]).not.toHaveProperty('command');
   });
 
   it('shows placeholders without --server, zh-TW with --lang, and role choices', async () => {
