@@ -287,3 +287,17 @@ test('forged or stale button values change nothing', async () => {
   ).toMatch(/resolved/);
   expect(calls).toEqual([]);
 });
+
+test("'Open section' shows the section with the failing monitor's probe filled in", async () => {
+  const { core, incident } = setup();
+  const r = await core.action({
+    actor: alice,
+    channel,
+    value: ref(incident, 'open-section', { section: 'pop-deep', step: 'pop-verify.2.4' }),
+  });
+  const card = r.private!.card!;
+  expect(card.title).toMatch(/PopDeepTestMonitor/);
+  const commands = JSON.stringify(card.steps);
+  expect(commands).toContain('PopDeepTestProbe');
+  expect(commands).not.toContain('<probe>');
+});
