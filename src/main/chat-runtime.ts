@@ -153,6 +153,7 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
     },
     audit: options.audit,
     prefs,
+    redraw: (incidentId) => delivery?.redraw(incidentId) ?? Promise.resolve(),
     rolesOf: (server) => (inventory ? (findServer(inventory, server)?.roles ?? null) : null),
   });
 

@@ -77,6 +77,7 @@ function setup(incident: Incident = sampleIncident()) {
       langOf: async () => lang,
       setLang: async (_c, l) => void (lang = l),
     },
+    redraw: async (id) => void record('redraw')(id),
   };
   return { core: createChatCore(deps), calls, incident };
 }
@@ -300,4 +301,10 @@ test("'Open section' shows the section with the failing monitor's probe filled i
   const commands = JSON.stringify(card.steps);
   expect(commands).toContain('PopDeepTestProbe');
   expect(commands).not.toContain('<probe>');
+});
+
+test("'lang' redraws the open incidents' cards, so they change language at once", async () => {
+  const { core, calls, incident } = setup();
+  await core.command({ actor: viewer, channel, text: 'lang zh-TW' });
+  expect(calls).toContainEqual(['redraw', incident.id]);
 });

@@ -29,6 +29,8 @@ export interface ChatCoreDeps {
   workers: WorkersPort;
   audit: AuditPort;
   prefs: PrefsPort;
+  /** Queues a redraw of an incident's card (the delivery queue): after `lang`, the open cards. */
+  redraw?: (incidentId: string) => Promise<void>;
   rolesOf?: (server: string) => readonly ServerRole[] | null;
   clock?: () => Date;
 }
