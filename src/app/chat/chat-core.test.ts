@@ -163,9 +163,10 @@ test('runbook, incident, incidents, workers and lang answer from the stores', as
   expect((await core.command({ actor: viewer, channel, text: 'lang zh-TW' })).public!.text).toMatch(
     /繁體中文/,
   );
+  // After `lang zh-TW` the answers are in Traditional Chinese too, not only the cards.
   expect(
     (await core.command({ actor: viewer, channel, text: 'incident INC-999' })).private!.text,
-  ).toBe('No incident INC-999.');
+  ).toBe('沒有事件 INC-999。');
 });
 
 test('a check step runs through the run; a change step becomes a request; destructive carries the confirmation', async () => {
