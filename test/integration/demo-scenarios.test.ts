@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { readOrg } from '../../jobs/simulated-exchange';
 import { ALERT_SCENARIOS } from '../../jobs/simulated-exchange/alert-scenarios';
-import { startDemo, type RunningDemo } from '../../src/cli/commands/demo';
+import { deleteDemoKeys, startDemo, type RunningDemo } from '../../src/cli/commands/demo';
 import { registerSendAlert } from '../../src/cli/commands/send-alert';
 import type { RemediationRun } from '../../src/domain/remediation/run';
 import type { Actor } from '../../src/domain/identity/actor';
@@ -258,3 +258,18 @@ test('pop-command-time about another server (send-alert --server EX01): confirme
     'AverageCommandProcessingTimeGt60sMonitor',
   ]);
 }, 60_000);
+
+test('demo --fresh deletes the keys under its prefix only', async () => {
+  const own = testPrefix('fresh');
+  const redis = testRedis();
+  try {
+    for (let i = 0; i < 1200; i++) await redis.set(`${own}:{inc}:incident:INC-${i}`, 'x');
+    await redis.set(`${own}x:{inc}:incident:INC-1`, 'a prefix that only starts the same');
+    expect(await deleteDemoKeys(redisUrl(), own)).toBe(1200);
+    expect(await redis.keys(`${own}:*`)).toEqual([]);
+    expect(await redis.get(`${own}x:{inc}:incident:INC-1`)).not.toBeNull();
+  } finally {
+    await deletePrefix(redis, own);
+    await redis.quit();
+  }
+});
