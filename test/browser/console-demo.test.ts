@@ -239,13 +239,13 @@ test('a zh-TW card draws its Chinese text and emoji as glyphs, not as empty boxe
   await page.click('#raise');
   const zhCard = page
     .locator('article.msg', { has: page.locator('dd[data-fact="incident"]') })
-    .filter({ hasText: 'EX03' })
+    // By its title: another card's thread may name EX03 too (a failover moves copies there).
+    .filter({ has: page.locator('h2', { hasText: 'EX03' }) })
     .last();
   await zhCard.locator('h2').waitFor();
   const title = zhCard.locator('h2');
   const text = await zhCard.innerText();
   // What a reader of zh-TW sees: Chinese characters (several distinct ones) and the emoji.
-  console.log(text);
   const han = [...new Set(text.match(/\p{Script=Han}/gu) ?? [])].slice(0, 8);
   expect(han.length).toBeGreaterThanOrEqual(4);
   const emoji = [...new Set(text.match(/\p{Extended_Pictographic}/gu) ?? []), '✅'].slice(0, 3);
