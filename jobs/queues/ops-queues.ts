@@ -30,10 +30,11 @@ export function createOpsQueues(options: {
   const open = (name: string): { queue: Queue; owned: boolean } => {
     const found = existing.find((q) => q.name === name);
     if (found) return { queue: found, owned: false };
-    return {
-      queue: new Queue(name, { connection: options.connection, prefix: options.bullPrefix }),
-      owned: true,
-    };
+    const queue = new Queue(name, { connection: options.connection, prefix: options.bullPrefix });
+    // The shared connection's own listener logs Redis errors; without this one BullMQ prints
+    // each of them again, with its stack, through console.error.
+    queue.on('error', () => undefined);
+    return { queue, owned: true };
   };
   const shared = [
     ...existing.map((q) => ({ queue: q, owned: false })),

@@ -176,9 +176,34 @@ describe('runbooks show --json', () => {
     );
   });
 
-  it('notes on stderr when a monitor name exists in several health sets', async () => {
-    const { err } = await run('show', 'AverageCommandProcessingTimeGt60sMonitor', '--json');
-    expect(err).toMatch(/several health sets.*--health-set/);
+  it('refuses a monitor name in several health sets: lists them and how to choose, exit 2', async () => {
+    const { out, err, exitCode } = await run(
+      'show',
+      'AverageCommandProcessingTimeGt60sMonitor',
+      '--json',
+    );
+    expect(exitCode).toBe(2);
+    expect(out).toBe('');
+    expect(err).toMatch(/several health sets/);
+    expect(err).toContain(
+      '  POP\\AverageCommandProcessingTimeGt60sMonitor (pop-60s: AverageCommandProcessingTimeGt60sMonitor recovery actions)',
+    );
+    expect(err).toMatch(/^ {2}IMAP\\AverageCommandProcessingTimeGt60sMonitor \(imap-/m);
+    expect(err).toContain('Choose with --health-set IMAP|POP ');
+    expect(err).toContain(
+      'or write the name as IMAP\\AverageCommandProcessingTimeGt60sMonitor or POP\\AverageCommandProcessingTimeGt60sMonitor.',
+    );
+    // Either way of choosing shows one section.
+    for (const args of [
+      ['AverageCommandProcessingTimeGt60sMonitor', '--health-set', 'IMAP'],
+      ['POP\\AverageCommandProcessingTimeGt60sMonitor'],
+    ]) {
+      const chosen = await run('show', ...args, '--json');
+      expect(chosen.exitCode).toBe(0);
+      expect(chosen.err).toBe('');
+    }
+    const zh = await run('show', 'AverageCommandProcessingTimeGt60sMonitor', '--lang', 'zh-TW');
+    expect(zh.err).toMatch(/多個健全設定/);
   });
 
   it('prints a readable card without --json', async () => {

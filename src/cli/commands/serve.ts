@@ -6,10 +6,11 @@ import { loadCatalog } from '../../infra/files/load-catalog';
 export function registerServe(program: Command): void {
   program
     .command('serve')
+    .summary('run the bot: the webhook, remediation runs, approvals and chat')
     .description(
-      'Run the bot: the SCOM webhook (POST /api/alerts/scom), /healthz and /readyz, the\n' +
-        'remediation runs (verify on every new incident, runbook steps as jobs) and approvals.\n' +
-        'Needs SCOM_WEBHOOK_TOKEN, JOB_SIGNING_KEY (approved steps are signed with it; the\n' +
+      'Run the bot: the SCOM webhook (POST /api/alerts/scom), /healthz and /readyz, the ' +
+        'remediation runs (verify on every new incident, runbook steps as jobs) and approvals.\n\n' +
+        'Needs SCOM_WEBHOOK_TOKEN, JOB_SIGNING_KEY (approved steps are signed with it; the ' +
         'worker needs the same key) and a Redis at REDIS_URL.',
     )
     .action(async () => {
