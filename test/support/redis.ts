@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { answersPing } from '../../src/infra/redis/find-redis';
-import { createRedis, type Redis } from '../../src/infra/redis/redis';
+import { createRedis, isCluster, type RedisClient } from '../../src/infra/redis/redis';
 
 /** A key prefix of its own per test file, so files can run in parallel against one Redis. */
 export function testPrefix(name: string): string {
@@ -18,12 +18,27 @@ export function redisUrl(): string {
   return url;
 }
 
-export function testRedis(): Redis {
+export function testRedis(): RedisClient {
   return createRedis(redisUrl(), { connectionName: 'jest' });
 }
 
-/** Deletes every key under a prefix (SCAN, not KEYS, so a shared Redis is not blocked). */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
+/**
+ * Deletes every key under a prefix (SCAN, not KEYS, so a shared Redis is not blocked). On a
+ * Cluster SCAN sees one node's keys, so each master is scanned, and keys are deleted one by one
+ * (one UNLINK may not span slots).
+ */
+export async function deletePrefix(redis: RedisClient, prefix: string): Promise<void> {
+  if (isCluster(redis)) {
+    for (const node of redis.nodes('master')) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        cursor = next;
+        await Promise.all(keys.map((k) => redis.unlink(k)));
+      } while (cursor !== '0');
+    }
+    return;
+  }
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
