@@ -23,7 +23,10 @@ export interface LocalCluster {
   /** The master serving a key's slot now. */
   masterOf(key: string): Promise<number>;
   /** Kills that master with SIGKILL and waits until its replica serves its slots and all is ok. */
-  crashMaster(port: number, timeoutMs?: number): Promise<{ promoted: number }>;
+  crashMaster(
+    port: number,
+    timeoutMs?: number,
+  ): Promise<{ promoted: number; killedAt: number; promotedAt: number }>;
   stop(): Promise<void>;
 }
 
@@ -130,6 +133,7 @@ export async function startLocalCluster(
       if (!replica) throw new Error(`master ${port} has no replica`);
       const replicaPort = Number(/:(\d+)@/.exec(replica[1] ?? '')?.[1]);
       await killed(children.get(port), 'SIGKILL');
+      const killedAt = Date.now();
       const isMaster = async () =>
         (await cli(replicaPort, 'role').catch(() => '')).startsWith('master');
       // Redis Cluster promotes the replica by itself once the others agree the master failed
@@ -139,7 +143,7 @@ export async function startLocalCluster(
       if (!(await isMaster())) await cli(replicaPort, 'cluster', 'failover', 'takeover');
       await waitFor(`replica ${replicaPort} promoted`, isMaster, timeoutMs);
       await waitFor('cluster ok after failover', () => allOk(alive(), cli), timeoutMs);
-      return { promoted: replicaPort };
+      return { promoted: replicaPort, killedAt, promotedAt: Date.now() };
     },
     stop: stopAll,
   };

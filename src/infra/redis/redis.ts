@@ -100,12 +100,19 @@ function parseHosts(hosts: string, defaultPort: number): Array<{ host: string; p
   });
 }
 
-/** PING with a deadline: the readiness probe must answer even when Redis hangs. */
+/**
+ * PING with a deadline: the readiness probe must answer even when Redis hangs. On a Cluster a
+ * PING reaches one node only, so the cluster's own verdict counts: `cluster_state:ok` means
+ * every slot has a master (not while a dead master's replica is still being promoted).
+ */
 export async function pingRedis(redis: RedisClient, timeoutMs = 1000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
+  const probe = isCluster(redis)
+    ? redis.cluster('INFO').then((info) => (/^cluster_state:ok\b/m.test(info) ? 'PONG' : 'down'))
+    : redis.ping();
   try {
     const result = await Promise.race([
-      redis.ping(),
+      probe,
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error('redis ping timed out')), timeoutMs);
       }),
