@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { findOrStartRedis } from '../src/infra/redis/find-redis';
 import { createRedis, type RedisClient } from '../src/infra/redis/redis';
+import { deleteKeysWithPrefix } from '../src/infra/redis/scan-keys';
 import { benchIntake, type IntakeResult } from './intake';
 import { formatTable } from './lib/stats';
 import { benchStorm, type StormResult } from './storm';
@@ -62,15 +63,6 @@ function machine() {
 async function redisVersion(redis: RedisClient): Promise<string> {
   const info = await redis.info('server');
   return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
-}
-
-async function deletePrefix(redis: RedisClient, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
 }
 
 function gitCommit(): string | null {
@@ -147,7 +139,7 @@ async function main(): Promise<void> {
       });
     }
   } finally {
-    for (const p of prefixes) await deletePrefix(redis, p);
+    for (const p of prefixes) await deleteKeysWithPrefix(redis, p);
     redis.disconnect();
     await found.stop?.();
   }

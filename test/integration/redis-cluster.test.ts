@@ -19,6 +19,7 @@ import {
   type RedisClient,
 } from '../../src/infra/redis/redis';
 import { redisKeys } from '../../src/infra/redis/redis-keys';
+import { deleteKeysWithPrefix, scanKeys } from '../../src/infra/redis/scan-keys';
 import { startServer, type RunningServer } from '../../src/main/start-server';
 import { ps51Alert } from '../fixtures/scom-alerts';
 import { startLocalCluster, type LocalCluster } from '../support/redis-cluster';
@@ -230,6 +231,18 @@ describe('on a real Redis Cluster', () => {
     expect(await store.latestInstalled()).toBeNull();
     await store.removeTeam('T1');
     expect(await store.get('19:b')).toBeNull();
+  });
+
+  test('SCAN runs on every master: keys of every slot are found and deleted', async () => {
+    const tags = ['inc', 'appr', 'audit', 'rem', 'jobs', 'chat', 'bull', 'x', 'y', 'z'];
+    await Promise.all(tags.map((t) => redis.set(`scan-test:{${t}}:k`, '1')));
+    const masters = await Promise.all(tags.map((t) => cluster.masterOf(`{${t}}`)));
+    expect(new Set(masters).size).toBeGreaterThan(1);
+    const found: string[] = [];
+    for await (const page of scanKeys(redis, 'scan-test:*', 2)) found.push(...page);
+    expect(found.sort()).toEqual(tags.map((t) => `scan-test:{${t}}:k`).sort());
+    await deleteKeysWithPrefix(redis, 'scan-test:');
+    for await (const page of scanKeys(redis, 'scan-test:*')) expect(page).toEqual([]);
   });
 
   test('a master dies while alerts arrive: its replica takes over, nothing acknowledged is lost', async () => {
