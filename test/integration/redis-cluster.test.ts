@@ -43,6 +43,8 @@ test('cluster URLs: seeds, default port, credentials, TLS', () => {
     ],
     options: { redisOptions: { username: 'bot', password: 'p@ss', tls: {} } },
   });
+  expect(parseClusterUrl('rediss+cluster://r1')?.options.dnsLookup).toBeInstanceOf(Function);
+  expect(parseClusterUrl('redis+cluster://r1')?.options.dnsLookup).toBeUndefined();
   // A cluster has no databases: a /<db> is a mistake, not silently ignored.
   expect(parseClusterUrl('redis+cluster://r1:7000/2')).toBeNull();
   expect(loadConfig({ REDIS_URL: 'redis+cluster://r1:7000,r2:7001' }).redisUrl).toBe(

@@ -89,6 +89,9 @@ export function parseClusterUrl(
       retryDelayOnFailover: 200,
       retryDelayOnClusterDown: 200,
       enableOfflineQueue: true,
+      // With TLS, node addresses stay host names so certificates match them (ioredis' advice for
+      // AWS ElastiCache); net.connect resolves them itself.
+      ...(scheme === 'rediss' ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
     },
   };
 }
