@@ -2,7 +2,7 @@ import { Queue, type ConnectionOptions } from 'bullmq';
 import { actionQueueName, QUEUE_NAMES } from './names';
 import { listOnlineWorkers } from './worker-heartbeat';
 import type { MetricSources, QueueCounts } from '../../src/infra/metrics';
-import type { Redis } from '../../src/infra/redis/redis';
+import type { RedisClient } from '../../src/infra/redis/redis';
 import type { RedisKeys } from '../../src/infra/redis/redis-keys';
 
 /** Job states worth watching; `completed` is only what retention keeps, so it is left out. */
@@ -59,7 +59,7 @@ export type OpsQueues = ReturnType<typeof createOpsQueues>;
 
 /** The scrape-time gauges, read from Redis: each a handful of cheap commands. */
 export function redisMetricSources(options: {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   queues: Queue[];
   sites: readonly string[];

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/infra/redis/redis';
 import type { RedisKeys } from '../../src/infra/redis/redis-keys';
 
 export interface WorkerInfo {
@@ -15,7 +15,7 @@ export const WORKER_TTL_MS = 30_000;
 
 /** Publishes that this worker is alive, so the bot can say "no worker online for site X". */
 export async function startHeartbeat(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   info: Omit<WorkerInfo, 'lastBeat'>,
   intervalMs = 10_000,
@@ -48,7 +48,7 @@ export async function startHeartbeat(
 
 /** Workers that beat within the last WORKER_TTL_MS, with the sites they serve. */
 export async function listOnlineWorkers(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   now = Date.now(),
 ): Promise<WorkerInfo[]> {
