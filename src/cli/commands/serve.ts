@@ -16,6 +16,6 @@ export function registerServe(program: Command): void {
       const config = loadConfig(process.env, ['SCOM_WEBHOOK_TOKEN', 'JOB_SIGNING_KEY']);
       // An invalid runbook (shipped or RUNBOOKS_DIR) fails start-up, naming file, path and reason.
       const catalog = loadCatalog({ operatorDir: config.runbooksDir });
-      await startServer(config, { handleSignals: true, catalog });
+      await startServer(config, { handleSignals: true, catalog, host: config.host });
     });
 }
