@@ -160,10 +160,6 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
       return { ok: false, status: 403, error: 'read_only', key: 'console.readOnly' };
     }
     if (access.mode === 'picker') {
-      // The demo's port is on 127.0.0.1, but a web page elsewhere can still post to it.
-      if (!sameOrigin(req, `${req.protocol}://${req.get('host') ?? ''}`)) {
-        return { ok: false, status: 403, error: 'cross_site', key: 'console.crossSite' };
-      }
       if (!bodyUser)
         return { ok: false, status: 400, error: 'invalid_request', key: 'console.pickUser' };
       return { ok: true, actor: actor(bodyUser), identity: null };
@@ -218,8 +214,20 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
   const refused = (res: Response, who: Who & { ok: false }) =>
     refuse(res, who.status, who.error, who.key);
 
+  /** Where the console's page is served from: a change must come from there. */
+  const ownOrigin = (req: Request): string =>
+    access.mode === 'oidc' ? access.auth.origin : `${req.protocol}://${req.get('host') ?? ''}`;
+
   function mount(app: Express): void {
     const router = express.Router();
+    // First of all, before the body is read: a change posted by another site's page is refused
+    // (the demo's port is on 127.0.0.1, but a page elsewhere can still post to it).
+    router.use((req, res, next) => {
+      if (req.method === 'GET' || req.method === 'HEAD') return next();
+      if (!sameOrigin(req, ownOrigin(req)))
+        return refuse(res, 403, 'cross_site', 'console.crossSite');
+      next();
+    });
     router.use(express.json({ limit: '32kb' }));
     router.use('/static', express.static(publicDir, { index: false, maxAge: 0 }));
     if (access.mode === 'oidc') access.auth.mount(router);

@@ -16,6 +16,8 @@ import { createSessionStore, LOGIN_TTL_MS, sameToken, type ConsoleSession } from
 export const CSRF_HEADER = 'x-csrf-token';
 
 export interface ConsoleAuth {
+  /** The console's own origin (of the redirect URL): the only one a change may come from. */
+  origin: string;
   /** Adds /auth/login, /auth/callback, /auth/logout and /auth/signed-out to the console's router. */
   mount(router: Router): void;
   /** The request's session, or null (no cookie, unknown, forged or expired). */
@@ -122,7 +124,7 @@ export function createConsoleAuth(options: {
     router.get('/auth/signed-out', (req, res) => page(res, 200, langOf(req), 'console.signedOut'));
   }
 
-  return { mount, session, checkAction, warmUp: () => rp.warmUp() };
+  return { origin: config.origin, mount, session, checkAction, warmUp: () => rp.warmUp() };
 }
 
 /**

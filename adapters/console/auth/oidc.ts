@@ -1,4 +1,4 @@
-import { generators, Issuer, type BaseClient } from 'openid-client';
+import { custom, generators, Issuer, type BaseClient } from 'openid-client';
 import type { ConsoleAuthConfig } from './config';
 import { identityFromClaims, type IdentityResult } from './identity';
 import type { PendingLogin } from './sessions';
@@ -21,15 +21,17 @@ export function createOidcRelyingParty(config: ConsoleAuthConfig): OidcRelyingPa
   let client: Promise<BaseClient> | null = null;
 
   const getClient = (): Promise<BaseClient> => {
-    client ??= Issuer.discover(config.issuer).then(
-      (issuer) =>
-        new issuer.Client({
-          client_id: config.clientId,
-          client_secret: config.clientSecret,
-          redirect_uris: [config.redirectUrl],
-          response_types: ['code'],
-        }),
-    );
+    client ??= Issuer.discover(config.issuer).then((issuer) => {
+      const c = new issuer.Client({
+        client_id: config.clientId,
+        client_secret: config.clientSecret,
+        redirect_uris: [config.redirectUrl],
+        response_types: ['code'],
+      });
+      // A few seconds between our clock and the provider's must not refuse a fresh ID token.
+      c[custom.clock_tolerance] = 10;
+      return c;
+    });
     // A failed discovery is tried again on the next sign-in.
     client.catch(() => (client = null));
     return client;
