@@ -10,7 +10,9 @@ export function registerServe(program: Command): void {
       'Run the bot: the SCOM webhook (POST /api/alerts/scom), /healthz and /readyz, the\n' +
         'remediation runs (verify on every new incident, runbook steps as jobs) and approvals.\n' +
         'Needs SCOM_WEBHOOK_TOKEN, JOB_SIGNING_KEY (approved steps are signed with it; the\n' +
-        'worker needs the same key) and a Redis at REDIS_URL.',
+        'worker needs the same key) and a Redis at REDIS_URL. Listens on HOST (default\n' +
+        '0.0.0.0). CONSOLE_ENABLED=true adds /console: sign-in with CONSOLE_OIDC_*, read-only\n' +
+        'without it.',
     )
     .action(async () => {
       const config = loadConfig(process.env, ['SCOM_WEBHOOK_TOKEN', 'JOB_SIGNING_KEY']);
