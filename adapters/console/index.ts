@@ -1,13 +1,18 @@
 import express, { type Express, type Request, type Response } from 'express';
 import type { RedisClient } from '../../src/infra/redis/redis';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { Actor } from '../../src/domain/identity/actor';
+import type { Actor, Principal } from '../../src/domain/identity/actor';
 import type { ChatCore, ChatResponse } from '../../src/app/chat/ports';
+import type { GroupResolver } from '../../src/app/approvals/ports';
+import type { Role } from '../../src/domain/approvals/roles';
 import type { Lang } from '../../src/domain/runbooks/text';
-import { stringsWithPrefix } from '../../src/domain/strings';
+import { stringsWithPrefix, type PlainKey } from '../../src/domain/strings';
 import type { Logger } from '../../src/infra/logger';
+import { refuse, sameOrigin, type ConsoleAuth } from './auth';
+import type { ConsoleIdentity } from './auth/identity';
 import {
   createConsoleStore,
   type ConsoleKeys,
@@ -17,13 +22,22 @@ import {
 
 /**
  * The local console: a third chat adapter, a small web app that behaves like a chat channel.
- * There is no login: the user picker says who you are, so it is for the demo and for a trusted
- * machine only (see docs/console.md); `serve` enables it only when CONSOLE_ENABLED=true.
+ * Who is acting depends on its access mode: people sign in with OpenID Connect (`serve` with
+ * CONSOLE_OIDC_*); without sign-in it is read-only; the demo alone (on 127.0.0.1) has a user
+ * picker instead. `serve` enables it only when CONSOLE_ENABLED=true (docs/chat.md).
  */
 export interface ConsoleUser {
   id: string;
   role: string;
 }
+
+export type ConsoleAccess =
+  /** The demo: the page's picker says who you are (anyone who reaches the port is anyone). */
+  | { mode: 'picker' }
+  /** No sign-in configured: anyone may read the room, nobody may act. */
+  | { mode: 'read-only' }
+  /** OpenID Connect sign-in: the session says who you are. */
+  | { mode: 'oidc'; auth: ConsoleAuth };
 
 export interface ConsoleScenario {
   name: string;
@@ -35,8 +49,11 @@ export interface ConsoleAdapterOptions {
   keys: ConsoleKeys;
   core: ChatCore;
   logger: Logger;
-  /** The console identities of the approval policy in force, with their roles. */
+  access: ConsoleAccess;
+  /** The console identities of the approval policy in force, with their roles (the picker's). */
   users: () => ConsoleUser[];
+  /** A signed-in user's role anywhere under the policy in force, shown on the page. */
+  roleOf?: (principal: Principal) => Role;
   /** The demo's alert control; absent outside the demo. */
   scenarios?: {
     list: ConsoleScenario[];
@@ -75,13 +92,16 @@ export function consolePublicDir(from: string = __dirname): string {
   return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? candidates[0]!;
 }
 
-const userId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a console user name');
+const userId = z.string().regex(/^[A-Za-z0-9_.@+-]{1,128}$/, 'a console user name');
 // One room today; a name from the client must not create keys at will.
 const room = z.literal(CONSOLE_ROOM).default(CONSOLE_ROOM);
-const commandBody = z.object({ user: userId, room, text: z.string().max(2000) }).strict();
+// `user` is the picker's choice; with sign-in the session says who it is, and `user` is ignored.
+const commandBody = z
+  .object({ user: userId.optional(), room, text: z.string().max(2000) })
+  .strict();
 const actionBody = z
   .object({
-    user: userId,
+    user: userId.optional(),
     room,
     value: z.string().max(2000),
     messageId: z.string().max(100).optional(),
@@ -89,13 +109,72 @@ const actionBody = z
     confirmed: z.boolean().optional(),
   })
   .strict();
-const scenarioBody = z.object({ user: userId, scenario: z.string().max(80) }).strict();
+const scenarioBody = z.object({ user: userId.optional(), scenario: z.string().max(80) }).strict();
+
+/** Who a request is, and whether it may act. */
+type Who =
+  | { ok: true; actor: Actor; identity: ConsoleIdentity | null }
+  | { ok: false; status: number; error: string; key: PlainKey };
 
 export function createConsoleAdapter(options: ConsoleAdapterOptions) {
   const store: ConsoleStore = createConsoleStore(options.redis, options.keys);
   const logger = options.logger.child({ adapter: 'console' });
+  const access = options.access;
+  /**
+   * The signed-in user of the action being handled: the policy asks the console for the groups of
+   * the actor it checks, and they are this session's (from the ID token). Outside a request (or
+   * for anyone else) there are none: the safe side of an approval.
+   */
+  const acting = new AsyncLocalStorage<ConsoleIdentity>();
+  const groups: GroupResolver = {
+    groupsOf: async (a) => {
+      const who = acting.getStore();
+      return who && a.platform === 'console' && a.id === who.id ? who.groups : [];
+    },
+  };
 
-  const actor = (user: string): Actor => ({ platform: 'console', id: user, displayName: user });
+  const actor = (user: string, displayName = user): Actor => ({
+    platform: 'console',
+    id: user,
+    displayName,
+  });
+
+  /** Who reads: the picker's user, the session's, or nobody (read-only: public messages only). */
+  async function whoReads(req: Request): Promise<Who | { ok: true; actor: null; identity: null }> {
+    if (access.mode === 'picker') {
+      const user = userId.safeParse(req.query.user);
+      return user.success
+        ? { ok: true, actor: actor(user.data), identity: null }
+        : { ok: true, actor: null, identity: null };
+    }
+    if (access.mode === 'read-only') return { ok: true, actor: null, identity: null };
+    const s = await access.auth.session(req);
+    if (!s)
+      return { ok: false, status: 401, error: 'unauthenticated', key: 'console.signInNeeded' };
+    return { ok: true, actor: actor(s.user.id, s.user.displayName), identity: s.user };
+  }
+
+  /** Who acts: refused without sign-in, from another site, or without the session's token. */
+  async function whoActs(req: Request, bodyUser: string | undefined): Promise<Who> {
+    if (access.mode === 'read-only') {
+      return { ok: false, status: 403, error: 'read_only', key: 'console.readOnly' };
+    }
+    if (access.mode === 'picker') {
+      if (!bodyUser)
+        return { ok: false, status: 400, error: 'invalid_request', key: 'console.pickUser' };
+      return { ok: true, actor: actor(bodyUser), identity: null };
+    }
+    const s = await access.auth.session(req);
+    if (!s)
+      return { ok: false, status: 401, error: 'unauthenticated', key: 'console.signInNeeded' };
+    const refused = access.auth.checkAction(req, s);
+    if (refused) return { ok: false, status: 403, error: 'cross_site', key: refused };
+    return { ok: true, actor: actor(s.user.id, s.user.displayName), identity: s.user };
+  }
+
+  /** Runs a core call with the acting user's groups at hand (see `acting`). */
+  const withGroups = <T>(who: Who & { ok: true }, fn: () => Promise<T>): Promise<T> =>
+    who.identity ? acting.run(who.identity, fn) : fn();
 
   /** Answers go back in the HTTP response (private) and into the room (public). */
   async function deliver(
@@ -132,71 +211,118 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
   const page = (): string =>
     (pageHtml ??= consolePage(readFileSync(join(publicDir, 'index.html'), 'utf8')));
 
+  const refused = (res: Response, who: Who & { ok: false }) =>
+    refuse(res, who.status, who.error, who.key);
+
+  /** Where the console's page is served from: a change must come from there. */
+  const ownOrigin = (req: Request): string =>
+    access.mode === 'oidc' ? access.auth.origin : `${req.protocol}://${req.get('host') ?? ''}`;
+
   function mount(app: Express): void {
     const router = express.Router();
+    // First of all, before the body is read: a change posted by another site's page is refused
+    // (the demo's port is on 127.0.0.1, but a page elsewhere can still post to it).
+    router.use((req, res, next) => {
+      if (req.method === 'GET' || req.method === 'HEAD') return next();
+      if (!sameOrigin(req, ownOrigin(req)))
+        return refuse(res, 403, 'cross_site', 'console.crossSite');
+      next();
+    });
     router.use(express.json({ limit: '32kb' }));
     router.use('/static', express.static(publicDir, { index: false, maxAge: 0 }));
-    router.get('/', (_req, res) => {
-      res.type('html').send(page());
+    if (access.mode === 'oidc') access.auth.mount(router);
+    router.get('/', async (req, res) => {
+      // Signed out: straight to the provider (and back here) rather than an empty page.
+      if (access.mode === 'oidc' && !(await access.auth.session(req))) {
+        return res.redirect(303, '/console/auth/login');
+      }
+      res.type('html').set('cache-control', 'no-store').send(page());
     });
-    router.get('/api/config', (_req, res) => {
-      res.json({
-        users: options.users(),
-        scenarios: options.scenarios?.list ?? [],
+    router.get('/api/config', async (req, res) => {
+      const base = {
+        mode: access.mode,
+        scenarios: access.mode === 'picker' ? (options.scenarios?.list ?? []) : [],
         banner: options.banner ?? null,
         room: CONSOLE_ROOM,
+      };
+      if (access.mode === 'picker') return void res.json({ ...base, users: options.users() });
+      if (access.mode === 'read-only') return void res.json({ ...base, users: [] });
+      const s = await access.auth.session(req);
+      if (!s) return refuse(res, 401, 'unauthenticated', 'console.signInNeeded');
+      const role =
+        options.roleOf?.({ ...actor(s.user.id, s.user.displayName), groups: s.user.groups }) ??
+        'viewer';
+      res.set('cache-control', 'no-store').json({
+        ...base,
+        users: [],
+        me: { id: s.user.id, name: s.user.displayName, role },
+        // Same-origin only (no CORS): a page of another site cannot read it.
+        csrf: s.csrf,
+        expiresAt: s.expiresAt,
       });
     });
     router.get('/api/messages', async (req, res) => {
-      const user = userId.safeParse(req.query.user);
       const r = room.safeParse(req.query.room);
       if (!r.success) return bad(res, r.error);
+      const who = await whoReads(req);
+      if (!who.ok) return refused(res, who);
       // The stream position first: the page follows the stream from there, so nothing that
       // changes between this answer and the stream's start is missed.
       const from = await store.position(r.data);
-      res.json({ from, messages: await store.list(r.data, user.success ? user.data : null) });
+      res.json({ from, messages: await store.list(r.data, who.actor?.id ?? null) });
     });
     router.get('/api/stream', (req, res) => void stream(req, res));
     router.post('/api/command', async (req, res) => {
       const body = commandBody.safeParse(req.body);
       if (!body.success) return bad(res, body.error);
-      const { user, text } = body.data;
+      const who = await whoActs(req, body.data.user);
+      if (!who.ok) return refused(res, who);
+      const { text } = body.data;
+      const user = who.actor.id;
       const roomName = body.data.room;
       await store.post(roomName, { reply: { text: `/exchange ${text}` } }, user);
-      const response = await options.core.command({
-        actor: actor(user),
-        channel: { platform: 'console', id: roomName },
-        text,
-      });
+      const response = await withGroups(who, () =>
+        options.core.command({
+          actor: who.actor,
+          channel: { platform: 'console', id: roomName },
+          text,
+        }),
+      );
       res.json(await deliver(roomName, user, response));
     });
     router.post('/api/action', async (req, res) => {
       const body = actionBody.safeParse(req.body);
       if (!body.success) return bad(res, body.error);
-      const { user, value, messageId, reason, confirmed } = body.data;
+      const who = await whoActs(req, body.data.user);
+      if (!who.ok) return refused(res, who);
+      const { value, messageId, reason, confirmed } = body.data;
       const roomName = body.data.room;
-      const response = await options.core.action({
-        actor: actor(user),
-        channel: { platform: 'console', id: roomName },
-        value,
-        input: { reason, confirmed },
-        ...(messageId ? { message: { platform: 'console', channel: roomName, messageId } } : {}),
-      });
-      res.json(await deliver(roomName, user, response, messageId));
+      const response = await withGroups(who, () =>
+        options.core.action({
+          actor: who.actor,
+          channel: { platform: 'console', id: roomName },
+          value,
+          input: { reason, confirmed },
+          ...(messageId ? { message: { platform: 'console', channel: roomName, messageId } } : {}),
+        }),
+      );
+      res.json(await deliver(roomName, who.actor.id, response, messageId));
     });
     router.post('/api/scenario', async (req, res) => {
-      if (!options.scenarios) {
+      if (!options.scenarios || access.mode !== 'picker') {
         res.status(404).json({ error: 'not_found', message: 'Scenarios exist in the demo only.' });
         return;
       }
       const body = scenarioBody.safeParse(req.body);
       if (!body.success) return bad(res, body.error);
+      const who = await whoActs(req, body.data.user);
+      if (!who.ok) return refused(res, who);
       const result = await options.scenarios.raise(body.data.scenario);
       if (!result.ok) {
         res.status(400).json({ error: 'invalid_scenario', message: result.reason });
         return;
       }
-      logger.info({ user: body.data.user, scenario: body.data.scenario }, 'demo alert raised');
+      logger.info({ user: who.actor.id, scenario: body.data.scenario }, 'demo alert raised');
       res.json({ private: { text: result.text } });
     });
     app.use('/console', router);
@@ -206,6 +332,8 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
   async function stream(req: Request, res: Response): Promise<void> {
     const r = room.safeParse(req.query.room);
     if (!r.success) return bad(res, r.error);
+    const who = await whoReads(req);
+    if (!who.ok) return refused(res, who);
     // Each open page holds a Redis connection of its own: keep their number bounded.
     if (openStreams >= MAX_STREAMS) {
       res.status(503).json({ error: 'busy', message: 'Too many console pages are open.' });
@@ -213,8 +341,7 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
     }
     openStreams += 1;
     res.on('close', () => (openStreams -= 1));
-    const user = userId.safeParse(req.query.user);
-    const viewer = user.success ? user.data : null;
+    const viewer = who.actor?.id ?? null;
     res.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
@@ -246,6 +373,8 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
           last,
         )) as Array<[string, Array<[string, string[]]>]> | null;
         if (!open) break;
+        // A session that ended (signed out, expired) stops its stream; the page then signs in.
+        if (access.mode === 'oidc' && !(await access.auth.session(req))) break;
         if (!got) {
           res.write(': keep-alive\n\n');
           continue;
@@ -267,7 +396,7 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
     res.end();
   }
 
-  return { surface: store.surface, store, mount };
+  return { surface: store.surface, store, mount, groups };
 }
 
 export type ConsoleAdapter = ReturnType<typeof createConsoleAdapter>;

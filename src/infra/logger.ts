@@ -13,6 +13,8 @@ export const REDACT_PATHS = [
   '*.token',
   '*.password',
   'config.scomWebhookToken',
+  // The console's session cookie, as pino-http logs a response's headers.
+  'res.headers["set-cookie"]',
 ];
 
 /** Structured JSON logs on stdout; one logger per process, children per component. */

@@ -70,6 +70,9 @@ beforeAll(async () => {
   };
   server = await startTestServer('e2e', env, {
     relayIntervalMs: 500,
+    // The console's user picker, as the demo has it (this test plays several people; sign-in has
+    // its own test, console-login.test.ts).
+    demo: {},
     env: {
       SLACK_BOT_TOKEN: 'xoxb-test',
       SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,

@@ -42,6 +42,7 @@ const adapter = createConsoleAdapter({
   keys,
   core,
   logger: pino({ level: 'silent' }),
+  access: { mode: 'picker' },
   users: () => [{ id: 'alice', role: 'operator' }],
 });
 let server: Server;
@@ -146,4 +147,63 @@ test('bad bodies get a 400 with the reason; scenarios exist only in the demo', a
     400,
   );
   expect((await post('/api/scenario', { user: 'alice', scenario: 'x' })).status).toBe(404);
+});
+
+test('the picker (demo) refuses a click posted by another site', async () => {
+  const res = await fetch(`${base}/api/action`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+    body: JSON.stringify({ user: 'alice', room: 'alerts', value: '{"v":1}' }),
+  });
+  expect(res.status).toBe(403);
+  expect(await res.json()).toMatchObject({ error: 'cross_site', key: 'console.crossSite' });
+  expect((await post('/api/action', { room: 'alerts', value: '{"v":1}' })).status).toBe(400);
+});
+
+test('without sign-in the console is read-only: it shows the room, and refuses every action with the reason', async () => {
+  const readOnly = createConsoleAdapter({
+    redis,
+    keys,
+    core,
+    logger: pino({ level: 'silent' }),
+    access: { mode: 'read-only' },
+    users: () => [{ id: 'alice', role: 'operator' }],
+  });
+  const app = express();
+  readOnly.mount(app);
+  const srv = createServer(app);
+  await new Promise<void>((r) => srv.listen(0, r));
+  const ro = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/console`;
+  try {
+    const config = (await (await fetch(`${ro}/api/config`)).json()) as Record<string, unknown>;
+    expect(config).toMatchObject({ mode: 'read-only', users: [] });
+    await adapter.store.post('alerts', { reply: { text: 'only for alice' } }, 'alice');
+    const shown = (await (await fetch(`${ro}/api/messages?room=alerts&user=alice`)).json()) as {
+      messages: Array<{ visibleTo: string | null }>;
+    };
+    expect(shown.messages.length).toBeGreaterThan(0);
+    // Nobody is anybody: a private answer stays private, whatever `user` says.
+    expect(shown.messages.every((m) => m.visibleTo === null)).toBe(true);
+    const before = seen.length;
+    for (const [path, body] of [
+      ['/api/action', { user: 'bob', room: 'alerts', value: '{"v":1}' }],
+      ['/api/command', { user: 'bob', room: 'alerts', text: 'workers' }],
+    ] as const) {
+      const res = await fetch(`${ro}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({
+        error: 'read_only',
+        key: 'console.readOnly',
+        message: expect.stringContaining('This console is read-only'),
+      });
+    }
+    expect(seen.length).toBe(before);
+  } finally {
+    srv.closeAllConnections();
+    await new Promise((r) => srv.close(r));
+  }
 });

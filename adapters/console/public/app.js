@@ -18,6 +18,10 @@ const LANGS = Object.keys(STRINGS).length ? Object.keys(STRINGS) : ['en'];
 
 const state = {
   user: null,
+  /** 'picker' (the demo), 'oidc' (signed in) or 'read-only' (no sign-in configured). */
+  mode: 'picker',
+  /** The session's token, sent with every change (oidc); the server compares it. */
+  csrf: null,
   room: 'alerts',
   messages: new Map(),
   source: null,
@@ -91,15 +95,25 @@ function toast(text) {
   toast.timer = setTimeout(() => (t.hidden = true), 8000);
 }
 
-async function api(path, body) {
-  const res = await fetch(`/console/api/${path}`, {
+async function api(path, body, base = '/console/api/') {
+  const headers = {};
+  if (body) headers['content-type'] = 'application/json';
+  if (body && state.csrf) headers['x-csrf-token'] = state.csrf;
+  const res = await fetch(`${base}${path}`, {
     method: body ? 'POST' : 'GET',
-    headers: body ? { 'content-type': 'application/json' } : {},
+    headers,
     body: body ? JSON.stringify(body) : undefined,
   });
   const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(data.message || `HTTP ${res.status}`);
+  // Signed out or expired: to the provider, which sends the browser back here.
+  if (res.status === 401 && state.mode === 'oidc') window.location.assign('/console/auth/login');
+  if (!res.ok) throw new Error(data.key ? t(data.key) : data.message || `HTTP ${res.status}`);
   return data;
+}
+
+/** Who the request is for: the picker's choice in the demo; otherwise the session says it. */
+function asUser(body) {
+  return state.mode === 'picker' ? { user: state.user, ...body } : body;
 }
 
 function showPrivate(p) {
@@ -109,7 +123,7 @@ function showPrivate(p) {
 }
 
 async function click(action, messageId) {
-  const body = { user: state.user, room: state.room, value: action.value };
+  const body = asUser({ room: state.room, value: action.value });
   if (messageId) body.messageId = messageId;
   if (action.confirm) {
     if (!window.confirm(`${action.confirm.title}\n\n${action.confirm.text}`)) return;
@@ -130,7 +144,8 @@ async function click(action, messageId) {
 }
 
 function buttons(actions, messageId) {
-  if (!actions || actions.length === 0) return null;
+  // Read-only: the server refuses every click, so none is offered.
+  if (!actions || actions.length === 0 || state.mode === 'read-only') return null;
   return el(
     'div',
     { class: 'actions' },
@@ -277,27 +292,25 @@ function upsert(m) {
 async function load() {
   $('messages').textContent = '';
   state.messages.clear();
-  const { from, messages } = await api(
-    `messages?room=${state.room}&user=${encodeURIComponent(state.user)}`,
-  );
+  const who = state.mode === 'picker' ? `&user=${encodeURIComponent(state.user)}` : '';
+  const { from, messages } = await api(`messages?room=${state.room}${who}`);
   messages.forEach(upsert);
   if (state.source) state.source.close();
   state.source = new EventSource(
-    `/console/api/stream?room=${state.room}&user=${encodeURIComponent(state.user)}&from=${encodeURIComponent(from)}`,
+    `/console/api/stream?room=${state.room}${who}&from=${encodeURIComponent(from)}`,
   );
   state.source.addEventListener('message', (e) => upsert(JSON.parse(e.data)));
+  // The server ends the stream when the session ends; the next request then signs in again.
+  state.source.addEventListener('error', () => {
+    if (state.source.readyState === EventSource.CLOSED) api('config').catch(() => undefined);
+  });
 }
 
-async function init() {
-  applyStrings();
-  $('lang').addEventListener('click', () => {
-    state.lang = nextLang();
-    localStorage.setItem('console-lang', state.lang);
-    applyStrings();
-  });
-  const config = await api('config');
+/** The demo's picker: every console user of its policy, with their role. */
+function setUpPicker(config) {
   const users = config.users.length ? config.users : [{ id: 'guest', role: 'viewer' }];
   const select = $('user');
+  $('picker').hidden = false;
   for (const u of users) select.append(el('option', { value: u.id }, `${u.id} (${u.role})`));
   const remembered = localStorage.getItem('console-user');
   state.user = users.some((u) => u.id === remembered) ? remembered : users[0].id;
@@ -311,6 +324,43 @@ async function init() {
     showRole();
     load();
   });
+}
+
+/** Signed in: who, their role, and a way out. */
+function setUpSession(config) {
+  state.user = config.me.id;
+  state.csrf = config.csrf;
+  $('me').textContent =
+    config.me.name === config.me.id ? config.me.id : `${config.me.name} (${config.me.id})`;
+  $('me').hidden = false;
+  $('role').textContent = config.me.role;
+  $('logout').hidden = false;
+  $('logout').addEventListener('click', async () => {
+    try {
+      const r = await api('logout', {}, '/console/auth/');
+      window.location.assign(r.next);
+    } catch (err) {
+      toast(String(err.message || err));
+    }
+  });
+}
+
+async function init() {
+  applyStrings();
+  $('lang').addEventListener('click', () => {
+    state.lang = nextLang();
+    localStorage.setItem('console-lang', state.lang);
+    applyStrings();
+  });
+  const config = await api('config');
+  state.mode = config.mode || 'picker';
+  if (state.mode === 'picker') setUpPicker(config);
+  else if (state.mode === 'oidc') setUpSession(config);
+  else {
+    $('read-only').hidden = false;
+    $('command-form').hidden = true;
+    $('role').textContent = 'viewer';
+  }
   state.banner = config.banner;
   showBanner();
   if (config.scenarios.length) {
@@ -319,7 +369,7 @@ async function init() {
     $('scenarios').hidden = false;
     $('raise').addEventListener('click', async () => {
       try {
-        const r = await api('scenario', { user: state.user, scenario: $('scenario').value });
+        const r = await api('scenario', asUser({ scenario: $('scenario').value }));
         showPrivate(r.private);
       } catch (err) {
         toast(String(err.message || err));
@@ -332,7 +382,7 @@ async function init() {
     if (!text) return;
     $('command').value = '';
     try {
-      const r = await api('command', { user: state.user, room: state.room, text });
+      const r = await api('command', asUser({ room: state.room, text }));
       showPrivate(r.private);
     } catch (err) {
       toast(String(err.message || err));

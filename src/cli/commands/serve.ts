@@ -11,12 +11,14 @@ export function registerServe(program: Command): void {
       'Run the bot: the SCOM webhook (POST /api/alerts/scom), /healthz and /readyz, the ' +
         'remediation runs (verify on every new incident, runbook steps as jobs) and approvals.\n\n' +
         'Needs SCOM_WEBHOOK_TOKEN, JOB_SIGNING_KEY (approved steps are signed with it; the ' +
-        'worker needs the same key) and a Redis at REDIS_URL.',
+        'worker needs the same key) and a Redis at REDIS_URL. Listens on HOST (default ' +
+        '0.0.0.0). CONSOLE_ENABLED=true adds /console: sign-in with CONSOLE_OIDC_*, read-only ' +
+        'without it.',
     )
     .action(async () => {
       const config = loadConfig(process.env, ['SCOM_WEBHOOK_TOKEN', 'JOB_SIGNING_KEY']);
       // An invalid runbook (shipped or RUNBOOKS_DIR) fails start-up, naming file, path and reason.
       const catalog = loadCatalog({ operatorDir: config.runbooksDir });
-      await startServer(config, { handleSignals: true, catalog });
+      await startServer(config, { handleSignals: true, catalog, host: config.host });
     });
 }

@@ -285,6 +285,25 @@ export const en = {
   'console.onlyYou': 'only you can see this',
   'console.reasonNeeded': 'A reason is needed.',
   'console.startFailed': 'The console could not start: {error}',
+  /** Sign-in (OpenID Connect) and its refusals: the page and the server's sign-in pages. */
+  'console.signIn': 'Sign in',
+  'console.signOut': 'Sign out',
+  'console.signedOut': 'You are signed out of the console.',
+  'console.signInNeeded': 'You are not signed in, or your session has ended: sign in again.',
+  'console.crossSite':
+    'Refused: the request did not come from this console’s own page (cross-site request or a missing token). Reload the page.',
+  'console.readOnly':
+    'This console is read-only: sign-in (OpenID Connect, CONSOLE_OIDC_*) is not configured, so nobody can ask for, approve or run anything from it. Use Slack or Teams, or ask the operator to configure sign-in.',
+  'console.readOnlyBanner':
+    'Read-only: sign-in is not configured, so this console shows the alerts but cannot act on them.',
+  'console.pickUser': 'Pick a console user first.',
+  'console.providerDown': 'The sign-in provider cannot be reached. Try again in a moment.',
+  'console.loginExpired':
+    'This sign-in took too long or was started in another browser. Sign in again.',
+  'console.loginFailed':
+    'Sign-in failed: the provider’s answer could not be verified. Sign in again.',
+  'console.noIdentity':
+    'Signed in, but your token carries no user principal name or email address, so the console cannot tell who you are. Ask the administrator to add the upn or email claim.',
   'console.demoBanner':
     "Demo: simulated Exchange ({servers} in sites {sites}). The runbook's 10-minute waits last {seconds} s here. Ask as alice (operator), approve as bob or carol (approvers); ana is an admin.",
   /** Joins a list's last two items ("site-a and site-b"). */

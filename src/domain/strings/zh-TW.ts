@@ -265,6 +265,21 @@ export const zhTW: Record<keyof typeof en, string> = {
   'console.onlyYou': '只有您看得到',
   'console.reasonNeeded': '需要提供原因。',
   'console.startFailed': '主控台無法啟動：{error}',
+  'console.signIn': '登入',
+  'console.signOut': '登出',
+  'console.signedOut': '您已登出主控台。',
+  'console.signInNeeded': '您尚未登入，或工作階段已結束：請重新登入。',
+  'console.crossSite':
+    '已拒絕：這個要求不是來自本主控台自己的頁面（跨站要求或缺少權杖）。請重新載入頁面。',
+  'console.readOnly':
+    '此主控台為唯讀：尚未設定登入（OpenID Connect，CONSOLE_OIDC_*），因此無法在此提出要求、核准或執行任何動作。請改用 Slack 或 Teams，或請管理員設定登入。',
+  'console.readOnlyBanner': '唯讀：尚未設定登入，此主控台只顯示警示，無法採取動作。',
+  'console.pickUser': '請先選擇主控台使用者。',
+  'console.providerDown': '無法連線到登入服務提供者，請稍後再試。',
+  'console.loginExpired': '這次登入花費太久，或是在另一個瀏覽器中開始的。請重新登入。',
+  'console.loginFailed': '登入失敗：無法驗證服務提供者的回應。請重新登入。',
+  'console.noIdentity':
+    '已登入，但您的權杖沒有使用者主體名稱（UPN）或電子郵件地址，主控台無法辨識您的身分。請管理員加入 upn 或 email 宣告。',
   'console.demoBanner':
     '示範環境：模擬的 Exchange（{servers}，位於站台 {sites}）。手冊中 10 分鐘的等候在此為 {seconds} 秒。請以 alice（operator）提出要求，以 bob 或 carol（approver）核准；ana 是 admin。',
   'list.and': '、',

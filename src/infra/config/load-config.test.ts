@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './load-config';
 test('defaults', () => {
   expect(loadConfig({})).toEqual({
     port: 3000,
+    host: '0.0.0.0',
     redisUrl: 'redis://127.0.0.1:6379',
     redisPrefix: 'exchops',
     redisDurability: { volatileOk: false, persistenceAsserted: false },
@@ -113,4 +114,11 @@ test('chat settings: the console is off unless asked for, PUBLIC_URL must be a U
   expect(() => loadConfig({ PUBLIC_URL: 'chatops.contoso.com' })).toThrow(
     /PUBLIC_URL: must be an http\(s\) URL/,
   );
+});
+
+test('HOST: every interface by default, an address or name when set', () => {
+  expect(loadConfig({ HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+  expect(loadConfig({ HOST: '::' }).host).toBe('::');
+  expect(loadConfig({ HOST: 'bot.contoso.com' }).host).toBe('bot.contoso.com');
+  expect(() => loadConfig({ HOST: 'http://0.0.0.0' })).toThrow(/HOST/);
 });

@@ -11,6 +11,19 @@ const emptyToUndefined = (value: unknown): unknown =>
 
 const envSchema = z.object({
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  /** The address `serve` listens on: every interface by default (containers); 127.0.0.1 for
+   * this machine only. */
+  HOST: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(
+        /^([A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:.]{2,45})$/,
+        'must be an address or host name such as 0.0.0.0, 127.0.0.1 or ::',
+      )
+      .default('0.0.0.0'),
+  ),
   REDIS_URL: z.preprocess(
     emptyToUndefined,
     z
@@ -144,6 +157,8 @@ const envSchema = z.object({
 
 export type Config = {
   port: number;
+  /** HOST: the address the bot listens on. */
+  host: string;
   redisUrl: string;
   redisPrefix: string;
   scomWebhookToken: string | undefined;
@@ -226,6 +241,7 @@ export function loadConfig(
   const e = parsed.data;
   return {
     port: e.PORT,
+    host: e.HOST,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     scomWebhookToken: e.SCOM_WEBHOOK_TOKEN,
