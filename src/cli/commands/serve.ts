@@ -9,8 +9,8 @@ export function registerServe(program: Command): void {
     .description(
       'Run the bot: the SCOM webhook (POST /api/alerts/scom), /healthz and /readyz, the\n' +
         'remediation runs (verify on every new incident, runbook steps as jobs) and approvals.\n' +
-        'Needs SCOM_WEBHOOK_TOKEN, JOB_SIGNING_KEY (approved steps are signed with it; the\n' +
-        'worker needs the same key) and a Redis at REDIS_URL.',
+        'Needs SCOM_WEBHOOK_TOKEN, JOB_SIGNING_KEY or JOB_SIGNING_KEYS (every job is signed\n' +
+        'with it; the worker needs the same keys) and a Redis at REDIS_URL.',
     )
     .action(async () => {
       const config = loadConfig(process.env, ['SCOM_WEBHOOK_TOKEN', 'JOB_SIGNING_KEY']);

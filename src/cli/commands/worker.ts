@@ -11,9 +11,10 @@ export function registerWorker(program: Command): void {
     .command('worker')
     .description(
       'Run the PowerShell worker (on a Windows host near the Exchange servers): takes action jobs\n' +
-        "for its sites from Redis, verifies each change's signed approval, runs it through a pool of\n" +
+        "for its sites from Redis, verifies each job's signed grant, runs it through a pool of\n" +
         'node-powershell shells connected to EXCHANGE_CONNECTION_URI, and reports results.\n' +
-        'Needs JOB_SIGNING_KEY and EXCHANGE_CONNECTION_URI; WORKER_SITES picks its sites.\n' +
+        'Needs JOB_SIGNING_KEY (or JOB_SIGNING_KEYS) and EXCHANGE_CONNECTION_URI; WORKER_SITES\n' +
+        'picks its sites.\n' +
         'SIGTERM / Ctrl-C: finishes running jobs, takes no new ones.',
     )
     .action(async () => {
