@@ -216,7 +216,17 @@ export function createActionProcessor(deps: ActionProcessorDeps) {
         startedAt: startedAt.toISOString(),
         command,
       });
-      const result = await deps.executor.run(actionId, built.params);
+      let result: ExecutionResult;
+      try {
+        result = await deps.executor.run(actionId, built.params);
+      } catch (err) {
+        // The shell broke mid-change: as unknown as a dead worker, but we can say so ourselves.
+        const reason = `the worker's shell failed while running this change (${err instanceof Error ? err.message : String(err)}); it may or may not have run: verify`;
+        log.error({ jobId, actionId, server, err }, 'outcome unknown');
+        await report({ status: 'unknown', reason, command });
+        await clearInflight(deps.redis, deps.keys, jobId);
+        throw new UnrecoverableError(reason);
+      }
       const outcome = await report(outcomeOf(result, command));
       await clearInflight(deps.redis, deps.keys, jobId);
       if (!result.ok) throw new UnrecoverableError(result.error ?? 'change failed');

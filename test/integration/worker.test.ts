@@ -36,6 +36,8 @@ class FakeExecutor implements ActionExecutor {
   running = new Map<string, number>();
   maxConcurrentPerServer = 0;
   hold = false;
+  /** The shell breaks (not a failed command: an exception). */
+  crash = false;
   private waiting: Array<() => void> = [];
   async run(actionId: string, params: Record<string, unknown>): Promise<ExecutionResult> {
     this.calls.push({ actionId, params });
@@ -44,6 +46,7 @@ class FakeExecutor implements ActionExecutor {
     this.running.set(server, n);
     this.maxConcurrentPerServer = Math.max(this.maxConcurrentPerServer, n);
     try {
+      if (this.crash) throw new Error('the shell went away');
       if (this.hold) await new Promise<void>((resolve) => this.waiting.push(resolve));
       else await new Promise((r) => setTimeout(r, 100));
       return { ok: true, raw: `{"ran":"${actionId}"}`, parsed: { ran: actionId } };
@@ -415,6 +418,22 @@ test('a worker killed in the middle of a change leaves its outcome unknown and t
   expect(fresh.calls).toHaveLength(0);
   executor.release();
 }, 120_000);
+
+test('a change whose shell breaks mid-run is reported unknown, not left running', async () => {
+  executor.crash = true;
+  const r = await producer.enqueue({
+    actionId: 'restart-server',
+    params: { server: 'EX01' },
+    incidentId: 'INC-1',
+    requestedBy: alice,
+    approval: grant({ actionId: 'restart-server', params: { server: 'EX01' } }),
+  });
+  if (!r.ok) throw new Error(r.reason);
+  const o = await outcome(r.jobId);
+  expect(o.status).toBe('unknown');
+  expect(o.reason).toMatch(/shell failed .*the shell went away.*verify/);
+  expect(await redis.hlen(redisKeys(prefix).inflightChanges)).toBe(0);
+});
 
 test('the heartbeat says which sites have a worker online', async () => {
   const keys = redisKeys(prefix);
