@@ -111,7 +111,8 @@ export function createActionProducer(options: {
     const bound = {
       jobId,
       actionId: built.action.id,
-      params: built.params,
+      // As the worker will read them back from Redis, so both sides digest the same JSON.
+      params: JSON.parse(JSON.stringify(built.params)) as Record<string, unknown>,
       incidentId: req.incidentId ?? null,
       runId: req.runId ?? null,
       stepId: req.stepId ?? null,
