@@ -32,6 +32,14 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: 'ioredis-only-through-create-redis',
+      severity: 'error',
+      comment:
+        'Redis connections are opened by createRedis (src/infra/redis/redis.ts), which reads REDIS_URL the same way everywhere (plain, Sentinel, Cluster); take its RedisClient type instead of importing ioredis.',
+      from: { pathNot: '^src/infra/redis/redis\\.ts$' },
+      to: { path: '(^|/)node_modules/ioredis/' },
+    },
+    {
       name: 'domain-imports-only-domain',
       severity: 'error',
       comment:

@@ -4,7 +4,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findOrStartRedis } from '../src/infra/redis/find-redis';
-import { createRedis, type Redis } from '../src/infra/redis/redis';
+import { createRedis, type RedisClient } from '../src/infra/redis/redis';
+import { deleteKeysWithPrefix } from '../src/infra/redis/scan-keys';
 import { benchIntake, type IntakeResult } from './intake';
 import { formatTable } from './lib/stats';
 import { benchStorm, type StormResult } from './storm';
@@ -59,18 +60,9 @@ function machine() {
   };
 }
 
-async function redisVersion(redis: Redis): Promise<string> {
+async function redisVersion(redis: RedisClient): Promise<string> {
   const info = await redis.info('server');
   return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
-}
-
-async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
 }
 
 function gitCommit(): string | null {
@@ -147,7 +139,7 @@ async function main(): Promise<void> {
       });
     }
   } finally {
-    for (const p of prefixes) await deletePrefix(redis, p);
+    for (const p of prefixes) await deleteKeysWithPrefix(redis, p);
     redis.disconnect();
     await found.stop?.();
   }

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { normalizeAlert } from '../src/domain/alerts/normalize-alert';
 import { createRedisIncidentStore } from '../src/infra/redis/redis-incident-store';
-import type { Redis } from '../src/infra/redis/redis';
+import type { RedisClient } from '../src/infra/redis/redis';
 import { redisKeys } from '../src/infra/redis/redis-keys';
 import { startChild } from './lib/child';
 import { mib, seededRandom, sleep, summarize, type LatencySummary } from './lib/stats';
@@ -16,7 +16,7 @@ import { QUEUE_NAMES } from '../jobs/queues/names';
  * sends them), different ones concurrently. Afterwards every alert is looked up in Redis.
  */
 export interface StormOptions {
-  redis: Redis;
+  redis: RedisClient;
   redisUrl: string;
   prefix: string;
   token: string;
@@ -365,7 +365,7 @@ export async function benchStorm(o: StormOptions): Promise<StormResult> {
   };
 }
 
-async function usedMemory(redis: Redis): Promise<number> {
+async function usedMemory(redis: RedisClient): Promise<number> {
   const info = await redis.info('memory');
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
 }

@@ -12,7 +12,7 @@ import { startWorker } from '../jobs/worker/start-worker';
 import type { ApprovalRequest } from '../src/domain/approvals/approval-request';
 import { loadConfig } from '../src/infra/config/load-config';
 import { createLogger } from '../src/infra/logger';
-import { createRedis, type Redis } from '../src/infra/redis/redis';
+import { createRedis, type RedisClient } from '../src/infra/redis/redis';
 import { redisKeys } from '../src/infra/redis/redis-keys';
 import { summarize, type LatencySummary } from './lib/stats';
 import { QUEUE_NAMES } from '../jobs/queues/names';
@@ -24,7 +24,7 @@ import { QUEUE_NAMES } from '../jobs/queues/names';
  * approval handed to the job sink until the worker starts the change.
  */
 export interface WorkerBenchOptions {
-  redis: Redis;
+  redis: RedisClient;
   redisUrl: string;
   prefix: string;
   concurrency: number;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/infra/redis/redis';
 import type { Card } from '../../src/domain/cards/card';
 import type { ChatSurface, MessageRef, Reply } from '../../src/app/chat/ports';
 
@@ -35,7 +35,7 @@ export function consoleKeys(prefix: string) {
 
 export type ConsoleKeys = ReturnType<typeof consoleKeys>;
 
-export function createConsoleStore(redis: Redis, keys: ConsoleKeys) {
+export function createConsoleStore(redis: RedisClient, keys: ConsoleKeys) {
   async function save(msg: ConsoleMessage, event: ConsoleEvent['type']): Promise<void> {
     await redis
       .multi()

@@ -1,5 +1,5 @@
 import express, { type Express, type Request, type Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/infra/redis/redis';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -31,7 +31,7 @@ export interface ConsoleScenario {
 }
 
 export interface ConsoleAdapterOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: ConsoleKeys;
   core: ChatCore;
   logger: Logger;

@@ -54,8 +54,24 @@ const card = (title: string): Card => ({
 const value = (op: 'run-step' | 'approve' | 'reject', extra: Record<string, unknown> = {}) =>
   encodeActionRef({ v: 1, op, section: 'pop-ctp', incident: 'inc-1', version: 2, ...extra });
 
+/**
+ * Waits for a condition, never a fixed time. The bound only turns a hang into a failure, and is
+ * far above what a loaded 2-core machine needs.
+ */
+const PATIENCE_MS = 20_000;
+
+async function until(ok: () => boolean, what = 'the condition'): Promise<void> {
+  const end = Date.now() + PATIENCE_MS;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 describe('Slack adapter over HTTP (/slack/events)', () => {
   let fake: FakeSlackApi;
+  /** The fake Slack API's calls, with the same patience. */
+  const waitFor = (method: string, count = 1) => fake.waitFor(method, count, PATIENCE_MS);
   let adapter: SlackAdapter;
   let server: Server;
   let url: string;
@@ -162,7 +178,7 @@ describe('Slack adapter over HTTP (/slack/events)', () => {
     });
 
     it('does not run a redelivered event twice', async () => {
-      const event = (id: string) =>
+      const event = (id: string, command = 'incidents') =>
         JSON.stringify({
           type: 'event_callback',
           team_id: 'T0TEST',
@@ -173,14 +189,14 @@ describe('Slack adapter over HTTP (/slack/events)', () => {
             type: 'app_mention',
             user: 'U0ANA',
             channel: 'C0OPS',
-            text: '<@UBOT> incidents',
+            text: `<@UBOT> ${command}`,
             ts: '1700000000.000500',
           },
         });
       stub.answer(async () => ({ public: { text: 'No open incidents.' } }));
       const first = await postToSlackEndpoint(url, event('Ev1'), 'application/json');
       expect(first.status).toBe(200);
-      await fake.waitFor('chat.postMessage');
+      await waitFor('chat.postMessage');
       // Same event again, as Slack redelivers after an error: already handled here.
       const again = await postToSlackEndpoint(url, event('Ev1'), 'application/json', {
         retryNum: 1,
@@ -193,8 +209,14 @@ describe('Slack adapter over HTTP (/slack/events)', () => {
         retryReason: 'http_timeout',
       });
       expect(late.status).toBe(200);
-      await new Promise((r) => setTimeout(r, 100));
-      expect(stub.calls).toHaveLength(1);
+      // A new event after them: once it reached the core, the redeliveries (sent before it, and
+      // filtered by an in-memory check as each arrived) have been decided too. No fixed sleep.
+      const marker = await postToSlackEndpoint(url, event('Ev3', 'help'), 'application/json');
+      expect(marker.status).toBe(200);
+      await until(() => stub.calls.some((c) => c.input.text === 'help'), 'the new event');
+      expect(stub.calls.map((c) => c.input.text)).toEqual(['incidents', 'help']);
+      // Its answer is posted too, before the next test looks at the fake's calls.
+      await waitFor('chat.postMessage', 2);
       expect(stub.calls[0]?.input).toMatchObject({
         actor: { platform: 'slack', id: 'U0ANA' },
         channel: { platform: 'slack', id: 'C0OPS' },
@@ -236,7 +258,7 @@ describe('Slack adapter over HTTP (/slack/events)', () => {
       expect(res.status).toBe(200); // acked while the core is still working
       expect(fake.callsTo('response_url')).toHaveLength(0);
       release();
-      const [reply] = await fake.waitFor('response_url');
+      const [reply] = await waitFor('response_url');
       expect(reply?.responseId).toBe('cmd1');
       expect(reply?.body).toMatchObject({
         response_type: 'ephemeral',
@@ -244,7 +266,7 @@ describe('Slack adapter over HTTP (/slack/events)', () => {
         text: 'Health of EX01',
       });
       expect(JSON.stringify(reply?.body.blocks)).toContain('```POP  Unhealthy```');
-      const [pub] = await fake.waitFor('chat.postMessage');
+      const [pub] = await waitFor('chat.postMessage');
       expect(pub?.body).toMatchObject({
         channel: 'C0OPS',
         text: 'Ana asked for the health of EX01',
@@ -262,7 +284,7 @@ describe('Slack adapter over HTTP (/slack/events)', () => {
         throw new Error('boom at /srv/app/src/chat/core.ts:42');
       });
       expect((await postToSlackEndpoint(url, command('incidents'), FORM)).status).toBe(200);
-      const [reply] = await fake.waitFor('response_url');
+      const [reply] = await waitFor('response_url');
       expect(reply?.body.text).toMatch(/Something went wrong/);
       expect(JSON.stringify(reply?.body)).not.toContain('core.ts');
     });
@@ -270,7 +292,7 @@ describe('Slack adapter over HTTP (/slack/events)', () => {
     it('answers a malformed command privately and never calls the core', async () => {
       const res = await postToSlackEndpoint(url, command('x', { user_id: 'not an id!' }), FORM);
       expect(res.status).toBe(200);
-      const [reply] = await fake.waitFor('response_url');
+      const [reply] = await waitFor('response_url');
       expect(reply?.body.text).toBe('I could not read that command.');
       expect(stub.calls).toEqual([]);
     });
@@ -279,7 +301,7 @@ describe('Slack adapter over HTTP (/slack/events)', () => {
       stub.answer(async () => ({ public: { text: 'shared answer' } }));
       fake.failNext({ error: 'not_in_channel' }, 1, 'chat.postMessage');
       await postToSlackEndpoint(url, command('jobs'), FORM);
-      const replies = await fake.waitFor('response_url', 2);
+      const replies = await waitFor('response_url', 2);
       expect(replies[0]?.body.text).toMatch(/not a member of this channel/);
       expect(replies[1]?.body.text).toBe('shared answer');
     });
@@ -299,7 +321,7 @@ describe('Slack adapter over HTTP (/slack/events)', () => {
         FORM,
       );
       expect(res.status).toBe(200);
-      const [reply] = await fake.waitFor('response_url');
+      const [reply] = await waitFor('response_url');
       expect(stub.calls[0]).toEqual({
         kind: 'action',
         input: {
@@ -330,7 +352,7 @@ describe('Slack adapter over HTTP (/slack/events)', () => {
     it('marks a click without a confirm dialog as not confirmed', async () => {
       const v = value('approve', { request: 'req1' });
       await postToSlackEndpoint(url, interactive(click('exo::approve:req1', v)), FORM);
-      await new Promise((r) => setTimeout(r, 100));
+      await until(() => stub.calls.length > 0, 'the click');
       expect(stub.calls[0]?.input.input).toEqual({ confirmed: false });
       expect(stub.calls[0]?.input.value).toBe(v);
     });
@@ -348,7 +370,7 @@ describe('Slack adapter over HTTP (/slack/events)', () => {
         message: undefined,
       });
       await postToSlackEndpoint(url, interactive(payload), FORM);
-      const [reply] = await fake.waitFor('response_url');
+      const [reply] = await waitFor('response_url');
       expect(reply?.body).toMatchObject({ replace_original: true, text: 'Verify section' });
       expect(stub.calls[0]?.input.message).toBeUndefined();
       expect(fake.callsTo('chat.update')).toEqual([]);
@@ -362,7 +384,7 @@ describe('Slack adapter over HTTP (/slack/events)', () => {
         fake.reset();
         const res = await postToSlackEndpoint(url, interactive(click(id, v)), FORM);
         expect(res.status).toBe(200);
-        const [reply] = await fake.waitFor('response_url');
+        const [reply] = await waitFor('response_url');
         expect(reply?.body.text).toMatch(/not one I know/);
       }
       expect(stub.calls).toEqual([]);
@@ -402,7 +424,7 @@ describe('Slack adapter over HTTP (/slack/events)', () => {
       const a = reject();
       const slackValue = JSON.stringify({ v: a.value, r: a.needsReason });
       await postToSlackEndpoint(url, interactive(click('exo:r:reject:req7', slackValue)), FORM);
-      const [open] = await fake.waitFor('views.open');
+      const [open] = await waitFor('views.open');
       expect(stub.calls).toEqual([]); // nothing happens before the reason is given
       const view = open?.body.view as Record<string, unknown> & { private_metadata: string };
       expect(open?.body.trigger_id).toBe('111.222.333');
@@ -455,7 +477,7 @@ describe('Slack adapter over HTTP (/slack/events)', () => {
         FORM,
       );
       expect(res.status).toBe(200);
-      await fake.waitFor('chat.postEphemeral');
+      await waitFor('chat.postEphemeral');
       expect(stub.calls[0]?.input).toEqual({
         actor: { platform: 'slack', id: 'U0KIM', displayName: 'kim' },
         channel: { platform: 'slack', id: 'C0ALERTS' },

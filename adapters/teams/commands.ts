@@ -23,8 +23,8 @@ export function registerTeamsCommands(program: Command, io: TeamsIo = defaultIo)
     .command('package')
     .summary('build the Teams app package (zip) to upload to Teams')
     .description(
-      'Fill in manifest/teams/manifest.json with the Azure Bot app id and the bot host, and zip it\n' +
-        'with the two icons into an app package that Teams accepts (Apps > Manage your apps >\n' +
+      'Fill in manifest/teams/manifest.json with the Azure Bot app id and the bot host, and zip ' +
+        'it with the two icons into an app package that Teams accepts (Apps > Manage your apps > ' +
         'Upload an app, or the Teams admin center).',
     )
     .option('--app-id <guid>', 'the Azure Bot Microsoft App ID (default: TEAMS_APP_ID)')

@@ -1,5 +1,5 @@
 import type { ConversationReference } from 'botbuilder';
-import type { Redis } from '../../src/infra/redis/redis';
+import type { RedisClient } from '../../src/infra/redis/redis';
 
 /**
  * Where the bot may post: the conversation references Teams gave us when the bot was installed,
@@ -46,7 +46,7 @@ export interface ConversationStore {
 
 const UPN_TTL_SECONDS = 24 * 3600;
 
-export function createConversationStore(redis: Redis, prefix: string): ConversationStore {
+export function createConversationStore(redis: RedisClient, prefix: string): ConversationStore {
   const keys = teamsKeys(prefix);
   return {
     async get(id) {

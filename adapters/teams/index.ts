@@ -19,7 +19,7 @@ import { z } from 'zod';
 import type { ChatCore, ChatSurface } from '../../src/app/chat/ports';
 import { sendError } from '../../src/infra/http/errors';
 import type { Logger } from '../../src/infra/logger';
-import type { Redis } from '../../src/infra/redis/redis';
+import type { RedisClient } from '../../src/infra/redis/redis';
 import { TeamsBot } from './bot';
 import { loadTeamsConfig, logTeamsConfig, type TeamsConfig } from './config';
 import { createConversationStore } from './conversation-store';
@@ -43,7 +43,7 @@ export interface TeamsAdapterOptions {
   config?: TeamsConfig | null | undefined;
   env?: Record<string, string | undefined> | undefined;
   core: ChatCore;
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   logger: Logger;
 }

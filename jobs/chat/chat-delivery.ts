@@ -7,7 +7,7 @@ import {
   type Job,
 } from 'bullmq';
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/infra/redis/redis';
 import type { PlatformId } from '../../src/domain/identity/actor';
 import type { Card } from '../../src/domain/cards/card';
 import { formatResult } from '../../src/app/chat/format-result';
@@ -46,9 +46,9 @@ export type DeliveryJob =
 export interface ChatDeliveryDeps {
   connection: ConnectionOptions;
   /** A new connection for each BullMQ worker (blocking reads need `maxRetriesPerRequest: null`). */
-  workerConnection: () => Redis;
+  workerConnection: () => RedisClient;
   bullPrefix: string;
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   surfaces: readonly ChatSurface[];
   /** The channel an incident's card goes to on a platform; null: this platform shows it nowhere. */
@@ -106,8 +106,8 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
   const lockMs = deps.lockMs ?? 30_000;
   const queues = new Map<PlatformId, Queue<DeliveryJob>>();
   const workers: Worker[] = [];
-  const workerConnections: Redis[] = [];
-  const blocking = (): Redis => {
+  const workerConnections: RedisClient[] = [];
+  const blocking = (): RedisClient => {
     const c = deps.workerConnection();
     c.on('error', () => undefined);
     workerConnections.push(c);

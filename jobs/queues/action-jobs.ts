@@ -84,6 +84,9 @@ export function createActionProducer(options: {
         connection: options.connection,
         prefix: options.bullPrefix,
       });
+      // The connection's own listener logs Redis errors (an enqueue then fails and says so);
+      // without this one BullMQ prints each of them again, with its stack, via console.error.
+      q.on('error', () => undefined);
       queues.set(site, q);
     }
     return q;

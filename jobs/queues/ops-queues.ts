@@ -2,7 +2,7 @@ import { Queue, type ConnectionOptions } from 'bullmq';
 import { actionQueueName, QUEUE_NAMES } from './names';
 import { listOnlineWorkers } from './worker-heartbeat';
 import type { MetricSources, QueueCounts } from '../../src/infra/metrics';
-import type { Redis } from '../../src/infra/redis/redis';
+import type { RedisClient } from '../../src/infra/redis/redis';
 import type { RedisKeys } from '../../src/infra/redis/redis-keys';
 
 /** Job states worth watching; `completed` is only what retention keeps, so it is left out. */
@@ -30,10 +30,11 @@ export function createOpsQueues(options: {
   const open = (name: string): { queue: Queue; owned: boolean } => {
     const found = existing.find((q) => q.name === name);
     if (found) return { queue: found, owned: false };
-    return {
-      queue: new Queue(name, { connection: options.connection, prefix: options.bullPrefix }),
-      owned: true,
-    };
+    const queue = new Queue(name, { connection: options.connection, prefix: options.bullPrefix });
+    // The shared connection's own listener logs Redis errors; without this one BullMQ prints
+    // each of them again, with its stack, through console.error.
+    queue.on('error', () => undefined);
+    return { queue, owned: true };
   };
   const shared = [
     ...existing.map((q) => ({ queue: q, owned: false })),
@@ -58,7 +59,7 @@ export type OpsQueues = ReturnType<typeof createOpsQueues>;
 
 /** The scrape-time gauges, read from Redis: each a handful of cheap commands. */
 export function redisMetricSources(options: {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   queues: Queue[];
   sites: readonly string[];

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/infra/redis/redis';
 import type { RedisKeys } from '../../src/infra/redis/redis-keys';
 
 export interface WorkerInfo {
@@ -24,7 +24,7 @@ function lapseMsOf(info: Pick<WorkerInfo, 'beatEveryMs'>): number {
 
 /** Publishes that this worker is alive, so the bot can say "no worker online for site X". */
 export async function startHeartbeat(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   info: Omit<WorkerInfo, 'lastBeat' | 'beatEveryMs'>,
   intervalMs = DEFAULT_BEAT_MS,
@@ -66,7 +66,7 @@ export async function startHeartbeat(
   };
 }
 
-async function knownWorkers(redis: Redis, keys: RedisKeys): Promise<WorkerInfo[]> {
+async function knownWorkers(redis: RedisClient, keys: RedisKeys): Promise<WorkerInfo[]> {
   const ids = await redis.zrange(keys.workersOnline, 0, -1);
   if (ids.length === 0) return [];
   const docs = await redis.mget(ids.map((id) => keys.workerInfo(id)));
@@ -79,7 +79,7 @@ function isAlive(info: WorkerInfo, now: number): boolean {
 
 /** Workers whose last beat is recent enough, with the sites they serve. */
 export async function listOnlineWorkers(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   now = Date.now(),
 ): Promise<WorkerInfo[]> {
@@ -88,7 +88,7 @@ export async function listOnlineWorkers(
 
 /** For /readyz: how many workers are online for each site (a site with none shows 0). */
 export async function workersPerSite(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   sites: readonly string[],
   now = Date.now(),
@@ -115,11 +115,11 @@ export interface InflightChange {
   command: string;
 }
 
-export async function markInflight(redis: Redis, keys: RedisKeys, c: InflightChange) {
+export async function markInflight(redis: RedisClient, keys: RedisKeys, c: InflightChange) {
   await redis.hset(keys.inflightChanges, c.jobId, JSON.stringify(c));
 }
 
-export async function clearInflight(redis: Redis, keys: RedisKeys, jobId: string) {
+export async function clearInflight(redis: RedisClient, keys: RedisKeys, jobId: string) {
   await redis.hdel(keys.inflightChanges, jobId);
 }
 
@@ -135,7 +135,7 @@ export interface LapsedChange {
  * answer decides, so two bot processes never both declare it); the caller says "unknown".
  */
 export async function takeLapsedChanges(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   now = Date.now(),
 ): Promise<LapsedChange[]> {

@@ -5,7 +5,7 @@ import type { AuditAction } from '../../src/domain/audit/audit-entry';
 import type { AuditLog } from '../../src/app/audit/ports';
 import type { IncidentEvent } from '../../src/domain/incidents/incident';
 import type { IncidentEventSink } from '../../src/app/intake/ports';
-import type { Redis } from '../../src/infra/redis/redis';
+import type { RedisClient } from '../../src/infra/redis/redis';
 import type { Logger } from '../../src/infra/logger';
 import type { RemediationRuntime } from '../../src/app/remediation/remediation-service';
 import type { RunTimers } from '../../src/app/remediation/ports';
@@ -79,7 +79,7 @@ export function fanOutSink(...sinks: IncidentEventSink[]): IncidentEventSink {
 
 export interface RemediationConsumerOptions {
   /** A factory: each BullMQ worker needs a blocking connection of its own (closed on close). */
-  connection: () => Redis;
+  connection: () => RedisClient;
   bullPrefix: string;
   remediation: Pick<RemediationRuntime, 'start' | 'stop' | 'handleOutcome' | 'handleTimer'>;
   flow: Pick<ApprovalFlow, 'recordExecution'>;
@@ -241,7 +241,7 @@ export function lapsedOutcome(l: LapsedChange, now: Date): ActionOutcome {
 /** Polls for changes of lapsed workers and declares each "unknown" (once, across bot processes). */
 export function watchLapsedWorkers(
   opts: Omit<RemediationConsumerOptions, 'connection' | 'bullPrefix'> & {
-    redis: Redis;
+    redis: RedisClient;
     keys: RedisKeys;
     intervalMs: number;
     onDeclared?: (outcome: ActionOutcome) => void;

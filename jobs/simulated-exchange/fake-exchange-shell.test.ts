@@ -108,6 +108,13 @@ describe('the simulated shell under node-powershell', () => {
       /not an Exchange server/,
     );
     expect(await fails("Get-PopSettings -Server 'NOPE01'")).toMatch(/couldn't be found/);
+    // WinRM only: Restart-Computer over DCOM (Windows PowerShell 5.1's default) cannot get there.
+    expect(await fails("Restart-Computer -ComputerName 'EX04' -Force")).toMatch(
+      /The RPC server is unavailable/,
+    );
+    expect(await fails("Restart-Computer -ComputerName 'EX04' -Protocol Carrier -Force")).toMatch(
+      /does not belong to the set "DCOM,WSMan"/,
+    );
     expect(await fails("[Console]::Title = 'x'")).toMatch(/ReadOnly property/);
     expect(await fails('$x = [System.IO.File]::Delete')).toMatch(/Unable to find type/);
     expect(

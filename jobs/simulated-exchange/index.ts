@@ -49,4 +49,4 @@ export function simulatorEnv(stateFile: string, fromSource = false): Record<stri
 }
 
 export { SCENARIOS, type Scenario, type ScenarioOptions } from './scenarios';
-export { createDemoOrg, HEALTH_SETS, type OrgState } from './org-state';
+export { createDemoOrg, HEALTH_SETS, inventoryOf, type OrgState } from './org-state';

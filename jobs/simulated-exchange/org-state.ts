@@ -262,10 +262,11 @@ export interface DemoOptions {
 export function createDemoOrg(options: DemoOptions = {}): OrgState {
   const now = (options.now ?? new Date()).toISOString();
   const servers = options.servers ?? [
-    { name: 'EX01', site: 'Site-A' },
-    { name: 'EX02', site: 'Site-A' },
-    { name: 'EX03', site: 'Site-B' },
-    { name: 'EX04', site: 'Site-B' },
+    // Lower-case: the bot's inventory spells site names so (see inventoryOf).
+    { name: 'EX01', site: 'site-a' },
+    { name: 'EX02', site: 'site-a' },
+    { name: 'EX03', site: 'site-b' },
+    { name: 'EX04', site: 'site-b' },
   ];
   const settings = (proto: string): ProtocolSettingsState => ({
     protocolLogEnabled: false,
@@ -311,6 +312,26 @@ export function createDemoOrg(options: DemoOptions = {}): OrgState {
     sessionBreaks: 0,
     timing: { rebootMs: 300, serviceRestartMs: 20, ...options.timing },
   };
+}
+
+/**
+ * The organisation as the bot's inventory file (INVENTORY_FILE) describes it: its sites, each
+ * server's FQDN and roles. The demo hands it to the bot and the worker, so that jobs go to the
+ * site a server is in and the cards know its roles, as in a real installation.
+ */
+export function inventoryOf(state: OrgState): {
+  sites: Record<string, { servers: { name: string; fqdn: string; roles: Role[] }[] }>;
+} {
+  const sites: Record<string, { servers: { name: string; fqdn: string; roles: Role[] }[] }> = {};
+  for (const s of state.servers) {
+    const site = (sites[s.site] ??= { servers: [] });
+    site.servers.push({
+      name: s.name,
+      fqdn: `${s.name}.${state.domain}`.toLowerCase(),
+      roles: [...s.roles],
+    });
+  }
+  return { sites };
 }
 
 export function isOrgState(data: unknown): data is OrgState {

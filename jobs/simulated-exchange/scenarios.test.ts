@@ -70,6 +70,19 @@ describe('Exchange behaviour of the simulated organisation', () => {
     expect(state.faults).toHaveLength(0);
   });
 
+  it('slow POP3 commands survive both POP3 service restarts; a server restart clears them', () => {
+    const state = createDemoOrg();
+    applyScenario(state, 'pop-command-time', { server: 'EX02' });
+    expect(state.faults).toMatchObject([
+      { server: 'EX02', healthSet: 'POP', monitor: 'AverageCommandProcessingTimeGt60sMonitor' },
+    ]);
+    serviceRestarted(state, 'EX02', 'MSExchangePOP3');
+    serviceRestarted(state, 'EX02', 'MSExchangePOP3BE');
+    expect(state.faults).toHaveLength(1);
+    serverGoesDown(state, 'EX02');
+    expect(state.faults).toHaveLength(0);
+  });
+
   it('only the right service restart clears the hung backend', () => {
     const state = createDemoOrg();
     applyScenario(state, 'pop-backend-hung', { server: 'EX02' });

@@ -28,8 +28,9 @@ export const SCENARIOS = [
   /** PopCTPMonitor (POP) unhealthy on a Client Access server; clears when MSExchangePOP3 restarts. */
   'pop-ctp-failure',
   /**
-   * AverageCommandProcessingTimeGt60sMonitor (POP) unhealthy; clears when the front-end
-   * MSExchangePOP3 restarts (restarting only the back end leaves it, so the server restart follows).
+   * AverageCommandProcessingTimeGt60sMonitor (POP) unhealthy, and its probe (PopSelfTestProbe)
+   * fails; a restart of either POP3 service leaves it, so the runbook's wait finds it still there
+   * and the server restart (after the failover on a Mailbox server) clears it.
    */
   'pop-command-time',
   /** PopDeepTestProbe takes `delayMs` to answer: trips the worker's per-command timeout. */
@@ -131,8 +132,8 @@ export function applyScenario(state: OrgState, scenario: Scenario, options: Scen
     case 'pop-command-time':
       state.faults.push(
         fault(
-          'Average POP3 command processing time above 60 seconds.',
-          { by: 'service-restart', service: 'MSExchangePOP3' },
+          'PopSelfTestProbe: average POP3 command processing time above 60 seconds.',
+          { by: 'server-restart' },
           POP_COMMAND_TIME,
         ),
       );

@@ -1,5 +1,5 @@
 import { DelayedError, UnrecoverableError, type Job, type Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/infra/redis/redis';
 import { buildCommand, type ActionId } from '../../src/domain/actions';
 import type { Logger } from '../../src/infra/logger';
 import type { RedisKeys } from '../../src/infra/redis/redis-keys';
@@ -21,7 +21,7 @@ import { acquireServerLock } from './server-lock';
 import { markInflight, clearInflight } from '../queues/worker-heartbeat';
 
 export interface ActionProcessorDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   site: string;
   workerId: string;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/infra/redis/redis';
 import { acquireLease, type Lease } from '../../src/infra/redis/lease';
 
 export type HeldLock = Pick<Lease, 'held' | 'release'>;
@@ -9,7 +9,7 @@ export type HeldLock = Pick<Lease, 'held' | 'release'>;
  * lease is renewed while the job runs and lapses by itself if the worker dies.
  */
 export function acquireServerLock(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   ttlMs = 60_000,
 ): Promise<HeldLock | null> {

@@ -16,7 +16,7 @@ import { PLATFORMS } from '../../adapters/registry';
 export function buildProgram(): Command {
   const program = new Command('exchange-chatops')
     .description(
-      'ChatOps for Exchange Server Managed Availability: SCOM alerts in, runbook cards out,\n' +
+      'ChatOps for Exchange Server Managed Availability: SCOM alerts in, runbook cards out, ' +
         'approved remediation through PowerShell workers.\n\n' +
         'Configuration comes from environment variables (see .env.example).',
     )

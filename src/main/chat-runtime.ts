@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../infra/redis/redis';
 import { startChatDelivery, type ChatDelivery } from '../../jobs/chat/chat-delivery';
 import type { ActionJobData, ActionOutcome, ActionProducer } from '../../jobs/queues/action-jobs';
 import { listOnlineWorkers } from '../../jobs/queues/worker-heartbeat';
@@ -37,11 +37,11 @@ import type { RedisKeys } from '../infra/redis/redis-keys';
  * answers to commands' checks. The composition root (start-server.ts) calls it once.
  */
 export interface ChatRuntimeOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   bullPrefix: string;
-  connection: Redis;
-  workerConnection: () => Redis;
+  connection: RedisClient;
+  workerConnection: () => RedisClient;
   logger: Logger;
   catalog: Catalog;
   incidents: IncidentsPort;
@@ -61,7 +61,7 @@ export interface ChatRuntimeOptions {
   resultLinks?: { base: string; key: Buffer } | undefined;
 }
 
-export function createPrefs(redis: Redis, keys: RedisKeys): PrefsPort {
+export function createPrefs(redis: RedisClient, keys: RedisKeys): PrefsPort {
   return {
     async langOf(channel) {
       const v = await redis.get(keys.chatLang(channel.platform, channel.id));
@@ -153,6 +153,7 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
     },
     audit: options.audit,
     prefs,
+    redraw: (incidentId) => delivery?.redraw(incidentId) ?? Promise.resolve(),
     rolesOf: (server) => (inventory ? (findServer(inventory, server)?.roles ?? null) : null),
   });
 

@@ -13,13 +13,13 @@ import { startAuditCheckpoints } from '../infra/audit-checkpoints';
 import type { Logger } from '../infra/logger';
 import { withApprovalMetrics, type AppMetrics } from '../infra/metrics';
 import { policyFile, watchPolicy } from '../infra/files/policy-file';
-import type { Redis } from '../infra/redis/redis';
+import type { RedisClient } from '../infra/redis/redis';
 import { createRedisApprovalStore } from '../infra/redis/redis-approval-store';
 import { createRedisAuditLog, type RedisAuditLog } from '../infra/redis/redis-audit-log';
 
 export interface StartApprovalsOptions {
   config: Config;
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
   /** The signed BullMQ job producer (issue 4). */
   jobs: ApprovedJobSink;

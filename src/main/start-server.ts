@@ -108,6 +108,10 @@ export async function startServer(
   const redis = createRedis(config.redisUrl, { connectionName: 'exchops-bot' });
   const queueRedis = createRedis(config.redisUrl, { connectionName: 'exchops-bot-queue' });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  // A Cluster reports a lost node here (a failover under way); its 'error' is the cluster's own.
+  redis.on('node error', (err: Error, node: string) =>
+    logger.warn({ err: err.message, node }, 'redis cluster node error'),
+  );
   // A Redis that would lose what we answer 202 for stops us here, before anything is accepted.
   const durability = await checkRedisAtStart(redis, config.redisDurability, 3000).catch(
     async (err: unknown) => {

@@ -97,3 +97,24 @@ test('bad arguments are explained', async () => {
   const help = await cli(['audit', '--help']);
   expect(help.stdout).toContain('exchange-chatops audit verify --checkpoint');
 });
+
+test('audit verify under a prefix that holds nothing says so, and where it looked', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', 'verify'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      REDIS_URL: redisUrl(),
+      REDIS_PREFIX: `${prefix}-nothing-here`,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  expect(code).toBe(0);
+  expect(stdout).toContain(
+    `audit trail empty: no entries under the prefix ${prefix}-nothing-here in redis://`,
+  );
+  expect(stdout).toMatch(/REDIS_PREFIX and REDIS_URL/);
+  expect(stdout).not.toMatch(/intact/);
+});

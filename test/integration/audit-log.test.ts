@@ -7,7 +7,7 @@ import { startAuditCheckpoints } from '../../src/infra/audit-checkpoints';
 import { createLogger } from '../../src/infra/logger';
 import { createRedisAuditLog, type RedisAuditLog } from '../../src/infra/redis/redis-audit-log';
 import { redisKeys } from '../../src/infra/redis/redis-keys';
-import type { Redis } from '../../src/infra/redis/redis';
+import type { RedisClient } from '../../src/infra/redis/redis';
 import { deletePrefix, testPrefix, testRedis } from '../support/redis';
 
 const redis = testRedis();
@@ -41,13 +41,13 @@ async function verify(log: RedisAuditLog, checkpoints: Array<{ seq: number; hash
 }
 
 /** Everything in the stream, as [id, fields]. */
-async function rawEntries(r: Redis, prefix: string): Promise<Array<[string, string[]]>> {
+async function rawEntries(r: RedisClient, prefix: string): Promise<Array<[string, string[]]>> {
   return r.xrange(redisKeys(prefix).auditStream, '-', '+');
 }
 
 /** What someone with write access to Redis could do: rebuild the stream with other contents. */
 async function rewrite(
-  r: Redis,
+  r: RedisClient,
   prefix: string,
   entries: Array<[string, string[]]>,
 ): Promise<void> {

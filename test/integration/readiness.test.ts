@@ -10,6 +10,8 @@ test('readyz says 503 while Redis does not answer; healthz stays 200', async () 
     REDIS_URL: 'redis://127.0.0.1:1',
     SCOM_WEBHOOK_TOKEN: TEST_TOKEN,
   });
+  // Watched, not muted: what the bot prints through console.error goes through as always.
+  const printed = jest.spyOn(console, 'error');
   const server = await startServer(config, { logger: createLogger('silent') });
   try {
     const ready = await fetch(`${server.url}/readyz`);
@@ -19,4 +21,8 @@ test('readyz says 503 while Redis does not answer; healthz stays 200', async () 
   } finally {
     await server.close();
   }
+  // Redis errors go to the logger (the connection's listener), not as a stack trace per queue
+  // through BullMQ's fallback to console.error.
+  expect(printed.mock.calls.map((c) => String(c[0]))).toEqual([]);
+  printed.mockRestore();
 });

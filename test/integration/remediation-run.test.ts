@@ -206,6 +206,16 @@ test('a new alert: the verify procedure runs by itself and records the verdict',
   );
   expect(recorded.steps['pop-deep.4']?.outcome).toBeUndefined();
   expect(recorded.steps['pop-deep.4']?.results[0]?.summary).toMatch(/active database cop/);
+  // "Run read-only checks" leaves out a check whose condition does not hold yet (step 6 runs
+  // only after step 5, the restart).
+  const early = await server.remediation.runStep({
+    incidentId: incident,
+    sectionId: 'pop-deep',
+    stepId: 'pop-deep.6',
+    actor: cy,
+    onlyWhenItsConditionHolds: true,
+  });
+  expect(early).toEqual({ ok: false, reason: expect.stringMatching(/condition .*not yet/) });
 }, 60_000);
 
 test('a transient fault: the probe succeeds when re-run, the run says so', async () => {

@@ -5,7 +5,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { answersPing } from '../../src/infra/redis/find-redis';
-import { createRedis, type Redis } from '../../src/infra/redis/redis';
+import { createRedis, type RedisClient } from '../../src/infra/redis/redis';
+import { deleteKeysWithPrefix } from '../../src/infra/redis/scan-keys';
 
 /** A key prefix of its own per test file, so files can run in parallel against one Redis. */
 export function testPrefix(name: string): string {
@@ -18,18 +19,13 @@ export function redisUrl(): string {
   return url;
 }
 
-export function testRedis(): Redis {
+export function testRedis(): RedisClient {
   return createRedis(redisUrl(), { connectionName: 'jest' });
 }
 
-/** Deletes every key under a prefix (SCAN, not KEYS, so a shared Redis is not blocked). */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
+/** Deletes every key under a prefix (on a Cluster, on every master). */
+export async function deletePrefix(redis: RedisClient, prefix: string): Promise<void> {
+  await deleteKeysWithPrefix(redis, prefix);
 }
 
 export interface PrivateRedis {

@@ -104,8 +104,16 @@ export function healthCmdlets(): CmdletDef[] {
         const start = env.now();
         if (effect && effect.delayMs > 0) await env.sleep(effect.delayMs);
         if (effect?.crash) throw new ShellCrash(`simulated crash while running ${monitor.probe}`);
+        // A probe feeds every monitor that names it, in any health set: PopSelfTestProbe (in
+        // POP.Protocol) also feeds POP's AverageCommandProcessingTimeGt60sMonitor, so a fault on
+        // that monitor makes the re-run probe fail as it would on a real server.
+        const fed = Object.entries(HEALTH_SETS).flatMap(([name, monitors]) =>
+          monitors.filter((m) => m.probe === monitor.probe).map((m) => [name, m.name] as const),
+        );
         const fault = await change(env, (state) => {
-          const f = monitorState(state, s.name, set, monitor.name);
+          const f = fed
+            .map(([fedSet, fedMonitor]) => monitorState(state, s.name, fedSet, fedMonitor))
+            .find((x) => x !== undefined);
           // A transient fault is gone by the time anyone re-runs the probe.
           if (f && f.clears.by === 'probe-rerun') {
             state.faults = state.faults.filter((x) => x.id !== f.id);

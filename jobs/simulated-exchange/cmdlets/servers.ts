@@ -43,6 +43,7 @@ export function serverCmdlets(): CmdletDef[] {
       scope: 'local',
       params: {
         ComputerName: 'string',
+        Protocol: 'string',
         Force: 'switch',
         Wait: 'switch',
         For: 'string',
@@ -57,6 +58,22 @@ export function serverCmdlets(): CmdletDef[] {
         if (!s || !s.online) {
           throw new PsError(
             `Failed to restart the computer ${name} with the following error message: The RPC server is unavailable.`,
+            `OperationStopped: (${name}:String) [Restart-Computer], InvalidOperationException`,
+            'RestartcomputerFailed,Microsoft.PowerShell.Commands.RestartComputerCommand',
+          );
+        }
+        const protocol = a.Protocol === undefined ? 'DCOM' : String(a.Protocol);
+        if (!['dcom', 'wsman'].includes(protocol.toLowerCase())) {
+          throw new PsError(
+            `Cannot validate argument on parameter 'Protocol'. The argument "${protocol}" does not belong to the set "DCOM,WSMan" specified by the ValidateSet attribute.`,
+            'InvalidData',
+            'ParameterArgumentValidationError,Microsoft.PowerShell.Commands.RestartComputerCommand',
+          );
+        }
+        // The simulated network is WinRM only, as the worker's is: DCOM (5.1's default) is blocked.
+        if (protocol.toLowerCase() === 'dcom') {
+          throw new PsError(
+            `Failed to restart the computer ${name} with the following error message: The RPC server is unavailable. (Exception from HRESULT: 0x800706BA)`,
             `OperationStopped: (${name}:String) [Restart-Computer], InvalidOperationException`,
             'RestartcomputerFailed,Microsoft.PowerShell.Commands.RestartComputerCommand',
           );

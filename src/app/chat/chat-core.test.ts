@@ -77,6 +77,7 @@ function setup(incident: Incident = sampleIncident()) {
       langOf: async () => lang,
       setLang: async (_c, l) => void (lang = l),
     },
+    redraw: async (id) => void record('redraw')(id),
   };
   return { core: createChatCore(deps), calls, incident };
 }
@@ -162,9 +163,10 @@ test('runbook, incident, incidents, workers and lang answer from the stores', as
   expect((await core.command({ actor: viewer, channel, text: 'lang zh-TW' })).public!.text).toMatch(
     /繁體中文/,
   );
+  // After `lang zh-TW` the answers are in Traditional Chinese too, not only the cards.
   expect(
     (await core.command({ actor: viewer, channel, text: 'incident INC-999' })).private!.text,
-  ).toBe('No incident INC-999.');
+  ).toBe('沒有事件 INC-999。');
 });
 
 test('a check step runs through the run; a change step becomes a request; destructive carries the confirmation', async () => {
@@ -286,4 +288,24 @@ test('forged or stale button values change nothing', async () => {
       .private!.text,
   ).toMatch(/resolved/);
   expect(calls).toEqual([]);
+});
+
+test("'Open section' shows the section with the failing monitor's probe filled in", async () => {
+  const { core, incident } = setup();
+  const r = await core.action({
+    actor: alice,
+    channel,
+    value: ref(incident, 'open-section', { section: 'pop-deep', step: 'pop-verify.2.4' }),
+  });
+  const card = r.private!.card!;
+  expect(card.title).toMatch(/PopDeepTestMonitor/);
+  const commands = JSON.stringify(card.steps);
+  expect(commands).toContain('PopDeepTestProbe');
+  expect(commands).not.toContain('<probe>');
+});
+
+test("'lang' redraws the open incidents' cards, so they change language at once", async () => {
+  const { core, calls, incident } = setup();
+  await core.command({ actor: viewer, channel, text: 'lang zh-TW' });
+  expect(calls).toContainEqual(['redraw', incident.id]);
 });

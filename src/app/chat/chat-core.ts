@@ -13,9 +13,6 @@ import type { ChatCore, ChatResponse } from './ports';
 export type { ChatCoreDeps } from './core-context';
 export { helpText } from './commands';
 
-/** See `Turn.answerLang`. */
-const ANSWER_LANG: Lang = DEFAULT_LANG;
-
 /**
  * The platform-neutral conversation: what every command and button does. Adapters call it with
  * an `Actor` and the button's opaque value; everything is re-checked here (a value coming back
@@ -47,9 +44,7 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore & {
     const lang = await deps.prefs.langOf(input.channel);
     const parsed = parseCommand(input.text);
     if (!parsed.ok) {
-      const usage = parsed.usage
-        ? t(ANSWER_LANG, 'chat.usage', { usage: parsed.usage })
-        : helpText(lang);
+      const usage = parsed.usage ? t(lang, 'chat.usage', { usage: parsed.usage }) : helpText(lang);
       return say(`${capitalize(parsed.error)}.\n${usage}`);
     }
     const turn: Turn = {
@@ -57,35 +52,36 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore & {
       actor: input.actor,
       channel: input.channel,
       lang,
-      answerLang: ANSWER_LANG,
+      answerLang: lang,
       incidentCard,
     };
     try {
       return await runCommand(parsed.command.name, parsed.command, turn);
     } catch (err) {
       // A store or queue outage: say so plainly, never a stack trace.
-      return say(t(ANSWER_LANG, 'chat.error.tryAgain', { error: errorText(err) }));
+      return say(t(lang, 'chat.error.tryAgain', { error: errorText(err) }));
     }
   };
 
   const action: ChatCore['action'] = async (input): Promise<ChatResponse> => {
     const ref = decodeActionRef(input.value);
-    if (!ref) return say(t(ANSWER_LANG, 'chat.button.invalid'));
+    // Answers are in the channel's language (`/exchange lang`).
+    const channelLang = await deps.prefs.langOf(input.channel).catch(() => DEFAULT_LANG);
+    if (!ref) return say(t(channelLang, 'chat.button.invalid'));
     try {
       // The card's language, else the channel's (a language button names the one it switches to).
-      const lang =
-        ref.lang && ref.op !== 'switch-lang' ? ref.lang : await deps.prefs.langOf(input.channel);
+      const lang = ref.lang && ref.op !== 'switch-lang' ? ref.lang : channelLang;
       const turn: Turn = {
         deps,
         actor: input.actor,
         channel: input.channel,
         lang,
-        answerLang: ANSWER_LANG,
+        answerLang: channelLang,
         incidentCard,
       };
       return await runCardOp(ref, input.input ?? {}, turn);
     } catch (err) {
-      return say(t(ANSWER_LANG, 'chat.error.nothingChanged', { error: errorText(err) }));
+      return say(t(channelLang, 'chat.error.nothingChanged', { error: errorText(err) }));
     }
   };
 

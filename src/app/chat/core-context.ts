@@ -29,6 +29,8 @@ export interface ChatCoreDeps {
   workers: WorkersPort;
   audit: AuditPort;
   prefs: PrefsPort;
+  /** Queues a redraw of an incident's card (the delivery queue): after `lang`, the open cards. */
+  redraw?: (incidentId: string) => Promise<void>;
   rolesOf?: (server: string) => readonly ServerRole[] | null;
   clock?: () => Date;
 }
@@ -41,9 +43,8 @@ export interface Turn {
   /** The channel's language: its cards, the help list and check results are in it. */
   lang: Lang;
   /**
-   * The language of the short answers to the person who acted (refusals, "queued", lists). English
-   * for now, as before the catalogue: `/exchange lang` sets the language of a channel's cards, and
-   * a person's own language is not known. The catalogue has every answer in zh-TW for when it is.
+   * The language of the short answers to the person who acted (refusals, "queued", lists): the
+   * channel's (`/exchange lang`), as its cards are.
    */
   answerLang: Lang;
   /** An incident's card as it is now (its run and requests read afresh). */

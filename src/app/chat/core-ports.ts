@@ -23,7 +23,7 @@ export interface StepAddress {
 export interface RemediationPort {
   getRun(incidentId: string): Promise<RunView | null>;
   runStep(
-    input: StepAddress,
+    input: StepAddress & { onlyWhenItsConditionHolds?: boolean | undefined },
   ): Promise<{ ok: true; jobIds: string[] } | { ok: false; reason: string }>;
   requestStep(
     input: StepAddress & { confirmed?: boolean | undefined; note?: string | undefined },

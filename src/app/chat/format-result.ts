@@ -15,6 +15,8 @@ export interface ResultLike {
   raw?: string | undefined;
   reason?: string | undefined;
   params?: Record<string, unknown> | undefined;
+  /** How the runbook step judged a check's result (the card's badge reads the same). */
+  expectation?: 'met' | 'not-met' | 'unreadable' | undefined;
 }
 
 const ICON: Record<string, string> = {
@@ -22,6 +24,13 @@ const ICON: Record<string, string> = {
   failed: '❌',
   refused: '⛔',
   unknown: '❓',
+};
+
+/** A check that ran: the mark says whether it found what the runbook step expects. */
+const EXPECTATION_ICON: Record<NonNullable<ResultLike['expectation']>, string> = {
+  met: '✅',
+  'not-met': '❌',
+  unreadable: '⚠️',
 };
 
 /** Cuts a long output, keeping its head and tail (errors are usually at the end). */
@@ -49,7 +58,10 @@ export function formatResult(
   options: { lang: Lang; stepLabel?: string; fullTextUrl?: string },
 ): Reply {
   const { lang } = options;
-  const icon = ICON[result.status] ?? '•';
+  const icon =
+    result.status === 'succeeded' && result.expectation
+      ? EXPECTATION_ICON[result.expectation]
+      : (ICON[result.status] ?? '•');
   const what = options.stepLabel ?? result.actionId;
   const secs = (result.durationMs / 1000).toFixed(1);
   const summary = result.summary ?? result.reason ?? result.status;

@@ -21,6 +21,7 @@ import {
   markStepDone,
   recordRequest,
   runCheck,
+  stepConditionsHold,
   stopRun,
   type MachineContext,
   type Refusal,
@@ -38,6 +39,8 @@ export interface RemediationService {
     stepId: string;
     role?: ServerRole;
     actor: Actor;
+    /** "Run read-only checks": leave out a check whose condition on earlier steps does not hold. */
+    onlyWhenItsConditionHolds?: boolean;
   }): Promise<{ ok: true; jobIds: string[] } | { ok: false; reason: string }>;
   /**
    * A person pressed a change/destructive step's button: make the approval request (approval
@@ -301,6 +304,15 @@ export function createRemediationService(deps: RemediationDeps) {
       if (!run) return { ok: false, reason: `incident ${input.incidentId} has no remediation run` };
       if (!stepInSection(run, input.sectionId, input.stepId)) {
         return { ok: false, reason: `step ${input.stepId} is not part of this incident's run` };
+      }
+      if (
+        input.onlyWhenItsConditionHolds &&
+        stepConditionsHold(run, input.stepId, ctx()) === false
+      ) {
+        return {
+          ok: false,
+          reason: `step ${input.stepId} applies only when its condition holds, and it does not (not yet)`,
+        };
       }
       let jobIds: string[] = [];
       const r = await mutate(input.incidentId, (current) => {

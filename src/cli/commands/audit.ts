@@ -11,12 +11,35 @@ import {
   matches,
   type RedisAuditLog,
 } from '../../infra/redis/redis-audit-log';
+import { t } from '../../domain/strings';
 
-async function withAuditLog<T>(run: (log: RedisAuditLog) => Promise<T>): Promise<T> {
+/** Where the trail was read: to say so when nothing is there. */
+interface Source {
+  prefix: string;
+  /** REDIS_URL without its password. */
+  redis: string;
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return '(REDIS_URL)';
+  }
+}
+
+async function withAuditLog<T>(
+  run: (log: RedisAuditLog, source: Source) => Promise<T>,
+): Promise<T> {
   const config = loadConfig(process.env);
   const redis = createRedis(config.redisUrl, { connectionName: 'exchops-cli-audit' });
   try {
-    return await run(createRedisAuditLog(redis, { prefix: config.redisPrefix }));
+    return await run(createRedisAuditLog(redis, { prefix: config.redisPrefix }), {
+      prefix: config.redisPrefix,
+      redis: withoutPassword(config.redisUrl),
+    });
   } finally {
     redis.disconnect();
   }
@@ -110,10 +133,17 @@ export function registerAudit(program: Command): void {
       checkpointOption,
     )
     .action(async (opts: { checkpoint?: Checkpoint[] }) => {
-      await withAuditLog(async (log) => {
+      await withAuditLog(async (log, source) => {
         const verifier = new ChainVerifier(opts.checkpoint ?? []);
         for await (const stored of log.scan()) if (!verifier.add(stored)) break;
         const result = verifier.finish(await log.head());
+        if (result.ok && result.entries === 0) {
+          // Nothing to break is not proof of anything: most often the wrong prefix or Redis.
+          process.stdout.write(
+            `${t('en', 'cli.audit.empty', { prefix: source.prefix, redis: source.redis })}\n`,
+          );
+          return;
+        }
         if (result.ok) {
           process.stdout.write(
             `audit chain intact: ${result.entries} entries, head ${result.head.seq}:${result.head.hash}\n`,

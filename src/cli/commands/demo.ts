@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { PowerShellPool } from '../../../jobs/powershell';
-import { createSimulatedOrg, setScenario, simulatorEnv } from '../../../jobs/simulated-exchange';
+import {
+  createSimulatedOrg,
+  inventoryOf,
+  setScenario,
+  simulatorEnv,
+  type OrgState,
+} from '../../../jobs/simulated-exchange';
 import {
   ALERT_SCENARIOS,
   buildScenarioAlert,
@@ -12,11 +18,14 @@ import {
 } from '../../../jobs/simulated-exchange/alert-scenarios';
 import { createPoolExecutor } from '../../../jobs/worker/pool-executor';
 import { startWorker } from '../../../jobs/worker/start-worker';
-import { inAllLangs } from '../../domain/strings';
+import { t } from '../../domain/strings';
+import { LANGS, type Lang } from '../../domain/runbooks/text';
 import { loadConfig } from '../../infra/config/load-config';
 import { findOrStartRedis } from '../../infra/redis/find-redis';
 import { createLogger } from '../../infra/logger';
-import { startServer } from '../../main/start-server';
+import { startServer, type RunningServer } from '../../main/start-server';
+import { loadInventory } from '../../infra/files/load-inventory';
+import { createRedis } from '../../infra/redis/redis';
 import { DEMO_POLICY } from './demo-policy';
 
 export interface RunningDemo {
@@ -24,7 +33,15 @@ export interface RunningDemo {
   url: string;
   token: string;
   redis: { url: string; source: string };
+  /** The Redis prefix the demo keeps its data under. */
+  prefix: string;
+  /** With `fresh`: how many keys under the prefix were deleted first; else null. */
+  removedKeys: number | null;
+  /** The bot itself (tests drive runs and approvals through it). */
+  server: RunningServer;
   stateFile: string;
+  /** The simulated organisation's servers and sites, as the bot and the worker read them. */
+  inventoryFile: string;
   policyFile: string;
   waitSeconds: number;
   stop(): Promise<void>;
@@ -37,13 +54,21 @@ export interface RunningDemo {
  */
 export async function startDemo(
   env: NodeJS.ProcessEnv = process.env,
-  options: { fromSource?: boolean } = {},
+  options: { fromSource?: boolean; fresh?: boolean } = {},
 ): Promise<RunningDemo> {
   const redis = await findOrStartRedis(env);
+  const prefix = env.DEMO_REDIS_PREFIX || 'exchops-demo';
+  const removed = options.fresh ? await deleteDemoKeys(redis.url, prefix) : null;
   const token = env.SCOM_WEBHOOK_TOKEN || `demo-${randomBytes(12).toString('hex')}`;
   const dir = mkdtempSync(path.join(tmpdir(), 'exchops-demo-'));
   const stateFile = path.join(dir, 'org.json');
-  await createSimulatedOrg(stateFile, { timing: { rebootMs: 5000, serviceRestartMs: 500 } });
+  const org = await createSimulatedOrg(stateFile, {
+    timing: { rebootMs: 5000, serviceRestartMs: 500 },
+  });
+  // The bot and the worker read the simulated organisation's servers, sites and roles, so a
+  // job goes to the site its server is in and `workers` names the same sites as the banner.
+  const inventoryFile = path.join(dir, 'inventory.json');
+  writeFileSync(inventoryFile, JSON.stringify(inventoryOf(org), null, 2));
   let policyFile = env.APPROVAL_POLICY;
   if (!policyFile) {
     policyFile = path.join(dir, 'approval-policy.yaml');
@@ -58,7 +83,7 @@ export async function startDemo(
     SCOM_WEBHOOK_TOKEN: token,
     // Never a production prefix: on a host with production settings the demo's consumers would
     // otherwise take production's events and jobs and answer them from the simulated Exchange.
-    REDIS_PREFIX: env.DEMO_REDIS_PREFIX || 'exchops-demo',
+    REDIS_PREFIX: prefix,
     LOG_LEVEL: env.LOG_LEVEL || 'warn',
     // A fresh key per demo: the bot and its in-process worker share it, nothing else does.
     JOB_SIGNING_KEY: randomBytes(32).toString('hex'),
@@ -67,8 +92,8 @@ export async function startDemo(
     CONSOLE_ENABLED: 'true',
     // Links to whole step outputs point back at this machine.
     PUBLIC_URL: env.PUBLIC_URL || (env.PORT === '0' ? '' : `http://127.0.0.1:${env.PORT || 3000}`),
-    // The simulated organisation is the inventory-less default site.
-    INVENTORY_FILE: '',
+    INVENTORY_FILE: inventoryFile,
+    // One worker for every site of the simulated organisation.
     WORKER_SITES: '',
   });
   const { NODE_POWERSHELL, ...shellEnv } = simulatorEnv(stateFile, options.fromSource ?? false);
@@ -85,7 +110,7 @@ export async function startDemo(
       }),
     ),
     logger,
-    inventory: null,
+    inventory: loadInventory(inventoryFile),
   });
   let base = '';
   const raising = new Set<string>();
@@ -104,7 +129,7 @@ export async function startDemo(
       }
     },
     demo: {
-      banner: inAllLangs('console.demoBanner', { seconds: waitSeconds }),
+      banner: demoBanner(org, waitSeconds),
       scenarios: {
         list: ALERT_SCENARIOS.map((s) => ({ name: s.name, description: s.description })),
         async raise(name) {
@@ -131,7 +156,11 @@ export async function startDemo(
     url: base,
     token,
     redis: { url: redis.url, source: redis.source },
+    prefix,
+    removedKeys: removed,
+    server,
     stateFile,
+    inventoryFile,
     policyFile,
     waitSeconds,
     async stop() {
@@ -143,29 +172,78 @@ export async function startDemo(
   };
 }
 
+/**
+ * `demo --fresh`: deletes every key under the demo's prefix (SCAN and UNLINK in batches, never
+ * KEYS, so a shared Redis is not blocked), so old incidents do not meet a fresh simulated
+ * Exchange. Only `<prefix>:` keys: another prefix that merely starts the same is left alone.
+ */
+export async function deleteDemoKeys(url: string, prefix: string): Promise<number> {
+  const redis = createRedis(url, { connectionName: 'exchops-demo-fresh' });
+  try {
+    let cursor = '0';
+    let removed = 0;
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) removed += await redis.unlink(...keys);
+    } while (cursor !== '0');
+    return removed;
+  } finally {
+    await redis.quit().catch(() => undefined);
+  }
+}
+
+/** The console's banner: the simulated servers and sites as the inventory has them. */
+export function demoBanner(org: OrgState, waitSeconds: number): Readonly<Record<Lang, string>> {
+  const names = org.servers.map((s) => s.name);
+  const servers = names.length > 1 ? `${names[0]}–${names.at(-1)}` : (names[0] ?? '');
+  const sites = [...new Set(org.servers.map((s) => s.site))];
+  const out = {} as Record<Lang, string>;
+  for (const lang of LANGS) {
+    out[lang] = t(lang, 'console.demoBanner', {
+      servers,
+      sites: sites.join(t(lang, 'list.and')),
+      seconds: waitSeconds,
+    });
+  }
+  return out;
+}
+
 export function registerDemo(program: Command): void {
   program
     .command('demo')
+    .summary('run the bot, the console and a worker against a simulated Exchange')
     .description(
-      'Run everything on this machine for a try-out: finds Redis (REDIS_URL, else 127.0.0.1:6379,\n' +
-        'else starts a private redis-server without persistence), starts the bot with the local\n' +
-        'console at /console, and a worker against the simulated Exchange (EX01..EX04) in the same\n' +
-        'process, with a random JOB_SIGNING_KEY, a demo approval policy (console users alice:\n' +
-        'operator; bob, carol: approvers; ana: admin) unless APPROVAL_POLICY is set, and\n' +
-        'RUNBOOK_WAIT_SECONDS=20 unless set. It listens on 127.0.0.1 only and keeps its data under\n' +
-        'the Redis prefix exchops-demo (DEMO_REDIS_PREFIX), never REDIS_PREFIX. Raise alerts from\n' +
-        'the console or with `exchange-chatops send-alert`. Honours PORT. Ctrl-C stops everything\n' +
-        'it started.',
+      'Run everything on this machine for a try-out: finds Redis (REDIS_URL, else ' +
+        '127.0.0.1:6379, else starts a private redis-server without persistence), starts the bot ' +
+        'with the local console at /console, and a worker against the simulated Exchange ' +
+        '(EX01..EX04 in sites site-a and site-b) in the same process.\n\n' +
+        'It uses a random JOB_SIGNING_KEY, a demo approval policy (console users alice: operator; ' +
+        'bob, carol: approvers; ana: admin) unless APPROVAL_POLICY is set, and ' +
+        'RUNBOOK_WAIT_SECONDS=20 unless set. It listens on 127.0.0.1 only and keeps its data ' +
+        'under the Redis prefix exchops-demo (DEMO_REDIS_PREFIX), never REDIS_PREFIX. Honours ' +
+        'PORT.\n\n' +
+        'The simulated Exchange starts fresh every time; incidents, runs, approvals and the audit ' +
+        'trail stay in Redis between runs (unless the Redis is the private one): --fresh deletes ' +
+        'them first.\n\n' +
+        'Raise alerts from the console or with `exchange-chatops send-alert`. Ctrl-C stops ' +
+        'everything it started.',
     )
-    .action(async () => {
-      const demo = await startDemo(process.env);
+    .option('--fresh', "delete the demo prefix's keys in Redis first (old incidents, runs, audit)")
+    .action(async (opts: { fresh?: boolean }) => {
+      const demo = await startDemo(process.env, { fresh: opts.fresh === true });
       process.stdout.write(
         [
           '',
           `exchange-chatops demo is running. Open the console:  ${demo.url}/console`,
           '  (on this machine only: the console has no login)',
           '',
-          `  Redis: ${demo.redis.url} (${demo.redis.source === 'private' ? 'private, stops with the demo' : demo.redis.source})`,
+          `  Redis: ${demo.redis.url} (${demo.redis.source === 'private' ? 'private, stops with the demo' : demo.redis.source}), prefix ${demo.prefix}`,
+          demo.removedKeys !== null
+            ? `  --fresh: deleted ${demo.removedKeys} old key(s) under ${demo.prefix}:`
+            : demo.redis.source === 'private'
+              ? '  (a private Redis: nothing is kept after Ctrl-C)'
+              : '  (incidents from earlier demos stay here; `demo --fresh` starts clean)',
           `  Webhook token (demo only): ${demo.token}`,
           `  Simulated Exchange state: ${demo.stateFile}`,
           `  Approval policy: ${demo.policyFile}`,

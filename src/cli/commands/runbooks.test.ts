@@ -76,8 +76,10 @@ describe('runbooks show --json', () => {
       section: { id: 'pop-ctp', title: 'PopCTPMonitor recovery actions' },
     });
     json.section.steps.forEach(checkStepShape);
-    expect(json.section.steps).toHaveLength(8);
-    expect(json.section.steps[1]).toEqual({
+    // The seed's 8 steps and, first, the safety check beyond the seed (runbooks/pop.yaml).
+    expect(json.section.steps).toHaveLength(9);
+    expect(json.section.steps[0]?.id).toBe('pop-ctp.hold');
+    expect(json.section.steps[2]).toEqual({
       id: 'pop-ctp.2',
       number: '2',
       kind: 'check',
@@ -85,17 +87,17 @@ describe('runbooks show --json', () => {
       command: "Invoke-MonitoringProbe -Identity 'POP\\PopCTPProbe' -Server 'CAS01.contoso.com'",
       action: 'invoke-monitoring-probe',
     });
-    const three = json.section.steps[2];
+    const three = json.section.steps[3];
     expect(three?.steps?.map((s) => s.number)).toEqual(['3.1', '3.2', '3.3', '3.4', '3.5', '3.6']);
     expect(three?.condition).toBe('Only if step 2 failed');
     expect(three?.steps?.[0]?.command).toBe(
       "Set-PopSettings -Server 'CAS01.contoso.com' -ProtocolLogEnabled $true",
     );
-    expect(json.section.steps[7]).toMatchObject({
+    expect(json.section.steps[8]).toMatchObject({
       kind: 'manual',
       condition: 'Only if step 5 failed',
     });
-    expect(json.section.steps[7]).not.toHaveProperty('command');
+    expect(json.section.steps[8]).not.toHaveProperty('command');
   });
 
   it('shows placeholders without --server, zh-TW with --lang, and role choices', async () => {
@@ -111,7 +113,8 @@ describe('runbooks show --json', () => {
     const json = JSON.parse(out) as ShowJson;
     expect(json.section.id).toBe('pop-60s');
     expect(json.section.title).toBe('AverageCommandProcessingTimeGt60sMonitor 復原動作');
-    const [first, second] = json.section.steps;
+    // After the safety check beyond the seed (the section's first step).
+    const [, first, second] = json.section.steps;
     expect(first?.choices).toEqual([
       {
         role: 'client-access',
@@ -139,7 +142,7 @@ describe('runbooks show --json', () => {
         )
       ).out,
     ) as ShowJson;
-    expect(mailbox.section.steps[0]?.command).toContain("'MSExchangePOP3BE'");
+    expect(mailbox.section.steps[1]?.command).toContain("'MSExchangePOP3BE'");
   });
 
   it('says how it matched: alias, probe, health set, generic', async () => {
@@ -168,14 +171,39 @@ describe('runbooks show --json', () => {
     );
     expect(err).toMatch(/^note: --server .*not a valid host name/);
     expect(out).not.toContain('Stop-Computer');
-    expect((JSON.parse(out) as ShowJson).section.steps[0]?.command).toContain(
+    expect((JSON.parse(out) as ShowJson).section.steps[1]?.command).toContain(
       '-ComputerName <server>',
     );
   });
 
-  it('notes on stderr when a monitor name exists in several health sets', async () => {
-    const { err } = await run('show', 'AverageCommandProcessingTimeGt60sMonitor', '--json');
-    expect(err).toMatch(/several health sets.*--health-set/);
+  it('refuses a monitor name in several health sets: lists them and how to choose, exit 2', async () => {
+    const { out, err, exitCode } = await run(
+      'show',
+      'AverageCommandProcessingTimeGt60sMonitor',
+      '--json',
+    );
+    expect(exitCode).toBe(2);
+    expect(out).toBe('');
+    expect(err).toMatch(/several health sets/);
+    expect(err).toContain(
+      '  POP\\AverageCommandProcessingTimeGt60sMonitor (pop-60s: AverageCommandProcessingTimeGt60sMonitor recovery actions)',
+    );
+    expect(err).toMatch(/^ {2}IMAP\\AverageCommandProcessingTimeGt60sMonitor \(imap-/m);
+    expect(err).toContain('Choose with --health-set IMAP|POP ');
+    expect(err).toContain(
+      'or write the name as IMAP\\AverageCommandProcessingTimeGt60sMonitor or POP\\AverageCommandProcessingTimeGt60sMonitor.',
+    );
+    // Either way of choosing shows one section.
+    for (const args of [
+      ['AverageCommandProcessingTimeGt60sMonitor', '--health-set', 'IMAP'],
+      ['POP\\AverageCommandProcessingTimeGt60sMonitor'],
+    ]) {
+      const chosen = await run('show', ...args, '--json');
+      expect(chosen.exitCode).toBe(0);
+      expect(chosen.err).toBe('');
+    }
+    const zh = await run('show', 'AverageCommandProcessingTimeGt60sMonitor', '--lang', 'zh-TW');
+    expect(zh.err).toMatch(/多個健全設定/);
   });
 
   it('prints a readable card without --json', async () => {

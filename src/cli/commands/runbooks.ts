@@ -96,7 +96,8 @@ export function registerRunbooks(program: Command, io: RunbooksIo = defaultIo): 
         'with every command bound to --server.\n\n' +
         'Monitor names match in any case and by alias (PopTestDeepMonitor, POPCTPMonitor). A ' +
         'monitor that exists in several health sets is chosen with --health-set or written ' +
-        'POP\\AverageCommandProcessingTimeGt60sMonitor. A probe shows the section of its first ' +
+        'POP\\AverageCommandProcessingTimeGt60sMonitor (else the candidates are listed and the ' +
+        'exit status is 2). A probe shows the section of its first ' +
         'monitor, a health set its verify procedure; anything unknown shows the generic verify ' +
         'procedure. Without --server, commands show <server> and cannot run.',
     )
@@ -125,6 +126,13 @@ export function registerRunbooks(program: Command, io: RunbooksIo = defaultIo): 
     .action((query: string, opts: ShowOptions & { json?: boolean }) => {
       const catalog = io.catalog();
       const { json, card, alternatives } = showRunbook(catalog, query, opts);
+      if (alternatives.length > 0) {
+        // Ambiguous: showing one of them would silently pick a health set the alert may not have.
+        const candidates = [`${json.healthSet ?? ''}\\${json.monitor ?? query}`, ...alternatives];
+        io.err(ambiguousMonitorText(opts.lang ?? 'en', query, candidates, catalog));
+        process.exitCode = 2;
+        return;
+      }
       for (const [flag, name] of [
         ['--server', opts.server],
         ['--related-server', opts.relatedServer],
@@ -135,12 +143,6 @@ export function registerRunbooks(program: Command, io: RunbooksIo = defaultIo): 
             `note: ${flag} ${JSON.stringify(name)}: ${ref.reason}; its commands show a placeholder.\n`,
           );
         }
-      }
-      if (alternatives.length > 0) {
-        io.err(
-          `note: "${query}" is a monitor in several health sets; showing ${json.healthSet}. ` +
-            `Others: ${alternatives.join(', ')} (use --health-set).\n`,
-        );
       }
       io.out(opts.json ? `${JSON.stringify(json, null, 2)}\n` : formatCard(card));
     });
@@ -203,6 +205,32 @@ export function showRunbook(
     card,
     alternatives: match.alternatives.map((m) => `${m.healthSet}\\${m.name}`),
   };
+}
+
+/** The candidates of an ambiguous monitor name, each with its section, and how to choose. */
+function ambiguousMonitorText(
+  lang: Lang,
+  query: string,
+  candidates: string[],
+  catalog: Catalog,
+): string {
+  const lines = candidates.map((c) => {
+    const [healthSet = '', monitor = ''] = c.split('\\');
+    const found = catalog.monitors.find((m) => m.healthSet === healthSet && m.name === monitor);
+    const section = found ? catalog.sections.get(found.section) : undefined;
+    const title = section ? ` (${found?.section}: ${pickText(section.title, lang)})` : '';
+    return `  ${c}${title}`;
+  });
+  const sets = candidates.map((c) => c.split('\\')[0] ?? '');
+  return [
+    t(lang, 'cli.runbooks.ambiguous', { query }),
+    ...lines,
+    t(lang, 'cli.runbooks.chooseWith', {
+      flag: `--health-set ${sets.join('|')}`,
+      qualified: candidates.join(t(lang, 'list.or')),
+    }),
+    '',
+  ].join('\n');
 }
 
 export function validateRunbookDir(dir: string): ValidateResult {

@@ -6,11 +6,12 @@ import { loadCatalog } from '../../infra/files/load-catalog';
 export function registerServe(program: Command): void {
   program
     .command('serve')
+    .summary('run the bot: the webhook, remediation runs, approvals and chat')
     .description(
-      'Run the bot: the SCOM webhook (POST /api/alerts/scom), /healthz and /readyz, the\n' +
-        'remediation runs (verify on every new incident, runbook steps as jobs) and approvals.\n' +
-        'Needs SCOM_WEBHOOK_TOKEN, JOB_SIGNING_KEY or JOB_SIGNING_KEYS (every job is signed\n' +
-        'with it; the worker needs the same keys) and a Redis at REDIS_URL.',
+      'Run the bot: the SCOM webhook (POST /api/alerts/scom), /healthz and /readyz, the ' +
+        'remediation runs (verify on every new incident, runbook steps as jobs) and approvals.\n\n' +
+        'Needs SCOM_WEBHOOK_TOKEN, JOB_SIGNING_KEY or JOB_SIGNING_KEYS (every job is signed with ' +
+        'it; the worker needs the same keys) and a Redis at REDIS_URL.',
     )
     .action(async () => {
       const config = loadConfig(process.env, ['SCOM_WEBHOOK_TOKEN', 'JOB_SIGNING_KEY']);

@@ -9,13 +9,15 @@ import { createLogger } from '../../infra/logger';
 export function registerWorker(program: Command): void {
   program
     .command('worker')
+    .summary('run the PowerShell worker that carries out action jobs')
     .description(
-      'Run the PowerShell worker (on a Windows host near the Exchange servers): takes action jobs\n' +
-        "for its sites from Redis, verifies each job's signed grant, runs it through a pool of\n" +
-        'node-powershell shells connected to EXCHANGE_CONNECTION_URI, and reports results.\n' +
-        'Needs JOB_SIGNING_KEY (or JOB_SIGNING_KEYS) and EXCHANGE_CONNECTION_URI; WORKER_SITES\n' +
-        'picks its sites.\n' +
-        'SIGTERM / Ctrl-C: finishes running jobs, takes no new ones.',
+      'Run the PowerShell worker (on a Windows host near the Exchange servers): takes action ' +
+        "jobs for its sites from Redis, verifies each job's signed grant, runs it through a " +
+        'pool of node-powershell shells connected to EXCHANGE_CONNECTION_URI, and reports ' +
+        'results.\n\n' +
+        'Needs JOB_SIGNING_KEY (or JOB_SIGNING_KEYS) and EXCHANGE_CONNECTION_URI; WORKER_SITES ' +
+        'picks its sites (default: every site of INVENTORY_FILE). SIGTERM / Ctrl-C: finishes ' +
+        'running jobs, takes no new ones.',
     )
     .action(async () => {
       const config = loadConfig(process.env, ['JOB_SIGNING_KEY', 'EXCHANGE_CONNECTION_URI']);

@@ -99,8 +99,8 @@ const GOLDEN: Record<ActionId, { command: string; script: string }> = {
   },
   'restart-server': {
     command:
-      "Restart-Computer -ComputerName 'EX01' -Force -Wait -For PowerShell -Timeout 1800 -Delay 5",
-    script: `Restart-Computer -ComputerName 'EX01' -Force -Wait -For PowerShell -Timeout 1800 -Delay 5 -ErrorAction Stop; Invoke-Command -ComputerName 'EX01' -ScriptBlock { Get-CimInstance -ClassName Win32_OperatingSystem } | Select-Object -Property 'CSName','LastBootUpTime' ${J}`,
+      "Restart-Computer -ComputerName 'EX01' -Protocol WSMan -Force -Wait -For PowerShell -Timeout 1800 -Delay 5",
+    script: `Restart-Computer -ComputerName 'EX01' -Protocol WSMan -Force -Wait -For PowerShell -Timeout 1800 -Delay 5 -ErrorAction Stop; Invoke-Command -ComputerName 'EX01' -ScriptBlock { Get-CimInstance -ClassName Win32_OperatingSystem } | Select-Object -Property 'CSName','LastBootUpTime' ${J}`,
   },
 };
 

@@ -312,8 +312,11 @@ export const ACTIONS = {
     risk: 'destructive',
     transport: 'winrm',
     params: z.object({ server: serverName }).strict(),
+    // -Protocol WSMan: in Windows PowerShell 5.1 Restart-Computer (parameter set DefaultSet)
+    // restarts over DCOM unless told otherwise, and the worker reaches servers over WinRM only
+    // (DCOM is often firewalled); -Wait -For PowerShell then polls over WinRM as well.
     command: (p) =>
-      `Restart-Computer -ComputerName ${quotePs(p.server)} -Force -Wait -For PowerShell -Timeout 1800 -Delay 5`,
+      `Restart-Computer -ComputerName ${quotePs(p.server)} -Protocol WSMan -Force -Wait -For PowerShell -Timeout 1800 -Delay 5`,
   }),
 } as const;
 

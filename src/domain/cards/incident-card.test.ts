@@ -193,3 +193,39 @@ test('the approval block speaks the channel language and names who asked and who
   expect(en.requests![0]!.stateLabel).toBe('Succeeded');
   expect(en.requests![0]!.lines).toContain('Requested by: console:alice at 2026-11-27 03:01:00Z');
 });
+
+test('once the run has ended, no step still reads pending or running: what was not reached says so', () => {
+  const incident = sampleIncident();
+  const first = renderIncidentCard({ incident, catalog, run: null, requests: [], lang: 'en', now });
+  const sectionId = decodeActionRef(first.actions[0]!.value)!.section;
+  const [a, b] = first.steps;
+  const run: RunView = {
+    id: 'RUN-1',
+    incidentId: incident.id,
+    version: 5,
+    sectionId,
+    status: 'transient',
+    verdict: 'transient',
+    waitUntil: null,
+    steps: {
+      [`${sectionId}/${a!.id}`]: { state: 'succeeded', results: [] },
+      [`${sectionId}/${b!.id}`]: { state: 'running', results: [] },
+    },
+  };
+  const card = renderIncidentCard({ incident, catalog, run, requests: [], lang: 'en', now });
+  expect(card.steps[0]!.state).toBe('succeeded');
+  const open = ['pending', 'running', 'blocked', 'awaiting-approval'];
+  const walk = (steps: typeof card.steps): string[] =>
+    steps.flatMap((s) => [s.state, ...walk(s.steps ?? [])]);
+  expect(walk(card.steps).filter((s) => open.includes(s))).toEqual([]);
+  // While the run is still going, a step not reached yet is pending as before.
+  const going = renderIncidentCard({
+    incident,
+    catalog,
+    run: { ...run, status: 'running', verdict: 'pending' },
+    requests: [],
+    lang: 'en',
+    now,
+  });
+  expect(walk(going.steps)).toContain('pending');
+});

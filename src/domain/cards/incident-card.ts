@@ -1,3 +1,4 @@
+import { FINAL_RUN_STATUSES } from '../remediation/run';
 import { describeRequest } from '../approvals/describe-request';
 import type { ApprovalRequest } from '../approvals/approval-request';
 import { describeActor, type Actor } from '../identity/actor';
@@ -31,6 +32,10 @@ export function matchIncident(catalog: Catalog, incident: Incident): RunbookMatc
   return matchRunbook(catalog, { monitor, healthSet: incident.healthSet });
 }
 
+/** Run statuses after which nothing more runs by itself. */
+const ENDED = new Set<string>(FINAL_RUN_STATUSES);
+const OPEN_STATES = new Set<StepState>(['pending', 'running', 'blocked', 'awaiting-approval']);
+
 /**
  * The card of one incident, as posted in the alert channel and updated in place: the runbook
  * section the run is in (or the matched one), the progress of its steps, the incident's facts,
@@ -42,9 +47,13 @@ export function renderIncidentCard(input: IncidentCardInput): Card {
   const section: SectionDef =
     (run ? catalog.sections.get(run.sectionId) : undefined) ?? match.section;
   const stepStates: Record<string, StepState> = {};
+  // Once the run has ended (recovered, transient, escalated, stopped), a step it did not reach or
+  // finish is not "pending" or "running" any more: it shows as skipped, so the card tells the truth.
+  const ended = run !== null && ENDED.has(run.status);
   for (const step of flattenSteps(section.steps)) {
     const rec = runStep(run, section.id, step.id);
-    if (rec) stepStates[step.id] = rec.state;
+    if (rec && !(ended && OPEN_STATES.has(rec.state))) stepStates[step.id] = rec.state;
+    else if (ended) stepStates[step.id] = 'skipped';
   }
   const card = renderRunbookCard(
     section,

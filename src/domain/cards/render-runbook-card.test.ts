@@ -287,3 +287,27 @@ sections:
     }
   });
 });
+
+test("the verify card's 'continue with the recovery section' opens the failing monitor's section", () => {
+  const match = matchRunbook(catalog, { monitor: 'PopDeepTestMonitor', healthSet: 'POP.Protocol' });
+  const ctx = cardContextFromMatch(
+    match,
+    { server: toServerRef('EX01.contoso.com'), incident: { id: 'inc-1', version: 3 } },
+    catalog,
+  );
+  const verify = renderRunbookCard(match.verifySection, ctx, 'en');
+  const onward = find(verify, 'pop-verify.2.4');
+  expect(onward.actions).toHaveLength(1);
+  expect(decodeActionRef(onward.actions[0]!.value)).toMatchObject({
+    op: 'open-section',
+    section: 'pop-deep',
+  });
+  // Without a known monitor there is no section to go to: no button that opens the wrong one.
+  const unknown = matchRunbook(catalog, { healthSet: 'POP.Protocol' });
+  const bare = renderRunbookCard(
+    unknown.verifySection,
+    cardContextFromMatch(unknown, { server: null }, catalog),
+    'en',
+  );
+  expect(find(bare, 'pop-verify.2.4').actions).toEqual([]);
+});

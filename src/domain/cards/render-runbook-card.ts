@@ -28,6 +28,8 @@ export interface RunbookCardContext extends BindingContext {
   runbook?: RunbookInfo | null | undefined;
   /** Shown as "Verify first" on a recovery card. */
   verifySectionId?: string | undefined;
+  /** The failing monitor's recovery section: where "continue with its recovery" goes. */
+  recoverySectionId?: string | undefined;
   /** Put into every button value so a click refers to one incident version. */
   incident?: { id: string; version: number } | undefined;
   /** Progress so far, by step id; steps not named are pending. */
@@ -59,6 +61,7 @@ export function cardContextFromMatch(
     matchedBy: match.matchedBy,
     runbook: match.runbook,
     verifySectionId: match.section.kind === 'recovery' ? match.verifySection.id : undefined,
+    recoverySectionId: match.monitor?.section,
     incident: values.incident,
     stepStates: values.stepStates,
     catalog,
@@ -160,6 +163,8 @@ export function renderRunbookCard(
           button({ ...stepRef, op: 'mark-done' }, t(lang, 'card.button.markDone'), 'default'),
         );
       } else if (step.kind === 'goto' && step.goto) {
+        // "Continue with the failing monitor's recovery" opens that section; without a known
+        // monitor there is no section to open, so no button.
         const target =
           'section' in step.goto
             ? {
@@ -167,14 +172,17 @@ export function renderRunbookCard(
                 ...(step.goto.server ? { server: step.goto.server } : {}),
                 ...(step.goto.monitor ? { monitor: step.goto.monitor } : {}),
               }
-            : {};
-        stepActions.push(
-          button(
-            { ...stepRef, op: 'open-section', ...target },
-            t(lang, 'card.button.openSection'),
-            'default',
-          ),
-        );
+            : context.recoverySectionId
+              ? { section: context.recoverySectionId }
+              : null;
+        if (target)
+          stepActions.push(
+            button(
+              { ...stepRef, op: 'open-section', ...target },
+              t(lang, 'card.button.openSection'),
+              'default',
+            ),
+          );
       } else {
         for (const c of commands.filter((x) => x.complete)) {
           const label =

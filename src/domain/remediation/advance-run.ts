@@ -87,6 +87,15 @@ function outcomes(run: RemediationRun): Record<string, StepOutcome | undefined> 
   return out;
 }
 
+/**
+ * Whether a step's conditions on earlier steps hold now ("only if step 5 failed"): what a person
+ * may do by hand (mark done, run the section's checks) follows the same conditions as the run.
+ */
+export function stepConditionsHold(run: RemediationRun, step: StepDef): boolean {
+  const onSteps = step.when.filter((c) => 'step' in c);
+  return evaluateConditions(onSteps, outcomes(run), run.bindings.roles) === 'run';
+}
+
 function hasStepCondition(step: StepDef): boolean {
   return step.when.some((c) => 'step' in c);
 }

@@ -1,5 +1,5 @@
 import type { ServerRole } from '../runbooks';
-import { advanceInPlace } from './advance-run';
+import { advanceInPlace, stepConditionsHold } from './advance-run';
 import { bindStep } from './bind-step';
 import { begin, finish, isFinal, isVerifying, locate, nextJobId, note, stepOf } from './edit-run';
 import type { Actor } from '../identity/actor';
@@ -128,6 +128,12 @@ export function markStepDone(
     return { ok: false, reason: `step ${stepKey} is not a manual step awaiting a person` };
   }
   if (rs?.outcome === 'done') return { ok: false, reason: `step ${stepKey} is already done` };
+  if (step.kind === 'manual' && !stepConditionsHold(run, step)) {
+    return {
+      ok: false,
+      reason: `step ${stepKey} applies only when its condition holds, and it does not (not yet)`,
+    };
+  }
   const next = begin(run, ctx);
   const effects: RunEffect[] = [];
   const s = stepOf(next, step, where.section.id);
@@ -167,4 +173,14 @@ export function stopRun(
   next.waitUntil = null;
   note(next, ctx, `stopped: ${reason}`);
   return { run: next, effects };
+}
+
+/** `stepConditionsHold` by step key, for the chat side (null: the step is not in this run). */
+export function stepConditionsHoldFor(
+  run: RemediationRun,
+  stepKey: string,
+  ctx: MachineContext,
+): boolean | null {
+  const where = locate(run, ctx, stepKey);
+  return where ? stepConditionsHold(run, where.step) : null;
 }

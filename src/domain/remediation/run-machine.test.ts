@@ -8,6 +8,7 @@ import {
   applyTimer,
   createRun,
   markStepDone,
+  stepConditionsHold,
   recordRequest,
   runCheck,
   stopRun,
@@ -379,4 +380,15 @@ test('stopping withdraws pending requests', () => {
     { type: 'withdraw', requestId: 'APR-9', reason: 'the incident resolved' },
   ]);
   expect(stopRun(t!.run, 'again', ctx())).toBeNull();
+});
+
+test('a manual step whose condition does not hold yet cannot be marked done', () => {
+  // pop-deep.8 (escalate) applies only if step 6's probe failed; right after the verdict it has not run.
+  const t = confirmed();
+  const done = markStepDone(t.run, 'pop-deep.8', ctx(), 'Ana');
+  expect(done).toEqual({
+    ok: false,
+    reason: expect.stringMatching(/^step pop-deep\.8 applies only .*not yet/),
+  });
+  expect(stepConditionsHold(t.run, 'pop-deep.8', ctx())).toBe(false);
 });

@@ -19,4 +19,10 @@ export { isFinal } from './edit-run';
 export { bindStep } from './bind-step';
 export { advance, applyTimer, createRun, runIdFor } from './advance-run';
 export { applyOutcome, judge, summarize } from './apply-outcome';
-export { markStepDone, recordRequest, runCheck, stopRun } from './people-steps';
+export {
+  markStepDone,
+  recordRequest,
+  runCheck,
+  stepConditionsHoldFor as stepConditionsHold,
+  stopRun,
+} from './people-steps';

@@ -289,5 +289,14 @@ export const en = {
   'console.reasonNeeded': 'A reason is needed.',
   'console.startFailed': 'The console could not start: {error}',
   'console.demoBanner':
-    "Demo: simulated Exchange (EX01–EX04 in Site-A and Site-B). The runbook's 10-minute waits last {seconds} s here. Ask as alice (operator), approve as bob or carol (approvers); ana is an admin.",
+    "Demo: simulated Exchange ({servers} in sites {sites}). The runbook's 10-minute waits last {seconds} s here. Ask as alice (operator), approve as bob or carol (approvers); ana is an admin.",
+  /** Joins a list's last two items ("site-a and site-b"). */
+  'list.and': ' and ',
+  'list.or': ' or ',
+  'cli.runbooks.ambiguous':
+    'runbooks show: "{query}" is a monitor in several health sets; which one did the alert name?',
+  'cli.runbooks.chooseWith':
+    "Choose with {flag} (the alert's health set), or write the name as {qualified}.",
+  'cli.audit.empty':
+    "audit trail empty: no entries under the prefix {prefix} in {redis}. If the bot has run, set REDIS_PREFIX and REDIS_URL to the bot's (the demo uses exchops-demo).",
 } as const;

@@ -268,5 +268,12 @@ export const zhTW: Record<keyof typeof en, string> = {
   'console.reasonNeeded': '需要提供原因。',
   'console.startFailed': '主控台無法啟動：{error}',
   'console.demoBanner':
-    '示範環境：模擬的 Exchange（EX01–EX04，位於 Site-A 與 Site-B）。手冊中 10 分鐘的等候在此為 {seconds} 秒。請以 alice（operator）提出要求，以 bob 或 carol（approver）核准；ana 是 admin。',
+    '示範環境：模擬的 Exchange（{servers}，位於站台 {sites}）。手冊中 10 分鐘的等候在此為 {seconds} 秒。請以 alice（operator）提出要求，以 bob 或 carol（approver）核准；ana 是 admin。',
+  'list.and': '、',
+  'list.or': ' 或 ',
+  'cli.runbooks.ambiguous':
+    'runbooks show：「{query}」是多個健全設定中的監視器；警示指的是哪一個？',
+  'cli.runbooks.chooseWith': '請以 {flag}（警示的健全設定）選擇，或將名稱寫成 {qualified}。',
+  'cli.audit.empty':
+    '稽核記錄為空：{redis} 中前置詞 {prefix} 下沒有任何項目。若機器人已執行過，請將 REDIS_PREFIX 與 REDIS_URL 設為機器人所用的值（示範使用 exchops-demo）。',
 };

@@ -16,8 +16,8 @@ const envSchema = z.object({
     z
       .string()
       .regex(
-        /^rediss?(\+sentinel)?:\/\//,
-        'must start with redis://, rediss:// or redis+sentinel:// (docs/operations.md)',
+        /^rediss?(\+sentinel|\+cluster)?:\/\//,
+        'must start with redis://, rediss://, redis+sentinel:// or redis+cluster:// (docs/operations.md)',
       )
       .default('redis://127.0.0.1:6379'),
   ),

@@ -8,7 +8,7 @@ import type { PlatformRules } from '../../domain/identity/platform-rules';
 import type { Lang } from '../../domain/runbooks/text';
 import type { Config } from '../config/load-config';
 import type { Logger } from '../logger';
-import type { Redis } from '../redis/redis';
+import type { RedisClient } from '../redis/redis';
 
 /**
  * The contract of one chat platform: everything the bot knows of Slack, Teams or the console is
@@ -36,7 +36,7 @@ export interface PlatformContext {
   config: Config;
   core: ChatCore;
   logger: Logger;
-  redis: Redis;
+  redis: RedisClient;
   /** REDIS_PREFIX: a platform's own keys go under `<prefix>:{<platform>}:…`. */
   redisPrefix: string;
   /** Asks the delivery queue to redraw an incident's card (after a click changed something). */

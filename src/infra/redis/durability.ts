@@ -1,4 +1,4 @@
-import type { Redis } from './redis';
+import { isCluster, type Redis, type RedisClient } from './redis';
 
 /**
  * Whether Redis keeps what we acknowledged. Everything the bot answered 202 for lives in Redis
@@ -22,8 +22,33 @@ export interface DurabilitySettings {
   persistenceAsserted: boolean;
 }
 
-/** Reads INFO (allowed on managed Redis too) and, for RDB save points, CONFIG GET when allowed. */
-export async function inspectRedis(redis: Redis): Promise<RedisDurability> {
+/**
+ * Reads INFO (allowed on managed Redis too) and, for RDB save points, CONFIG GET when allowed.
+ * On a Cluster every master is read and the weakest answer counts: one master without
+ * persistence loses its slots' share of what we acknowledged. The run ids are joined, so a
+ * failover (a replica becoming master) shows as a restart too.
+ */
+export async function inspectRedis(redis: RedisClient): Promise<RedisDurability> {
+  if (!isCluster(redis)) return inspectNode(redis);
+  // Until the cluster answered, it has no list of masters; a PING waits for that.
+  await redis.ping();
+  const masters = redis.nodes('master');
+  if (masters.length === 0) throw new Error('Redis Cluster has no masters yet');
+  const each = await Promise.all(masters.map(inspectNode));
+  const rank: Persistence[] = ['none', 'unknown', 'rdb', 'aof', 'aof+rdb'];
+  const weakest = each.reduce((a, b) =>
+    rank.indexOf(b.persistence) < rank.indexOf(a.persistence) ? b : a,
+  );
+  const evicting = each.find((d) => d.evictionPolicy !== null && d.evictionPolicy !== 'noeviction');
+  const runIds = each.map((d) => d.runId);
+  return {
+    persistence: weakest.persistence,
+    evictionPolicy: (evicting ?? each[0])?.evictionPolicy ?? null,
+    runId: runIds.includes(null) ? null : [...runIds].sort().join(','),
+  };
+}
+
+async function inspectNode(redis: Redis): Promise<RedisDurability> {
   const info = parseInfo(await redis.info());
   const aof = info.get('aof_enabled') === '1';
   let rdb: boolean | null;
@@ -79,7 +104,7 @@ export function durabilityError(problems: string[]): Error {
 
 /** Checks once at start-up; a Redis that does not answer yet is left to /readyz. */
 export async function checkRedisAtStart(
-  redis: Redis,
+  redis: RedisClient,
   settings: DurabilitySettings,
   timeoutMs: number,
 ): Promise<RedisDurability | null> {
@@ -120,7 +145,7 @@ export interface RedisWatch {
  * and whenever the connection is re-established.
  */
 export function watchRedis(
-  redis: Redis,
+  redis: RedisClient,
   options: {
     settings: DurabilitySettings;
     intervalMs: number;

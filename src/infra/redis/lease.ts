@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from './redis';
+import type { RedisClient } from './redis';
 
 // Only the owner's token may extend or end a lease: one that lapsed and was taken by another
 // owner is theirs now.
@@ -26,7 +26,7 @@ export interface LeaseOptions {
  * longer work. Null when someone else holds it.
  */
 export async function acquireLease(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   ttlMs: number,
   options: LeaseOptions = {},

@@ -1,7 +1,7 @@
 import type { ApprovalRequest } from '../../domain/approvals/approval-request';
 import { FINAL_STATES } from '../../domain/approvals/approval-request';
 import type { ApprovalStore } from '../../app/approvals/ports';
-import type { Redis } from './redis';
+import type { RedisClient } from './redis';
 import { redisKeys } from './redis-keys';
 import { redisOutbox } from './redis-outbox';
 
@@ -58,7 +58,7 @@ export interface RedisApprovalStoreOptions {
 }
 
 export function createRedisApprovalStore(
-  redis: Redis,
+  redis: RedisClient,
   options: RedisApprovalStoreOptions,
 ): ApprovalStore {
   const keys = redisKeys(options.prefix);
@@ -66,7 +66,7 @@ export function createRedisApprovalStore(
     redis.defineCommand('exchopsCreateApproval', { lua: CREATE_SCRIPT, numberOfKeys: 6 });
     redis.defineCommand('exchopsCommitApproval', { lua: COMMIT_SCRIPT, numberOfKeys: 5 });
   }
-  const scripted = redis as unknown as Redis & ApprovalCommands;
+  const scripted = redis as unknown as RedisClient & ApprovalCommands;
   // Stands in for an absent optional key; it is never written, and shares the slot.
   const noKey = keys.approvalDedupe('none');
   const jobOutbox = redisOutbox(redis, keys.approvalOutbox);

@@ -3,7 +3,7 @@ import { chainEntry, GENESIS_HASH } from '../../domain/audit/hash-chain';
 import type { AuditLog, AuditQuery, AuditReader } from '../../app/audit/ports';
 import { LOST_RACE, retryOnConflict } from '../../app/shared/retry-on-conflict';
 import { sameServer } from '../../domain/approvals/evaluate';
-import type { Redis } from './redis';
+import type { RedisClient } from './redis';
 import { redisKeys } from './redis-keys';
 
 /**
@@ -34,14 +34,14 @@ interface AuditCommands {
 export type RedisAuditLog = AuditLog & AuditReader;
 
 export function createRedisAuditLog(
-  redis: Redis,
+  redis: RedisClient,
   options: { prefix: string; maxAttempts?: number },
 ): RedisAuditLog {
   const keys = redisKeys(options.prefix);
   if (!('exchopsAuditAppend' in redis)) {
     redis.defineCommand('exchopsAuditAppend', { lua: APPEND_SCRIPT, numberOfKeys: 3 });
   }
-  const scripted = redis as unknown as Redis & AuditCommands;
+  const scripted = redis as unknown as RedisClient & AuditCommands;
   const maxAttempts = options.maxAttempts ?? 200;
 
   async function head(): Promise<{ seq: number; hash: string } | null> {

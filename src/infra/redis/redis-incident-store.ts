@@ -2,7 +2,7 @@ import type { Alert } from '../../domain/alerts/alert';
 import type { AlertRecord } from '../../domain/incidents/apply-alert';
 import type { Incident, IncidentChange, IncidentEvent } from '../../domain/incidents/incident';
 import type { IncidentCommit, IncidentStore, IntakeSnapshot } from '../../app/intake/ports';
-import type { Redis } from './redis';
+import type { RedisClient } from './redis';
 import { redisKeys } from './redis-keys';
 import { redisOutbox } from './redis-outbox';
 
@@ -54,14 +54,14 @@ export interface RedisIncidentStoreOptions {
 }
 
 export function createRedisIncidentStore(
-  redis: Redis,
+  redis: RedisClient,
   options: RedisIncidentStoreOptions,
 ): IncidentStore {
   const keys = redisKeys(options.prefix);
   if (!('exchopsCommitIncident' in redis)) {
     redis.defineCommand('exchopsCommitIncident', { lua: COMMIT_SCRIPT });
   }
-  const scripted = redis as unknown as Redis & CommitCommand;
+  const scripted = redis as unknown as RedisClient & CommitCommand;
   const outbox = redisOutbox(redis, keys.outbox);
 
   const parseIncident = (doc: string | null | undefined): Incident | null =>

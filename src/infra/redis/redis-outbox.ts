@@ -1,4 +1,4 @@
-import type { Redis } from './redis';
+import type { RedisClient } from './redis';
 
 /**
  * An outbox in Redis: a sorted set of entries, each scored with the time its change was committed.
@@ -11,7 +11,7 @@ export interface RedisOutbox {
   done(entry: string): Promise<void>;
 }
 
-export function redisOutbox(redis: Redis, key: string): RedisOutbox {
+export function redisOutbox(redis: RedisClient, key: string): RedisOutbox {
   return {
     pending: (olderThanMs, nowMs = Date.now(), limit = 500) =>
       redis.zrangebyscore(key, '-inf', nowMs - olderThanMs, 'LIMIT', 0, limit),

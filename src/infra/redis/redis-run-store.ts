@@ -1,7 +1,7 @@
 import type { RunStore } from '../../app/remediation/ports';
 import type { RemediationRun } from '../../domain/remediation/run';
 import { FINAL_RUN_STATUSES } from '../../domain/remediation/run';
-import type { Redis } from './redis';
+import type { RedisClient } from './redis';
 import { redisKeys } from './redis-keys';
 import { redisOutbox } from './redis-outbox';
 
@@ -30,14 +30,14 @@ interface CommitCommand {
 }
 
 export function createRedisRunStore(
-  redis: Redis,
+  redis: RedisClient,
   options: { prefix: string; retentionMs: number },
 ): RunStore {
   const keys = redisKeys(options.prefix);
   if (!('exchopsCommitRun' in redis)) {
     redis.defineCommand('exchopsCommitRun', { numberOfKeys: 3, lua: COMMIT_SCRIPT });
   }
-  const scripted = redis as unknown as Redis & CommitCommand;
+  const scripted = redis as unknown as RedisClient & CommitCommand;
   const outbox = redisOutbox(redis, keys.runOutbox);
   return {
     async get(incidentId) {

@@ -1,4 +1,5 @@
-import { renderRunbookCard } from '../../../domain/cards/render-runbook-card';
+import { cardContextFromMatch, renderRunbookCard } from '../../../domain/cards/render-runbook-card';
+import { matchRunbook } from '../../../domain/runbooks/match-runbook';
 import { t } from '../../../domain/strings';
 import { say } from '../core-context';
 import type { CardOpHandler } from './types';
@@ -7,21 +8,33 @@ import type { CardOpHandler } from './types';
 export const openSection: CardOpHandler = async ({ ref, incident }, { deps, lang, answerLang }) => {
   const section = deps.catalog.sections.get(ref.section);
   if (!section) return say(t(answerLang, 'chat.section.none', { section: ref.section }));
-  const card = renderRunbookCard(
-    section,
-    {
-      server: incident
-        ? ref.server === 'relatedServer'
-          ? incident.relatedServer
-          : incident.server
-        : null,
-      relatedServer: incident?.relatedServer ?? null,
-      healthSet: incident?.healthSet ?? null,
-      probe: null,
-      roles: null,
-      catalog: deps.catalog,
-    },
-    lang,
-  );
+  // The incident's match gives the failing monitor's probe and health set, so the opened
+  // section's commands are filled in, not left with placeholders.
+  const match = incident
+    ? matchRunbook(deps.catalog, {
+        monitor: ref.monitor ?? incident.monitors[incident.monitors.length - 1] ?? null,
+        healthSet: incident.healthSet,
+      })
+    : null;
+  const server = incident
+    ? ref.server === 'relatedServer'
+      ? incident.relatedServer
+      : incident.server
+    : null;
+  const context = match
+    ? cardContextFromMatch(
+        match,
+        { server, relatedServer: incident?.relatedServer ?? null },
+        deps.catalog,
+      )
+    : {
+        server,
+        relatedServer: null,
+        healthSet: null,
+        probe: null,
+        roles: null,
+        catalog: deps.catalog,
+      };
+  const card = renderRunbookCard(section, context, lang);
   return { private: { text: card.fallbackText, card } };
 };

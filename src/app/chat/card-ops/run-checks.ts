@@ -20,6 +20,7 @@ export const runChecks: CardOpHandler = async (click, turn) => {
       sectionId: section.id,
       stepId: step.id,
       actor,
+      onlyWhenItsConditionHolds: true,
     });
     if (r.ok) queued.push(step.number);
     else
