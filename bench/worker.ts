@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createActionProducer, type ActionOutcome } from '../jobs/queues/action-jobs';
+import { createKeyRing } from '../src/infra/signing/job-signing';
 import { createSignedJobSink } from '../jobs/remediation/approved-job-sink';
 import { PowerShellPool } from '../jobs/powershell';
 import { createSimulatedOrg, simulatorEnv } from '../jobs/simulated-exchange';
@@ -80,7 +81,12 @@ export async function benchWorker(o: WorkerBenchOptions): Promise<WorkerBenchRes
     }),
     { executor: createPoolExecutor(pool), logger: createLogger('silent'), inventory: null },
   );
-  const producer = createActionProducer({ connection: o.redis, bullPrefix, inventory: null });
+  const producer = createActionProducer({
+    connection: o.redis,
+    bullPrefix,
+    inventory: null,
+    signing: createKeyRing([{ id: 'default', secret: KEY }]),
+  });
 
   // The results consumer, as the bot has one: every outcome, by job id.
   const outcomes = new Map<string, ActionOutcome>();
@@ -148,7 +154,7 @@ export async function benchWorker(o: WorkerBenchOptions): Promise<WorkerBenchRes
     }
 
     // Approved changes: from the signed hand-off to the worker starting it.
-    const sink = createSignedJobSink(producer, KEY);
+    const sink = createSignedJobSink(producer);
     const approvalStart: number[] = [];
     const approvalFinish: number[] = [];
     let approvalFailed = 0;

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { buildCommand } from '../../src/domain/actions';
 import { siteFor, type Inventory } from '../../src/domain/inventory/inventory';
 import type { Actor } from '../../src/domain/identity/actor';
-import type { SignedApproval } from '../../src/domain/remediation/signed-approval';
+import { grantClaimsFor, type ApprovalGrant } from '../../src/domain/remediation/signed-approval';
+import { signJobGrant, type KeyRing } from '../../src/infra/signing/job-signing';
 import { actionQueueName } from './names';
 
 /**
@@ -28,22 +29,13 @@ export const actionJobSchema = z
     runId: z.string().max(100).nullable(),
     stepId: z.string().max(200).nullable(),
     requestedBy: actorSchema,
-    approval: z
-      .object({
-        grant: z.object({
-          approvalId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/),
-          actionId: z.string(),
-          params: z.record(z.string(), z.unknown()),
-          incidentId: z.string().nullable(),
-          requester: actorSchema,
-          approvers: z.array(actorSchema),
-          approvedAt: z.string(),
-          expiresAt: z.string(),
-          breakGlassReason: z.string().optional(),
-        }),
-        signature: z.string().regex(/^[0-9a-f]{64}$/),
-      })
-      .nullable(),
+    /** The job's grant, a JWS the bot signed for exactly this job (see signed-approval.ts). */
+    grant: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'must be a JWS')
+      .max(16_000)
+      // Optional here so a job without one is refused for that reason, not as malformed.
+      .optional(),
     enqueuedAt: z.string(),
   })
   .strict();
@@ -59,7 +51,8 @@ export interface EnqueueRequest {
   runId?: string | null;
   stepId?: string | null;
   requestedBy: Actor;
-  approval?: SignedApproval | null;
+  /** What a person approved; a change needs one, a read has none. */
+  approval?: ApprovalGrant | null;
   /** Makes enqueueing idempotent (e.g. one job per approval or per run step). */
   jobId?: string;
   /** Start no earlier than this many ms from now (a runbook's wait, a repeat's interval). */
@@ -73,10 +66,15 @@ export type EnqueueResult =
  * The bot's side: validates the action and its parameters, finds the site, and adds the job.
  * Reads are retried on transient errors; changes get exactly one attempt.
  */
+/** How long a read's grant holds after its planned start: a check older than that is stale. */
+export const READ_GRANT_TTL_MS = 60 * 60 * 1000;
+
 export function createActionProducer(options: {
   connection: ConnectionOptions;
   bullPrefix: string;
   inventory: Inventory | null;
+  /** Signs every job's grant (JOB_SIGNING_KEYS); without it nothing can be queued. */
+  signing: KeyRing | null;
 }) {
   const queues = new Map<string, Queue<ActionJobData>>();
   const queueFor = (site: string): Queue<ActionJobData> => {
@@ -109,19 +107,35 @@ export function createActionProducer(options: {
         reason: `${built.action.id} is a ${built.action.risk} action and needs an approval`,
       };
     }
-    const data: ActionJobData = {
+    if (!options.signing)
+      return { ok: false, reason: 'JOB_SIGNING_KEYS is not set: cannot sign the job' };
+    const jobId =
+      req.jobId ?? (req.approval ? `approval-${req.approval.approvalId}` : `check-${randomUUID()}`);
+    const bound = {
+      jobId,
       actionId: built.action.id,
-      params: built.params,
+      // As the worker will read them back from Redis, so both sides digest the same JSON.
+      params: JSON.parse(JSON.stringify(built.params)) as Record<string, unknown>,
       incidentId: req.incidentId ?? null,
       runId: req.runId ?? null,
       stepId: req.stepId ?? null,
       requestedBy: req.requestedBy,
-      approval: req.approval ?? null,
+    };
+    const claims = grantClaimsFor(bound, needsApproval ? (req.approval ?? null) : null);
+    if (!claims.ok) return { ok: false, reason: claims.reason };
+    const expiresAt =
+      needsApproval && req.approval
+        ? new Date(req.approval.expiresAt)
+        : new Date(Date.now() + Math.max(req.delayMs ?? 0, 0) + READ_GRANT_TTL_MS);
+    if (!Number.isFinite(expiresAt.getTime())) {
+      return { ok: false, reason: 'the approval has no valid expiry' };
+    }
+    const { jobId: _jobId, ...fields } = bound;
+    const data: ActionJobData = {
+      ...fields,
+      grant: await signJobGrant(options.signing, claims.claims, expiresAt),
       enqueuedAt: new Date().toISOString(),
     };
-    const jobId =
-      req.jobId ??
-      (req.approval ? `approval-${req.approval.grant.approvalId}` : `check-${randomUUID()}`);
     const opts: JobsOptions = needsApproval
       ? {
           jobId,

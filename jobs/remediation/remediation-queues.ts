@@ -12,6 +12,13 @@ import type { RunTimers } from '../../src/app/remediation/ports';
 import type { ActionOutcome } from '../queues/action-jobs';
 import { DURABLE_EVENT_JOBS, cardEventJobId } from '../queues/card-events';
 import { QUEUE_NAMES } from '../queues/names';
+import {
+  verifyOutcome,
+  type KeyRing,
+  type SignedOutcome,
+} from '../../src/infra/signing/job-signing';
+import { takeLapsedChanges, type LapsedChange } from '../queues/worker-heartbeat';
+import type { RedisKeys } from '../../src/infra/redis/redis-keys';
 
 /**
  * The remediation side of the bot process: its own trigger queue (new and resolved incidents,
@@ -80,6 +87,11 @@ export interface RemediationConsumerOptions {
   logger: Logger;
   /** Extra result handlers, read at each result (so they may be added after start). */
   handlers: () => readonly ActionOutcomeHandler[];
+  /** Verifies each result's worker signature (JOB_SIGNING_KEYS). */
+  signing: KeyRing;
+  /** A result that was ignored (unsigned, or not matching its job): for the metrics. */
+  onRejected?: (reason: string) => void;
+  clock?: () => Date;
 }
 
 const APPROVAL_JOB = /^approval-(.+)$/;
@@ -154,15 +166,131 @@ export async function handleActionOutcome(
   }
 }
 
+/**
+ * One entry of the results queue. Only a result the worker signed, for exactly this outcome, is
+ * handled; anything else (written straight into Redis, altered, or signed with an unknown key) is
+ * logged, counted and otherwise ignored. A signed refusal of a job that carried no valid grant is
+ * audited, but moves no request and no run: a forged job must not be able to fail a real one.
+ */
+export async function handleSignedResult(
+  data: unknown,
+  opts: Omit<RemediationConsumerOptions, 'connection' | 'bullPrefix'>,
+): Promise<'handled' | 'audited' | 'rejected'> {
+  const o = data as Partial<SignedOutcome> | null;
+  const check = await verifyOutcome(opts.signing, data, (opts.clock ?? (() => new Date()))());
+  if (!check.ok) {
+    opts.logger.warn(
+      { jobId: typeof o?.jobId === 'string' ? o.jobId.slice(0, 200) : null, reason: check.reason },
+      'ignored a result that is not signed for its job',
+    );
+    opts.onRejected?.(check.reason);
+    return 'rejected';
+  }
+  const { signature: _signature, ...outcome } = data as SignedOutcome;
+  if (!check.granted) {
+    opts.logger.warn(
+      { jobId: outcome.jobId, workerId: outcome.workerId, reason: outcome.reason },
+      'a worker refused a job without a valid grant',
+    );
+    await opts.audit.append(
+      {
+        at: outcome.finishedAt,
+        actor: { platform: 'worker', id: outcome.workerId },
+        action: 'job.refused',
+        incidentId: null,
+        server: null,
+        params: { jobId: outcome.jobId, actionId: outcome.actionId },
+        result: `refused: ${outcome.reason ?? 'no valid grant'}`,
+      },
+      { idempotencyKey: `ungranted-${outcome.jobId}` },
+    );
+    return 'audited';
+  }
+  await handleActionOutcome(outcome, opts);
+  return 'handled';
+}
+
+/**
+ * What the bot says for a change whose worker stopped beating: "unknown", at once, with the
+ * worker's name and what to check. (The server lock of the dead worker still keeps a second
+ * change off that server until it lapses.)
+ */
+export function lapsedOutcome(l: LapsedChange, now: Date): ActionOutcome {
+  const c = l.change;
+  const since = l.lastBeat ? `its last heartbeat was at ${l.lastBeat}` : 'it is no longer known';
+  return {
+    jobId: c.jobId,
+    actionId: c.actionId,
+    params: c.params,
+    incidentId: c.incidentId,
+    runId: c.runId,
+    stepId: c.stepId,
+    site: c.site,
+    workerId: c.workerId,
+    status: 'unknown',
+    reason:
+      `worker ${c.workerId}${l.host ? ` on ${l.host}` : ''} stopped answering while running this change (${since}); ` +
+      `it may or may not have run: check ${c.server} with a read-only check before doing anything else`,
+    command: c.command,
+    startedAt: c.startedAt,
+    finishedAt: now.toISOString(),
+    durationMs: Math.max(now.getTime() - Date.parse(c.startedAt), 0),
+  };
+}
+
+/** Polls for changes of lapsed workers and declares each "unknown" (once, across bot processes). */
+export function watchLapsedWorkers(
+  opts: Omit<RemediationConsumerOptions, 'connection' | 'bullPrefix'> & {
+    redis: RedisClient;
+    keys: RedisKeys;
+    intervalMs: number;
+    onDeclared?: (outcome: ActionOutcome) => void;
+  },
+): { check(): Promise<number>; stop(): void } {
+  const clock = opts.clock ?? (() => new Date());
+  let running: Promise<number> | null = null;
+  const check = (): Promise<number> => {
+    running ??= (async () => {
+      try {
+        const lapsed = await takeLapsedChanges(opts.redis, opts.keys, clock().getTime());
+        for (const l of lapsed) {
+          const outcome = lapsedOutcome(l, clock());
+          opts.logger.error(
+            { jobId: outcome.jobId, workerId: outcome.workerId, server: l.change.server },
+            'a worker stopped beating mid-change: outcome unknown',
+          );
+          await handleActionOutcome(outcome, opts);
+          opts.onDeclared?.(outcome);
+        }
+        return lapsed.length;
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  };
+  const timer = setInterval(
+    () =>
+      void check().catch((err: unknown) =>
+        opts.logger.warn({ err }, 'lapsed worker check failed; will retry'),
+      ),
+    opts.intervalMs,
+  );
+  timer.unref();
+  return { check, stop: () => clearInterval(timer) };
+}
+
 /** Starts the consumers of `action-results` and `remediation-triggers` in the bot process. */
 export function startRemediationConsumers(opts: RemediationConsumerOptions): {
   close(): Promise<void>;
 } {
   const log = opts.logger.child({ component: 'remediation' });
   const connections = [opts.connection(), opts.connection()] as const;
-  const results = new Worker<ActionOutcome>(
+  const results = new Worker<SignedOutcome>(
     QUEUE_NAMES.actionResults,
-    async (job: Job<ActionOutcome>) => handleActionOutcome(job.data, opts),
+    async (job: Job<SignedOutcome>) => {
+      await handleSignedResult(job.data, opts);
+    },
     { connection: connections[0], prefix: opts.bullPrefix, concurrency: 4 },
   );
   const triggers = new Worker<TriggerJob>(

@@ -4,7 +4,8 @@ import { buildCommand, type ActionId } from '../../src/domain/actions';
 import type { Logger } from '../../src/infra/logger';
 import type { RedisKeys } from '../../src/infra/redis/redis-keys';
 import { siteFor, type Inventory } from '../../src/domain/inventory/inventory';
-import { verifyApproval } from '../../src/domain/remediation/signed-approval';
+import { checkGrantBinding } from '../../src/domain/remediation/signed-approval';
+import { signOutcome, verifyJobGrant, type KeyRing } from '../../src/infra/signing/job-signing';
 import type { ActionOutput } from '../../src/domain/actions';
 import type { FailoverSeal } from '../../src/domain/actions/params';
 import {
@@ -17,13 +18,15 @@ import { gatherEvidence, type Read } from '../../src/domain/safety/gather-plan';
 import { actionJobSchema, type ActionJobData, type ActionOutcome } from '../queues/action-jobs';
 import type { ActionExecutor, ExecutionResult } from './action-executor';
 import { acquireServerLock } from './server-lock';
+import { markInflight, clearInflight } from '../queues/worker-heartbeat';
 
 export interface ActionProcessorDeps {
   redis: RedisClient;
   keys: RedisKeys;
   site: string;
   workerId: string;
-  signingKey: string;
+  /** Verifies each job's grant and signs each result (JOB_SIGNING_KEYS). */
+  signing: KeyRing;
   inventory: Inventory | null;
   executor: ActionExecutor;
   results: Queue<ActionOutcome>;
@@ -39,7 +42,8 @@ export interface ActionProcessorDeps {
 /**
  * The worker's handling of one action job. Everything in the job is checked again here, because
  * Redis is shared: the action and parameters are rebuilt from the registry, the server must
- * belong to this worker's site, and a change needs a valid, unexpired, unused signed approval.
+ * belong to this worker's site, every job needs a valid, unexpired grant for exactly itself, and
+ * a change an unused approval in it. Each result is signed, bound to its job.
  */
 export function createActionProcessor(deps: ActionProcessorDeps) {
   const clock = deps.clock ?? (() => new Date());
@@ -63,6 +67,8 @@ export function createActionProcessor(deps: ActionProcessorDeps) {
       startedAt: startedAt.toISOString(),
     };
 
+    /** Whether the job carried a valid grant: only then may its result move a request or run. */
+    let granted = false;
     const report = async (
       o: Omit<ActionOutcome, keyof typeof base | 'finishedAt' | 'durationMs'>,
     ) => {
@@ -74,7 +80,7 @@ export function createActionProcessor(deps: ActionProcessorDeps) {
         durationMs: finished.getTime() - startedAt.getTime(),
       };
       // The result queue is the durable way back to the bot; its job id makes a repeat harmless.
-      await deps.results.add('outcome', outcome, {
+      await deps.results.add('outcome', await signOutcome(deps.signing, outcome, granted), {
         jobId: `result-${jobId}`,
         // The bot's handling is idempotent by job id: retry it through a Redis hiccup.
         attempts: 10,
@@ -107,6 +113,17 @@ export function createActionProcessor(deps: ActionProcessorDeps) {
 
     const built = buildCommand(data.actionId, data.params);
     if (!built.ok) return refuse(built.errors.map((e) => `${e.param}: ${e.reason}`).join('; '));
+    // Before anything runs, reads included: write access to Redis alone must run nothing.
+    const verified = await verifyJobGrant(deps.signing, data.grant, clock());
+    if (!verified.ok) return refuse(verified.reason);
+    const bound = checkGrantBinding(
+      { jobId, ...data },
+      verified.claims,
+      built.action.risk === 'read',
+    );
+    if (!bound.ok) return refuse(bound.reason);
+    granted = true;
+    const claims = bound.claims;
     const server = String(built.params.server);
     const site = siteFor(deps.inventory, server);
     if (!site.ok) return refuse(site.reason);
@@ -147,14 +164,7 @@ export function createActionProcessor(deps: ActionProcessorDeps) {
       return report(outcomeOf(result, command));
     }
 
-    const grant = verifyApproval(
-      { actionId: built.action.id, params: built.params, incidentId: data.incidentId },
-      data.approval,
-      deps.signingKey,
-      clock(),
-    );
-    if (!grant.ok) return refuse(grant.reason);
-
+    const approvalId = claims.approvalId as string;
     const lock = await acquireServerLock(
       deps.redis,
       deps.keys.serverLock(server),
@@ -175,9 +185,8 @@ export function createActionProcessor(deps: ActionProcessorDeps) {
         );
         if (worse) return await refuse(`${worse}; nothing was moved: escalate`);
       }
-      const useKey = deps.keys.approvalUse(grant.grant.approvalId);
-      const keepMs =
-        Math.max(Date.parse(grant.grant.expiresAt) - Date.now(), 0) + 7 * 24 * 3600 * 1000;
+      const useKey = deps.keys.approvalUse(approvalId);
+      const keepMs = Math.max(verified.expiresAtMs - Date.now(), 0) + 7 * 24 * 3600 * 1000;
       const first = await deps.redis.set(useKey, jobId, 'PX', keepMs, 'NX');
       if (first !== 'OK') {
         const usedBy = await deps.redis.get(useKey);
@@ -187,18 +196,39 @@ export function createActionProcessor(deps: ActionProcessorDeps) {
             'the worker stopped while running this change; it may or may not have run: verify';
           log.error({ jobId, actionId, server }, 'outcome unknown');
           await report({ status: 'unknown', reason, command });
+          await clearInflight(deps.redis, deps.keys, jobId);
           throw new UnrecoverableError(reason);
         }
-        return await refuse(
-          `approval ${grant.grant.approvalId} was already used by job ${usedBy ?? '?'}`,
-        );
+        return await refuse(`approval ${approvalId} was already used by job ${usedBy ?? '?'}`);
       }
-      log.info(
-        { jobId, actionId, server, approvalId: grant.grant.approvalId },
-        'running approved change',
-      );
-      const result = await deps.executor.run(actionId, built.params);
+      log.info({ jobId, actionId, server, approvalId }, 'running approved change');
+      // Said before it starts: if this worker dies now, the bot tells the card at once.
+      await markInflight(deps.redis, deps.keys, {
+        jobId,
+        workerId: deps.workerId,
+        actionId,
+        server,
+        params: built.params,
+        incidentId: data.incidentId,
+        runId: data.runId,
+        stepId: data.stepId,
+        site: deps.site,
+        startedAt: startedAt.toISOString(),
+        command,
+      });
+      let result: ExecutionResult;
+      try {
+        result = await deps.executor.run(actionId, built.params);
+      } catch (err) {
+        // The shell broke mid-change: as unknown as a dead worker, but we can say so ourselves.
+        const reason = `the worker's shell failed while running this change (${err instanceof Error ? err.message : String(err)}); it may or may not have run: verify`;
+        log.error({ jobId, actionId, server, err }, 'outcome unknown');
+        await report({ status: 'unknown', reason, command });
+        await clearInflight(deps.redis, deps.keys, jobId);
+        throw new UnrecoverableError(reason);
+      }
       const outcome = await report(outcomeOf(result, command));
+      await clearInflight(deps.redis, deps.keys, jobId);
       if (!result.ok) throw new UnrecoverableError(result.error ?? 'change failed');
       return outcome;
     } finally {

@@ -12,6 +12,7 @@ import type { ActionJobData, ActionOutcome } from '../queues/action-jobs';
 import type { ActionExecutor } from './action-executor';
 import { startHeartbeat } from '../queues/worker-heartbeat';
 import { createActionProcessor } from './process-action-job';
+import { createKeyRing } from '../../src/infra/signing/job-signing';
 import { actionQueueName, QUEUE_NAMES } from '../queues/names';
 
 export interface WorkerOptions {
@@ -39,7 +40,10 @@ export interface RunningWorker {
 
 /** The worker process: one BullMQ worker per site it serves, a heartbeat, and the executor. */
 export async function startWorker(config: Config, options: WorkerOptions): Promise<RunningWorker> {
-  if (!config.jobSigningKey) throw new Error('JOB_SIGNING_KEY is required to run a worker');
+  if (config.jobSigningKeys.length === 0) {
+    throw new Error('JOB_SIGNING_KEYS (or JOB_SIGNING_KEY) is required to run a worker');
+  }
+  const signing = createKeyRing(config.jobSigningKeys);
   const logger = options.logger ?? createLogger(config.logLevel);
   const inventory =
     options.inventory !== undefined ? options.inventory : loadInventory(config.inventoryFile);
@@ -71,7 +75,7 @@ export async function startWorker(config: Config, options: WorkerOptions): Promi
       keys,
       site,
       workerId,
-      signingKey: config.jobSigningKey as string,
+      signing,
       inventory,
       executor: options.executor,
       results,
@@ -109,7 +113,7 @@ export async function startWorker(config: Config, options: WorkerOptions): Promi
     { workerId, host: hostname(), sites, startedAt: new Date().toISOString(), pid: process.pid },
     options.heartbeatIntervalMs,
   );
-  logger.info({ workerId, sites }, 'worker started');
+  logger.info({ workerId, sites, signingKeyId: signing.activeKeyId }, 'worker started');
 
   let closing: Promise<void> | null = null;
   const shutdown = (force: boolean): Promise<void> => {

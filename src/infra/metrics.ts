@@ -102,6 +102,16 @@ export function createMetrics(options: MetricsOptions = {}) {
     help: 'Redis restarts or failovers this process noticed (the server run_id changed).',
     registers: [registry],
   });
+  const rejectedResults = new Counter({
+    name: 'exchops_action_results_rejected_total',
+    help: 'Results on the results queue the bot ignored: unsigned, signed with an unknown key, or not matching their job.',
+    registers: [registry],
+  });
+  const unknownOutcomes = new Counter({
+    name: 'exchops_lapsed_worker_changes_total',
+    help: 'Changes declared "outcome unknown" because their worker stopped beating mid-change.',
+    registers: [registry],
+  });
   const chatPosts = new Counter({
     name: 'exchops_chat_posts_total',
     help: 'Chat messages posted or updated, by platform and result (ok, rate_limited, failed).',
@@ -173,6 +183,8 @@ export function createMetrics(options: MetricsOptions = {}) {
     alertsReceived,
     webhookRequests,
     redisRestarts,
+    rejectedResults,
+    unknownOutcomes,
     chatPosts,
     approvals,
     jobs,

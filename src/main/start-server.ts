@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createActionProducer, type ActionProducer } from '../../jobs/queues/action-jobs';
@@ -8,8 +9,11 @@ import {
   createTriggerQueue,
   fanOutSink,
   startRemediationConsumers,
+  watchLapsedWorkers,
   type ActionOutcomeHandler,
 } from '../../jobs/remediation/remediation-queues';
+import { workersPerSite } from '../../jobs/queues/worker-heartbeat';
+import { createKeyRing } from '../infra/signing/job-signing';
 import type { ApprovedJobSink, GroupResolver } from '../app/approvals/ports';
 import type { Alert, ServerRef } from '../domain/alerts/alert';
 import type { Config } from '../infra/config/load-config';
@@ -75,6 +79,8 @@ export interface StartOptions {
   logger?: Logger;
   /** How often committed-but-unqueued incident events are handed on again. */
   relayIntervalMs?: number;
+  /** How often the in-flight changes of workers whose heartbeat lapsed are looked for. */
+  lapseCheckMs?: number;
   /** How long shutdown waits for in-flight requests before cutting connections. */
   shutdownGraceMs?: number;
   /** Resolves a platform's groups for the approval policy (default: each platform's own). */
@@ -126,10 +132,13 @@ export async function startServer(
   triggers.queue.on('error', () => undefined);
   const catalog = options.catalog ?? loadCatalog({ operatorDir: config.runbooksDir });
   const inventory = loadInventory(config.inventoryFile);
+  // Every job is signed (its grant) and every result verified with these keys.
+  const signing = config.jobSigningKeys.length > 0 ? createKeyRing(config.jobSigningKeys) : null;
   const producer = createActionProducer({
     connection: queueRedis,
     bullPrefix: keys.bullPrefix,
     inventory,
+    signing,
   });
   // Metrics and the job dashboard watch every site's action queue (`default` without inventory).
   const sites = allSites(inventory);
@@ -164,14 +173,14 @@ export async function startServer(
       platforms.get(actor.platform)?.groups?.groupsOf(actor) ?? Promise.resolve([]),
   };
   let jobs: ApprovedJobSink;
-  if (config.jobSigningKey) {
-    jobs = createSignedJobSink(producer, config.jobSigningKey);
+  if (signing) {
+    jobs = createSignedJobSink(producer);
   } else {
-    // `serve` requires the key; a server started without one (tests of the webhook alone)
-    // still runs, but an approved change cannot become a job.
-    logger.warn('JOB_SIGNING_KEY is not set: approved steps cannot be queued');
+    // `serve` requires a key; a server started without one (tests of the webhook alone)
+    // still runs, but nothing can become a job, and no result is accepted.
+    logger.warn('JOB_SIGNING_KEYS is not set: no job can be queued, no result accepted');
     jobs = {
-      enqueue: () => Promise.reject(new Error('JOB_SIGNING_KEY is not set: cannot sign the job')),
+      enqueue: () => Promise.reject(new Error('JOB_SIGNING_KEYS is not set: cannot sign the job')),
     };
   }
   const approvals = await startApprovals({
@@ -219,15 +228,28 @@ export async function startServer(
       logger.warn({ err, entry }, 'remediation effect not carried out yet; the relay will retry'),
   });
   const handlers: ActionOutcomeHandler[] = [];
-  const consumers = startRemediationConsumers({
-    connection: () =>
-      createRedis(config.redisUrl, { forBlockingClient: true, connectionName: 'exchops-bot-rem' }),
-    bullPrefix: keys.bullPrefix,
+  const consumerOptions = {
     remediation,
     flow: approvals.flow,
     audit: approvals.audit,
     logger,
     handlers: () => handlers,
+    // Without keys nothing verifies: a ring of a random key no worker has refuses every result.
+    signing: signing ?? createKeyRing([{ id: 'none', secret: randomBytes(32).toString('hex') }]),
+    onRejected: () => metrics.rejectedResults.inc(),
+  };
+  const consumers = startRemediationConsumers({
+    ...consumerOptions,
+    connection: () =>
+      createRedis(config.redisUrl, { forBlockingClient: true, connectionName: 'exchops-bot-rem' }),
+    bullPrefix: keys.bullPrefix,
+  });
+  const lapses = watchLapsedWorkers({
+    ...consumerOptions,
+    redis,
+    keys,
+    intervalMs: options.lapseCheckMs ?? 2000,
+    onDeclared: () => metrics.unknownOutcomes.inc(),
   });
   const resultLinks =
     config.publicUrl && config.jobSigningKey
@@ -304,6 +326,8 @@ export async function startServer(
         ...(s.problems.length > 0 ? { problems: s.problems } : {}),
         redisRestarts: s.restarts,
         lastRedisRestartAt: s.lastRestartAt,
+        signingKeyId: signing?.activeKeyId ?? null,
+        workersOnline: await workersPerSite(redis, keys, sites),
       };
     },
     metrics,
@@ -362,6 +386,7 @@ export async function startServer(
     closing ??= (async () => {
       clearInterval(relayTimer);
       redisWatch.stop();
+      lapses.stop();
       // Stop taking connections; in-flight requests finish, idle keep-alive ones are dropped.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

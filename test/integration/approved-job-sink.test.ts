@@ -9,6 +9,7 @@ import { createLogger } from '../../src/infra/logger';
 import { redisKeys } from '../../src/infra/redis/redis-keys';
 import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
 import { QUEUE_NAMES } from '../../jobs/queues/names';
+import { createKeyRing } from '../../src/infra/signing/job-signing';
 
 const KEY = 's'.repeat(40);
 const redis = testRedis();
@@ -25,6 +26,7 @@ test('an approved request becomes one signed job that the worker accepts and run
     connection: redis,
     bullPrefix: keys.bullPrefix,
     inventory: null,
+    signing: createKeyRing([{ id: 'default', secret: KEY }]),
   });
   const results = new Queue<ActionOutcome>(QUEUE_NAMES.actionResults, {
     connection: redis,
@@ -74,7 +76,7 @@ test('an approved request becomes one signed job that the worker accepts and run
       execution: null,
       history: [],
     } as unknown as ApprovalRequest;
-    const sink = createSignedJobSink(producer, KEY);
+    const sink = createSignedJobSink(producer);
     await sink.enqueue(approval);
     await sink.enqueue(approval); // the relay may hand it over twice
     let outcome: ActionOutcome | undefined;

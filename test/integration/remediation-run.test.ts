@@ -24,6 +24,7 @@ import { ps51Alert } from '../fixtures/scom-alerts';
 import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
 import { TEST_TOKEN } from '../support/server';
 import { QUEUE_NAMES } from '../../jobs/queues/names';
+import { createKeyRing, signOutcome } from '../../src/infra/signing/job-signing';
 
 /**
  * The remediation run end to end: a SCOM alert through the webhook, the run's verify procedure by
@@ -394,7 +395,9 @@ test('an unknown outcome of a change: "outcome unknown, verify", the check runs,
   });
   const at = new Date().toISOString();
   try {
-    await results.add('outcome', {
+    // Signed with the workers' key: an unsigned result is ignored (signed-results.test.ts).
+    const signing = createKeyRing([{ id: 'default', secret: KEY }]);
+    const unknownOutcome: ActionOutcome = {
       jobId: `approval-${asked.request.id}`,
       actionId: 'restart-service',
       params: asked.request.params,
@@ -408,7 +411,8 @@ test('an unknown outcome of a change: "outcome unknown, verify", the check runs,
       startedAt: at,
       finishedAt: at,
       durationMs: 0,
-    });
+    };
+    await results.add('outcome', await signOutcome(signing, unknownOutcome, true));
   } finally {
     await results.close();
   }

@@ -10,7 +10,7 @@ import { startWorker, type RunningWorker } from '../../jobs/worker/start-worker'
 import { loadConfig } from '../../src/infra/config/load-config';
 import { createLogger } from '../../src/infra/logger';
 import { redisKeys } from '../../src/infra/redis/redis-keys';
-import { signApproval } from '../../src/domain/remediation/signed-approval';
+import { createKeyRing } from '../../src/infra/signing/job-signing';
 import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
 import { QUEUE_NAMES } from '../../jobs/queues/names';
 
@@ -81,6 +81,7 @@ test('probe fails, an approved backend restart fixes it, the probe then succeeds
     connection: redis,
     bullPrefix: redisKeys(prefix).bullPrefix,
     inventory: null,
+    signing: createKeyRing([{ id: 'default', secret: KEY }]),
   });
   try {
     const probe = { server: 'EX01', healthSet: 'POP.Protocol', probe: 'PopDeepTestProbe' };
@@ -98,19 +99,16 @@ test('probe fails, an approved backend restart fixes it, the probe then succeeds
     expect(JSON.stringify(before.parsed)).toMatch(/Failed/);
 
     const params = { server: 'EX01', service: 'MSExchangePOP3BE' };
-    const signed = signApproval(
-      {
-        approvalId: 'APR-1',
-        actionId: 'restart-service',
-        params,
-        incidentId: 'INC-1',
-        requester: alice,
-        approvers: [bob],
-        approvedAt: new Date().toISOString(),
-        expiresAt: new Date(Date.now() + 600_000).toISOString(),
-      },
-      KEY,
-    );
+    const signed = {
+      approvalId: 'APR-1',
+      actionId: 'restart-service',
+      params,
+      incidentId: 'INC-1',
+      requester: alice,
+      approvers: [bob],
+      approvedAt: new Date().toISOString(),
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+    };
     const fix = await producer.enqueue({
       actionId: 'restart-service',
       params,

@@ -12,11 +12,19 @@ import { loadConfig } from '../../src/infra/config/load-config';
 import { createLogger } from '../../src/infra/logger';
 import { redisKeys } from '../../src/infra/redis/redis-keys';
 import type { Actor } from '../../src/domain/identity/actor';
-import { signApproval, type ApprovalGrant } from '../../src/domain/remediation/signed-approval';
+import { grantClaimsFor, type ApprovalGrant } from '../../src/domain/remediation/signed-approval';
+import {
+  createKeyRing,
+  signJobGrant,
+  verifyOutcome,
+  type KeyRing,
+} from '../../src/infra/signing/job-signing';
 import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
 import { actionQueueName, QUEUE_NAMES } from '../../jobs/queues/names';
 
 const KEY = 'k'.repeat(40);
+const ring = createKeyRing([{ id: 'default', secret: KEY }]);
+const otherRing = createKeyRing([{ id: 'default', secret: 'x'.repeat(40) }]);
 const alice: Actor = { platform: 'console', id: 'alice' };
 const bob: Actor = { platform: 'console', id: 'bob' };
 const redis = testRedis();
@@ -28,6 +36,8 @@ class FakeExecutor implements ActionExecutor {
   running = new Map<string, number>();
   maxConcurrentPerServer = 0;
   hold = false;
+  /** The shell breaks (not a failed command: an exception). */
+  crash = false;
   private waiting: Array<() => void> = [];
   async run(actionId: string, params: Record<string, unknown>): Promise<ExecutionResult> {
     this.calls.push({ actionId, params });
@@ -36,6 +46,7 @@ class FakeExecutor implements ActionExecutor {
     this.running.set(server, n);
     this.maxConcurrentPerServer = Math.max(this.maxConcurrentPerServer, n);
     try {
+      if (this.crash) throw new Error('the shell went away');
       if (this.hold) await new Promise<void>((resolve) => this.waiting.push(resolve));
       else await new Promise((r) => setTimeout(r, 100));
       return { ok: true, raw: `{"ran":"${actionId}"}`, parsed: { ran: actionId } };
@@ -83,6 +94,36 @@ function grant(over: Partial<ApprovalGrant> = {}): ApprovalGrant {
   };
 }
 
+/** A grant signed for a job, as the producer would make it (or a forger with the key). */
+async function grantFor(
+  job: {
+    jobId: string;
+    actionId: string;
+    params: Record<string, unknown>;
+    incidentId?: string | null;
+  },
+  options: { approval?: ApprovalGrant | null; keys?: KeyRing; expiresAt?: Date } = {},
+): Promise<string> {
+  const claims = grantClaimsFor(
+    {
+      jobId: job.jobId,
+      actionId: job.actionId,
+      params: job.params,
+      incidentId: job.incidentId ?? null,
+      runId: null,
+      stepId: null,
+      requestedBy: alice,
+    },
+    options.approval ?? null,
+  );
+  if (!claims.ok) throw new Error(claims.reason);
+  return signJobGrant(
+    options.keys ?? ring,
+    claims.claims,
+    options.expiresAt ?? new Date(Date.now() + 60_000),
+  );
+}
+
 async function outcome(jobId: string, timeoutMs = 15_000): Promise<ActionOutcome> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -101,6 +142,7 @@ beforeEach(async () => {
     connection: redis,
     bullPrefix: keys.bullPrefix,
     inventory: null,
+    signing: ring,
   });
   results = new Queue<ActionOutcome>(QUEUE_NAMES.actionResults, {
     connection: redis,
@@ -158,10 +200,10 @@ test('the producer refuses a change without approval and bad parameters', async 
 });
 
 test('an approved change runs once; the same approval in another job is refused as a replay', async () => {
-  const signed = signApproval(grant(), KEY);
+  const signed = grant();
   const r = await producer.enqueue({
     actionId: 'restart-service',
-    params: signed.grant.params,
+    params: signed.params,
     incidentId: 'INC-1',
     requestedBy: alice,
     approval: signed,
@@ -170,7 +212,7 @@ test('an approved change runs once; the same approval in another job is refused 
   expect((await outcome(r.jobId)).status).toBe('succeeded');
   const replay = await producer.enqueue({
     actionId: 'restart-service',
-    params: signed.grant.params,
+    params: signed.params,
     incidentId: 'INC-1',
     requestedBy: alice,
     approval: signed,
@@ -184,38 +226,63 @@ test('an approved change runs once; the same approval in another job is refused 
 });
 
 describe('a job written straight into Redis without a valid approval is refused', () => {
-  const cases: Array<[string, () => unknown]> = [
-    ['unsigned', () => null],
-    ['signed with another key', () => signApproval(grant(), 'x'.repeat(40))],
+  const params = { server: 'EX01', service: 'MSExchangePOP3BE' };
+  const job = (jobId: string) => ({
+    jobId,
+    actionId: 'restart-service',
+    params,
+    incidentId: 'INC-1',
+  });
+  const cases: Array<[string, (jobId: string) => Promise<string | undefined>]> = [
+    ['unsigned', async () => undefined],
+    ['signed with another key', (id) => grantFor(job(id), { approval: grant(), keys: otherRing })],
     [
       'altered after signing',
-      () => ({
-        ...signApproval(grant(), KEY),
-        grant: { ...grant(), params: { server: 'EX02', service: 'MSExchangePOP3BE' } },
-      }),
+      async (id) => {
+        // The signature of one grant on the claims of another.
+        const [h, , sig] = (await grantFor(job(id), { approval: grant() })).split('.');
+        const other = (
+          await grantFor(
+            { ...job(id), params: { server: 'EX02', service: 'MSExchangePOP3BE' } },
+            { approval: grant({ params: { server: 'EX02', service: 'MSExchangePOP3BE' } }) },
+          )
+        ).split('.')[1];
+        return `${h}.${other}.${sig}`;
+      },
     ],
     [
       'for other parameters',
-      () => signApproval(grant({ params: { server: 'EX02', service: 'MSExchangePOP3BE' } }), KEY),
+      (id) =>
+        grantFor(
+          { ...job(id), params: { server: 'EX02', service: 'MSExchangePOP3BE' } },
+          { approval: grant({ params: { server: 'EX02', service: 'MSExchangePOP3BE' } }) },
+        ),
     ],
+    ['for another job', () => grantFor(job('another-job'), { approval: grant() })],
+    ['without an approval', (id) => grantFor(job(id))],
     [
       'expired',
-      () => signApproval(grant({ expiresAt: new Date(Date.now() - 1000).toISOString() }), KEY),
+      (id) =>
+        grantFor(job(id), {
+          approval: grant({ expiresAt: new Date(Date.now() - 1000).toISOString() }),
+          expiresAt: new Date(Date.now() - 1000),
+        }),
     ],
   ];
-  test.each(cases)('%s', async (_name, approval) => {
+  test.each(cases)('%s', async (_name, makeGrant) => {
     const q = producer.queueFor('default');
     const jobId = `forged-${randomUUID()}`;
+    const token = await makeGrant(jobId);
     await q.add(
       'restart-service',
       {
         actionId: 'restart-service',
-        params: { server: 'EX01', service: 'MSExchangePOP3BE' },
+        params,
         incidentId: 'INC-1',
         runId: null,
         stepId: null,
         requestedBy: alice,
-        approval: approval() as never,
+        ...(token === undefined ? {} : { grant: token }),
         enqueuedAt: new Date().toISOString(),
       },
       { jobId, attempts: 1 },
@@ -223,6 +290,69 @@ describe('a job written straight into Redis without a valid approval is refused'
     const o = await outcome(jobId);
     expect(o.status).toBe('refused');
     expect(executor.calls).toHaveLength(0);
+  });
+});
+
+describe('a read job written straight into Redis without a valid grant is refused, not run', () => {
+  const params = { server: 'EX01', healthSet: 'POP' };
+  const read = (jobId: string) => ({ jobId, actionId: 'get-server-health', params });
+  const cases: Array<[string, (jobId: string) => Promise<unknown>]> = [
+    ['as the bot queued reads before (no grant at all)', async () => undefined],
+    ['signed with another key', (id) => grantFor(read(id), { keys: otherRing })],
+    ['for another job', () => grantFor(read('check-another'))],
+    [
+      'for another check',
+      (id) => grantFor({ ...read(id), actionId: 'get-mailbox-database-copy-status' }),
+    ],
+    ['not a JWS', async () => 'a'.repeat(64)],
+  ];
+  test.each(cases)('%s', async (_name, makeGrant) => {
+    const jobId = `forged-read-${randomUUID()}`;
+    const token = await makeGrant(jobId);
+    await producer.queueFor('default').add(
+      'get-server-health',
+      {
+        actionId: 'get-server-health',
+        params,
+        incidentId: null,
+        runId: null,
+        stepId: null,
+        requestedBy: alice,
+        // Without a grant: the job exactly as a read was queued before grants (it ran then).
+        ...(token === undefined ? { approval: null } : { grant: token as string }),
+        enqueuedAt: new Date().toISOString(),
+      } as never,
+      { jobId, attempts: 1 },
+    );
+    const o = await outcome(jobId);
+    expect(o.status).toBe('refused');
+    expect(executor.calls).toHaveLength(0);
+    // The refusal is signed, but says the job had no valid grant: it may move nothing.
+    expect(await verifyOutcome(ring, o, new Date())).toMatchObject({ ok: true, granted: false });
+  });
+});
+
+test('every result is signed by the worker and bound to its job', async () => {
+  const r = await producer.enqueue({
+    actionId: 'get-server-health',
+    params: { server: 'EX01', healthSet: 'POP' },
+    requestedBy: alice,
+  });
+  if (!r.ok) throw new Error(r.reason);
+  const o = await outcome(r.jobId);
+  expect(await verifyOutcome(ring, o, new Date())).toEqual({
+    ok: true,
+    granted: true,
+    kid: 'default',
+  });
+  expect(await verifyOutcome(ring, { ...o, status: 'failed' }, new Date())).toMatchObject({
+    ok: false,
+  });
+  expect(await verifyOutcome(ring, { ...o, jobId: 'approval-APR-1' }, new Date())).toMatchObject({
+    ok: false,
+  });
+  expect(await verifyOutcome(ring, { ...o, raw: 'other output' }, new Date())).toMatchObject({
+    ok: false,
   });
 });
 
@@ -238,11 +368,8 @@ test('a job that is not even well-formed is refused, not run', async () => {
 });
 
 test('two destructive jobs for one server never overlap', async () => {
-  const a = signApproval(grant({ actionId: 'restart-server', params: { server: 'EX01' } }), KEY);
-  const b = signApproval(
-    grant({ actionId: 'move-preferred-databases-back', params: { server: 'EX01' } }),
-    KEY,
-  );
+  const a = grant({ actionId: 'restart-server', params: { server: 'EX01' } });
+  const b = grant({ actionId: 'move-preferred-databases-back', params: { server: 'EX01' } });
   const ra = await producer.enqueue({
     actionId: 'restart-server',
     params: { server: 'EX01' },
@@ -269,10 +396,7 @@ test('a worker killed in the middle of a change leaves its outcome unknown and t
   executor.hold = true;
   const fast = { lockDurationMs: 1000, stalledIntervalMs: 500, lockRetryMs: 100 };
   const dying = await startWorker(config(), { executor, logger, inventory: null, ...fast });
-  const signed = signApproval(
-    grant({ actionId: 'restart-server', params: { server: 'EX01' } }),
-    KEY,
-  );
+  const signed = grant({ actionId: 'restart-server', params: { server: 'EX01' } });
   const r = await producer.enqueue({
     actionId: 'restart-server',
     params: { server: 'EX01' },
@@ -295,6 +419,22 @@ test('a worker killed in the middle of a change leaves its outcome unknown and t
   executor.release();
 }, 120_000);
 
+test('a change whose shell breaks mid-run is reported unknown, not left running', async () => {
+  executor.crash = true;
+  const r = await producer.enqueue({
+    actionId: 'restart-server',
+    params: { server: 'EX01' },
+    incidentId: 'INC-1',
+    requestedBy: alice,
+    approval: grant({ actionId: 'restart-server', params: { server: 'EX01' } }),
+  });
+  if (!r.ok) throw new Error(r.reason);
+  const o = await outcome(r.jobId);
+  expect(o.status).toBe('unknown');
+  expect(o.reason).toMatch(/shell failed .*the shell went away.*verify/);
+  expect(await redis.hlen(redisKeys(prefix).inflightChanges)).toBe(0);
+});
+
 test('the heartbeat says which sites have a worker online', async () => {
   const keys = redisKeys(prefix);
   const online = await listOnlineWorkers(redis, keys);
@@ -315,7 +455,12 @@ test("with an inventory, jobs go to the server's site and unlisted servers are r
     ],
   };
   const keys = redisKeys(prefix);
-  const p = createActionProducer({ connection: redis, bullPrefix: keys.bullPrefix, inventory });
+  const p = createActionProducer({
+    connection: redis,
+    bullPrefix: keys.bullPrefix,
+    inventory,
+    signing: ring,
+  });
   try {
     expect(
       await p.enqueue({
@@ -339,6 +484,11 @@ test("with an inventory, jobs go to the server's site and unlisted servers are r
     await worker?.close();
     worker = await startWorker(config({ WORKER_SITES: 'paris' }), { executor, logger, inventory });
     const jobId = `wrong-site-${randomUUID()}`;
+    const token = await grantFor({
+      jobId,
+      actionId: 'get-server-health',
+      params: { server: 'EX01' },
+    });
     await p.queueFor('paris').add(
       'get-server-health',
       {
@@ -348,7 +498,7 @@ test("with an inventory, jobs go to the server's site and unlisted servers are r
         runId: null,
         stepId: null,
         requestedBy: alice,
-        approval: null,
+        grant: token,
         enqueuedAt: new Date().toISOString(),
       },
       { jobId },

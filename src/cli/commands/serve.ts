@@ -10,8 +10,8 @@ export function registerServe(program: Command): void {
     .description(
       'Run the bot: the SCOM webhook (POST /api/alerts/scom), /healthz and /readyz, the ' +
         'remediation runs (verify on every new incident, runbook steps as jobs) and approvals.\n\n' +
-        'Needs SCOM_WEBHOOK_TOKEN, JOB_SIGNING_KEY (approved steps are signed with it; the ' +
-        'worker needs the same key) and a Redis at REDIS_URL. Listens on HOST (default ' +
+        'Needs SCOM_WEBHOOK_TOKEN, JOB_SIGNING_KEY or JOB_SIGNING_KEYS (every job is signed with ' +
+        'it; the worker needs the same keys) and a Redis at REDIS_URL. Listens on HOST (default ' +
         '0.0.0.0). CONSOLE_ENABLED=true adds /console: sign-in with CONSOLE_OIDC_*, read-only ' +
         'without it.',
     )

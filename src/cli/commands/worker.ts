@@ -12,11 +12,12 @@ export function registerWorker(program: Command): void {
     .summary('run the PowerShell worker that carries out action jobs')
     .description(
       'Run the PowerShell worker (on a Windows host near the Exchange servers): takes action ' +
-        "jobs for its sites from Redis, verifies each change's signed approval, runs it through a " +
+        "jobs for its sites from Redis, verifies each job's signed grant, runs it through a " +
         'pool of node-powershell shells connected to EXCHANGE_CONNECTION_URI, and reports ' +
         'results.\n\n' +
-        'Needs JOB_SIGNING_KEY and EXCHANGE_CONNECTION_URI; WORKER_SITES picks its sites (default: ' +
-        'every site of INVENTORY_FILE). SIGTERM / Ctrl-C: finishes running jobs, takes no new ones.',
+        'Needs JOB_SIGNING_KEY (or JOB_SIGNING_KEYS) and EXCHANGE_CONNECTION_URI; WORKER_SITES ' +
+        'picks its sites (default: every site of INVENTORY_FILE). SIGTERM / Ctrl-C: finishes ' +
+        'running jobs, takes no new ones.',
     )
     .action(async () => {
       const config = loadConfig(process.env, ['JOB_SIGNING_KEY', 'EXCHANGE_CONNECTION_URI']);

@@ -107,6 +107,34 @@ test('after an unknown outcome the card says so and offers the read-only check',
   expect(decodeActionRef(verify[0]!.value)!.op).toBe('run-checks');
 });
 
+test('an unknown outcome names the worker that stopped and what to check, in both languages', () => {
+  const unknown = request({
+    state: 'unknown',
+    server: 'EX01',
+    execution: { jobId: 'approval-R1', summary: 'unknown: …', at: '2026-11-27T03:12:05.000Z' },
+    history: [
+      {
+        state: 'unknown',
+        at: '2026-11-27T03:12:05.000Z',
+        by: { platform: 'worker', id: 'WRK01-4242-abc123' },
+      },
+    ],
+  });
+  const label = (lang: 'en' | 'zh-TW') =>
+    renderIncidentCard({
+      incident: sampleIncident(),
+      catalog,
+      run: null,
+      requests: [unknown],
+      lang,
+      now,
+    }).requests![0]!.stateLabel;
+  expect(label('en')).toMatch(/^Outcome unknown: worker WRK01-4242-abc123 stopped/);
+  expect(label('en')).toMatch(/Check EX01 with a read-only check/);
+  expect(label('zh-TW')).toContain('WRK01-4242-abc123');
+  expect(label('zh-TW')).toContain('EX01');
+});
+
 test('a resolved incident keeps its steps but offers no buttons; zh-TW labels', () => {
   const incident = { ...sampleIncident(), status: 'resolved' as const };
   const card = renderIncidentCard({

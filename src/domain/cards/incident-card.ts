@@ -323,8 +323,16 @@ function requestStateText(req: ApprovalRequest, now: Date, lang: Lang): string {
       return withSummary(t(lang, 'request.state.succeeded'));
     case 'failed':
       return withSummary(t(lang, 'request.state.failed'));
-    case 'unknown':
-      return t(lang, 'request.state.unknown');
+    case 'unknown': {
+      const by = req.history[req.history.length - 1]?.by;
+      return by?.platform === 'worker' && by.id !== 'worker'
+        ? t(lang, 'request.state.unknownWorker', {
+            worker: by.id,
+            at: shortTime(req.execution?.at ?? ''),
+            server: req.server ?? '-',
+          })
+        : t(lang, 'request.state.unknown');
+    }
   }
 }
 

@@ -1,12 +1,11 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { stableStringify } from '../shared/stable-json';
 import type { Actor } from '../identity/actor';
 
 /**
  * What an approval allowed, exactly: one action with these parameters, for this incident, until
- * this time. The bot signs it with JOB_SIGNING_KEY when a person approves; the worker runs a
- * `change` or `destructive` job only with a valid grant for exactly that job. Someone who can
- * write to Redis but lacks the key cannot make the worker change anything.
+ * this time. A failover's parameters carry the pre-check's seal (`precheck`), so the grant covers
+ * the evidence the approvers saw as well.
  */
 export interface ApprovalGrant {
   approvalId: string;
@@ -20,62 +19,105 @@ export interface ApprovalGrant {
   breakGlassReason?: string;
 }
 
-export interface SignedApproval {
-  grant: ApprovalGrant;
-  /** Hex HMAC-SHA256 of the grant's canonical JSON. */
-  signature: string;
+/**
+ * What every job's grant binds, reads included: the bot signs these claims (a JWS, see
+ * src/infra/signing/job-signing.ts) when it queues the job; the worker runs nothing whose grant
+ * does not match the job exactly. Someone who can write to Redis but lacks the key can make the
+ * worker run nothing at all.
+ */
+export interface GrantClaims {
+  jobId: string;
+  actionId: string;
+  /** sha256 of the parameters' canonical JSON (a failover's `precheck` seal included). */
+  paramsDigest: string;
+  incidentId: string | null;
+  runId: string | null;
+  stepId: string | null;
+  requester: Actor;
+  /** Empty for a read; a change names who approved it. */
+  approvers: Actor[];
+  /** The approval a change runs under (each runs once); null for a read. */
+  approvalId: string | null;
+  approvedAt: string | null;
+  breakGlassReason?: string;
 }
 
-export function signApproval(grant: ApprovalGrant, key: string): SignedApproval {
-  return { grant, signature: hmac(grant, key) };
+export function paramsDigest(params: Record<string, unknown>): string {
+  return createHash('sha256').update(stableStringify(params)).digest('hex');
 }
 
-export type GrantCheck = { ok: true; grant: ApprovalGrant } | { ok: false; reason: string };
+/** The job as the worker took it off the queue, the parts the grant binds. */
+export interface BoundJob {
+  jobId: string;
+  actionId: string;
+  params: Record<string, unknown>;
+  incidentId: string | null;
+  runId: string | null;
+  stepId: string | null;
+  requestedBy: Actor;
+}
+
+export type GrantCheck = { ok: true; claims: GrantClaims } | { ok: false; reason: string };
 
 /**
- * Checks that a job carries a genuine, unexpired grant for exactly its own action and parameters.
- * (That each grant runs only once is checked by the worker against Redis.)
+ * Checks that a (genuine, unexpired) grant is for exactly this job. A change also needs an
+ * approval with an approver; that each approval runs only once is checked by the worker in Redis.
  */
-export function verifyApproval(
-  job: { actionId: string; params: Record<string, unknown>; incidentId: string | null },
-  signed: SignedApproval | null | undefined,
-  key: string,
-  now: Date,
-): GrantCheck {
-  if (
-    !signed ||
-    typeof signed !== 'object' ||
-    !signed.grant ||
-    typeof signed.signature !== 'string'
-  ) {
-    return { ok: false, reason: 'the job carries no approval' };
+export function checkGrantBinding(job: BoundJob, claims: GrantClaims, isRead: boolean): GrantCheck {
+  const no = (reason: string): GrantCheck => ({ ok: false, reason });
+  if (claims.jobId !== job.jobId) return no(`the grant is for job ${claims.jobId}, not this one`);
+  if (claims.actionId !== job.actionId) {
+    return no(`the grant is for ${claims.actionId}, not ${job.actionId}`);
   }
-  const expected = Buffer.from(hmac(signed.grant, key), 'hex');
-  const given = Buffer.from(signed.signature, 'hex');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return {
-      ok: false,
-      reason: 'the approval signature is not valid (altered, or signed with another key)',
-    };
+  if (claims.paramsDigest !== paramsDigest(job.params)) {
+    return no('the job parameters differ from the granted ones');
   }
-  const g = signed.grant;
-  if (g.actionId !== job.actionId) {
-    return { ok: false, reason: `the approval is for ${g.actionId}, not ${job.actionId}` };
+  if ((claims.incidentId ?? null) !== (job.incidentId ?? null)) {
+    return no('the grant is for another incident');
   }
-  if (stableStringify(g.params) !== stableStringify(job.params)) {
-    return { ok: false, reason: 'the job parameters differ from the approved ones' };
+  if ((claims.runId ?? null) !== (job.runId ?? null) || (claims.stepId ?? null) !== job.stepId) {
+    return no('the grant is for another run step');
   }
-  if ((g.incidentId ?? null) !== (job.incidentId ?? null)) {
-    return { ok: false, reason: 'the approval is for another incident' };
+  if (stableStringify(claims.requester) !== stableStringify(job.requestedBy)) {
+    return no('the grant names another requester');
   }
-  const expires = Date.parse(g.expiresAt);
-  if (!Number.isFinite(expires) || now.getTime() > expires) {
-    return { ok: false, reason: `the approval expired at ${g.expiresAt}` };
+  if (!isRead) {
+    if (!claims.approvalId) return no('the job carries no approval');
+    if (!Array.isArray(claims.approvers) || claims.approvers.length === 0) {
+      return no('the approval names no approver');
+    }
   }
-  if (g.approvers.length === 0) return { ok: false, reason: 'the approval names no approver' };
-  return { ok: true, grant: g };
+  return { ok: true, claims };
 }
 
-function hmac(grant: ApprovalGrant, key: string): string {
-  return createHmac('sha256', key).update(stableStringify(grant)).digest('hex');
+/** The claims of a job's grant; `approval` must be for exactly this action, params and incident. */
+export function grantClaimsFor(
+  job: BoundJob,
+  approval: ApprovalGrant | null,
+): { ok: true; claims: GrantClaims } | { ok: false; reason: string } {
+  if (approval) {
+    if (
+      approval.actionId !== job.actionId ||
+      stableStringify(approval.params) !== stableStringify(job.params) ||
+      (approval.incidentId ?? null) !== job.incidentId
+    ) {
+      return { ok: false, reason: 'the approval is for another action, parameters or incident' };
+    }
+  }
+  return {
+    ok: true,
+    claims: {
+      jobId: job.jobId,
+      actionId: job.actionId,
+      paramsDigest: paramsDigest(job.params),
+      incidentId: job.incidentId,
+      runId: job.runId,
+      stepId: job.stepId,
+      requester: job.requestedBy,
+      approvers: approval?.approvers ?? [],
+      approvalId: approval?.approvalId ?? null,
+      approvedAt: approval?.approvedAt ?? null,
+      ...(approval?.breakGlassReason ? { breakGlassReason: approval.breakGlassReason } : {}),
+    },
+  };
 }

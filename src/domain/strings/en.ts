@@ -157,6 +157,9 @@ export const en = {
   'request.state.failed': 'Failed',
   'request.state.unknown':
     'Outcome unknown: the worker stopped mid-job. Verify with the read-only check.',
+  /** Unknown, and we know which worker stopped (its heartbeat lapsed, or a worker found it so). */
+  'request.state.unknownWorker':
+    'Outcome unknown: worker {worker} stopped during this change ({at}). Check {server} with a read-only check before anything else; no other change runs there until its server lock lapses.',
   /** A finished request's state with the job's summary. */
   'request.state.withSummary': '{state}: {summary}',
 

@@ -148,6 +148,8 @@ export const zhTW: Record<keyof typeof en, string> = {
   'request.state.succeeded': '成功',
   'request.state.failed': '失敗',
   'request.state.unknown': '結果未知：工作者在工作中途停止。請以唯讀檢查確認。',
+  'request.state.unknownWorker':
+    '結果未知：工作者 {worker} 在此變更進行中停止（{at}）。請先以唯讀檢查確認 {server}，再做其他處置；在伺服器鎖定失效前，該處不會執行其他變更。',
   'request.state.withSummary': '{state}: {summary}',
 
   // --- /exchange sub-commands ----------------------------------------------------------------

@@ -13,6 +13,7 @@ test('defaults', () => {
     incidentRetentionMs: 30 * 24 * 3600 * 1000,
     logLevel: 'info',
     jobSigningKey: undefined,
+    jobSigningKeys: [],
     inventoryFile: undefined,
     workerSites: undefined,
     workerConcurrency: 4,
@@ -121,4 +122,56 @@ test('HOST: every interface by default, an address or name when set', () => {
   expect(loadConfig({ HOST: '::' }).host).toBe('::');
   expect(loadConfig({ HOST: 'bot.contoso.com' }).host).toBe('bot.contoso.com');
   expect(() => loadConfig({ HOST: 'http://0.0.0.0' })).toThrow(/HOST/);
+});
+
+test('job signing keys: JOB_SIGNING_KEY is one key with id "default"; JOB_SIGNING_KEYS rotate', () => {
+  const a = 'a'.repeat(32);
+  const b = 'b'.repeat(40);
+  expect(loadConfig({ JOB_SIGNING_KEY: a })).toMatchObject({
+    jobSigningKeys: [{ id: 'default', secret: a }],
+    jobSigningKey: a,
+  });
+  // The first signs; every listed one is accepted.
+  expect(loadConfig({ JOB_SIGNING_KEYS: `k2:${b}, k1:${a}` })).toMatchObject({
+    jobSigningKeys: [
+      { id: 'k2', secret: b },
+      { id: 'k1', secret: a },
+    ],
+    jobSigningKey: b,
+  });
+  // Either satisfies a command that needs a key.
+  expect(() => loadConfig({ JOB_SIGNING_KEYS: `k2:${b}` }, ['JOB_SIGNING_KEY'])).not.toThrow();
+  expect(() => loadConfig({}, ['JOB_SIGNING_KEY'])).toThrow(
+    /JOB_SIGNING_KEY: is required \(or JOB_SIGNING_KEYS/,
+  );
+});
+
+test('every problem with JOB_SIGNING_KEYS is reported at once, no secret echoed', () => {
+  const short = 'tooshort-secret';
+  const good = 'g'.repeat(32);
+  let error: unknown;
+  try {
+    loadConfig({
+      JOB_SIGNING_KEYS: `k2:${short},${good},bad id:${good},k1:${good},k1:${good}`,
+      JOB_SIGNING_KEY: good,
+      PORT: 'eighty',
+    });
+  } catch (err) {
+    error = err;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  const problems = (error as ConfigError).problems;
+  expect(problems).toEqual([
+    expect.stringMatching(/^PORT:/),
+    expect.stringMatching(
+      /^JOB_SIGNING_KEYS: key 1 \("k2"\): must be at least 32 characters.*15 characters/,
+    ),
+    expect.stringMatching(/^JOB_SIGNING_KEYS: key 2: must be <id>:<secret>/),
+    expect.stringMatching(/^JOB_SIGNING_KEYS: key 3: its id must be/),
+    expect.stringMatching(/^JOB_SIGNING_KEYS: key 5: the id "k1" is listed twice/),
+    expect.stringMatching(/^JOB_SIGNING_KEYS: set it or JOB_SIGNING_KEY, not both/),
+  ]);
+  const message = (error as ConfigError).message;
+  expect(message).not.toContain(short);
+  expect(message).not.toContain(good);
 });

@@ -61,6 +61,8 @@ const envSchema = z.object({
     emptyToUndefined,
     z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   ),
+  /** Keys with ids, `k2:<secret>,k1:<secret>`: the first signs, all verify (rotation). */
+  JOB_SIGNING_KEYS: z.preprocess(emptyToUndefined, z.string().optional()),
   INVENTORY_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
   WORKER_SITES: z.preprocess(
     emptyToUndefined,
@@ -166,7 +168,12 @@ export type Config = {
   scomTimeZone: string;
   incidentRetentionMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
-  /** Shared by the bot (signs approved jobs) and the worker (verifies them). */
+  /**
+   * Shared by the bot (signs every job) and the worker (verifies jobs, signs results): the first
+   * signs, every one is accepted. Empty when neither JOB_SIGNING_KEYS nor JOB_SIGNING_KEY is set.
+   */
+  jobSigningKeys: Array<{ id: string; secret: string }>;
+  /** The active (first) key's secret; result links derive their own key from it. */
   jobSigningKey: string | undefined;
   /** YAML file of sites and servers; when set, actions may target only servers listed in it. */
   inventoryFile: string | undefined;
@@ -234,11 +241,29 @@ export function loadConfig(
       problems.push(`${key}: ${issue.message} (got ${describeValue(key, env[key])})`);
     }
   }
+  const signing = parseSigningKeys(env.JOB_SIGNING_KEYS, problems);
+  if (
+    emptyToUndefined(env.JOB_SIGNING_KEYS) !== undefined &&
+    emptyToUndefined(env.JOB_SIGNING_KEY) !== undefined
+  ) {
+    problems.push(
+      'JOB_SIGNING_KEYS: set it or JOB_SIGNING_KEY, not both (list the old key in JOB_SIGNING_KEYS as default:<key>)',
+    );
+  }
   for (const key of required) {
-    if (emptyToUndefined(env[key]) === undefined) problems.push(`${key}: is required`);
+    if (key === 'JOB_SIGNING_KEY' && emptyToUndefined(env.JOB_SIGNING_KEYS) !== undefined) continue;
+    if (emptyToUndefined(env[key]) === undefined) {
+      problems.push(
+        key === 'JOB_SIGNING_KEY'
+          ? 'JOB_SIGNING_KEY: is required (or JOB_SIGNING_KEYS, keys with ids for rotation)'
+          : `${key}: is required`,
+      );
+    }
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
+  const jobSigningKeys =
+    signing ?? (e.JOB_SIGNING_KEY ? [{ id: 'default', secret: e.JOB_SIGNING_KEY }] : []);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -248,7 +273,8 @@ export function loadConfig(
     scomTimeZone: e.SCOM_TIME_ZONE,
     incidentRetentionMs: Math.round(e.INCIDENT_RETENTION_DAYS * 24 * 3600 * 1000),
     logLevel: e.LOG_LEVEL,
-    jobSigningKey: e.JOB_SIGNING_KEY,
+    jobSigningKeys,
+    jobSigningKey: jobSigningKeys[0]?.secret,
     inventoryFile: e.INVENTORY_FILE,
     workerSites: e.WORKER_SITES?.split(','),
     workerConcurrency: e.WORKER_CONCURRENCY,
@@ -278,6 +304,7 @@ const SECRET_KEYS = new Set([
   'SCOM_WEBHOOK_TOKEN',
   'REDIS_URL',
   'JOB_SIGNING_KEY',
+  'JOB_SIGNING_KEYS',
   'ADMIN_PASSWORD',
 ]);
 
@@ -285,6 +312,42 @@ function describeValue(key: string, value: string | undefined): string {
   if (value === undefined) return 'nothing';
   if (SECRET_KEYS.has(key)) return `a value of ${value.length} characters`;
   return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+}
+
+/**
+ * `id:secret` pairs, comma-separated. Every problem is added (a secret never appears in one: only
+ * the key's id or position and its length).
+ */
+function parseSigningKeys(
+  raw: string | undefined,
+  problems: string[],
+): Array<{ id: string; secret: string }> | null {
+  if (emptyToUndefined(raw) === undefined) return null;
+  const keys: Array<{ id: string; secret: string }> = [];
+  const seen = new Set<string>();
+  (raw as string).split(',').forEach((entry, i) => {
+    const at = entry.indexOf(':');
+    const id = at < 0 ? '' : entry.slice(0, at).trim();
+    const secret = at < 0 ? '' : entry.slice(at + 1).trim();
+    const where = `JOB_SIGNING_KEYS: key ${i + 1}`;
+    if (at < 0) {
+      problems.push(`${where}: must be <id>:<secret> (e.g. k2:$(openssl rand -hex 32))`);
+      return;
+    }
+    if (!/^[A-Za-z0-9_.-]{1,40}$/.test(id)) {
+      problems.push(`${where}: its id must be 1-40 letters, digits, "_", "." or "-"`);
+      return;
+    }
+    if (seen.has(id)) problems.push(`${where}: the id "${id}" is listed twice`);
+    seen.add(id);
+    if (secret.length < 32) {
+      problems.push(
+        `${where} ("${id}"): must be at least 32 characters (e.g. openssl rand -hex 32) (got a value of ${secret.length} characters)`,
+      );
+    }
+    keys.push({ id, secret });
+  });
+  return keys;
 }
 
 function isKnownTimeZone(zone: string): boolean {

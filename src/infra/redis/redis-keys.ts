@@ -22,6 +22,8 @@ export function redisKeys(prefix: string) {
     approvalUse: (approvalId: string) => `${prefix}:{jobs}:approval-use:${approvalId}`,
     workersOnline: `${prefix}:{workers}:online`,
     workerInfo: (workerId: string) => `${prefix}:{workers}:info:${workerId}`,
+    /** Changes a worker has started and not yet reported (job id → InflightChange JSON). */
+    inflightChanges: `${prefix}:{workers}:inflight`,
     /** One approval request: hash with `doc` (JSON), `version`, `state`, `dedupe`. */
     approvalRequest: (id: string) => `${appr}:request:${id}`,
     /** Pending requests, scored by expiry (ms), for `expireDue`. */
