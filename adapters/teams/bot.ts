@@ -15,6 +15,7 @@ import type { Logger } from '../../src/infra/logger';
 import { replyActivity } from './activities';
 import type { ConversationStore } from './conversation-store';
 import { errorText } from './delivery-error';
+import { escapeXml } from './escape';
 import {
   baseConversationId,
   followServiceUrl,
@@ -292,8 +293,4 @@ function invokeOk(type: string, value: unknown): InvokeResponse {
 
 function invokeError(status: number, code: string, message: string): InvokeResponse {
   return { status, body: { statusCode: status, type: ERROR_RESPONSE, value: { code, message } } };
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
