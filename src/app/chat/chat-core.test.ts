@@ -287,3 +287,45 @@ test('forged or stale button values change nothing', async () => {
   ).toMatch(/resolved/);
   expect(calls).toEqual([]);
 });
+
+test('a button value must name its whole target: incident, version and request or step', async () => {
+  const { core, calls, incident } = setup();
+  const section = stepsOf(incident).section.id;
+  const manual = stepsOf(incident).steps.find((s) => s.kind === 'manual')!;
+  // The value from issue 13: signed, well formed, but bound to no incident.
+  const unbound = [
+    { v: 1, op: 'approve', section, request: 'R1' },
+    { v: 1, op: 'reject', section, request: 'R1', version: 1 },
+    { v: 1, op: 'cancel-request', section, request: 'R1', incident: incident.id },
+    { v: 1, op: 'approve', section, incident: incident.id, version: 1 },
+    { v: 1, op: 'run-step', section, step: manual.id },
+    { v: 1, op: 'mark-done', section, incident: incident.id, version: 1 },
+    { v: 1, op: 'run-checks', section, incident: incident.id },
+  ];
+  for (const value of unbound) {
+    const r = await core.action({
+      actor: alice,
+      channel,
+      value: JSON.stringify(value),
+      input: { reason: 'because' },
+    });
+    expect(r.private!.text).toMatch(/does not say what it acts on \(it names no \w+/);
+    expect(r.updatedCard).toBeUndefined();
+  }
+  // A version the incident never had is not one of its cards.
+  const future = await core.action({
+    actor: alice,
+    channel,
+    value: ref(incident, 'approve', { request: 'R1', version: incident.version + 1 }),
+  });
+  expect(future.private!.text).toMatch(/never had/);
+  expect(calls).toEqual([]);
+  // Complete, it acts.
+  const ok = await core.action({
+    actor: alice,
+    channel,
+    value: ref(incident, 'approve', { request: 'R1' }),
+  });
+  expect(ok.private!.text).toMatch(/Approved/);
+  expect(calls.map(([n]) => n)).toEqual(['approve']);
+});

@@ -202,6 +202,10 @@ export const en = {
   /** Said in the language just chosen. */
   'chat.lang.set': 'Cards in this channel will be in English.',
 
+  'chat.button.unbound':
+    'That button does not say what it acts on (it names no {fields}), so nothing was done. Use the buttons of the current card.',
+  'chat.button.otherVersion':
+    'That button comes from a card {id} never had, so nothing was done. Use the buttons of the current card.',
   'chat.button.invalid': 'That button is not valid any more. Use `/exchange incidents`.',
   'chat.incident.gone': 'Incident {id} no longer exists.',
   'chat.request.none': 'That button names no request.',

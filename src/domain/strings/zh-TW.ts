@@ -187,6 +187,10 @@ export const zhTW: Record<keyof typeof en, string> = {
   'chat.workers.none': '沒有在線的工作者：檢查與步驟將等候。',
   'chat.lang.set': '此頻道的卡片將以繁體中文顯示。',
 
+  'chat.button.unbound':
+    '此按鈕未指明要操作的對象（缺少 {fields}），因此未執行任何動作。請使用目前卡片上的按鈕。',
+  'chat.button.otherVersion':
+    '此按鈕來自 {id} 從未有過的卡片版本，因此未執行任何動作。請使用目前卡片上的按鈕。',
   'chat.button.invalid': '此按鈕已失效。請使用 `/exchange incidents`。',
   'chat.incident.gone': '事件 {id} 已不存在。',
   'chat.request.none': '此按鈕沒有指出任何要求。',

@@ -10,8 +10,9 @@ export const decideRequest: CardOpHandler = async (click, turn) => {
   const { deps, actor, answerLang } = turn;
   if (!ref.request) return say(t(answerLang, 'chat.request.none'));
   const target = await deps.approvals.get(ref.request);
-  // A button acts on its own incident's request only (a value from chat is input).
-  if (!target || (ref.incident && target.incidentId !== ref.incident)) {
+  // A button acts on its own incident's request only (a value from chat is input); runCardOp
+  // has made sure the value names both.
+  if (!target || !ref.incident || target.incidentId !== ref.incident) {
     return say(t(answerLang, 'chat.request.otherCard'));
   }
   let result: FlowResult;
