@@ -600,3 +600,22 @@ test('the whole trail written by these flows verifies', async () => {
   expect(all.length).toBeGreaterThan(20);
   expect(verifyChain(all, { head: await audit.head() })).toMatchObject({ ok: true });
 });
+
+test('a request the bot withdrew (the SCOM alert resolved) says so on a late click, not "cancelled by the requester"', async () => {
+  const t = setup();
+  const req = await restartRequest(t);
+  expect(
+    await t.flow.withdraw({ requestId: req.id, reason: 'the SCOM alert resolved' }),
+  ).toMatchObject({ ok: true, request: { state: 'cancelled' } });
+  const late = await t.flow.approve({ actor: alice, requestId: req.id });
+  expect(late).toMatchObject({ ok: false, code: 'not-pending' });
+  if (!late.ok) {
+    expect(late.reason).toMatch(/withdrawn by the bot .*: the SCOM alert resolved/);
+    expect(late.reason).not.toMatch(/requester/);
+  }
+  // A requester's own cancel still says that.
+  const own = await restartRequest(t);
+  await t.flow.cancel({ actor: olga, requestId: own.id });
+  const late2 = await t.flow.approve({ actor: alice, requestId: own.id });
+  if (!late2.ok) expect(late2.reason).toMatch(/cancelled by the requester/);
+});

@@ -247,7 +247,7 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
   async function withdraw(input: { requestId: string; reason: string }): Promise<FlowResult> {
     return change(
       input.requestId,
-      async (req, now) => cancelTransition(req, SYSTEM_ACTOR, now),
+      async (req, now) => cancelTransition(req, SYSTEM_ACTOR, now, input.reason),
       () => ({
         action: 'approval.cancelled',
         by: SYSTEM_ACTOR,

@@ -7,6 +7,7 @@ import { loadCatalog } from '../../infra/files/load-catalog';
 import { flattenSteps } from '../../domain/runbooks/catalog';
 import { sampleIncident } from '../../../test/support/incidents';
 import { createChatCore } from './chat-core';
+import { t } from '../../domain/strings';
 import type { ChatCoreDeps } from './chat-core';
 import { matchIncident } from '../../domain/cards/incident-card';
 
@@ -19,7 +20,10 @@ const alice: Actor = { platform: 'console', id: 'alice' };
 const viewer: Actor = { platform: 'console', id: 'nobody' };
 const channel = { platform: 'console' as const, id: 'alerts' };
 
-function setup(incident: Incident = sampleIncident()) {
+function setup(
+  incident: Incident = sampleIncident(),
+  approvalsOver: Partial<ChatCoreDeps['approvals']> = {},
+) {
   const calls: Array<[string, unknown]> = [];
   const record = (name: string) => (input: unknown) => {
     calls.push([name, input]);
@@ -54,6 +58,7 @@ function setup(incident: Incident = sampleIncident()) {
       ),
       get: async (id) => (id === 'R1' ? { ...fakeRequest, incidentId: incident.id } : null),
       listForIncident: async () => [],
+      ...approvalsOver,
     },
     access: {
       mayRunRead: async (actor) =>
@@ -328,4 +333,43 @@ test('a button value must name its whole target: incident, version and request o
   });
   expect(ok.private!.text).toMatch(/Approved/);
   expect(calls.map(([n]) => n)).toEqual(['approve']);
+});
+
+test('a click on a request the bot withdrew says it was withdrawn and why, in the answer language', async () => {
+  const incident = sampleIncident();
+  const withdrawn = {
+    id: 'R1',
+    incidentId: incident.id,
+    state: 'cancelled',
+    history: [
+      { state: 'pending', at: '2026-11-27T03:00:00.000Z', by: alice },
+      {
+        state: 'cancelled',
+        at: '2026-11-27T03:05:00.000Z',
+        by: { platform: 'system', id: 'exchange-chatops' },
+        note: 'the incident resolved',
+      },
+    ],
+  } as unknown as ApprovalRequest;
+  const { core } = setup(incident, {
+    get: async () => withdrawn,
+    approve: async () => ({
+      ok: false,
+      code: 'not-pending',
+      reason: 'Request R1 is cancelled by the requester; nothing changed.',
+    }),
+  });
+  const en = await core.action({
+    actor: alice,
+    channel,
+    value: ref(incident, 'approve', { request: 'R1' }),
+  });
+  expect(en.private!.text).toMatch(
+    /^Request R1 was withdrawn by the bot at .*: the incident resolved\./,
+  );
+  // Answers to the clicker are in English for now (core-context.ts, answerLang); the catalogue
+  // has the zh-TW sentence for when a person's language is known.
+  expect(t('zh-TW', 'chat.request.withdrawn', { id: 'R1', at: 'x', reason: 'y' })).toMatch(
+    /由機器人撤回：y/,
+  );
 });

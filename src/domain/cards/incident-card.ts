@@ -1,5 +1,6 @@
 import { describeRequest } from '../approvals/describe-request';
 import type { ApprovalRequest } from '../approvals/approval-request';
+import { withdrawalOf } from '../approvals/transitions';
 import { describeActor, type Actor } from '../identity/actor';
 import { encodeActionRef, type ActionRef } from './action-ref';
 import type { Card, CardAction, CardFact, CardRequest, CardStatus, StepState } from './card';
@@ -306,8 +307,12 @@ function requestStateText(req: ApprovalRequest, now: Date, lang: Lang): string {
       });
     case 'expired':
       return t(lang, 'request.state.expired', { at: shortTime(req.expiresAt) });
-    case 'cancelled':
-      return t(lang, 'request.state.cancelled');
+    case 'cancelled': {
+      const w = withdrawalOf(req);
+      return w
+        ? t(lang, 'request.state.withdrawn', { reason: w.reason })
+        : t(lang, 'request.state.cancelled');
+    }
     case 'running':
       return t(lang, 'request.state.running', { since: shortTime(req.execution?.at ?? '') });
     case 'succeeded':

@@ -202,6 +202,10 @@ export const en = {
   /** Said in the language just chosen. */
   'chat.lang.set': 'Cards in this channel will be in English.',
 
+  'approval.withdrawnOutcome': 'withdrawn by the bot at {at}: {reason}',
+  'chat.request.withdrawn':
+    'Request {id} was withdrawn by the bot at {at}: {reason}. Nothing was approved; ask again from the card if the step is still needed.',
+  'request.state.withdrawn': 'Withdrawn by the bot: {reason}',
   'chat.button.unbound':
     'That button does not say what it acts on (it names no {fields}), so nothing was done. Use the buttons of the current card.',
   'chat.button.otherVersion':

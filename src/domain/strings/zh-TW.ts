@@ -187,6 +187,10 @@ export const zhTW: Record<keyof typeof en, string> = {
   'chat.workers.none': '沒有在線的工作者：檢查與步驟將等候。',
   'chat.lang.set': '此頻道的卡片將以繁體中文顯示。',
 
+  'approval.withdrawnOutcome': '已於 {at} 由機器人撤回：{reason}',
+  'chat.request.withdrawn':
+    '要求 {id} 已於 {at} 由機器人撤回：{reason}。未核准任何動作；若仍需要此步驟，請從卡片重新提出要求。',
+  'request.state.withdrawn': '已由機器人撤回：{reason}',
   'chat.button.unbound':
     '此按鈕未指明要操作的對象（缺少 {fields}），因此未執行任何動作。請使用目前卡片上的按鈕。',
   'chat.button.otherVersion':

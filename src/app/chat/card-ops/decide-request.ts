@@ -1,4 +1,6 @@
 import type { FlowResult } from '../../approvals/approval-flow';
+import { withdrawalOf } from '../../../domain/approvals/transitions';
+import { shortTime } from '../../../domain/shared/text';
 import { t } from '../../../domain/strings';
 import { say } from '../core-context';
 import { redraw } from './shared';
@@ -33,7 +35,21 @@ export const decideRequest: CardOpHandler = async (click, turn) => {
   } else {
     result = await deps.approvals.cancel({ actor, requestId: ref.request });
   }
-  if (!result.ok) return say(result.reason);
+  if (!result.ok) {
+    // Withdrawn by the bot (the alert resolved): say so, in the channel's language.
+    const now = result.code === 'not-pending' ? await deps.approvals.get(ref.request) : null;
+    const w = now ? withdrawalOf(now) : null;
+    if (w) {
+      return say(
+        t(answerLang, 'chat.request.withdrawn', {
+          id: ref.request,
+          at: shortTime(w.at),
+          reason: w.reason,
+        }),
+      );
+    }
+    return say(result.reason);
+  }
   const { title, server } = result.request;
   const done =
     ref.op === 'approve'
