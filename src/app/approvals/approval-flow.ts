@@ -177,7 +177,14 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
           requester: req.requester,
           breakGlassReason: input.breakGlassReason,
         });
-        if (!decision.allowed) return { ok: false, code: 'denied', reason: decision.reason };
+        if (!decision.allowed) {
+          return {
+            ok: false,
+            code: 'denied',
+            reason: decision.reason,
+            ...(decision.breakGlassOpen ? { breakGlassOpen: true as const } : {}),
+          };
+        }
         const reason = decision.breakGlass ? input.breakGlassReason?.trim() : undefined;
         return approveTransition(req, plainActor(input.actor), now, reason);
       },

@@ -60,7 +60,14 @@ export type FlowRefusal =
 
 export type FlowResult =
   | { ok: true; request: ApprovalRequest; created?: boolean }
-  | { ok: false; code: FlowRefusal; reason: string; request?: ApprovalRequest };
+  | {
+      ok: false;
+      code: FlowRefusal;
+      reason: string;
+      request?: ApprovalRequest;
+      /** Denied, but this requester may break glass with a written reason. */
+      breakGlassOpen?: true;
+    };
 
 export interface StepRequest {
   actor: Actor;

@@ -373,3 +373,55 @@ test('a click on a request the bot withdrew says it was withdrawn and why, in th
     /由機器人撤回：y/,
   );
 });
+
+test('approving a destructive step is confirmed first; break glass is offered only to a requester who may use it', async () => {
+  const incident = sampleIncident();
+  const destructive = {
+    id: 'R1',
+    incidentId: incident.id,
+    state: 'pending',
+    risk: 'destructive',
+    title: 'Restart the server',
+    server: 'EX01',
+    command: "Restart-Computer -ComputerName 'EX01' -Force",
+    history: [],
+  } as unknown as ApprovalRequest;
+  let refusal: FlowResult | null = null;
+  const { core, calls } = setup(incident, {
+    get: async () => destructive,
+    approve: async (i) => {
+      calls.push(['approve', i]);
+      return refusal ?? { ok: true, request: destructive };
+    },
+  });
+  const value = ref(incident, 'approve', { request: 'R1' });
+  const unconfirmed = await core.action({ actor: alice, channel, value });
+  expect(unconfirmed.private!.text).toMatch(
+    /needs a confirmation: .*`Restart-Computer -ComputerName 'EX01' -Force` on EX01/,
+  );
+  expect(calls).toEqual([]);
+  const confirmed = await core.action({ actor: alice, channel, value, input: { confirmed: true } });
+  expect(confirmed.private!.text).toMatch(/^Approved/);
+  // The requester who may break glass: a private card with one button (reason + confirm).
+  refusal = {
+    ok: false,
+    code: 'denied',
+    reason: 'Two-person rule: you asked for this destructive step yourself. …',
+    breakGlassOpen: true,
+  };
+  const own = await core.action({ actor: alice, channel, value, input: { confirmed: true } });
+  expect(own.updatedCard).toBeUndefined();
+  expect(own.public).toBeUndefined();
+  const offer = own.private!.card!;
+  expect(offer.actions).toHaveLength(1);
+  expect(offer.actions[0]).toMatchObject({
+    id: 'approve-break-glass:R1',
+    value,
+    needsReason: { optional: false },
+    confirm: { text: expect.stringContaining('Restart-Computer') },
+  });
+  // Anyone else refused (a requester who may not break glass): the reason, no offer.
+  refusal = { ok: false, code: 'denied', reason: 'Two-person rule: …' };
+  const plain = await core.action({ actor: alice, channel, value, input: { confirmed: true } });
+  expect(plain).toEqual({ private: { text: 'Two-person rule: …' } });
+});

@@ -16,7 +16,13 @@ export interface Target {
 
 export type Decision =
   | { allowed: true; role: Role; reason: string; breakGlass?: boolean }
-  | { allowed: false; role: Role; reason: string };
+  | {
+      allowed: false;
+      role: Role;
+      reason: string;
+      /** The requester may break glass here, with a reason they have not given yet. */
+      breakGlassOpen?: true;
+    };
 
 /** The person behind an account: their name in `people`, else the account itself. */
 export function personKey(policy: Policy, actor: Actor): string {
@@ -143,6 +149,7 @@ export function evaluateApproval(policy: Policy, input: ApprovalInput): Decision
     return {
       allowed: false,
       role,
+      breakGlassOpen: true,
       reason:
         `Two-person rule: you asked for this ${input.risk} step yourself. As ${article(role)} ` +
         `${role} you may break glass, but only with a written reason (at least ` +

@@ -117,6 +117,12 @@ export const en = {
   'incident.line.needsRequest': 'Confirmed: the next step needs someone to ask for approval',
 
   // --- the approval block of an incident card ------------------------------------------------
+  'request.confirm.title': 'Approve a destructive step?',
+  'request.confirm.text': 'You approve running this on {server}:\n{command}',
+  'request.confirm.confirm': 'Approve',
+  'request.confirm.deny': 'Cancel',
+  'chat.request.confirmFirst':
+    'Approving a destructive step needs a confirmation: press Approve on the card and confirm running `{command}` on {server}.',
   'request.button.approve': 'Approve',
   'request.button.reject': 'Reject',
   'request.button.cancel': 'Cancel request',

@@ -112,6 +112,12 @@ export const zhTW: Record<keyof typeof en, string> = {
   'incident.line.needsRequest': '已確認：下一步需要有人提出核准要求',
 
   // --- the approval block --------------------------------------------------------------------
+  'request.confirm.title': '核准破壞性步驟？',
+  'request.confirm.text': '您核准在 {server} 上執行：\n{command}',
+  'request.confirm.confirm': '核准',
+  'request.confirm.deny': '取消',
+  'chat.request.confirmFirst':
+    '核准破壞性步驟需要確認：請在卡片上按「核准」，並確認在 {server} 上執行 `{command}`。',
   'request.button.approve': '核准',
   'request.button.reject': '拒絕',
   'request.button.cancel': '取消要求',

@@ -1,5 +1,7 @@
 import type { FlowResult } from '../../approvals/approval-flow';
 import { withdrawalOf } from '../../../domain/approvals/transitions';
+import { encodeActionRef } from '../../../domain/cards/action-ref';
+import { breakGlassOffer } from '../../../domain/cards/incident-card';
 import { shortTime } from '../../../domain/shared/text';
 import { t } from '../../../domain/strings';
 import { say } from '../core-context';
@@ -18,6 +20,15 @@ export const decideRequest: CardOpHandler = async (click, turn) => {
     return say(t(answerLang, 'chat.request.otherCard'));
   }
   let result: FlowResult;
+  if (ref.op === 'approve' && target.risk === 'destructive' && extra.confirmed !== true) {
+    // The card's Approve asks first (Slack dialog, Teams second step, console confirm).
+    return say(
+      t(answerLang, 'chat.request.confirmFirst', {
+        command: target.command,
+        server: target.server ?? '?',
+      }),
+    );
+  }
   if (ref.op === 'approve') {
     result = await deps.approvals.approve({
       actor,
@@ -34,6 +45,15 @@ export const decideRequest: CardOpHandler = async (click, turn) => {
     });
   } else {
     result = await deps.approvals.cancel({ actor, requestId: ref.request });
+  }
+  if (!result.ok && result.breakGlassOpen) {
+    // Only a requester who may break glass is offered it, and only to them.
+    return {
+      private: {
+        text: result.reason,
+        card: breakGlassOffer(target, encodeActionRef(ref), result.reason, turn.lang),
+      },
+    };
   }
   if (!result.ok) {
     // Withdrawn by the bot (the alert resolved): say so, in the channel's language.
