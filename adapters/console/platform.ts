@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeIdentity } from '../../src/app/approvals/ports';
 import type { PlatformModule } from '../../src/infra/platforms/platform-module';
 import { createConsoleAdapter, CONSOLE_ROOM } from './index';
 import { consoleKeys } from './console-surface';
@@ -39,6 +40,8 @@ export const consolePlatform: PlatformModule = {
       surface: adapter.surface,
       mount: (app) => adapter.mount(app),
       defaultChannel: () => Promise.resolve(CONSOLE_ROOM),
+      // The console's login is its identity: its `upn` (the adapter sets it), else its user name.
+      identities: { identityOf: async (a) => normalizeIdentity(a.upn ?? a.id) },
     };
   },
 };

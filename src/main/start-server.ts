@@ -10,7 +10,13 @@ import {
   startRemediationConsumers,
   type ActionOutcomeHandler,
 } from '../../jobs/remediation/remediation-queues';
-import type { ApprovedJobSink, GroupResolver } from '../app/approvals/ports';
+import {
+  ACCOUNT_IDENTITY,
+  type ApprovedJobSink,
+  type GroupResolver,
+  type IdentityResolver,
+} from '../app/approvals/ports';
+import { createCachedIdentityResolver } from '../app/approvals/cached-identity-resolver';
 import type { Alert, ServerRef } from '../domain/alerts/alert';
 import type { Config } from '../infra/config/load-config';
 import type { IncidentStore } from '../app/intake/ports';
@@ -79,6 +85,8 @@ export interface StartOptions {
   shutdownGraceMs?: number;
   /** Resolves a platform's groups for the approval policy (default: each platform's own). */
   groups?: GroupResolver;
+  /** Resolves directory identities for the two-person rule (default: each platform's own). */
+  identities?: IdentityResolver;
   /** Already loaded by the caller (serve checks the runbooks before anything starts). */
   catalog?: Catalog;
   /** The address to listen on (default: every interface). */
@@ -159,6 +167,16 @@ export async function startServer(
     groupsOf: (actor) =>
       platforms.get(actor.platform)?.groups?.groupsOf(actor) ?? Promise.resolve([]),
   };
+  // Identities likewise; cached here (users.info is one call per person per 10 minutes).
+  const identities: IdentityResolver =
+    options.identities ??
+    createCachedIdentityResolver(
+      {
+        identityOf: (actor) =>
+          (platforms.get(actor.platform)?.identities ?? ACCOUNT_IDENTITY).identityOf(actor),
+      },
+      { onError: (err) => logger.warn({ err }, 'identity look-up failed; treated as unknown') },
+    );
   let jobs: ApprovedJobSink;
   if (config.jobSigningKey) {
     jobs = createSignedJobSink(producer, config.jobSigningKey);
@@ -177,6 +195,7 @@ export async function startServer(
     jobs,
     incidents: store,
     groups,
+    identities,
     metrics,
     ...(inventory
       ? {

@@ -47,7 +47,8 @@ function load(text = POLICY): Policy {
 }
 
 const policy = load();
-const con = (id: string): Principal => ({ platform: 'console', id, groups: [] });
+// Console accounts carry their login as their directory identity (the console adapter sets it).
+const con = (id: string): Principal => ({ platform: 'console', id, groups: [], identity: id });
 const HQ = { server: 'EX01.contoso.com', site: 'HQ' };
 
 /** One person per role; the "other" requester is a different operator. */
