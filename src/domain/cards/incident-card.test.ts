@@ -163,3 +163,37 @@ test('the approval block speaks the channel language and names who asked and who
   expect(en.requests![0]!.stateLabel).toBe('Succeeded');
   expect(en.requests![0]!.lines).toContain('Requested by: console:alice at 2026-11-27 03:01:00Z');
 });
+
+test('a break-glass approval shows as such, with its reason; a withdrawn request says why', () => {
+  const card = renderIncidentCard({
+    incident: sampleIncident(),
+    catalog,
+    run: null,
+    requests: [
+      request({
+        state: 'approved',
+        approvedBy: { platform: 'slack', id: 'U012ANA01', displayName: 'Ana' },
+        approvedAt: '2026-11-27T03:02:00.000Z',
+        breakGlass: { reason: 'DAG down, nobody else on call' },
+      }),
+      request({
+        id: 'R2',
+        state: 'cancelled',
+        history: [
+          {
+            state: 'cancelled',
+            at: '2026-11-27T03:03:00.000Z',
+            by: { platform: 'system', id: 'exchange-chatops' },
+            note: 'the incident resolved',
+          },
+        ],
+      }),
+    ],
+    lang: 'en',
+    now,
+  });
+  expect(card.requests![0]!.stateLabel).toMatch(
+    /^Approved by Ana .*\(break glass: DAG down, nobody else on call\)$/,
+  );
+  expect(card.requests![1]!.stateLabel).toBe('Withdrawn by the bot: the incident resolved');
+});
