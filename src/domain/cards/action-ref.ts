@@ -62,7 +62,8 @@ export function decodeActionRef(value: string): ActionRef | null {
  * What ties each operation's button to its target, beyond the section every value names: a
  * value without one of these could be aimed anywhere (an approve without `incident` once
  * approved another incident's request), so it is refused rather than guessed. `open-section` and
- * `switch-lang` also live on runbook cards shown without an incident and only show things.
+ * `switch-lang` also live on runbook cards shown without an incident, and only show a section or set
+ * the channel's language.
  */
 export const REQUIRED_BINDING: Record<CardOp, readonly (keyof ActionRef)[]> = {
   approve: ['incident', 'version', 'request'],
@@ -72,7 +73,7 @@ export const REQUIRED_BINDING: Record<CardOp, readonly (keyof ActionRef)[]> = {
   'mark-done': ['incident', 'version', 'step'],
   'run-checks': ['incident', 'version'],
   'open-section': [],
-  'switch-lang': ['lang'],
+  'switch-lang': [],
 };
 
 /** The binding fields this value lacks for its operation (empty when it is complete). */

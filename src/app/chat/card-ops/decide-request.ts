@@ -56,9 +56,9 @@ export const decideRequest: CardOpHandler = async (click, turn) => {
     };
   }
   if (!result.ok) {
-    // Withdrawn by the bot (the alert resolved): say so, in the channel's language.
-    const now = result.code === 'not-pending' ? await deps.approvals.get(ref.request) : null;
-    const w = now ? withdrawalOf(now) : null;
+    // Withdrawn by the bot (the alert resolved): say so and why, not "cancelled by the requester".
+    const latest = result.code === 'not-pending' ? await deps.approvals.get(ref.request) : null;
+    const w = latest ? withdrawalOf(latest) : null;
     if (w) {
       return say(
         t(answerLang, 'chat.request.withdrawn', {

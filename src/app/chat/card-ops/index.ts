@@ -27,6 +27,8 @@ export async function runCardOp(
   extra: ActionInput,
   turn: Turn,
 ): Promise<ChatResponse> {
+  // The language button only changes how the channel's cards read; it acts on nothing.
+  if (ref.op === 'switch-lang') return switchLang(ref, turn);
   const incident = ref.incident ? await turn.deps.incidents.get(ref.incident) : null;
   if (ref.incident && !incident) {
     return say(t(turn.answerLang, 'chat.incident.gone', { id: ref.incident }));
@@ -40,6 +42,5 @@ export async function runCardOp(
   if (incident && ref.version !== undefined && ref.version > incident.version) {
     return say(t(turn.answerLang, 'chat.button.otherVersion', { id: incident.id }));
   }
-  if (ref.op === 'switch-lang') return switchLang(ref, turn);
   return HANDLERS[ref.op]({ ref, incident, extra }, turn);
 }
