@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { roleFor } from '../../src/domain/approvals/evaluate';
+import { normalizeIdentity } from '../../src/app/approvals/ports';
 import type { PlatformModule } from '../../src/infra/platforms/platform-module';
 import { createConsoleAdapter, CONSOLE_ROOM, type ConsoleAccess } from './index';
 import { createConsoleAuth } from './auth';
@@ -96,6 +97,8 @@ export const consolePlatform: PlatformModule = {
       },
       defaultChannel: () => Promise.resolve(CONSOLE_ROOM),
       groups: adapter.groups,
+      // The console's login is its identity: its `upn` (the adapter sets it), else its user name.
+      identities: { identityOf: async (a) => normalizeIdentity(a.upn ?? a.id) },
     };
   },
 };

@@ -34,9 +34,19 @@ export const LIMITS = {
 // ---------------------------------------------------------------------------------------------
 // Text helpers
 
-/** Slack mrkdwn's three control characters. */
+/**
+ * Slack mrkdwn's three control characters: the one escaping function for every text Slack parses
+ * (a message's top-level `text`, which is also its notification, and every mrkdwn element). With
+ * `<` and `>` escaped no `<!channel>`, `<@U…>` or `<url|label>` can form; with `&` escaped no
+ * `&lt;` in the input turns into one. plain_text elements are not parsed and take text as it is.
+ */
 export function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A message's top-level `text` (notification and fallback): escaped, then cut. */
+export function fallbackText(text: string): string {
+  return cut(esc(text), LIMITS.fallbackText);
 }
 
 /** Cuts to `max` characters (with "…"), never in the middle of an escape like `&amp;`. */

@@ -7,6 +7,7 @@ import {
   code,
   cut,
   esc,
+  fallbackText,
   link,
   mrkdwnSection,
   plain,
@@ -144,5 +145,5 @@ export function renderCardBlocks(card: Card, maxBlocks: number = LIMITS.blocks):
 
 function fallback(card: Card): string {
   const status = card.status ? ` — ${card.status.label}` : '';
-  return cut(`${card.fallbackText}${status}`, LIMITS.fallbackText);
+  return fallbackText(`${card.fallbackText}${status}`);
 }

@@ -1,11 +1,12 @@
 import type { Express } from 'express';
-import type { GroupResolver } from '../../src/app/approvals/ports';
+import type { GroupResolver, IdentityResolver } from '../../src/app/approvals/ports';
 import type { ChatCore, ChatSurface } from '../../src/app/chat/ports';
 import type { Logger } from '../../src/infra/logger';
 import { createSlackApp } from './app';
 import { loadSlackConfig, type SlackConfig } from './config';
 import type { SlackContext } from './context';
 import { createSlackGroupResolver } from './groups';
+import { createSlackIdentityResolver } from './identities';
 import { inProcessSeenEvent, registerListeners } from './listeners';
 import { createSlackSurface } from './surface';
 
@@ -17,6 +18,8 @@ export interface SlackAdapter {
   surface: ChatSurface;
   /** Slack user groups of an actor, for the approval policy. */
   groups: GroupResolver;
+  /** The verified email of an account, for the two-person rule (uncached: the root caches). */
+  identities: IdentityResolver;
   /** SLACK_ALERT_CHANNEL: the default channel for incident cards. */
   alertChannel: string | null;
   mode: 'http' | 'socket';
@@ -60,6 +63,9 @@ export const SLACK_SCOPES = {
   'chat:write': 'chat.postMessage, chat.update, chat.postEphemeral: cards, updates, replies',
   commands: 'the /exchange slash command',
   'usergroups:read': 'usergroups.list: Slack user groups for the approval policy',
+  'users:read': 'users.info: the account behind a click, for the two-person rule',
+  'users:read.email':
+    "users.info: the account's verified email, its directory identity for the two-person rule",
 } as const;
 
 /** The Events API events the adapter listens to (manifest bot_events; listeners/mention.ts). */
@@ -94,6 +100,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter |
   return {
     surface: createSlackSurface(slack.client),
     groups: createSlackGroupResolver(slack.client, { ttlMs: options.groupCacheTtlMs, logger: log }),
+    identities: createSlackIdentityResolver(slack.client),
     alertChannel: config.alertChannel,
     mode: slack.mode,
     mount: (target) => slack.mount(target),

@@ -43,6 +43,7 @@ export const slackPlatform: PlatformModule = {
       stop: () => slack.stop(),
       defaultChannel: () => Promise.resolve(slack.alertChannel),
       groups: slack.groups,
+      identities: slack.identities,
     };
   },
 };

@@ -6,6 +6,7 @@ import {
   code,
   cut,
   esc,
+  fallbackText,
   mrkdwnSection,
   safeUrl,
   type Block,
@@ -56,5 +57,5 @@ export function renderReplyBlocks(
     blocks.push(...card.blocks);
   }
   const text = reply.text.trim().length > 0 ? reply.text : (reply.card?.fallbackText ?? '…');
-  return { text: cut(text, LIMITS.fallbackText), blocks };
+  return { text: fallbackText(text), blocks };
 }

@@ -15,6 +15,7 @@ import type { Logger } from '../../src/infra/logger';
 import { replyActivity } from './activities';
 import type { ConversationStore } from './conversation-store';
 import { errorText } from './delivery-error';
+import { escapeXml } from './escape';
 import {
   baseConversationId,
   followServiceUrl,
@@ -188,7 +189,11 @@ export class TeamsBot extends TeamsActivityHandler {
 
     if (response.public) await context.sendActivity(replyActivity(response.public));
     if (response.updatedCard) {
-      if (response.private) await this.sendPrivate(context, response.private);
+      // The redrawn card is the answer: a text-only private note ("Requested step…",
+      // "Approved…") would open a 1:1 chat for every click. Only what the card cannot say (a
+      // card or output for this person alone) still goes to them privately.
+      const p = response.private;
+      if (p && (p.card || (p.code && p.code.length > 0))) await this.sendPrivate(context, p);
       // Returned to Teams, which redraws the message for everyone who sees it.
       return invokeOk(ADAPTIVE_CARD_CONTENT_TYPE, renderAdaptiveCard(response.updatedCard));
     }
@@ -292,8 +297,4 @@ function invokeOk(type: string, value: unknown): InvokeResponse {
 
 function invokeError(status: number, code: string, message: string): InvokeResponse {
   return { status, body: { statusCode: status, type: ERROR_RESPONSE, value: { code, message } } };
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }

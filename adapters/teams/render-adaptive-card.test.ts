@@ -185,8 +185,11 @@ describe('renderAdaptiveCard details', () => {
     });
     const runs = nodes.filter((n) => n.type === 'TextRun').map((n) => n.text);
     expect(runs).toContain(card.title);
-    const facts = nodes.find((n) => n.type === 'FactSet') as { facts: unknown[] };
-    expect(facts.facts).toHaveLength(card.facts.length);
+    // Facts are TextRuns (verbatim), label then value.
+    for (const f of card.facts) {
+      expect(runs).toContain(`${f.label}: `);
+      expect(runs).toContain(f.value);
+    }
   });
 
   it('shows the exact PowerShell verbatim in monospace', () => {

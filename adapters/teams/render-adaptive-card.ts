@@ -17,8 +17,10 @@ import { plural, t } from '../../src/domain/strings';
  * whose data carries the card action's opaque value back; confirmations and reasons live in an
  * `Action.ShowCard`, so the request is only made after the second click.
  *
- * Free text (runbook texts, commands, names) goes into RichTextBlock TextRuns, which Teams shows
- * verbatim: a TextBlock would treat `*`, `_` or `[x](y)` in a command or a note as markdown.
+ * Free text (runbook texts, commands, names, every alert field) goes into RichTextBlock TextRuns,
+ * which Teams shows verbatim: a TextBlock or a FactSet would treat `*`, `_` or `[x](y)` in a
+ * command, a note or an alert's name as markdown. This file makes no TextBlock and no FactSet
+ * (escaping-teams.test.ts checks); XML text goes through `escapeXml` (escape.ts).
  */
 
 /** A JSON object of the Adaptive Card schema; kept loose because the schema is large. */
@@ -125,12 +127,15 @@ function build(card: Card, detail: Detail, preface: Reply | undefined): AcJson {
     );
   }
   if (card.summary) body.push(rich([{ text: card.summary }]));
-  if (card.facts.length > 0) {
-    body.push({
-      type: 'FactSet',
-      facts: card.facts.map((f) => ({ title: f.label, value: f.value })),
-    });
-  }
+  // Not a FactSet: Teams reads its titles and values as markdown, and the values are alert text
+  // (server, health set) where `[click](https://…)` would become a link.
+  card.facts.forEach((f, i) =>
+    body.push(
+      rich([{ text: `${f.label}: `, weight: 'Bolder' }, { text: f.value }], {
+        spacing: i === 0 ? 'Default' : 'None',
+      }),
+    ),
+  );
   for (const note of card.notes) body.push(rich([{ text: note, isSubtle: true }]));
 
   if (card.requests && card.requests.length > 0) {

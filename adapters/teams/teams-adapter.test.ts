@@ -461,6 +461,21 @@ describe('Action.Execute', () => {
     ]);
   });
 
+  it('stays quiet: a click that redraws the card opens no 1:1 chat; a private card still goes privately', async () => {
+    stub.answers.action = () => ({
+      updatedCard: sampleCard,
+      private: { text: 'Step 1 requested; approval open until 03:15.' },
+    });
+    const res = (await (await execute({ v: 'REQUEST' })).json()) as InvokeBody;
+    expect(res.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(fake.calls.filter((c) => c.kind !== 'getMember')).toEqual([]);
+    // Something the invoke response cannot carry (a card for this person only) is sent to them.
+    stub.answers.action = () => ({ private: { text: 'Break glass?', card: sampleCard } });
+    const offer = await (await execute({ v: 'APPROVE' })).json();
+    expect(offer).toMatchObject({ value: 'Break glass?' });
+    expect(fake.calls.some((c) => c.kind === 'createConversation')).toBe(true);
+  });
+
   it('answers 400 for another verb or malformed data, without calling the core', async () => {
     expect((await execute({ v: 'x' }, ANN, 'other')).status).toBe(400);
     expect((await execute({ nothing: 1 })).status).toBe(400);

@@ -6,7 +6,12 @@ import {
 } from '../app/approvals/approval-flow';
 import { emptyPolicy } from '../domain/approvals/policy';
 import { createPolicyProvider, type ReloadReport } from '../app/approvals/policy-provider';
-import type { ApprovedJobSink, GroupResolver, PolicySource } from '../app/approvals/ports';
+import type {
+  ApprovedJobSink,
+  GroupResolver,
+  IdentityResolver,
+  PolicySource,
+} from '../app/approvals/ports';
 import type { Config } from '../infra/config/load-config';
 import type { IncidentStore } from '../app/intake/ports';
 import { startAuditCheckpoints } from '../infra/audit-checkpoints';
@@ -24,6 +29,7 @@ export interface StartApprovalsOptions {
   /** The signed BullMQ job producer (issue 4). */
   jobs: ApprovedJobSink;
   groups?: GroupResolver;
+  identities?: IdentityResolver;
   incidents?: Pick<IncidentStore, 'get'>;
   siteOf?: (server: string) => string | null;
   /** Told of every committed request change (the chat redraw event; see approval-flow.ts). */
@@ -94,6 +100,7 @@ export async function startApprovals(options: StartApprovalsOptions): Promise<Ap
     audit: options.metrics ? withApprovalMetrics(audit, options.metrics) : audit,
     ttlMs: config.approvalTtlMs,
     groups: options.groups,
+    identities: options.identities,
     incidents: options.incidents,
     siteOf: options.siteOf,
     ...(options.onCommitted ? { onCommitted: options.onCommitted } : {}),

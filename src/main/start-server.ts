@@ -14,7 +14,13 @@ import {
 } from '../../jobs/remediation/remediation-queues';
 import { workersPerSite } from '../../jobs/queues/worker-heartbeat';
 import { createKeyRing } from '../infra/signing/job-signing';
-import type { ApprovedJobSink, GroupResolver } from '../app/approvals/ports';
+import {
+  ACCOUNT_IDENTITY,
+  type ApprovedJobSink,
+  type GroupResolver,
+  type IdentityResolver,
+} from '../app/approvals/ports';
+import { createCachedIdentityResolver } from '../app/approvals/cached-identity-resolver';
 import type { Alert, ServerRef } from '../domain/alerts/alert';
 import type { Config } from '../infra/config/load-config';
 import type { IncidentStore } from '../app/intake/ports';
@@ -85,6 +91,8 @@ export interface StartOptions {
   shutdownGraceMs?: number;
   /** Resolves a platform's groups for the approval policy (default: each platform's own). */
   groups?: GroupResolver;
+  /** Resolves directory identities for the two-person rule (default: each platform's own). */
+  identities?: IdentityResolver;
   /** Already loaded by the caller (serve checks the runbooks before anything starts). */
   catalog?: Catalog;
   /** The address to listen on (default: every interface). */
@@ -172,6 +180,16 @@ export async function startServer(
     groupsOf: (actor) =>
       platforms.get(actor.platform)?.groups?.groupsOf(actor) ?? Promise.resolve([]),
   };
+  // Identities likewise; cached here (users.info is one call per person per 10 minutes).
+  const identities: IdentityResolver =
+    options.identities ??
+    createCachedIdentityResolver(
+      {
+        identityOf: (actor) =>
+          (platforms.get(actor.platform)?.identities ?? ACCOUNT_IDENTITY).identityOf(actor),
+      },
+      { onError: (err) => logger.warn({ err }, 'identity look-up failed; treated as unknown') },
+    );
   let jobs: ApprovedJobSink;
   if (signing) {
     jobs = createSignedJobSink(producer);
@@ -190,6 +208,7 @@ export async function startServer(
     jobs,
     incidents: store,
     groups,
+    identities,
     metrics,
     ...(inventory
       ? {

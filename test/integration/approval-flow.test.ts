@@ -15,6 +15,11 @@ import { createRedisApprovalStore } from '../../src/infra/redis/redis-approval-s
 import { createRedisAuditLog } from '../../src/infra/redis/redis-audit-log';
 import { redisKeys } from '../../src/infra/redis/redis-keys';
 import { deletePrefix, testPrefix, testRedis } from '../support/redis';
+import { webApi } from '@slack/bolt';
+import { createSlackIdentityResolver } from '../../adapters/slack/identities';
+import { createCachedIdentityResolver } from '../../src/app/approvals/cached-identity-resolver';
+import { ACCOUNT_IDENTITY, type IdentityResolver } from '../../src/app/approvals/ports';
+import { startFakeSlackApi } from '../support/fake-slack-api';
 
 const redis = testRedis();
 const prefix = testPrefix('approvals');
@@ -43,7 +48,8 @@ function policyOf(text: string): Policy {
   return r.policy;
 }
 
-const con = (id: string): Actor => ({ platform: 'console', id, displayName: id });
+// The console adapter gives each account its login as `upn`, its directory identity.
+const con = (id: string): Actor => ({ platform: 'console', id, displayName: id, upn: id });
 const olga = con('olga');
 const alice = con('alice');
 const ann = con('ann');
@@ -599,4 +605,98 @@ test('the whole trail written by these flows verifies', async () => {
   for await (const e of audit.scan()) all.push(e);
   expect(all.length).toBeGreaterThan(20);
   expect(verifyChain(all, { head: await audit.head() })).toMatchObject({ ok: true });
+});
+
+test('a request the bot withdrew (the SCOM alert resolved) says so on a late click, not "cancelled by the requester"', async () => {
+  const t = setup();
+  const req = await restartRequest(t);
+  expect(
+    await t.flow.withdraw({ requestId: req.id, reason: 'the SCOM alert resolved' }),
+  ).toMatchObject({ ok: true, request: { state: 'cancelled' } });
+  const late = await t.flow.approve({ actor: alice, requestId: req.id });
+  expect(late).toMatchObject({ ok: false, code: 'not-pending' });
+  if (!late.ok) {
+    expect(late.reason).toMatch(/withdrawn by the bot .*: the SCOM alert resolved/);
+    expect(late.reason).not.toMatch(/requester/);
+  }
+  // A requester's own cancel still says that.
+  const own = await restartRequest(t);
+  await t.flow.cancel({ actor: olga, requestId: own.id });
+  const late2 = await t.flow.approve({ actor: alice, requestId: own.id });
+  if (!late2.ok) expect(late2.reason).toMatch(/cancelled by the requester/);
+});
+
+test('the two-person rule compares people: asked on Slack, approved on Teams by the same person is refused, by another approved', async () => {
+  const slack = await startFakeSlackApi();
+  try {
+    // Ana's Slack account has her verified email; her Teams account has her UPN, in other case.
+    slack.users = {
+      U0ANA0001: { email: 'ana@contoso.com' },
+      U0NOMAIL1: {},
+      U0UNCONF1: { email: 'kim@contoso.com', isEmailConfirmed: false },
+    };
+    const client = new webApi.WebClient('xoxb-test', {
+      slackApiUrl: slack.apiUrl,
+      retryConfig: { retries: 0 },
+    });
+    const slackIds = createSlackIdentityResolver(client);
+    const identities: IdentityResolver = createCachedIdentityResolver({
+      identityOf: (a) => (a.platform === 'slack' ? slackIds : ACCOUNT_IDENTITY).identityOf(a),
+    });
+    const t = setup({ identities });
+    t.setPolicy(`
+version: 1
+roles:
+  operator:
+    - slack: [U0ANA0001, U0NOMAIL1, U0UNCONF1]
+  approver:
+    - teams: [ana@contoso.com, bo@contoso.com]
+    - slack: [U0NOMAIL1, U0UNCONF1]
+`);
+    const anaSlack: Actor = { platform: 'slack', id: 'U0ANA0001', displayName: 'Ana' };
+    const anaTeams: Actor = {
+      platform: 'teams',
+      id: '0f3c1a52-8d7e-4b6a-9c1d-2e3f4a5b6c7d',
+      upn: 'Ana@Contoso.com',
+      displayName: 'Ana',
+    };
+    const boTeams: Actor = {
+      platform: 'teams',
+      id: '1f3c1a52-8d7e-4b6a-9c1d-2e3f4a5b6c7d',
+      upn: 'bo@contoso.com',
+      displayName: 'Bo',
+    };
+    const asked = await t.flow.requestStep({
+      actor: anaSlack,
+      incidentId: t.incidentId,
+      actionId: 'restart-server',
+      params: { server: SERVER },
+      confirmed: true,
+    });
+    if (!asked.ok) throw new Error(asked.reason);
+    const self = await t.flow.approve({ actor: anaTeams, requestId: asked.request.id });
+    expect(self).toMatchObject({ ok: false, code: 'denied' });
+    if (!self.ok)
+      expect(self.reason).toMatch(
+        /^Two-person rule: a destructive step must be approved by someone other than Ana/,
+      );
+    // Slack was asked once for Ana (cached after), never for a Teams account.
+    expect(slack.callsTo('users.info').map((c) => c.body.user)).toEqual(['U0ANA0001']);
+
+    // An account whose identity cannot be told cannot approve it, and is told why.
+    for (const id of ['U0NOMAIL1', 'U0UNCONF1']) {
+      const unknown = await t.flow.approve({
+        actor: { platform: 'slack', id },
+        requestId: asked.request.id,
+      });
+      expect(unknown).toMatchObject({ ok: false, code: 'denied' });
+      if (!unknown.ok)
+        expect(unknown.reason).toMatch(/I cannot tell who is behind your slack account/);
+    }
+
+    const other = await t.flow.approve({ actor: boTeams, requestId: asked.request.id });
+    expect(other).toMatchObject({ ok: true, request: { state: 'approved', approvedBy: boTeams } });
+  } finally {
+    await slack.close();
+  }
 });

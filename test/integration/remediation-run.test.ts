@@ -35,8 +35,9 @@ import { createKeyRing, signOutcome } from '../../src/infra/signing/job-signing'
 const KEY = 'r'.repeat(40);
 const redis = testRedis();
 const prefix = testPrefix('rem');
-const cy: Actor = { platform: 'console', id: 'cy', displayName: 'Cy' };
-const ana: Actor = { platform: 'console', id: 'ana', displayName: 'Ana' };
+// Console accounts with their login as directory identity (`upn`), as the two-person rule needs.
+const cy: Actor = { platform: 'console', id: 'cy', displayName: 'Cy', upn: 'cy' };
+const ana: Actor = { platform: 'console', id: 'ana', displayName: 'Ana', upn: 'ana' };
 let dir: string;
 let stateFile: string;
 let worker: RunningWorker;

@@ -31,6 +31,11 @@ export interface FakeSlackApi {
   failNext(failure: Failure, times?: number, method?: string): void;
   /** Answers for usergroups.list (include_users). */
   userGroups: { id: string; handle: string; users: string[] }[];
+  /** Answers for users.info by user id: the profile email, and whether Slack confirmed it. */
+  users: Record<
+    string,
+    { email?: string; isEmailConfirmed?: boolean; deleted?: boolean; isBot?: boolean }
+  >;
   /** Number of usergroups.list calls served (cache tests). */
   reset(): void;
   close(): Promise<void>;
@@ -41,7 +46,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const failures: { failure: Failure; method?: string | undefined }[] = [];
   const waiters: (() => void)[] = [];
   let tsCounter = 100;
-  const api: Partial<FakeSlackApi> = { userGroups: [] };
+  const api: Partial<FakeSlackApi> = { userGroups: [], users: {} };
 
   const answer = (res: ServerResponse, status: number, body: unknown, headers = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -111,6 +116,20 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
             users: body.include_users ? g.users : undefined,
           })),
         });
+      case 'users.info': {
+        const u = (api.users ?? {})[String(body.user)];
+        if (!u) return answer(res, 200, { ok: false, error: 'user_not_found' });
+        return answer(res, 200, {
+          ok: true,
+          user: {
+            id: body.user,
+            deleted: u.deleted ?? false,
+            is_bot: u.isBot ?? false,
+            is_email_confirmed: u.isEmailConfirmed ?? true,
+            profile: u.email ? { email: u.email } : {},
+          },
+        });
+      }
       case 'usergroups.users.list': {
         const g = (api.userGroups ?? []).find((x) => x.id === body.usergroup);
         return answer(

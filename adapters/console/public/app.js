@@ -244,9 +244,10 @@ function renderCard(card, messageId) {
       ? el(
           'div',
           { class: 'links' },
-          card.links.map((l) =>
-            el('a', { href: l.url, target: '_blank', rel: 'noopener' }, l.title),
-          ),
+          // Only web links: a javascript: or data: URL would run in the page.
+          card.links
+            .filter((l) => /^https?:\/\//i.test(l.url))
+            .map((l) => el('a', { href: l.url, target: '_blank', rel: 'noopener' }, l.title)),
         )
       : null,
   );

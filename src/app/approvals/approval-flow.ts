@@ -26,7 +26,7 @@ import { auditRecord, EXECUTION_AUDIT, type AuditNote } from './approval-audit';
 import { approvalOutboxes } from './approval-outboxes';
 import { draftRequest, plainActor } from './draft-request';
 import type { ApprovalFlowDeps, FlowResult, StepRequest } from './flow-types';
-import { NO_GROUPS } from './ports';
+import { ACCOUNT_IDENTITY, NO_GROUPS } from './ports';
 
 export type {
   ApprovalFlowDeps,
@@ -44,11 +44,18 @@ export type {
 export function createApprovalFlow(deps: ApprovalFlowDeps) {
   const clock = deps.clock ?? (() => new Date());
   const groups = deps.groups ?? NO_GROUPS;
+  const identities = deps.identities ?? ACCOUNT_IDENTITY;
   const retry = { maxAttempts: deps.maxAttempts ?? 50, maxPauseMs: 20 };
 
   const principal = async (actor: Actor): Promise<Principal> => ({
     ...plainActor(actor),
     groups: await groups.groupsOf(actor),
+    identity: await identities.identityOf(actor),
+  });
+  /** The requester as the two-person rule compares them: with their identity, resolved now. */
+  const identified = async (actor: Actor) => ({
+    ...actor,
+    identity: await identities.identityOf(actor),
   });
   const targetOf = (req: Pick<ApprovalRequest, 'server' | 'site'>): Target => ({
     server: req.server,
@@ -174,10 +181,17 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
           principal: who,
           risk: req.risk,
           target: targetOf(req),
-          requester: req.requester,
+          requester: await identified(req.requester),
           breakGlassReason: input.breakGlassReason,
         });
-        if (!decision.allowed) return { ok: false, code: 'denied', reason: decision.reason };
+        if (!decision.allowed) {
+          return {
+            ok: false,
+            code: 'denied',
+            reason: decision.reason,
+            ...(decision.breakGlassOpen ? { breakGlassOpen: true as const } : {}),
+          };
+        }
         const reason = decision.breakGlass ? input.breakGlassReason?.trim() : undefined;
         return approveTransition(req, plainActor(input.actor), now, reason);
       },
@@ -226,8 +240,8 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
       input.requestId,
       async (req, now) => {
         const decision = evaluateCancel(deps.policy.current(), {
-          actor: input.actor,
-          requester: req.requester,
+          actor: await identified(input.actor),
+          requester: await identified(req.requester),
         });
         if (!decision.allowed) return { ok: false, code: 'denied', reason: decision.reason };
         return cancelTransition(req, plainActor(input.actor), now);
@@ -247,7 +261,7 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
   async function withdraw(input: { requestId: string; reason: string }): Promise<FlowResult> {
     return change(
       input.requestId,
-      async (req, now) => cancelTransition(req, SYSTEM_ACTOR, now),
+      async (req, now) => cancelTransition(req, SYSTEM_ACTOR, now, input.reason),
       () => ({
         action: 'approval.cancelled',
         by: SYSTEM_ACTOR,

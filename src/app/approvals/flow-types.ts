@@ -2,7 +2,13 @@ import type { ApprovalRequest } from '../../domain/approvals/approval-request';
 import type { Actor } from '../../domain/identity/actor';
 import type { AuditLog } from '../audit/ports';
 import type { Clock, IncidentStore } from '../intake/ports';
-import type { ApprovalStore, ApprovedJobSink, GroupResolver, PolicySource } from './ports';
+import type {
+  ApprovalStore,
+  ApprovedJobSink,
+  GroupResolver,
+  IdentityResolver,
+  PolicySource,
+} from './ports';
 
 // The approval flow's dependencies, inputs and results; the flow itself is in approval-flow.ts.
 
@@ -14,6 +20,8 @@ export interface ApprovalFlowDeps {
   /** How long a request waits for approval (APPROVAL_TTL_MINUTES). */
   ttlMs: number;
   groups?: GroupResolver;
+  /** Directory identities for the two-person rule (default: the account's own `upn`). */
+  identities?: IdentityResolver;
   clock?: Clock;
   /** The site a server belongs to, when an inventory is configured (for scoped roles). */
   siteOf?: (server: string) => string | null;
@@ -60,7 +68,14 @@ export type FlowRefusal =
 
 export type FlowResult =
   | { ok: true; request: ApprovalRequest; created?: boolean }
-  | { ok: false; code: FlowRefusal; reason: string; request?: ApprovalRequest };
+  | {
+      ok: false;
+      code: FlowRefusal;
+      reason: string;
+      request?: ApprovalRequest;
+      /** Denied, but this requester may break glass with a written reason. */
+      breakGlassOpen?: true;
+    };
 
 export interface StepRequest {
   actor: Actor;

@@ -50,6 +50,28 @@ export interface GroupResolver {
   groupsOf(actor: Actor): Promise<readonly string[]>;
 }
 
+/**
+ * The directory identity behind an account (Slack: the verified email; Teams: the UPN; the
+ * console: its login), lower-cased, or null when it cannot be told. The two-person rule compares
+ * these, so one person's Slack and Teams accounts count as one person without a `people:` entry.
+ */
+export interface IdentityResolver {
+  identityOf(actor: Actor): Promise<string | null>;
+}
+
+/**
+ * The identity an account carries itself: its `upn` (Teams gets it from the member record, the
+ * console sets its login there). Slack accounts need a look-up (adapters/slack/identities.ts).
+ */
+export const ACCOUNT_IDENTITY: IdentityResolver = {
+  identityOf: async (actor) => normalizeIdentity(actor.upn),
+};
+
+export function normalizeIdentity(value: string | null | undefined): string | null {
+  const v = value?.trim().toLowerCase();
+  return v ? v : null;
+}
+
 /** Gives the policy in force right now (hot-reloaded; see policy-provider.ts). */
 export interface PolicySource {
   current(): Policy;

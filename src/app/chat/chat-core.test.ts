@@ -7,6 +7,7 @@ import { loadCatalog } from '../../infra/files/load-catalog';
 import { flattenSteps } from '../../domain/runbooks/catalog';
 import { sampleIncident } from '../../../test/support/incidents';
 import { createChatCore } from './chat-core';
+import { t } from '../../domain/strings';
 import type { ChatCoreDeps } from './chat-core';
 import { matchIncident } from '../../domain/cards/incident-card';
 
@@ -19,7 +20,10 @@ const alice: Actor = { platform: 'console', id: 'alice' };
 const viewer: Actor = { platform: 'console', id: 'nobody' };
 const channel = { platform: 'console' as const, id: 'alerts' };
 
-function setup(incident: Incident = sampleIncident()) {
+function setup(
+  incident: Incident = sampleIncident(),
+  approvalsOver: Partial<ChatCoreDeps['approvals']> = {},
+) {
   const calls: Array<[string, unknown]> = [];
   const record = (name: string) => (input: unknown) => {
     calls.push([name, input]);
@@ -54,6 +58,7 @@ function setup(incident: Incident = sampleIncident()) {
       ),
       get: async (id) => (id === 'R1' ? { ...fakeRequest, incidentId: incident.id } : null),
       listForIncident: async () => [],
+      ...approvalsOver,
     },
     access: {
       mayRunRead: async (actor) =>
@@ -308,4 +313,137 @@ test("'lang' redraws the open incidents' cards, so they change language at once"
   const { core, calls, incident } = setup();
   await core.command({ actor: viewer, channel, text: 'lang zh-TW' });
   expect(calls).toContainEqual(['redraw', incident.id]);
+});
+
+test('a button value must name its whole target: incident, version and request or step', async () => {
+  const { core, calls, incident } = setup();
+  const section = stepsOf(incident).section.id;
+  const manual = stepsOf(incident).steps.find((s) => s.kind === 'manual')!;
+  // The value from issue 13: signed, well formed, but bound to no incident.
+  const unbound = [
+    { v: 1, op: 'approve', section, request: 'R1' },
+    { v: 1, op: 'reject', section, request: 'R1', version: 1 },
+    { v: 1, op: 'cancel-request', section, request: 'R1', incident: incident.id },
+    { v: 1, op: 'approve', section, incident: incident.id, version: 1 },
+    { v: 1, op: 'run-step', section, step: manual.id },
+    { v: 1, op: 'mark-done', section, incident: incident.id, version: 1 },
+    { v: 1, op: 'run-checks', section, incident: incident.id },
+  ];
+  for (const value of unbound) {
+    const r = await core.action({
+      actor: alice,
+      channel,
+      value: JSON.stringify(value),
+      input: { reason: 'because' },
+    });
+    expect(r.private!.text).toMatch(/does not say what it acts on \(it names no \w+/);
+    expect(r.updatedCard).toBeUndefined();
+  }
+  // A version the incident never had is not one of its cards.
+  const future = await core.action({
+    actor: alice,
+    channel,
+    value: ref(incident, 'approve', { request: 'R1', version: incident.version + 1 }),
+  });
+  expect(future.private!.text).toMatch(/never had/);
+  expect(calls).toEqual([]);
+  // Complete, it acts.
+  const ok = await core.action({
+    actor: alice,
+    channel,
+    value: ref(incident, 'approve', { request: 'R1' }),
+  });
+  expect(ok.private!.text).toMatch(/Approved/);
+  expect(calls.map(([n]) => n)).toEqual(['approve']);
+});
+
+test('a click on a request the bot withdrew says it was withdrawn and why, in the answer language', async () => {
+  const incident = sampleIncident();
+  const withdrawn = {
+    id: 'R1',
+    incidentId: incident.id,
+    state: 'cancelled',
+    history: [
+      { state: 'pending', at: '2026-11-27T03:00:00.000Z', by: alice },
+      {
+        state: 'cancelled',
+        at: '2026-11-27T03:05:00.000Z',
+        by: { platform: 'system', id: 'exchange-chatops' },
+        note: 'the incident resolved',
+      },
+    ],
+  } as unknown as ApprovalRequest;
+  const { core } = setup(incident, {
+    get: async () => withdrawn,
+    approve: async () => ({
+      ok: false,
+      code: 'not-pending',
+      reason: 'Request R1 is cancelled by the requester; nothing changed.',
+    }),
+  });
+  const en = await core.action({
+    actor: alice,
+    channel,
+    value: ref(incident, 'approve', { request: 'R1' }),
+  });
+  expect(en.private!.text).toMatch(
+    /^Request R1 was withdrawn by the bot at .*: the incident resolved\./,
+  );
+  // Answers to the clicker are in English for now (core-context.ts, answerLang); the catalogue
+  // has the zh-TW sentence for when a person's language is known.
+  expect(t('zh-TW', 'chat.request.withdrawn', { id: 'R1', at: 'x', reason: 'y' })).toMatch(
+    /由機器人撤回：y/,
+  );
+});
+
+test('approving a destructive step is confirmed first; break glass is offered only to a requester who may use it', async () => {
+  const incident = sampleIncident();
+  const destructive = {
+    id: 'R1',
+    incidentId: incident.id,
+    state: 'pending',
+    risk: 'destructive',
+    title: 'Restart the server',
+    server: 'EX01',
+    command: "Restart-Computer -ComputerName 'EX01' -Force",
+    history: [],
+  } as unknown as ApprovalRequest;
+  let refusal: FlowResult | null = null;
+  const { core, calls } = setup(incident, {
+    get: async () => destructive,
+    approve: async (i) => {
+      calls.push(['approve', i]);
+      return refusal ?? { ok: true, request: destructive };
+    },
+  });
+  const value = ref(incident, 'approve', { request: 'R1' });
+  const unconfirmed = await core.action({ actor: alice, channel, value });
+  expect(unconfirmed.private!.text).toMatch(
+    /needs a confirmation: .*`Restart-Computer -ComputerName 'EX01' -Force` on EX01/,
+  );
+  expect(calls).toEqual([]);
+  const confirmed = await core.action({ actor: alice, channel, value, input: { confirmed: true } });
+  expect(confirmed.private!.text).toMatch(/^Approved/);
+  // The requester who may break glass: a private card with one button (reason + confirm).
+  refusal = {
+    ok: false,
+    code: 'denied',
+    reason: 'Two-person rule: you asked for this destructive step yourself. …',
+    breakGlassOpen: true,
+  };
+  const own = await core.action({ actor: alice, channel, value, input: { confirmed: true } });
+  expect(own.updatedCard).toBeUndefined();
+  expect(own.public).toBeUndefined();
+  const offer = own.private!.card!;
+  expect(offer.actions).toHaveLength(1);
+  expect(offer.actions[0]).toMatchObject({
+    id: 'approve-break-glass:R1',
+    value,
+    needsReason: { optional: false },
+    confirm: { text: expect.stringContaining('Restart-Computer') },
+  });
+  // Anyone else refused (a requester who may not break glass): the reason, no offer.
+  refusal = { ok: false, code: 'denied', reason: 'Two-person rule: …' };
+  const plain = await core.action({ actor: alice, channel, value, input: { confirmed: true } });
+  expect(plain).toEqual({ private: { text: 'Two-person rule: …' } });
 });

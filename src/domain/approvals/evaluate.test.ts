@@ -47,7 +47,8 @@ function load(text = POLICY): Policy {
 }
 
 const policy = load();
-const con = (id: string): Principal => ({ platform: 'console', id, groups: [] });
+// Console accounts carry their login as their directory identity (the console platform's resolver).
+const con = (id: string): Principal => ({ platform: 'console', id, groups: [], identity: id });
 const HQ = { server: 'EX01.contoso.com', site: 'HQ' };
 
 /** One person per role; the "other" requester is a different operator. */
@@ -298,4 +299,56 @@ test('rejecting needs the approval role and a reason; cancelling only the reques
   const other = evaluateCancel(policy, { actor: con('adam'), requester: con('olga') });
   expect(other.allowed).toBe(false);
   expect(other.reason).toContain('Only console:olga');
+});
+
+describe('the two-person rule compares people by directory identity', () => {
+  const bobSlack: Principal = {
+    platform: 'slack',
+    id: 'U0BOB0001',
+    groups: [],
+    identity: 'bob@contoso.com',
+  };
+  const bobTeams: Principal = {
+    platform: 'teams',
+    id: 'aad-bob',
+    upn: 'Bob@Contoso.com',
+    groups: [],
+    identity: 'BOB@contoso.com',
+  };
+  const destructive = (principal: Principal, requester: Actor & { identity?: string | null }) =>
+    evaluateApproval(policy, { principal, risk: 'destructive', target: HQ, requester });
+
+  it('one identity on two platforms is one person, case-insensitively', () => {
+    const d = destructive(bobTeams, bobSlack);
+    expect(d.allowed).toBe(false);
+    expect(d.reason).toMatch(
+      /^Two-person rule: a destructive step must be approved by someone other/,
+    );
+    expect(destructive(bobTeams, { ...bobSlack, identity: 'rob@contoso.com' }).allowed).toBe(true);
+  });
+
+  it('an account without an identity cannot approve under the rule, unless people lists it', () => {
+    const d = destructive({ ...bobTeams, identity: null }, con('olga'));
+    expect(d).toMatchObject({ allowed: false });
+    expect(d.reason).toMatch(/I cannot tell who is behind your teams account/);
+    // adam (admin) is in people: his console account approves without a directory identity.
+    expect(destructive({ ...con('adam'), identity: null }, con('olga')).allowed).toBe(true);
+    // A change step (requester may approve) does not need it.
+    expect(
+      evaluateApproval(policy, {
+        principal: { ...bobTeams, identity: null },
+        risk: 'change',
+        target: HQ,
+        requester: con('olga'),
+      }).allowed,
+    ).toBe(true);
+  });
+
+  it('people still links what the directory cannot', () => {
+    const adamSlack: Principal = { platform: 'slack', id: 'U0ADAM001', groups: [], identity: null };
+    const d = destructive(con('adam'), adamSlack);
+    expect(d.allowed).toBe(false);
+    expect(d.reason).toMatch(/break glass/);
+    expect(d).toMatchObject({ breakGlassOpen: true });
+  });
 });

@@ -16,7 +16,13 @@ export interface Target {
 
 export type Decision =
   | { allowed: true; role: Role; reason: string; breakGlass?: boolean }
-  | { allowed: false; role: Role; reason: string };
+  | {
+      allowed: false;
+      role: Role;
+      reason: string;
+      /** The requester may break glass here, with a reason they have not given yet. */
+      breakGlassOpen?: true;
+    };
 
 /** The person behind an account: their name in `people`, else the account itself. */
 export function personKey(policy: Policy, actor: Actor): string {
@@ -27,6 +33,27 @@ export function personKey(policy: Policy, actor: Actor): string {
     if (list.includes(id) || (upn !== undefined && list.includes(upn))) return `person:${name}`;
   }
   return `${actor.platform}:${id}`;
+}
+
+/** An account with the directory identity resolved for it (null: could not be told). */
+export type Identified = Actor & { identity?: string | null };
+
+/**
+ * Every name that says who is behind an account: its `people` entry, its directory identity
+ * (case-insensitive) and the account itself. Two accounts are one person when any name is shared,
+ * so `people:` links what the directory cannot, and the directory links what `people:` omits.
+ */
+export function personKeys(policy: Policy, actor: Identified): string[] {
+  const keys = [personKey(policy, actor), `${actor.platform}:${actor.id.toLowerCase()}`];
+  const identity = actor.identity?.trim().toLowerCase();
+  if (identity) keys.push(`identity:${identity}`);
+  return [...new Set(keys)];
+}
+
+export function samePerson(policy: Policy, a: Identified, b: Identified): boolean {
+  if (sameAccount(a, b)) return true;
+  const theirs = new Set(personKeys(policy, b));
+  return personKeys(policy, a).some((k) => theirs.has(k));
 }
 
 function memberOf(policy: Policy, grant: Grant, p: Principal): boolean {
@@ -101,7 +128,8 @@ export interface ApprovalInput {
   principal: Principal;
   risk: Risk;
   target: Target;
-  requester: Actor;
+  /** With the identity resolved at the click, when it could be. */
+  requester: Identified;
   /** Only for approving one's own request under the two-person rule. */
   breakGlassReason?: string;
 }
@@ -122,9 +150,23 @@ export function evaluateApproval(policy: Policy, input: ApprovalInput): Decision
         `needs ${article(rule.approval)} ${rule.approval} or higher.`,
     };
   }
-  const own =
-    sameAccount(input.principal, input.requester) ||
-    personKey(policy, input.principal) === personKey(policy, input.requester);
+  if (
+    !rule.requesterMayApprove &&
+    !input.principal.identity &&
+    !listedInPeople(policy, input.principal)
+  ) {
+    // Without a directory identity this account could be the requester's other account.
+    return {
+      allowed: false,
+      role,
+      reason:
+        `Two-person rule: I cannot tell who is behind your ${input.principal.platform} account ` +
+        `(no verified email or user principal name), so I cannot tell you apart from ` +
+        `${describeActor(input.requester)}, who asked for it. Ask an admin to list your accounts ` +
+        `under people: in the approval policy, or approve from an account whose identity is known.`,
+    };
+  }
+  const own = samePerson(policy, input.principal, input.requester);
   if (!own || rule.requesterMayApprove) {
     return { allowed: true, role, reason: `Approved as ${role}.` };
   }
@@ -143,6 +185,7 @@ export function evaluateApproval(policy: Policy, input: ApprovalInput): Decision
     return {
       allowed: false,
       role,
+      breakGlassOpen: true,
       reason:
         `Two-person rule: you asked for this ${input.risk} step yourself. As ${article(role)} ` +
         `${role} you may break glass, but only with a written reason (at least ` +
@@ -155,6 +198,10 @@ export function evaluateApproval(policy: Policy, input: ApprovalInput): Decision
     breakGlass: true,
     reason: `Break glass: ${role} approved their own ${input.risk} step. Reason: ${reason}`,
   };
+}
+
+function listedInPeople(policy: Policy, actor: Actor): boolean {
+  return personKey(policy, actor).startsWith('person:');
 }
 
 /** Rejecting is open to whoever could approve (rejecting is always the safe direction). */
@@ -183,11 +230,9 @@ export function evaluateReject(
 /** Only the person who asked may withdraw a request. */
 export function evaluateCancel(
   policy: Policy,
-  input: { actor: Actor; requester: Actor },
+  input: { actor: Identified; requester: Identified },
 ): Decision {
-  const own =
-    sameAccount(input.actor, input.requester) ||
-    personKey(policy, input.actor) === personKey(policy, input.requester);
+  const own = samePerson(policy, input.actor, input.requester);
   return own
     ? { allowed: true, role: 'viewer', reason: 'Cancelled by the requester.' }
     : {

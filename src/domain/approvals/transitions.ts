@@ -1,6 +1,8 @@
 import type { ApprovalRequest, ChangeActor, ExecutionState } from './approval-request';
 import { SYSTEM_ACTOR } from '../identity/actor';
 import { describeActor, type Actor } from '../identity/actor';
+import { DEFAULT_LANG } from '../runbooks/text';
+import { t } from '../strings';
 
 /**
  * Pure state transitions. Each takes the request as read and returns the next version, or why the
@@ -27,6 +29,17 @@ function step(
   };
 }
 
+/**
+ * The bot's own withdrawal of a request (its incident resolved, its step was done by hand): when
+ * and why, from the cancellation in its history; null for a requester's cancel.
+ */
+export function withdrawalOf(req: ApprovalRequest): { at: string; reason: string } | null {
+  if (req.state !== 'cancelled') return null;
+  const last = [...req.history].reverse().find((h) => h.state === 'cancelled');
+  if (!last || last.by.platform !== 'system') return null;
+  return { at: last.at, reason: last.note ?? '' };
+}
+
 /** A sentence saying what already happened, for whoever clicks too late. */
 export function describeOutcome(req: ApprovalRequest): string {
   switch (req.state) {
@@ -40,8 +53,12 @@ export function describeOutcome(req: ApprovalRequest): string {
       return `already rejected by ${req.rejectedBy ? describeActor(req.rejectedBy) : 'someone'}: ${req.rejectReason ?? ''}`;
     case 'expired':
       return `expired at ${req.expiresAt} without approval`;
-    case 'cancelled':
-      return 'cancelled by the requester';
+    case 'cancelled': {
+      const w = withdrawalOf(req);
+      return w
+        ? t(DEFAULT_LANG, 'approval.withdrawnOutcome', { at: w.at, reason: w.reason })
+        : 'cancelled by the requester';
+    }
     default:
       return `already approved and now ${req.state}`;
   }
@@ -104,7 +121,13 @@ export function rejectTransition(
   };
 }
 
-export function cancelTransition(req: ApprovalRequest, by: ChangeActor, now: string): Transition {
+/** `note`: why, for the bot's own withdrawal (kept in the history, shown on a late click). */
+export function cancelTransition(
+  req: ApprovalRequest,
+  by: ChangeActor,
+  now: string,
+  note?: string,
+): Transition {
   // A requester may withdraw a request even in the instant after it expired: same outcome.
   if (req.state !== 'pending') {
     return {
@@ -113,7 +136,7 @@ export function cancelTransition(req: ApprovalRequest, by: ChangeActor, now: str
       reason: `Request ${req.id} is ${describeOutcome(req)}; nothing changed.`,
     };
   }
-  return { ok: true, next: step(req, { state: 'cancelled' }, by, now) };
+  return { ok: true, next: step(req, { state: 'cancelled' }, by, now, note) };
 }
 
 export { SYSTEM_ACTOR };

@@ -58,6 +58,29 @@ export function decodeActionRef(value: string): ActionRef | null {
   }
 }
 
+/**
+ * What ties each operation's button to its target, beyond the section every value names: a
+ * value without one of these could be aimed anywhere (an approve without `incident` once
+ * approved another incident's request), so it is refused rather than guessed. `open-section` and
+ * `switch-lang` also live on runbook cards shown without an incident, and only show a section or set
+ * the channel's language.
+ */
+export const REQUIRED_BINDING: Record<CardOp, readonly (keyof ActionRef)[]> = {
+  approve: ['incident', 'version', 'request'],
+  reject: ['incident', 'version', 'request'],
+  'cancel-request': ['incident', 'version', 'request'],
+  'run-step': ['incident', 'version', 'step'],
+  'mark-done': ['incident', 'version', 'step'],
+  'run-checks': ['incident', 'version'],
+  'open-section': [],
+  'switch-lang': [],
+};
+
+/** The binding fields this value lacks for its operation (empty when it is complete). */
+export function missingBinding(ref: ActionRef): (keyof ActionRef)[] {
+  return REQUIRED_BINDING[ref.op].filter((k) => ref[k] === undefined);
+}
+
 /** The button id: stable across re-renders, unique within a card. */
 export function actionId(ref: ActionRef): string {
   return [ref.op, ref.request ?? ref.step ?? ref.section, ref.role]

@@ -63,7 +63,7 @@ test('step states come from the run, the verdict and a shortened wait are shown'
   expect(card.notes.join(' ')).toMatch(/10 min last 20 s/);
 });
 
-test('a pending destructive request offers approve, break glass, reject (with a reason) and cancel', () => {
+test('a pending destructive request offers approve (confirmed, showing command and server), reject (with a reason) and cancel', () => {
   const card = renderIncidentCard({
     incident: sampleIncident(),
     catalog,
@@ -75,13 +75,11 @@ test('a pending destructive request offers approve, break glass, reject (with a 
   expect(card.status!.label).toMatch(/Waiting for approval/);
   const block = card.requests![0]!;
   expect(block.command).toContain('-DatabaseCopyActivationDisabledAndMoveNow $true');
-  expect(block.actions.map((a) => a.id)).toEqual([
-    'approve:R1',
-    'approve-break-glass:R1',
-    'reject:R1',
-    'cancel:R1',
-  ]);
+  expect(block.actions.map((a) => a.id)).toEqual(['approve:R1', 'reject:R1', 'cancel:R1']);
   expect(block.actions.find((a) => a.id === 'reject:R1')!.needsReason).toBeDefined();
+  const confirm = block.actions[0]!.confirm!;
+  expect(confirm.text).toContain(block.command.slice(0, 60));
+  expect(confirm.text).toContain(block.server!);
   expect(decodeActionRef(block.actions[0]!.value)).toMatchObject({
     op: 'approve',
     request: 'R1',
@@ -228,4 +226,38 @@ test('once the run has ended, no step still reads pending or running: what was n
     now,
   });
   expect(walk(going.steps)).toContain('pending');
+});
+
+test('a break-glass approval shows as such, with its reason; a withdrawn request says why', () => {
+  const card = renderIncidentCard({
+    incident: sampleIncident(),
+    catalog,
+    run: null,
+    requests: [
+      request({
+        state: 'approved',
+        approvedBy: { platform: 'slack', id: 'U012ANA01', displayName: 'Ana' },
+        approvedAt: '2026-11-27T03:02:00.000Z',
+        breakGlass: { reason: 'DAG down, nobody else on call' },
+      }),
+      request({
+        id: 'R2',
+        state: 'cancelled',
+        history: [
+          {
+            state: 'cancelled',
+            at: '2026-11-27T03:03:00.000Z',
+            by: { platform: 'system', id: 'exchange-chatops' },
+            note: 'the incident resolved',
+          },
+        ],
+      }),
+    ],
+    lang: 'en',
+    now,
+  });
+  expect(card.requests![0]!.stateLabel).toMatch(
+    /^Approved by Ana .*\(break glass: DAG down, nobody else on call\)$/,
+  );
+  expect(card.requests![1]!.stateLabel).toBe('Withdrawn by the bot: the incident resolved');
 });

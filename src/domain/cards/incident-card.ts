@@ -1,6 +1,7 @@
 import { FINAL_RUN_STATUSES } from '../remediation/run';
 import { describeRequest } from '../approvals/describe-request';
 import type { ApprovalRequest } from '../approvals/approval-request';
+import { withdrawalOf } from '../approvals/transitions';
 import { describeActor, type Actor } from '../identity/actor';
 import { encodeActionRef, type ActionRef } from './action-ref';
 import type { Card, CardAction, CardFact, CardRequest, CardStatus, StepState } from './card';
@@ -218,26 +219,16 @@ function requestBlock(
   const ref = (op: ActionRef['op']): string => encodeActionRef({ ...base, op, request: req.id });
   const actions: CardAction[] = [];
   if (view.actions.includes('approve')) {
+    // Approving a destructive step is confirmed, the approver seeing the exact command and
+    // server. Break glass is not on the card (everyone sees the same card): it is offered
+    // privately to a requester who may use it, when they press Approve (breakGlassOffer).
     actions.push({
       id: `approve:${req.id}`,
       label: t(lang, 'request.button.approve'),
       style: 'primary',
       value: ref('approve'),
+      ...(req.risk === 'destructive' ? { confirm: approveConfirm(req, lang) } : {}),
     });
-    if (req.risk === 'destructive') {
-      actions.push({
-        id: `approve-break-glass:${req.id}`,
-        label: t(lang, 'request.button.breakGlass'),
-        style: 'danger',
-        value: ref('approve'),
-        needsReason: {
-          title: t(lang, 'request.breakGlass.title'),
-          label: t(lang, 'request.breakGlass.label'),
-          submit: t(lang, 'request.breakGlass.submit'),
-          optional: false,
-        },
-      });
-    }
   }
   if (view.actions.includes('reject')) {
     actions.push({
@@ -285,6 +276,62 @@ function requestBlock(
   };
 }
 
+/** The confirmation of a destructive approval: the exact command and server. */
+export function approveConfirm(
+  req: ApprovalRequest,
+  lang: Lang,
+): NonNullable<CardAction['confirm']> {
+  return {
+    title: t(lang, 'request.confirm.title'),
+    text: clip(
+      t(lang, 'request.confirm.text', { server: req.server ?? '?', command: req.command }),
+      300,
+    ),
+    confirm: t(lang, 'request.confirm.confirm'),
+    deny: t(lang, 'request.confirm.deny'),
+  };
+}
+
+/**
+ * What a requester who may break glass is offered, privately, when they press Approve on their
+ * own destructive request: a card with one button that asks for the reason (and confirms).
+ */
+export function breakGlassOffer(
+  req: ApprovalRequest,
+  value: string,
+  explanation: string,
+  lang: Lang,
+): Card {
+  const title = t(lang, 'request.breakGlass.title');
+  return {
+    version: 1,
+    lang,
+    title,
+    subtitle: `${req.id} · ${req.server ?? '?'}`,
+    tone: 'attention',
+    fallbackText: `${title}: ${req.title} (${req.server ?? '?'})`,
+    facts: [],
+    notes: [explanation],
+    steps: [],
+    actions: [
+      {
+        id: `approve-break-glass:${req.id}`,
+        label: t(lang, 'request.button.breakGlass'),
+        style: 'danger',
+        value,
+        confirm: approveConfirm(req, lang),
+        needsReason: {
+          title,
+          label: t(lang, 'request.breakGlass.label'),
+          submit: t(lang, 'request.breakGlass.submit'),
+          optional: false,
+        },
+      },
+    ],
+    links: [],
+  };
+}
+
 /** The request's state in the channel's language (describeRequest decides which buttons apply). */
 function requestStateText(req: ApprovalRequest, now: Date, lang: Lang): string {
   const summary = req.execution?.summary;
@@ -315,8 +362,12 @@ function requestStateText(req: ApprovalRequest, now: Date, lang: Lang): string {
       });
     case 'expired':
       return t(lang, 'request.state.expired', { at: shortTime(req.expiresAt) });
-    case 'cancelled':
-      return t(lang, 'request.state.cancelled');
+    case 'cancelled': {
+      const w = withdrawalOf(req);
+      return w
+        ? t(lang, 'request.state.withdrawn', { reason: w.reason })
+        : t(lang, 'request.state.cancelled');
+    }
     case 'running':
       return t(lang, 'request.state.running', { since: shortTime(req.execution?.at ?? '') });
     case 'succeeded':

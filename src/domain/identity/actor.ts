@@ -26,6 +26,11 @@ export interface Actor {
 /** An actor with the groups its platform resolved for it (Slack user groups), ready for the policy. */
 export interface Principal extends Actor {
   groups: readonly string[];
+  /**
+   * The directory identity behind the account (verified email, UPN, console login), lower-cased;
+   * null when it could not be resolved. Resolved at the click, never stored as proof.
+   */
+  identity?: string | null;
 }
 
 /** The bot itself: who starts verify runs, expires requests and withdraws them. */

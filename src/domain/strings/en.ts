@@ -117,6 +117,12 @@ export const en = {
   'incident.line.needsRequest': 'Confirmed: the next step needs someone to ask for approval',
 
   // --- the approval block of an incident card ------------------------------------------------
+  'request.confirm.title': 'Approve a destructive step?',
+  'request.confirm.text': 'You approve running this on {server}:\n{command}',
+  'request.confirm.confirm': 'Approve',
+  'request.confirm.deny': 'Cancel',
+  'chat.request.confirmFirst':
+    'Approving a destructive step needs a confirmation: press Approve on the card and confirm running `{command}` on {server}.',
   'request.button.approve': 'Approve',
   'request.button.reject': 'Reject',
   'request.button.cancel': 'Cancel request',
@@ -205,6 +211,14 @@ export const en = {
   /** Said in the language just chosen. */
   'chat.lang.set': 'Cards in this channel will be in English.',
 
+  'approval.withdrawnOutcome': 'withdrawn by the bot at {at}: {reason}',
+  'chat.request.withdrawn':
+    'Request {id} was withdrawn by the bot at {at}: {reason}. Nothing was approved; ask again from the card if the step is still needed.',
+  'request.state.withdrawn': 'Withdrawn by the bot: {reason}',
+  'chat.button.unbound':
+    'That button does not say what it acts on (it names no {fields}), so nothing was done. Use the buttons of the current card.',
+  'chat.button.otherVersion':
+    'That button comes from a card {id} never had, so nothing was done. Use the buttons of the current card.',
   'chat.button.invalid': 'That button is not valid any more. Use `/exchange incidents`.',
   'chat.incident.gone': 'Incident {id} no longer exists.',
   'chat.request.none': 'That button names no request.',

@@ -112,6 +112,12 @@ export const zhTW: Record<keyof typeof en, string> = {
   'incident.line.needsRequest': '已確認：下一步需要有人提出核准要求',
 
   // --- the approval block --------------------------------------------------------------------
+  'request.confirm.title': '核准破壞性步驟？',
+  'request.confirm.text': '您核准在 {server} 上執行：\n{command}',
+  'request.confirm.confirm': '核准',
+  'request.confirm.deny': '取消',
+  'chat.request.confirmFirst':
+    '核准破壞性步驟需要確認：請在卡片上按「核准」，並確認在 {server} 上執行 `{command}`。',
   'request.button.approve': '核准',
   'request.button.reject': '拒絕',
   'request.button.cancel': '取消要求',
@@ -189,6 +195,14 @@ export const zhTW: Record<keyof typeof en, string> = {
   'chat.workers.none': '沒有在線的工作者：檢查與步驟將等候。',
   'chat.lang.set': '此頻道的卡片將以繁體中文顯示。',
 
+  'approval.withdrawnOutcome': '已於 {at} 由機器人撤回：{reason}',
+  'chat.request.withdrawn':
+    '要求 {id} 已於 {at} 由機器人撤回：{reason}。未核准任何動作；若仍需要此步驟，請從卡片重新提出要求。',
+  'request.state.withdrawn': '已由機器人撤回：{reason}',
+  'chat.button.unbound':
+    '此按鈕未指明要操作的對象（缺少 {fields}），因此未執行任何動作。請使用目前卡片上的按鈕。',
+  'chat.button.otherVersion':
+    '此按鈕來自 {id} 從未有過的卡片版本，因此未執行任何動作。請使用目前卡片上的按鈕。',
   'chat.button.invalid': '此按鈕已失效。請使用 `/exchange incidents`。',
   'chat.incident.gone': '事件 {id} 已不存在。',
   'chat.request.none': '此按鈕沒有指出任何要求。',

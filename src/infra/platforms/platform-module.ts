@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Express } from 'express';
-import type { GroupResolver } from '../../app/approvals/ports';
+import type { GroupResolver, IdentityResolver } from '../../app/approvals/ports';
 import type { ChatCore, ChatSurface } from '../../app/chat/ports';
 import type { Policy } from '../../domain/approvals/policy';
 import type { PlatformId } from '../../domain/identity/actor';
@@ -74,4 +74,9 @@ export interface PlatformInstance {
   defaultChannel(): Promise<string | null>;
   /** The platform's groups of an account, for the approval policy (Slack user groups). */
   groups?: GroupResolver;
+  /**
+   * The directory identity of an account, for the two-person rule (Slack: the verified email
+   * through users.info). Absent: the account's own `upn` (Teams, the console).
+   */
+  identities?: IdentityResolver;
 }

@@ -1,4 +1,8 @@
 import type { FlowResult } from '../../approvals/approval-flow';
+import { withdrawalOf } from '../../../domain/approvals/transitions';
+import { encodeActionRef } from '../../../domain/cards/action-ref';
+import { breakGlassOffer } from '../../../domain/cards/incident-card';
+import { shortTime } from '../../../domain/shared/text';
 import { t } from '../../../domain/strings';
 import { say } from '../core-context';
 import { redraw } from './shared';
@@ -10,11 +14,21 @@ export const decideRequest: CardOpHandler = async (click, turn) => {
   const { deps, actor, answerLang } = turn;
   if (!ref.request) return say(t(answerLang, 'chat.request.none'));
   const target = await deps.approvals.get(ref.request);
-  // A button acts on its own incident's request only (a value from chat is input).
-  if (!target || (ref.incident && target.incidentId !== ref.incident)) {
+  // A button acts on its own incident's request only (a value from chat is input); runCardOp
+  // has made sure the value names both.
+  if (!target || !ref.incident || target.incidentId !== ref.incident) {
     return say(t(answerLang, 'chat.request.otherCard'));
   }
   let result: FlowResult;
+  if (ref.op === 'approve' && target.risk === 'destructive' && extra.confirmed !== true) {
+    // The card's Approve asks first (Slack dialog, Teams second step, console confirm).
+    return say(
+      t(answerLang, 'chat.request.confirmFirst', {
+        command: target.command,
+        server: target.server ?? '?',
+      }),
+    );
+  }
   if (ref.op === 'approve') {
     result = await deps.approvals.approve({
       actor,
@@ -32,7 +46,30 @@ export const decideRequest: CardOpHandler = async (click, turn) => {
   } else {
     result = await deps.approvals.cancel({ actor, requestId: ref.request });
   }
-  if (!result.ok) return say(result.reason);
+  if (!result.ok && result.breakGlassOpen) {
+    // Only a requester who may break glass is offered it, and only to them.
+    return {
+      private: {
+        text: result.reason,
+        card: breakGlassOffer(target, encodeActionRef(ref), result.reason, turn.lang),
+      },
+    };
+  }
+  if (!result.ok) {
+    // Withdrawn by the bot (the alert resolved): say so and why, not "cancelled by the requester".
+    const latest = result.code === 'not-pending' ? await deps.approvals.get(ref.request) : null;
+    const w = latest ? withdrawalOf(latest) : null;
+    if (w) {
+      return say(
+        t(answerLang, 'chat.request.withdrawn', {
+          id: ref.request,
+          at: shortTime(w.at),
+          reason: w.reason,
+        }),
+      );
+    }
+    return say(result.reason);
+  }
   const { title, server } = result.request;
   const done =
     ref.op === 'approve'
