@@ -24,7 +24,9 @@ import type { Logger } from '../../src/infra/logger';
 import { acquireLease } from '../../src/infra/redis/lease';
 import type { RedisKeys } from '../../src/infra/redis/redis-keys';
 import type { Lang } from '../../src/domain/runbooks/text';
+import type { DeliveryCall, PlatformLimits } from '../../src/app/chat/delivery-limits';
 import type { CardEventJob } from '../queues/card-events';
+import { BudgetWait, createRateGate, type RateGate } from './rate-gate';
 import { chatQueueName, QUEUE_NAMES } from '../queues/names';
 
 /**
@@ -76,6 +78,8 @@ export interface ChatDeliveryDeps {
   onDelivery?: (platform: PlatformId, err?: unknown) => void;
   /** How long one redraw may hold its incident's lock. */
   lockMs?: number;
+  /** Each platform's published limits (its module's `limits`): budgets spent before each call. */
+  limits?: Partial<Record<PlatformId, PlatformLimits | undefined>>;
 }
 
 export interface ChatDelivery {
@@ -101,9 +105,50 @@ export function deliveryBackoff(attemptsMade: number): number {
   return Math.min(60_000, 1000 * 2 ** Math.max(0, attemptsMade - 1));
 }
 
+/**
+ * BullMQ priorities (1 is first): a new card (a new incident or outage) before a resolution,
+ * a resolution before any other update. A command's reply answers a person: first too.
+ */
+export const DELIVERY_PRIORITY = { new: 1, resolved: 2, update: 3 } as const;
+
+function priorityOf(change: CardEventJob['change'] | undefined): number {
+  if (change === 'created') return DELIVERY_PRIORITY.new;
+  if (change === 'resolved') return DELIVERY_PRIORITY.resolved;
+  return DELIVERY_PRIORITY.update;
+}
+
+/**
+ * The surface with the platform's budgets in front of every call: a call the budget does not
+ * allow throws BudgetWait (nothing reached the platform), and a 429 closes the platform to every
+ * replica for its Retry-After.
+ */
+function budgeted(surface: ChatSurface, gate: RateGate): ChatSurface {
+  const go = async <T>(call: DeliveryCall, channel: string, fn: () => Promise<T>): Promise<T> => {
+    const wait = await gate.take(surface.platform, call, channel);
+    if (wait > 0) throw new BudgetWait(wait);
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof ChatDeliveryError && err.retryAfterMs !== undefined) {
+        await gate.block(surface.platform, err.retryAfterMs);
+      }
+      throw err;
+    }
+  };
+  return {
+    platform: surface.platform,
+    postCard: (channel, card) => go('post', channel, () => surface.postCard(channel, card)),
+    updateCard: (ref, card) => go('update', ref.channel, () => surface.updateCard(ref, card)),
+    postInThread: (ref, reply) => go('post', ref.channel, () => surface.postInThread(ref, reply)),
+    postToChannel: (channel, reply) =>
+      go('post', channel, () => surface.postToChannel(channel, reply)),
+  };
+}
+
 export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
   const { keys, redis, logger } = deps;
   const lockMs = deps.lockMs ?? 30_000;
+  const gate = createRateGate(redis, keys.chatRateTag, deps.limits ?? {});
   const queues = new Map<PlatformId, Queue<DeliveryJob>>();
   const workers: Worker[] = [];
   const workerConnections: Redis[] = [];
@@ -114,7 +159,8 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
     return c;
   };
 
-  for (const surface of deps.surfaces) {
+  for (const platformSurface of deps.surfaces) {
+    const surface = budgeted(platformSurface, gate);
     const queue = new Queue<DeliveryJob>(chatQueueName(surface.platform), {
       connection: deps.connection,
       prefix: deps.bullPrefix,
@@ -133,6 +179,11 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
           deps.onDelivery?.(surface.platform);
         } catch (err) {
           if (err instanceof DelayedError) throw err;
+          if (err instanceof BudgetWait) {
+            // Within budget later: wait in Redis (the job keeps its priority), not in a slot.
+            await job.moveToDelayed(Date.now() + err.waitMs, token);
+            throw new DelayedError();
+          }
           deps.onDelivery?.(surface.platform, err);
           if (err instanceof ChatDeliveryError) {
             if (!err.retryable) {
@@ -143,9 +194,14 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
               throw new UnrecoverableError(err.message);
             }
             if (err.retryAfterMs !== undefined) {
-              // The platform said how long to wait: hold the whole platform queue that long.
-              await worker.rateLimit(err.retryAfterMs);
-              throw Worker.RateLimitError();
+              // The platform said how long to wait: the gate now holds every call to it, on
+              // every replica, that long (a worker's own rateLimit binds only that worker).
+              logger.warn(
+                { platform: surface.platform, job: job.id, retryAfterMs: err.retryAfterMs },
+                'chat platform rate limit: holding every call',
+              );
+              await job.moveToDelayed(Date.now() + err.retryAfterMs, token);
+              throw new DelayedError();
             }
           }
           logger.warn(
@@ -173,7 +229,12 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       await deps.onIncidentEvent?.(job.data);
       await Promise.all(
         [...queues.keys()].map((platform) =>
-          queueRedraw(platform, job.data.incidentId, `${platform}-${job.id ?? randomUUID()}`),
+          queueRedraw(
+            platform,
+            job.data.incidentId,
+            `${platform}-${job.id ?? randomUUID()}`,
+            priorityOf(job.data.change),
+          ),
         ),
       );
     },
@@ -186,13 +247,25 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
    * draws the current state, so when several wait (a burst of changes behind a rate limit) only
    * the newest needs to run: older ones see a higher number and finish without a call.
    */
-  async function queueRedraw(platform: PlatformId, incidentId: string, jobId: string) {
+  async function queueRedraw(
+    platform: PlatformId,
+    incidentId: string,
+    jobId: string,
+    priority: number = DELIVERY_PRIORITY.update,
+  ) {
     const q = queues.get(platform);
     if (!q) return;
     const genKey = keys.chatRedrawGen(platform, incidentId);
     const gen = await redis.incr(genKey);
     await redis.pexpire(genKey, KEEP_MS);
-    await q.add('incident', { type: 'incident', incidentId, gen }, { jobId });
+    // Only the newest redraw runs: while the card is not posted yet, it carries the new card's
+    // priority whatever the change (an update that overtook the creation still posts a card).
+    if (priority !== DELIVERY_PRIORITY.new) {
+      if (!(await redis.exists(keys.chatMessage(platform, incidentId)))) {
+        priority = DELIVERY_PRIORITY.new;
+      }
+    }
+    await q.add('incident', { type: 'incident', incidentId, gen }, { jobId, priority });
   }
 
   async function deliverIncident(surface: ChatSurface, job: Job<DeliveryJob>, token?: string) {
@@ -296,7 +369,11 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
         logger.warn({ platform }, 'reply for a platform that is not enabled; dropped');
         return;
       }
-      await q.add('reply', { type: 'reply', channel, reply }, { jobId: `reply-${jobId}` });
+      await q.add(
+        'reply',
+        { type: 'reply', channel, reply },
+        { jobId: `reply-${jobId}`, priority: DELIVERY_PRIORITY.new },
+      );
     },
     async redraw(incidentId) {
       await Promise.all(

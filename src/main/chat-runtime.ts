@@ -23,6 +23,7 @@ import { resultLink } from '../app/chat/result-links';
 import { incidentAuditKey, incidentChangedEvent } from '../domain/audit/incident-audit-events';
 import type { AuditLog } from '../app/audit/ports';
 import type { ChatSurface } from '../app/chat/ports';
+import type { PlatformLimits } from '../app/chat/delivery-limits';
 import { routeIncident, type Routes } from '../domain/chat/routing';
 import { allSites, findServer, siteFor, type Inventory } from '../domain/inventory/inventory';
 import { getAction } from '../domain/actions/registry';
@@ -162,8 +163,12 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
     core,
     prefs,
     /** Starts delivering to the given surfaces (after the adapters exist: they need the core). */
-    startDelivery(surfaces: readonly ChatSurface[]): ChatDelivery {
+    startDelivery(
+      surfaces: readonly ChatSurface[],
+      limits: Partial<Record<PlatformId, PlatformLimits | undefined>> = {},
+    ): ChatDelivery {
       delivery = startChatDelivery({
+        limits,
         connection: options.connection,
         workerConnection: options.workerConnection,
         bullPrefix: options.bullPrefix,

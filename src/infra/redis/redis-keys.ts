@@ -58,6 +58,8 @@ export function redisKeys(prefix: string) {
     /** One redraw of an incident's card at a time per platform, across replicas. */
     chatLock: (platform: string, incidentId: string) =>
       `${prefix}:{chat}:lock:${platform}:${incidentId}`,
+    /** A platform's delivery budgets and Retry-After window (jobs/chat/rate-gate.ts). */
+    chatRateTag: (platform: string) => `${prefix}:{chat-rate:${platform}}`,
     /** Where the result of a command's check goes: JSON { channel, lang }. */
     chatReplyTo: (jobId: string) => `${prefix}:{chat}:reply-to:${jobId}`,
     /** A channel's language (`lang` command). */
