@@ -250,6 +250,7 @@ export async function startServer(
     routes,
     defaultChannel: async (platform) => (await platforms.get(platform)?.defaultChannel()) ?? null,
     onDelivery: (platform, err) => metrics.observeChatPost(platform, err),
+    outages: config.outages,
   });
   for (const platform of PLATFORMS) {
     const instance = platform.create({

@@ -18,6 +18,8 @@ export interface RecordedCall {
   at: number;
   /** The HTTP status answered (429 when rate limited). */
   status?: number;
+  /** The `ts` a `chat.postMessage` was answered with. */
+  ts?: string;
 }
 
 export type Failure = { status: 429; retryAfter: number } | { status: 500 } | { error: string };
@@ -109,7 +111,8 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
           user: 'exchops',
         });
       case 'chat.postMessage':
-        return answer(res, 200, { ok: true, channel: body.channel, ts: ts() });
+        recorded.ts = ts();
+        return answer(res, 200, { ok: true, channel: body.channel, ts: recorded.ts });
       case 'chat.update':
         return answer(res, 200, { ok: true, channel: body.channel, ts: body.ts });
       case 'chat.postEphemeral':
