@@ -154,7 +154,10 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
     },
   };
 
+  const outages = options.outages ? outageDelivery(options, options.outages) : undefined;
+
   const core = createChatCore({
+    ...(outages ? { outages: { find: (id: string) => outages.routing.find(id) } } : {}),
     catalog: options.catalog,
     incidents: options.incidents,
     remediation: options.remediation,
@@ -172,8 +175,6 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
   });
 
   let delivery: ChatDelivery | null = null;
-
-  const outages = options.outages ? outageDelivery(options, options.outages) : undefined;
 
   return {
     core,

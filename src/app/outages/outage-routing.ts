@@ -27,6 +27,8 @@ export interface OutageRouting {
   view(incident: Incident): Promise<OutageView>;
   /** An outage of a scope, as it is now; null when it expired or never was. */
   outage(scope: string, outageId: string): Promise<Outage | null>;
+  /** An outage by id, whatever its scope (the outage card's buttons name only the id). */
+  find(outageId: string): Promise<Outage | null>;
   /** Ends holds that are over and drops what is older than the window, in every scope. */
   tick(): Promise<ScopedEffects[]>;
   /** A person takes an incident out of its outage. */
@@ -107,6 +109,14 @@ export function createOutageRouting(deps: OutageRoutingDeps): OutageRouting {
     async outage(scope, outageId) {
       const { state } = await deps.store.read(scope);
       return state.outages.find((o) => o.id === outageId) ?? null;
+    },
+    async find(outageId) {
+      for (const scope of await deps.store.scopes()) {
+        const { state } = await deps.store.read(scope);
+        const found = state.outages.find((o) => o.id === outageId);
+        if (found) return found;
+      }
+      return null;
     },
     async tick() {
       const out: ScopedEffects[] = [];

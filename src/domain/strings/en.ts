@@ -202,6 +202,10 @@ export const en = {
   /** Said in the language just chosen. */
   'chat.lang.set': 'Cards in this channel will be in English.',
 
+  'chat.outage.gone': 'That outage is over and no longer kept ({id}).',
+  'chat.outage.notMember': 'That incident is no longer part of this outage.',
+  'chat.outage.members': 'All {count} incidents of the outage in {site}:',
+  'chat.outage.noChecks': 'This outage has no dependency check to run.',
   'chat.button.invalid': 'That button is not valid any more. Use `/exchange incidents`.',
   'chat.incident.gone': 'Incident {id} no longer exists.',
   'chat.request.none': 'That button names no request.',

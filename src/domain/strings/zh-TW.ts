@@ -187,6 +187,10 @@ export const zhTW: Record<keyof typeof en, string> = {
   'chat.workers.none': '沒有在線的工作者：檢查與步驟將等候。',
   'chat.lang.set': '此頻道的卡片將以繁體中文顯示。',
 
+  'chat.outage.gone': '該中斷已結束且不再保存（{id}）。',
+  'chat.outage.notMember': '該事件已不屬於此中斷。',
+  'chat.outage.members': '{site} 中斷的全部 {count} 個事件：',
+  'chat.outage.noChecks': '此中斷沒有可執行的相依性檢查。',
   'chat.button.invalid': '此按鈕已失效。請使用 `/exchange incidents`。',
   'chat.incident.gone': '事件 {id} 已不存在。',
   'chat.request.none': '此按鈕沒有指出任何要求。',
