@@ -10,6 +10,7 @@ import { benchIntake, type IntakeResult } from './intake';
 import { formatTable } from './lib/stats';
 import { benchStorm, type StormResult } from './storm';
 import { benchWorker, type WorkerBenchResult } from './worker';
+import { benchOutageStorm, type OutageStormResult } from './outage-storm';
 
 /**
  * `npm run bench`: the three benchmarks of docs/performance.md, a table on stdout and the whole
@@ -19,7 +20,7 @@ import { benchWorker, type WorkerBenchResult } from './worker';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick') || process.env.BENCH_QUICK === '1';
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const only = new Set((onlyArg ?? 'intake,storm,worker').split(','));
+const only = new Set((onlyArg ?? 'intake,storm,worker,outage').split(','));
 
 const SIZES = quick
   ? {
@@ -30,6 +31,9 @@ const SIZES = quick
       burst: 60,
       single: 15,
       approvals: 10,
+      outageServers: 60,
+      outageNoise: 8,
+      outageSeconds: 20,
     }
   : {
       warmup: 3,
@@ -39,6 +43,9 @@ const SIZES = quick
       burst: 200,
       single: 40,
       approvals: 30,
+      outageServers: 150,
+      outageNoise: 30,
+      outageSeconds: 60,
     };
 
 function machine() {
@@ -92,6 +99,7 @@ async function main(): Promise<void> {
     intake?: IntakeResult;
     storm?: StormResult;
     worker?: WorkerBenchResult;
+    outage?: OutageStormResult;
   } = {
     startedAt: new Date().toISOString(),
     quick,
@@ -138,6 +146,19 @@ async function main(): Promise<void> {
         approvals: SIZES.approvals,
       });
     }
+    if (only.has('outage')) {
+      log(
+        `(d) outage storm at the chat side: ${SIZES.outageServers} servers + ${SIZES.outageNoise} noise, ${SIZES.outageSeconds} s…`,
+      );
+      result.outage = await benchOutageStorm({
+        redis,
+        redisUrl: found.url,
+        prefix: prefix('outage'),
+        stormServers: SIZES.outageServers,
+        noise: SIZES.outageNoise,
+        seconds: SIZES.outageSeconds,
+      });
+    }
   } finally {
     for (const p of prefixes) await deleteKeysWithPrefix(redis, p);
     redis.disconnect();
@@ -161,6 +182,7 @@ function report(r: {
   intake?: IntakeResult;
   storm?: StormResult;
   worker?: WorkerBenchResult;
+  outage?: OutageStormResult;
 }): string {
   const m = r.machine;
   const out: string[] = [
@@ -248,6 +270,36 @@ function report(r: {
         ['approval→job start p50 / p95 / max ms', lat(w.approvals.approvalToStartMs)],
         ['approval→job finish p50 / p95 / max ms', lat(w.approvals.approvalToFinishMs)],
         ['failed jobs', String(w.burst.failed + w.approvals.failed)],
+      ]),
+    );
+  }
+  if (r.outage) {
+    const o = r.outage;
+    out.push(
+      '',
+      `(d) Outage storm at the chat side: ${o.changes} incident changes, ${o.incidents} incidents in ${o.seconds} s, fake Slack enforcing its limits`,
+      formatTable([
+        ['measure', 'value'],
+        [
+          'top-level messages (outage cards / noise cards / storm own cards)',
+          `${o.channel.topLevelMessages} (${o.channel.outageCards} / ${o.channel.noiseCards} / ${o.channel.stormOwnCards})`,
+        ],
+        ['messages per minute', String(o.channel.messagesPerMinute)],
+        ['thread messages / card updates', `${o.channel.threadMessages} / ${o.channel.updates}`],
+        ['429s', String(o.channel.limited429)],
+        [
+          'outage card with every member, after the last first failure',
+          `${o.lagMs.outageCardAllMembers ?? 'never'} ms`,
+        ],
+        [
+          'outage card resolved, after the last change',
+          `${o.lagMs.outageCardResolved ?? 'never'} ms`,
+        ],
+        [
+          'noise card after its publish p50 / max',
+          `${o.noiseCardMs.p50} / ${o.noiseCardMs.max} ms`,
+        ],
+        ['unaccounted', String(o.unaccounted)],
       ]),
     );
   }

@@ -20,6 +20,17 @@ export const slackPlatform: PlatformModule = {
     group: z.string().regex(GROUP, 'must be a Slack user-group id such as S0123ABCD'),
     channel: z.string().min(1).max(200),
   },
+  limits: {
+    // api.slack.com/apis/rate-limits. Posting: "1 message per second per channel", short bursts
+    // allowed. chat.update is Tier 3 (50+ per minute per workspace): one every 1.3 s with a burst
+    // of 2 is at most 48 in any minute. chat.postMessage workspace-wide is "several hundred per
+    // minute": 300 per minute (one per 200 ms, burst 10) stays under it.
+    rules: [
+      { calls: ['post'], per: 'channel', intervalMs: 1000, burst: 3 },
+      { calls: ['update'], per: 'app', intervalMs: 1300, burst: 2 },
+      { calls: ['post'], per: 'app', intervalMs: 200, burst: 10 },
+    ],
+  },
   create(ctx) {
     const slack = createSlackAdapter({
       env: ctx.env,

@@ -21,6 +21,16 @@ export const teamsPlatform: PlatformModule = {
       .transform((v) => v.toLowerCase()),
     channel: z.string().min(1).max(500),
   },
+  limits: {
+    // Microsoft's "Rate limiting for bots": per bot per thread, sends (new and updated
+    // activities) 7 per 1 s, 8 per 2 s, 60 per 30 s, 1,800 per hour; 50 requests per second per
+    // app per tenant. One every 2.1 s with a burst of 7 keeps every window: 7 in 1 s and 2 s,
+    // 7 + 14 = 21 in 30 s, 7 + 1,714 in an hour. 40 per second for the app (burst 10) under 50.
+    rules: [
+      { calls: ['post', 'update'], per: 'channel', intervalMs: 2100, burst: 7 },
+      { calls: ['post', 'update'], per: 'app', intervalMs: 25, burst: 10 },
+    ],
+  },
   create(ctx) {
     const teams = createTeamsAdapter({
       env: ctx.env,

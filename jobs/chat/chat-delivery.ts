@@ -24,7 +24,11 @@ import type { Logger } from '../../src/infra/logger';
 import { acquireLease } from '../../src/infra/redis/lease';
 import type { RedisKeys } from '../../src/infra/redis/redis-keys';
 import type { Lang } from '../../src/domain/runbooks/text';
+import type { DeliveryCall, PlatformLimits } from '../../src/app/chat/delivery-limits';
 import type { CardEventJob } from '../queues/card-events';
+import { BudgetWait, createRateGate, type RateGate } from './rate-gate';
+import type { OutageRouting, ScopedEffects } from '../../src/app/outages/outage-routing';
+import type { Outage } from '../../src/domain/outages/outage';
 import { chatQueueName, QUEUE_NAMES } from '../queues/names';
 
 /**
@@ -41,7 +45,26 @@ export type DeliveryJob =
       /** The incident's redraw number on this platform when queued (see `queueRedraw`). */
       gen?: number;
     }
+  | {
+      type: 'outage';
+      /** The outage state's scope (a site, or `*`). */
+      scope: string;
+      outageId: string;
+      gen?: number;
+    }
   | { type: 'reply'; channel: string; reply: Reply };
+
+/** Outage mode: members of an outage are lines on one outage card instead of cards of their own. */
+export interface OutageDelivery {
+  routing: OutageRouting;
+  render(outage: Outage, lang: Lang): Card;
+  /** The one thread message when the outage resolves. */
+  resolvedMessage(outage: Outage, lang: Lang): string;
+  /** What a member's own card (posted before it joined) becomes: a pointer to the outage. */
+  pointer(outage: Outage, incident: Incident, lang: Lang): Card;
+  /** How often holds that ended and outages that expired are looked for (default 1 s). */
+  tickMs?: number;
+}
 
 export interface ChatDeliveryDeps {
   connection: ConnectionOptions;
@@ -76,6 +99,10 @@ export interface ChatDeliveryDeps {
   onDelivery?: (platform: PlatformId, err?: unknown) => void;
   /** How long one redraw may hold its incident's lock. */
   lockMs?: number;
+  /** Outage mode; absent: every incident has its own card. */
+  outages?: OutageDelivery;
+  /** Each platform's published limits (its module's `limits`): budgets spent before each call. */
+  limits?: Partial<Record<PlatformId, PlatformLimits | undefined>>;
 }
 
 export interface ChatDelivery {
@@ -101,9 +128,50 @@ export function deliveryBackoff(attemptsMade: number): number {
   return Math.min(60_000, 1000 * 2 ** Math.max(0, attemptsMade - 1));
 }
 
+/**
+ * BullMQ priorities (1 is first): a new card (a new incident or outage) before a resolution,
+ * a resolution before any other update. A command's reply answers a person: first too.
+ */
+export const DELIVERY_PRIORITY = { new: 1, resolved: 2, update: 3 } as const;
+
+function priorityOf(change: CardEventJob['change'] | undefined): number {
+  if (change === 'created') return DELIVERY_PRIORITY.new;
+  if (change === 'resolved') return DELIVERY_PRIORITY.resolved;
+  return DELIVERY_PRIORITY.update;
+}
+
+/**
+ * The surface with the platform's budgets in front of every call: a call the budget does not
+ * allow throws BudgetWait (nothing reached the platform), and a 429 closes the platform to every
+ * replica for its Retry-After.
+ */
+function budgeted(surface: ChatSurface, gate: RateGate): ChatSurface {
+  const go = async <T>(call: DeliveryCall, channel: string, fn: () => Promise<T>): Promise<T> => {
+    const wait = await gate.take(surface.platform, call, channel);
+    if (wait > 0) throw new BudgetWait(wait);
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof ChatDeliveryError && err.retryAfterMs !== undefined) {
+        await gate.block(surface.platform, err.retryAfterMs);
+      }
+      throw err;
+    }
+  };
+  return {
+    platform: surface.platform,
+    postCard: (channel, card) => go('post', channel, () => surface.postCard(channel, card)),
+    updateCard: (ref, card) => go('update', ref.channel, () => surface.updateCard(ref, card)),
+    postInThread: (ref, reply) => go('post', ref.channel, () => surface.postInThread(ref, reply)),
+    postToChannel: (channel, reply) =>
+      go('post', channel, () => surface.postToChannel(channel, reply)),
+  };
+}
+
 export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
   const { keys, redis, logger } = deps;
   const lockMs = deps.lockMs ?? 30_000;
+  const gate = createRateGate(redis, keys.chatRateTag, deps.limits ?? {});
   const queues = new Map<PlatformId, Queue<DeliveryJob>>();
   const workers: Worker[] = [];
   const workerConnections: RedisClient[] = [];
@@ -114,7 +182,8 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
     return c;
   };
 
-  for (const surface of deps.surfaces) {
+  for (const platformSurface of deps.surfaces) {
+    const surface = budgeted(platformSurface, gate);
     const queue = new Queue<DeliveryJob>(chatQueueName(surface.platform), {
       connection: deps.connection,
       prefix: deps.bullPrefix,
@@ -127,12 +196,19 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
         try {
           if (job.data.type === 'reply') {
             await surface.postToChannel(job.data.channel, job.data.reply);
+          } else if (job.data.type === 'outage') {
+            await deliverOutage(surface, job, token);
           } else {
             await deliverIncident(surface, job, token);
           }
           deps.onDelivery?.(surface.platform);
         } catch (err) {
           if (err instanceof DelayedError) throw err;
+          if (err instanceof BudgetWait) {
+            // Within budget later: wait in Redis (the job keeps its priority), not in a slot.
+            await job.moveToDelayed(Date.now() + err.waitMs, token);
+            throw new DelayedError();
+          }
           deps.onDelivery?.(surface.platform, err);
           if (err instanceof ChatDeliveryError) {
             if (!err.retryable) {
@@ -143,9 +219,14 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
               throw new UnrecoverableError(err.message);
             }
             if (err.retryAfterMs !== undefined) {
-              // The platform said how long to wait: hold the whole platform queue that long.
-              await worker.rateLimit(err.retryAfterMs);
-              throw Worker.RateLimitError();
+              // The platform said how long to wait: the gate now holds every call to it, on
+              // every replica, that long (a worker's own rateLimit binds only that worker).
+              logger.warn(
+                { platform: surface.platform, job: job.id, retryAfterMs: err.retryAfterMs },
+                'chat platform rate limit: holding every call',
+              );
+              await job.moveToDelayed(Date.now() + err.retryAfterMs, token);
+              throw new DelayedError();
             }
           }
           logger.warn(
@@ -171,9 +252,25 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
     QUEUE_NAMES.cardEvents,
     async (job) => {
       await deps.onIncidentEvent?.(job.data);
+      const id = job.id ?? randomUUID();
+      if (deps.outages && isIncidentChange(job.data.change)) {
+        const incident = await deps.incidents.get(job.data.incidentId);
+        if (incident) {
+          const change = await deps.outages.routing.apply(incident);
+          await outageEffects(change, id);
+          // A held incident or a member has no card of its own to draw (a member's old card
+          // became a pointer through the outage's `retract`).
+          if (change.decision.kind !== 'own-card') return;
+        }
+      }
       await Promise.all(
         [...queues.keys()].map((platform) =>
-          queueRedraw(platform, job.data.incidentId, `${platform}-${job.id ?? randomUUID()}`),
+          queueRedraw(
+            platform,
+            job.data.incidentId,
+            `${platform}-${id}`,
+            priorityOf(job.data.change),
+          ),
         ),
       );
     },
@@ -186,13 +283,153 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
    * draws the current state, so when several wait (a burst of changes behind a rate limit) only
    * the newest needs to run: older ones see a higher number and finish without a call.
    */
-  async function queueRedraw(platform: PlatformId, incidentId: string, jobId: string) {
+  async function queueRedraw(
+    platform: PlatformId,
+    incidentId: string,
+    jobId: string,
+    priority: number = DELIVERY_PRIORITY.update,
+  ) {
     const q = queues.get(platform);
     if (!q) return;
     const genKey = keys.chatRedrawGen(platform, incidentId);
     const gen = await redis.incr(genKey);
     await redis.pexpire(genKey, KEEP_MS);
-    await q.add('incident', { type: 'incident', incidentId, gen }, { jobId });
+    // Only the newest redraw runs: while the card is not posted yet, it carries the new card's
+    // priority whatever the change (an update that overtook the creation still posts a card).
+    if (priority !== DELIVERY_PRIORITY.new) {
+      if (!(await redis.exists(keys.chatMessage(platform, incidentId)))) {
+        priority = DELIVERY_PRIORITY.new;
+      }
+    }
+    await q.add('incident', { type: 'incident', incidentId, gen }, { jobId, priority });
+  }
+
+  /** Queues a redraw of an outage's card on every platform, coalesced like an incident's. */
+  async function queueOutageRedraw(
+    scope: string,
+    outageId: string,
+    jobId: string,
+    priority: number,
+  ) {
+    await Promise.all(
+      [...queues.entries()].map(async ([platform, q]) => {
+        const genKey = keys.chatRedrawGen(platform, outageCardId(outageId));
+        const gen = await redis.incr(genKey);
+        await redis.pexpire(genKey, KEEP_MS);
+        const posted = await redis.exists(keys.chatMessage(platform, outageCardId(outageId)));
+        await q.add(
+          'outage',
+          { type: 'outage', scope, outageId, gen },
+          {
+            jobId: `${platform}-${jobId}-${safeId(outageId)}`,
+            priority: posted ? priority : DELIVERY_PRIORITY.new,
+          },
+        );
+      }),
+    );
+  }
+
+  /** Turns what changed in the outage state into redraws (docs/outages.md, "Chat"). */
+  async function outageEffects({ scope, effects }: ScopedEffects, jobId: string) {
+    const redrawIncident = (incidentId: string, priority: number) =>
+      Promise.all(
+        [...queues.keys()].map((platform) =>
+          queueRedraw(platform, incidentId, `${platform}-${jobId}-${incidentId}`, priority),
+        ),
+      );
+    const outages = new Map<string, number>();
+    const redrawOutage = (outageId: string, priority: number) =>
+      outages.set(outageId, Math.min(priority, outages.get(outageId) ?? priority));
+    for (const e of effects) {
+      switch (e.type) {
+        case 'outage-opened':
+          redrawOutage(e.outageId, DELIVERY_PRIORITY.new);
+          // Their own cards become pointers to the outage card.
+          for (const id of e.retract) await redrawIncident(id, DELIVERY_PRIORITY.update);
+          break;
+        case 'outage-resolved':
+          redrawOutage(e.outageId, DELIVERY_PRIORITY.resolved);
+          break;
+        case 'member-left':
+          redrawOutage(e.outageId, DELIVERY_PRIORITY.update);
+          await redrawIncident(e.incidentId, DELIVERY_PRIORITY.new);
+          break;
+        case 'post-own-card':
+          await redrawIncident(e.incidentId, DELIVERY_PRIORITY.new);
+          break;
+        case 'outage-expired':
+          // Its card stays as last drawn; nothing will change it again.
+          await Promise.all(
+            [...queues.keys()].map((platform) =>
+              redis.del(
+                keys.chatMessage(platform, outageCardId(e.outageId)),
+                keys.chatPosted(platform, outageCardId(e.outageId)),
+              ),
+            ),
+          );
+          break;
+        default:
+          redrawOutage(e.outageId, DELIVERY_PRIORITY.update);
+      }
+    }
+    for (const [outageId, priority] of outages) {
+      await queueOutageRedraw(scope, outageId, jobId, priority);
+    }
+  }
+
+  async function deliverOutage(surface: ChatSurface, job: Job<DeliveryJob>, token?: string) {
+    if (job.data.type !== 'outage' || !deps.outages) return;
+    const { scope, outageId, gen } = job.data;
+    const platform = surface.platform;
+    const cardId = outageCardId(outageId);
+    if (gen !== undefined) {
+      const latest = Number(await redis.get(keys.chatRedrawGen(platform, cardId)));
+      if (latest > gen) return;
+    }
+    const lease = await acquireLease(redis, keys.chatLock(platform, cardId), lockMs);
+    if (!lease) {
+      await job.moveToDelayed(Date.now() + 300, token);
+      throw new DelayedError();
+    }
+    const renew = async (): Promise<void> => {
+      if (!(await lease.renew())) throw new Error('redraw lock lost to another replica; retrying');
+    };
+    try {
+      const outage = await deps.outages.routing.outage(scope, outageId);
+      if (!outage) return;
+      const refKey = keys.chatMessage(platform, cardId);
+      const stored = await redis.get(refKey);
+      let ref: MessageRef | null = stored ? (JSON.parse(stored) as MessageRef) : null;
+      let channel = ref?.channel ?? null;
+      if (!channel) {
+        const first = outage.members[0];
+        const incident = first ? await deps.incidents.get(first.incidentId) : null;
+        channel = incident ? await deps.routeFor(incident, platform) : null;
+      }
+      if (!channel) return;
+      const lang = await deps.prefs.langOf({ platform, id: channel });
+      const card = deps.outages.render(outage, lang);
+      if (ref) {
+        await surface.updateCard(ref, card);
+      } else {
+        await renew();
+        ref = await surface.postCard(channel, card);
+        await redis.set(refKey, JSON.stringify(ref), 'PX', KEEP_MS);
+      }
+      if (outage.status === 'resolved' && outage.resolvedAt) {
+        // One resolution message per resolution (a reopened outage resolves again later).
+        const postedKey = keys.chatPosted(platform, cardId);
+        const mark = `resolved-${outage.resolvedAt}`;
+        if (!(await redis.sismember(postedKey, mark))) {
+          await renew();
+          await surface.postInThread(ref, { text: deps.outages.resolvedMessage(outage, lang) });
+          await redis.sadd(postedKey, mark);
+          await redis.pexpire(postedKey, KEEP_MS);
+        }
+      }
+    } finally {
+      await lease.release();
+    }
   }
 
   async function deliverIncident(surface: ChatSurface, job: Job<DeliveryJob>, token?: string) {
@@ -224,9 +461,18 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       if (!incident) return;
       const stored = await redis.get(refKey);
       let ref: MessageRef | null = stored ? (JSON.parse(stored) as MessageRef) : null;
+      const view = deps.outages ? await deps.outages.routing.view(incident) : null;
+      // Held: no card yet (the timer posts it when the hold ends and no outage formed).
+      if (view?.kind === 'held') return;
+      // A member: a line on the outage card; a card it had before it joined points there.
+      if (view?.kind === 'member' && !ref) return;
       const channel = ref?.channel ?? (await deps.routeFor(incident, platform));
       if (!channel) return;
       const lang = await deps.prefs.langOf({ platform, id: channel });
+      if (view?.kind === 'member' && ref && deps.outages) {
+        await surface.updateCard(ref, deps.outages.pointer(view.outage, incident, lang));
+        return;
+      }
       const card = await deps.render(incident, lang);
       if (ref) {
         try {
@@ -289,6 +535,24 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
     }
   }
 
+  // Holds that end and outages that expire are found by every replica's timer; the state's
+  // compare-and-set hands each effect to exactly one of them.
+  let ticking = false;
+  const tickTimer = deps.outages
+    ? setInterval(() => {
+        if (ticking || !deps.outages) return;
+        ticking = true;
+        void (async () => {
+          for (const scoped of await deps.outages!.routing.tick()) {
+            await outageEffects(scoped, `tick-${randomUUID()}`);
+          }
+        })()
+          .catch((err: unknown) => logger.warn({ err: errorText(err) }, 'outage timer failed'))
+          .finally(() => (ticking = false));
+      }, deps.outages.tickMs ?? 1000)
+    : undefined;
+  tickTimer?.unref();
+
   return {
     async sendReply(platform, channel, reply, jobId) {
       const q = queues.get(platform);
@@ -296,7 +560,11 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
         logger.warn({ platform }, 'reply for a platform that is not enabled; dropped');
         return;
       }
-      await q.add('reply', { type: 'reply', channel, reply }, { jobId: `reply-${jobId}` });
+      await q.add(
+        'reply',
+        { type: 'reply', channel, reply },
+        { jobId: `reply-${jobId}`, priority: DELIVERY_PRIORITY.new },
+      );
     },
     async redraw(incidentId) {
       await Promise.all(
@@ -306,6 +574,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       );
     },
     async close() {
+      clearInterval(tickTimer);
       // With Redis unreachable BullMQ's close waits forever for the connection: cut it short.
       const healthy = workerConnections.every((c) => c.status === 'ready');
       let timer: NodeJS.Timeout | undefined;
@@ -324,6 +593,20 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       else workerConnections.forEach((c) => c.disconnect());
     },
   };
+}
+
+function isIncidentChange(change: CardEventJob['change']): boolean {
+  return change === 'created' || change === 'updated' || change === 'resolved';
+}
+
+/** The id an outage's card is kept under, beside incidents' (`chatMessage`, `chatRedrawGen`). */
+function outageCardId(outageId: string): string {
+  return `outage:${outageId}`;
+}
+
+/** BullMQ job ids may not contain ':'. */
+function safeId(id: string): string {
+  return id.replace(/:/g, '_');
 }
 
 function errorText(err: unknown): string {

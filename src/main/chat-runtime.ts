@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import type { RedisClient } from '../infra/redis/redis';
-import { startChatDelivery, type ChatDelivery } from '../../jobs/chat/chat-delivery';
+import {
+  startChatDelivery,
+  type ChatDelivery,
+  type OutageDelivery,
+} from '../../jobs/chat/chat-delivery';
 import type { ActionJobData, ActionOutcome, ActionProducer } from '../../jobs/queues/action-jobs';
 import { listOnlineWorkers } from '../../jobs/queues/worker-heartbeat';
 import type { PlatformId } from '../domain/identity/actor';
@@ -23,6 +27,15 @@ import { resultLink } from '../app/chat/result-links';
 import { incidentAuditKey, incidentChangedEvent } from '../domain/audit/incident-audit-events';
 import type { AuditLog } from '../app/audit/ports';
 import type { ChatSurface } from '../app/chat/ports';
+import type { PlatformLimits } from '../app/chat/delivery-limits';
+import { createOutageRouting } from '../app/outages/outage-routing';
+import type { OutageSettings } from '../domain/outages/settings';
+import {
+  memberPointerText,
+  outageResolvedMessage,
+  renderOutageCard,
+} from '../domain/outages/outage-card';
+import { redisOutageStore } from '../infra/redis/redis-outage-store';
 import { routeIncident, type Routes } from '../domain/chat/routing';
 import { allSites, findServer, siteFor, type Inventory } from '../domain/inventory/inventory';
 import { getAction } from '../domain/actions/registry';
@@ -59,6 +72,8 @@ export interface ChatRuntimeOptions {
   onDelivery?: (platform: PlatformId, err?: unknown) => void;
   /** Links to whole step outputs: the bot's public base URL and the link key. */
   resultLinks?: { base: string; key: Buffer } | undefined;
+  /** Outage mode's settings (OUTAGE_*); null or absent: every incident has its own card. */
+  outages?: OutageSettings | null;
 }
 
 export function createPrefs(redis: RedisClient, keys: RedisKeys): PrefsPort {
@@ -139,7 +154,10 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
     },
   };
 
+  const outages = options.outages ? outageDelivery(options, options.outages) : undefined;
+
   const core = createChatCore({
+    ...(outages ? { outages: { find: (id: string) => outages.routing.find(id) } } : {}),
     catalog: options.catalog,
     incidents: options.incidents,
     remediation: options.remediation,
@@ -162,9 +180,15 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
   return {
     core,
     prefs,
+    outages: outages?.routing,
     /** Starts delivering to the given surfaces (after the adapters exist: they need the core). */
-    startDelivery(surfaces: readonly ChatSurface[]): ChatDelivery {
+    startDelivery(
+      surfaces: readonly ChatSurface[],
+      limits: Partial<Record<PlatformId, PlatformLimits | undefined>> = {},
+    ): ChatDelivery {
       delivery = startChatDelivery({
+        limits,
+        ...(outages ? { outages } : {}),
         connection: options.connection,
         workerConnection: options.workerConnection,
         bullPrefix: options.bullPrefix,
@@ -266,4 +290,36 @@ function summarize(o: ActionOutcome, lang: Lang): string {
   if (o.status !== 'succeeded') return o.reason ?? o.status;
   const parsed = o.parsed as { summary?: unknown } | undefined;
   return typeof parsed?.summary === 'string' ? parsed.summary : t(lang, 'result.succeeded');
+}
+
+/** Outage mode for the delivery: the state in Redis, the outage card and the member pointers. */
+function outageDelivery(options: ChatRuntimeOptions, settings: OutageSettings): OutageDelivery {
+  const routing = createOutageRouting({
+    store: redisOutageStore(options.redis, options.keys),
+    settings,
+    catalog: () => options.catalog,
+    inventory: () => options.inventory,
+  });
+  return {
+    routing,
+    render: (outage, lang) =>
+      renderOutageCard({ outage, catalog: options.catalog, lang, now: new Date() }),
+    resolvedMessage: (outage, lang) => outageResolvedMessage(outage, options.catalog, lang),
+    pointer: (outage, incident, lang) => {
+      const text = memberPointerText(outage, options.catalog, lang);
+      return {
+        version: 1,
+        lang,
+        title: incident.id,
+        tone: 'info',
+        fallbackText: text,
+        summary: text,
+        facts: [],
+        notes: [],
+        steps: [],
+        actions: [],
+        links: [],
+      };
+    },
+  };
 }

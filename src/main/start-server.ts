@@ -295,6 +295,7 @@ export async function startServer(
     routes,
     defaultChannel: async (platform) => (await platforms.get(platform)?.defaultChannel()) ?? null,
     onDelivery: (platform, err) => metrics.observeChatPost(platform, err),
+    outages: config.outages,
   });
   for (const platform of PLATFORMS) {
     const instance = platform.create({
@@ -314,7 +315,11 @@ export async function startServer(
   if (surfaces.length === 0) {
     logger.warn('no chat platform is configured: incidents are recorded but posted nowhere');
   }
-  const delivery = chatRuntime.startDelivery(surfaces);
+  // Each platform's published limits, from its module: the delivery's shared budgets.
+  const delivery = chatRuntime.startDelivery(
+    surfaces,
+    Object.fromEntries(PLATFORMS.map((p) => [p.id, p.limits])),
+  );
   handlers.push(async (outcome) => {
     metrics.observeActionOutcome(outcome);
     await chatRuntime.onActionOutcome(outcome);

@@ -14,6 +14,12 @@ export interface RecordedCall {
   headers: IncomingMessage['headers'];
   /** Set for response_url calls: the id in /response/<id>. */
   responseId?: string;
+  /** When the request arrived (ms since the epoch). */
+  at: number;
+  /** The HTTP status answered (429 when rate limited). */
+  status?: number;
+  /** The `ts` a `chat.postMessage` was answered with. */
+  ts?: string;
 }
 
 export type Failure = { status: 429; retryAfter: number } | { status: 500 } | { error: string };
@@ -29,6 +35,14 @@ export interface FakeSlackApi {
   waitFor(method: string, count?: number, timeoutMs?: number): Promise<RecordedCall[]>;
   /** The next `times` Web API calls (any method, or `method` only) fail this way. */
   failNext(failure: Failure, times?: number, method?: string): void;
+  /**
+   * Enforce Slack's published limits from now on, answering 429 with Retry-After when exceeded:
+   * `chat.postMessage` about 1 per second per channel with short bursts (here a bucket of
+   * `postBurst`, refilled 1 per second), `chat.update` Tier 3 (`updatesPerMinute` in any 60 s).
+   */
+  enforceLimits(opts?: { postBurst?: number; updatesPerMinute?: number }): void;
+  /** Calls answered 429. */
+  limited(): RecordedCall[];
   /** Answers for usergroups.list (include_users). */
   userGroups: { id: string; handle: string; users: string[] }[];
   /** Answers for users.info by user id: the profile email, and whether Slack confirmed it. */
@@ -62,6 +76,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         body: JSON.parse(raw || '{}'),
         headers: req.headers,
         responseId: response[1],
+        at: Date.now(),
       });
       notify();
       return answer(res, 200, { ok: true });
@@ -71,10 +86,13 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     const method = m[1];
     const body = parseBody(req.headers['content-type'], raw);
     const i = failures.findIndex((f) => f.method === undefined || f.method === method);
-    const failure = i >= 0 ? failures.splice(i, 1)[0]?.failure : undefined;
-    calls.push({ method, body, headers: req.headers });
+    const failure =
+      (i >= 0 ? failures.splice(i, 1)[0]?.failure : undefined) ?? overLimit(method, body);
+    const recorded: RecordedCall = { method, body, headers: req.headers, at: Date.now() };
+    calls.push(recorded);
     notify();
     if (failure) {
+      recorded.status = 'status' in failure ? failure.status : 200;
       if ('error' in failure) return answer(res, 200, { ok: false, error: failure.error });
       if (failure.status === 429) {
         return answer(
@@ -98,7 +116,8 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
           user: 'exchops',
         });
       case 'chat.postMessage':
-        return answer(res, 200, { ok: true, channel: body.channel, ts: ts() });
+        recorded.ts = ts();
+        return answer(res, 200, { ok: true, channel: body.channel, ts: recorded.ts });
       case 'chat.update':
         return answer(res, 200, { ok: true, channel: body.channel, ts: body.ts });
       case 'chat.postEphemeral':
@@ -141,6 +160,30 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       default:
         return answer(res, 200, { ok: false, error: 'unknown_method' });
     }
+  };
+
+  let limits: { postBurst: number; updatesPerMinute: number } | null = null;
+  /** Per channel: when its bucket is full again (GCRA's theoretical arrival time). */
+  const postTat = new Map<string, number>();
+  const updates: number[] = [];
+  const overLimit = (method: string, body: Record<string, unknown>): Failure | undefined => {
+    if (!limits) return undefined;
+    const now = Date.now();
+    if (method === 'chat.postMessage') {
+      const channel = String(body.channel);
+      const tat = Math.max(postTat.get(channel) ?? now, now) + 1000;
+      const allowAt = tat - 1000 * limits.postBurst;
+      if (allowAt > now) return { status: 429, retryAfter: Math.ceil((allowAt - now) / 1000) };
+      postTat.set(channel, tat);
+    }
+    if (method === 'chat.update') {
+      while (updates.length && updates[0]! <= now - 60_000) updates.shift();
+      if (updates.length >= limits.updatesPerMinute) {
+        return { status: 429, retryAfter: Math.ceil((updates[0]! + 60_000 - now) / 1000) };
+      }
+      updates.push(now);
+    }
+    return undefined;
   };
 
   const notify = () => {
@@ -191,9 +234,16 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     failNext(failure: Failure, times = 1, method?: string) {
       for (let i = 0; i < times; i++) failures.push({ failure, method });
     },
+    enforceLimits(opts: { postBurst?: number; updatesPerMinute?: number } = {}) {
+      limits = { postBurst: opts.postBurst ?? 4, updatesPerMinute: opts.updatesPerMinute ?? 50 };
+    },
+    limited: () => calls.filter((c) => c.status === 429),
     reset() {
       calls.length = 0;
       failures.length = 0;
+      limits = null;
+      postTat.clear();
+      updates.length = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {

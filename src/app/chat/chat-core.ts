@@ -5,7 +5,9 @@ import { parseCommand } from '../../domain/chat/commands';
 import type { Incident } from '../../domain/incidents/incident';
 import { DEFAULT_LANG, type Lang } from '../../domain/runbooks/text';
 import { t } from '../../domain/strings';
+import { decodeOutageActionRef } from '../../domain/outages/outage-action-ref';
 import { runCardOp } from './card-ops';
+import { runOutageOp } from './card-ops/outage-ops';
 import { helpText, runCommand } from './commands';
 import { errorText, say, type ChatCoreDeps, type Turn } from './core-context';
 import type { ChatCore, ChatResponse } from './ports';
@@ -67,7 +69,24 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore & {
     const ref = decodeActionRef(input.value);
     // Answers are in the channel's language (`/exchange lang`).
     const channelLang = await deps.prefs.langOf(input.channel).catch(() => DEFAULT_LANG);
-    if (!ref) return say(t(channelLang, 'chat.button.invalid'));
+    if (!ref) {
+      // An outage card's button has its own reference (outage-action-ref.ts).
+      const outageRef = decodeOutageActionRef(input.value);
+      if (!outageRef) return say(t(channelLang, 'chat.button.invalid'));
+      try {
+        const lang = outageRef.lang ?? channelLang;
+        return await runOutageOp(outageRef, {
+          deps,
+          actor: input.actor,
+          channel: input.channel,
+          lang,
+          answerLang: channelLang,
+          incidentCard,
+        });
+      } catch (err) {
+        return say(t(channelLang, 'chat.error.nothingChanged', { error: errorText(err) }));
+      }
+    }
     try {
       // The card's language, else the channel's (a language button names the one it switches to).
       const lang = ref.lang && ref.op !== 'switch-lang' ? ref.lang : channelLang;

@@ -11,6 +11,7 @@ import type {
   ChecksPort,
   IncidentsPort,
   JobsPort,
+  OutagesPort,
   PrefsPort,
   RemediationPort,
   WorkersPort,
@@ -19,6 +20,8 @@ import type { ChannelRef, ChatResponse } from './ports';
 
 /** What `createChatCore` is given: the runbooks, the ports, and the inventory's roles. */
 export interface ChatCoreDeps {
+  /** Outage mode (the outage card's buttons); absent when it is off. */
+  outages?: OutagesPort;
   catalog: Catalog;
   incidents: IncidentsPort;
   remediation: RemediationPort;

@@ -8,6 +8,7 @@ import type { ServerRole } from '../../domain/runbooks/schema';
 import type { Lang } from '../../domain/runbooks/text';
 import type { ChannelRef } from './ports';
 import type { RunView } from '../../domain/cards/run-view';
+import type { Outage } from '../../domain/outages/outage';
 
 /** What the chat core needs from the rest of the product; wired in src/main/start-server.ts. */
 
@@ -97,4 +98,9 @@ export interface IncidentsPort {
 
 export interface AuditPort {
   latest(query: AuditQuery, limit: number): Promise<AuditEntry[]>;
+}
+
+/** Outage mode, for the outage card's buttons: an outage as it is now, null when gone. */
+export interface OutagesPort {
+  find(outageId: string): Promise<Outage | null>;
 }

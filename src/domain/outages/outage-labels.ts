@@ -1,8 +1,9 @@
 import type { Lang } from '../runbooks/text';
+import { plural, t } from '../strings';
 
 /**
- * The outage card's and the outage holds' words, per language, with the same keys. Kept here until
- * the lead moves them into the string catalogue (src/domain/strings/).
+ * The outage card's and the outage holds' words, per language, with the same keys: a typed view
+ * of the string catalogue's `outage.*` keys (src/domain/strings/), which holds the texts.
  */
 export interface OutageLabels {
   title: (site: string, cause: string) => string;
@@ -58,131 +59,87 @@ export interface OutageLabels {
   state: { pending: string };
 }
 
-const en: OutageLabels = {
-  title: (site, cause) => `Outage in ${site}: ${cause}`,
-  familyCause: (family) => `${family} health sets`,
-  subtitle: (incidents, servers) =>
-    `${incidents} ${incidents === 1 ? 'incident' : 'incidents'} on ${servers} ${servers === 1 ? 'server' : 'servers'}`,
-  fact: { status: 'Status', firstSeen: 'First seen', lastSeen: 'Last seen' },
-  status: {
-    open: (open, total) => `Open: ${open} of ${total} incidents still failing`,
-    resolved: (duration) => `Resolved after ${duration}`,
-  },
-  causes: {
-    heading: 'Likely cause',
-    sharedByAll: (name, members) => `${name}: every failing probe depends on it (${members})`,
-    shared: (name, members, total) => `${name}: ${members} of ${total} failing probes depend on it`,
-    none: (family) =>
-      `No shared dependency is known: the same ${family} health sets fail on many servers.`,
-  },
-  affected: (healthSet, site, servers, list) =>
-    `${healthSet} in ${site}: ${servers} ${servers === 1 ? 'server' : 'servers'} (${list})`,
-  unknownHealthSet: '(no health set)',
-  more: (n) => `+${n} more`,
-  member: (server, healthSet, monitor, state, at) =>
-    `${server} · ${healthSet} · ${monitor} · ${state} · ${at}`,
-  memberState: { open: 'failing', resolved: 'resolved' },
-  membersShown: (shown, total) => `Showing ${shown} of ${total} incidents; all are in the thread.`,
-  held: 'Changes for these incidents (service restarts, failovers) are held: a restart cannot fix a shared dependency. Check the dependencies first.',
-  dependencyCheck: {
-    text: (name, server) => `Check ${name} from ${server}`,
-    condition: 'Before any change to a member incident',
-  },
-  resolved: {
-    summary: (duration, servers, incidents) =>
-      `Resolved after ${duration}: ${servers} servers, ${incidents} incidents.`,
-    noChanges: 'No change was run: the incidents recovered by themselves.',
-    done: 'What was done:',
-    thread: (site, cause, duration, servers) =>
-      `Outage in ${site} (${cause}) resolved after ${duration}; ${servers} servers recovered.`,
-  },
-  pointer: (site, cause) => `Part of the outage in ${site} (${cause}): see the outage card.`,
-  button: {
-    runChecks: 'Run dependency checks',
-    openMember: (server, healthSet) => `${server} ${healthSet}`,
-    showMembers: 'All incidents in thread',
-  },
-  duration: {
-    seconds: (s) => `${s} s`,
-    minutes: (m) => `${m} min`,
-    hours: (h, m) => (m === 0 ? `${h} h` : `${h} h ${m} min`),
-  },
-  hold: {
-    outageMember: (cause) =>
-      `Held: this incident is part of an outage (likely cause ${cause}). Run the dependency checks on the outage card first.`,
-    siteChanges: (site, limit, running) =>
-      `Held: ${site} already runs ${limit} ${limit === 1 ? 'change' : 'changes'} at once (the limit): ${running}.`,
-    dagDestructive: (dag, running) =>
-      `Held: DAG ${dag} already has a destructive change running: ${running}.`,
-    siteChecks: (site, limit) =>
-      `Waiting: ${site} has an outage and already runs ${limit} checks at once (the limit).`,
-    runningChange: (title, server) => `${title} on ${server}`,
-  },
-  kind: { check: 'Check' },
-  state: { pending: 'Not run' },
-};
+/** The labels of one language, from the string catalogue (`outage.*` keys). */
+function labels(lang: Lang): OutageLabels {
+  const servers = (count: number) => plural(lang, 'outage.servers', count);
+  return {
+    title: (site, cause) => t(lang, 'outage.title', { site, cause }),
+    familyCause: (family) => t(lang, 'outage.familyCause', { family }),
+    subtitle: (incidents, n) =>
+      t(lang, 'outage.subtitle', {
+        incidents: plural(lang, 'outage.incidents', incidents),
+        servers: servers(n),
+      }),
+    fact: {
+      status: t(lang, 'outage.fact.status'),
+      firstSeen: t(lang, 'outage.fact.firstSeen'),
+      lastSeen: t(lang, 'outage.fact.lastSeen'),
+    },
+    status: {
+      open: (open, total) => t(lang, 'outage.status.open', { open, total }),
+      resolved: (duration) => t(lang, 'outage.status.resolved', { duration }),
+    },
+    causes: {
+      heading: t(lang, 'outage.causes.heading'),
+      sharedByAll: (name, members) => t(lang, 'outage.causes.sharedByAll', { name, members }),
+      shared: (name, members, total) => t(lang, 'outage.causes.shared', { name, members, total }),
+      none: (family) => t(lang, 'outage.causes.none', { family }),
+    },
+    affected: (healthSet, site, n, list) =>
+      t(lang, 'outage.affected', { healthSet, site, servers: servers(n), list }),
+    unknownHealthSet: t(lang, 'outage.unknownHealthSet'),
+    more: (n) => t(lang, 'outage.more', { n }),
+    member: (server, healthSet, monitor, state, at) =>
+      t(lang, 'outage.member', { server, healthSet, monitor, state, at }),
+    memberState: {
+      open: t(lang, 'outage.memberState.open'),
+      resolved: t(lang, 'outage.memberState.resolved'),
+    },
+    membersShown: (shown, total) => t(lang, 'outage.membersShown', { shown, total }),
+    held: t(lang, 'outage.held'),
+    dependencyCheck: {
+      text: (name, server) => t(lang, 'outage.dependencyCheck.text', { name, server }),
+      condition: t(lang, 'outage.dependencyCheck.condition'),
+    },
+    resolved: {
+      summary: (duration, n, incidents) =>
+        t(lang, 'outage.resolved.summary', { duration, servers: n, incidents }),
+      noChanges: t(lang, 'outage.resolved.noChanges'),
+      done: t(lang, 'outage.resolved.done'),
+      thread: (site, cause, duration, n) =>
+        t(lang, 'outage.resolved.thread', { site, cause, duration, servers: n }),
+    },
+    pointer: (site, cause) => t(lang, 'outage.pointer', { site, cause }),
+    button: {
+      runChecks: t(lang, 'outage.button.runChecks'),
+      openMember: (server, healthSet) => t(lang, 'outage.button.openMember', { server, healthSet }),
+      showMembers: t(lang, 'outage.button.showMembers'),
+    },
+    duration: {
+      seconds: (s) => t(lang, 'outage.duration.seconds', { s }),
+      minutes: (m) => t(lang, 'outage.duration.minutes', { m }),
+      hours: (h, m) =>
+        m === 0
+          ? t(lang, 'outage.duration.hours', { h })
+          : t(lang, 'outage.duration.hoursMinutes', { h, m }),
+    },
+    hold: {
+      outageMember: (cause) => t(lang, 'outage.hold.outageMember', { cause }),
+      siteChanges: (site, limit, running) =>
+        plural(lang, 'outage.hold.siteChanges', limit, { site, running }),
+      dagDestructive: (dag, running) => t(lang, 'outage.hold.dagDestructive', { dag, running }),
+      siteChecks: (site, limit) => t(lang, 'outage.hold.siteChecks', { site, limit }),
+      runningChange: (title, server) => t(lang, 'outage.hold.runningChange', { title, server }),
+    },
+    kind: { check: t(lang, 'outage.kind.check') },
+    state: { pending: t(lang, 'outage.state.pending') },
+  };
+}
 
-const zhTW: OutageLabels = {
-  title: (site, cause) => `${site} 中斷：${cause}`,
-  familyCause: (family) => `${family} 健全設定`,
-  subtitle: (incidents, servers) => `${servers} 部伺服器上的 ${incidents} 個事件`,
-  fact: { status: '狀態', firstSeen: '首次出現', lastSeen: '最後出現' },
-  status: {
-    open: (open, total) => `進行中：${total} 個事件中仍有 ${open} 個失敗`,
-    resolved: (duration) => `已於 ${duration} 後解決`,
-  },
-  causes: {
-    heading: '可能原因',
-    sharedByAll: (name, members) => `${name}：所有失敗的探查都相依於它（${members}）`,
-    shared: (name, members, total) => `${name}：${total} 個失敗的探查中有 ${members} 個相依於它`,
-    none: (family) => `沒有已知的共同相依性：許多伺服器上相同的 ${family} 健全設定失敗。`,
-  },
-  affected: (healthSet, site, servers, list) =>
-    `${site} 的 ${healthSet}：${servers} 部伺服器（${list}）`,
-  unknownHealthSet: '（無健全設定）',
-  more: (n) => `另有 ${n} 個`,
-  member: (server, healthSet, monitor, state, at) =>
-    `${server} · ${healthSet} · ${monitor} · ${state} · ${at}`,
-  memberState: { open: '失敗中', resolved: '已解決' },
-  membersShown: (shown, total) => `顯示 ${total} 個事件中的 ${shown} 個；全部列在討論串中。`,
-  held: '這些事件的變更（重新啟動服務、容錯移轉）已暫緩：重新啟動無法修復共同的相依性。請先檢查相依性。',
-  dependencyCheck: {
-    text: (name, server) => `從 ${server} 檢查 ${name}`,
-    condition: '在變更任何成員事件之前',
-  },
-  resolved: {
-    summary: (duration, servers, incidents) =>
-      `已於 ${duration} 後解決：${servers} 部伺服器、${incidents} 個事件。`,
-    noChanges: '未執行任何變更：事件已自行復原。',
-    done: '已執行的動作：',
-    thread: (site, cause, duration, servers) =>
-      `${site} 的中斷（${cause}）已於 ${duration} 後解決；${servers} 部伺服器已復原。`,
-  },
-  pointer: (site, cause) => `屬於 ${site} 的中斷（${cause}）：請參閱中斷卡片。`,
-  button: {
-    runChecks: '執行相依性檢查',
-    openMember: (server, healthSet) => `${server} ${healthSet}`,
-    showMembers: '在討論串中列出全部事件',
-  },
-  duration: {
-    seconds: (s) => `${s} 秒`,
-    minutes: (m) => `${m} 分鐘`,
-    hours: (h, m) => (m === 0 ? `${h} 小時` : `${h} 小時 ${m} 分鐘`),
-  },
-  hold: {
-    outageMember: (cause) =>
-      `已暫緩：此事件屬於一個中斷（可能原因：${cause}）。請先在中斷卡片上執行相依性檢查。`,
-    siteChanges: (site, limit, running) =>
-      `已暫緩：${site} 已同時執行 ${limit} 個變更（上限）：${running}。`,
-    dagDestructive: (dag, running) => `已暫緩：DAG ${dag} 已有一個破壞性變更正在執行：${running}。`,
-    siteChecks: (site, limit) => `等待中：${site} 有中斷，且已同時執行 ${limit} 個檢查（上限）。`,
-    runningChange: (title, server) => `${server} 上的 ${title}`,
-  },
-  kind: { check: '檢查' },
-  state: { pending: '尚未執行' },
+export const OUTAGE_LABELS: Record<Lang, OutageLabels> = {
+  en: labels('en'),
+  'zh-TW': labels('zh-TW'),
 };
-
-export const OUTAGE_LABELS: Record<Lang, OutageLabels> = { en, 'zh-TW': zhTW };
 
 /** A duration as people read it: "45 s", "14 min", "2 h 5 min". */
 export function formatDuration(ms: number, lang: Lang): string {

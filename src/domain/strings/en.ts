@@ -219,6 +219,10 @@ export const en = {
     'That button does not say what it acts on (it names no {fields}), so nothing was done. Use the buttons of the current card.',
   'chat.button.otherVersion':
     'That button comes from a card {id} never had, so nothing was done. Use the buttons of the current card.',
+  'chat.outage.gone': 'That outage is over and no longer kept ({id}).',
+  'chat.outage.notMember': 'That incident is no longer part of this outage.',
+  'chat.outage.members': 'All {count} incidents of the outage in {site}:',
+  'chat.outage.noChecks': 'This outage has no dependency check to run.',
   'chat.button.invalid': 'That button is not valid any more. Use `/exchange incidents`.',
   'chat.incident.gone': 'Incident {id} no longer exists.',
   'chat.request.none': 'That button names no request.',
@@ -332,4 +336,59 @@ export const en = {
     "Choose with {flag} (the alert's health set), or write the name as {qualified}.",
   'cli.audit.empty':
     "audit trail empty: no entries under the prefix {prefix} in {redis}. If the bot has run, set REDIS_PREFIX and REDIS_URL to the bot's (the demo uses exchops-demo).",
+  // --- outage cards and holds (src/domain/outages/) ------------------------------------------
+  'outage.title': 'Outage in {site}: {cause}',
+  'outage.familyCause': '{family} health sets',
+  'outage.incidents.one': '{count} incident',
+  'outage.incidents.other': '{count} incidents',
+  'outage.servers.one': '{count} server',
+  'outage.servers.other': '{count} servers',
+  'outage.subtitle': '{incidents} on {servers}',
+  'outage.fact.status': 'Status',
+  'outage.fact.firstSeen': 'First seen',
+  'outage.fact.lastSeen': 'Last seen',
+  'outage.status.open': 'Open: {open} of {total} incidents still failing',
+  'outage.status.resolved': 'Resolved after {duration}',
+  'outage.causes.heading': 'Likely cause',
+  'outage.causes.sharedByAll': '{name}: every failing probe depends on it ({members})',
+  'outage.causes.shared': '{name}: {members} of {total} failing probes depend on it',
+  'outage.causes.none':
+    'No shared dependency is known: the same {family} health sets fail on many servers.',
+  'outage.affected': '{healthSet} in {site}: {servers} ({list})',
+  'outage.unknownHealthSet': '(no health set)',
+  'outage.more': '+{n} more',
+  'outage.member': '{server} · {healthSet} · {monitor} · {state} · {at}',
+  'outage.memberState.open': 'failing',
+  'outage.memberState.resolved': 'resolved',
+  'outage.membersShown': 'Showing {shown} of {total} incidents; all are in the thread.',
+  'outage.held':
+    'Changes for these incidents (service restarts, failovers) are held: a restart cannot fix a shared dependency. Check the dependencies first.',
+  'outage.dependencyCheck.text': 'Check {name} from {server}',
+  'outage.dependencyCheck.condition': 'Before any change to a member incident',
+  'outage.resolved.summary': 'Resolved after {duration}: {servers} servers, {incidents} incidents.',
+  'outage.resolved.noChanges': 'No change was run: the incidents recovered by themselves.',
+  'outage.resolved.done': 'What was done:',
+  'outage.resolved.thread':
+    'Outage in {site} ({cause}) resolved after {duration}; {servers} servers recovered.',
+  'outage.pointer': 'Part of the outage in {site} ({cause}): see the outage card.',
+  'outage.button.runChecks': 'Run dependency checks',
+  'outage.button.openMember': '{server} {healthSet}',
+  'outage.button.showMembers': 'All incidents in thread',
+  'outage.duration.seconds': '{s} s',
+  'outage.duration.minutes': '{m} min',
+  'outage.duration.hours': '{h} h',
+  'outage.duration.hoursMinutes': '{h} h {m} min',
+  'outage.hold.outageMember':
+    'Held: this incident is part of an outage (likely cause {cause}). Run the dependency checks on the outage card first.',
+  'outage.hold.siteChanges.one':
+    'Held: {site} already runs {count} change at once (the limit): {running}.',
+  'outage.hold.siteChanges.other':
+    'Held: {site} already runs {count} changes at once (the limit): {running}.',
+  'outage.hold.dagDestructive':
+    'Held: DAG {dag} already has a destructive change running: {running}.',
+  'outage.hold.siteChecks':
+    'Waiting: {site} has an outage and already runs {limit} checks at once (the limit).',
+  'outage.hold.runningChange': '{title} on {server}',
+  'outage.kind.check': 'Check',
+  'outage.state.pending': 'Not run',
 } as const;

@@ -1,3 +1,4 @@
+import { DEFAULT_OUTAGE_SETTINGS } from '../../domain/outages/settings';
 import { ConfigError, loadConfig } from './load-config';
 
 test('defaults', () => {
@@ -28,7 +29,33 @@ test('defaults', () => {
     approvalTtlMs: 15 * 60_000,
     approvalPolicyReloadMs: 30_000,
     auditCheckpointMs: 5 * 60_000,
+    outages: DEFAULT_OUTAGE_SETTINGS,
   });
+});
+
+test('outage mode: on by default, OUTAGE_* over the defaults, wrong values named by variable', () => {
+  const c = loadConfig({
+    OUTAGE_WINDOW_SECONDS: '600',
+    OUTAGE_GROUP_WAIT_SECONDS: '10',
+    OUTAGE_MIN_SERVERS: '3',
+    OUTAGE_GROUP_BY: 'family',
+    OUTAGE_SCOPE: 'organisation',
+  });
+  expect(c.outages).toEqual({
+    ...DEFAULT_OUTAGE_SETTINGS,
+    windowMs: 600_000,
+    groupWaitMs: 10_000,
+    minServers: 3,
+    groupBy: ['family'],
+    scope: 'organisation',
+  });
+  expect(loadConfig({ OUTAGE_MODE: 'off' }).outages).toBeNull();
+  expect(() => loadConfig({ OUTAGE_MIN_SERVERS: '1' })).toThrow(/OUTAGE_MIN_SERVERS/);
+  expect(() => loadConfig({ OUTAGE_SCOPE: 'planet' })).toThrow(/OUTAGE_SCOPE/);
+  expect(() =>
+    loadConfig({ OUTAGE_WINDOW_SECONDS: '20', OUTAGE_GROUP_WAIT_SECONDS: '30' }),
+  ).toThrow(/OUTAGE_GROUP_WAIT_SECONDS/);
+  expect(() => loadConfig({ OUTAGE_MODE: 'maybe' })).toThrow(/OUTAGE_MODE/);
 });
 
 test('approval settings', () => {

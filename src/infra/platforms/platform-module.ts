@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Express } from 'express';
 import type { GroupResolver, IdentityResolver } from '../../app/approvals/ports';
+import type { PlatformLimits } from '../../app/chat/delivery-limits';
 import type { ChatCore, ChatSurface } from '../../app/chat/ports';
 import type { Policy } from '../../domain/approvals/policy';
 import type { PlatformId } from '../../domain/identity/actor';
@@ -25,6 +26,11 @@ export interface PlatformModule {
    * Throws on settings that are present but wrong, naming each.
    */
   create(ctx: PlatformContext): PlatformInstance | null;
+  /**
+   * The platform's published rate limits: the delivery spends these budgets, shared by every
+   * replica, before each call (jobs/chat/rate-gate.ts). Absent: no budget, 429s are still honoured.
+   */
+  limits?: PlatformLimits;
   /** Subcommands of its own (Teams: `teams package`). */
   registerCommands?(program: Command): void;
 }

@@ -60,6 +60,12 @@ export function redisKeys(prefix: string) {
     /** One redraw of an incident's card at a time per platform, across replicas. */
     chatLock: (platform: string, incidentId: string) =>
       `${prefix}:{chat}:lock:${platform}:${incidentId}`,
+    /** Outage mode's state of one scope (a site, or `*`): hash `doc`, `version`. */
+    outageState: (scope: string) => `${prefix}:{outage}:site:${scope}`,
+    /** The scopes that have an outage state (the timer's list). */
+    outageScopes: `${prefix}:{outage}:scopes`,
+    /** A platform's delivery budgets and Retry-After window (jobs/chat/rate-gate.ts). */
+    chatRateTag: (platform: string) => `${prefix}:{chat-rate:${platform}}`,
     /** Where the result of a command's check goes: JSON { channel, lang }. */
     chatReplyTo: (jobId: string) => `${prefix}:{chat}:reply-to:${jobId}`,
     /** A channel's language (`lang` command). */

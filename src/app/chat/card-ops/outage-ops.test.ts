@@ -1,0 +1,110 @@
+import {
+  encodeOutageActionRef,
+  decodeOutageActionRef,
+} from '../../../domain/outages/outage-action-ref';
+import type { Outage, OutageMember } from '../../../domain/outages/outage';
+import { loadCatalog } from '../../../infra/files/load-catalog';
+import { sampleIncident } from '../../../../test/support/incidents';
+import type { ChatCoreDeps, Turn } from '../core-context';
+import { runOutageOp } from './outage-ops';
+
+const catalog = loadCatalog();
+const member = (n: number): OutageMember => ({
+  incidentId: `INC-${n}`,
+  server: `EX0${n}`,
+  site: 'site-a',
+  healthSet: 'POP',
+  monitor: 'PopCTPMonitor',
+  dag: null,
+  dependencies: ['active-directory', 'authentication'],
+  firstSeen: '2026-03-02T10:00:00.000Z',
+  lastSeen: '2026-03-02T10:00:00.000Z',
+  joinedAt: '2026-03-02T10:00:00.000Z',
+  status: 'open',
+  resolvedAt: null,
+  hadOwnCard: false,
+});
+const outage: Outage = {
+  id: 'outage-site-a-active-directory-x1',
+  site: 'site-a',
+  key: { kind: 'dependency', id: 'active-directory' },
+  status: 'open',
+  openedAt: '2026-03-02T10:00:10.000Z',
+  changedAt: '2026-03-02T10:00:10.000Z',
+  resolvedAt: null,
+  reopened: 0,
+  members: [1, 2, 3, 4, 5].map(member),
+};
+
+function turn(runs: unknown[] = []): Turn {
+  // Only the ports the outage buttons use; the rest of ChatCoreDeps is never reached here.
+  const deps = {
+    catalog,
+    outages: { find: async (id: string) => (id === outage.id ? outage : null) },
+    incidents: { get: async (id: string) => (id === 'INC-2' ? sampleIncident({}, 'INC-2') : null) },
+    access: { mayRunRead: async () => ({ allowed: true }) },
+    checks: {
+      run: async (input: unknown) => {
+        runs.push(input);
+        return { ok: true, jobId: 'J1', site: 'site-a', command: 'Get-HealthReport -Server EX01' };
+      },
+    },
+  } as unknown as ChatCoreDeps;
+  return {
+    deps,
+    actor: { platform: 'console', id: 'alice' },
+    channel: { platform: 'console', id: 'ops' },
+    lang: 'en',
+    answerLang: 'en',
+    incidentCard: async (i) => ({
+      version: 1,
+      lang: 'en',
+      title: i.id,
+      tone: 'info',
+      fallbackText: i.id,
+      facts: [],
+      notes: [],
+      steps: [],
+      actions: [],
+      links: [],
+    }),
+  };
+}
+const ref = (op: 'open-member' | 'run-dependency-checks' | 'show-members', incident?: string) =>
+  decodeOutageActionRef(
+    encodeOutageActionRef({
+      v: 1,
+      scope: 'outage',
+      op,
+      outage: outage.id,
+      ...(incident ? { incident } : {}),
+    }),
+  )!;
+
+test('open-member shows the member incident card privately; a non-member is refused', async () => {
+  const r = await runOutageOp(ref('open-member', 'INC-2'), turn());
+  expect(r.private?.card?.title).toBe('INC-2');
+  const refused = await runOutageOp(ref('open-member', 'INC-99'), turn());
+  expect(refused.private?.text).toBe('That incident is no longer part of this outage.');
+});
+
+test('show-members lists every member publicly (in the card thread)', async () => {
+  const r = await runOutageOp(ref('show-members'), turn());
+  const lines = r.public?.text.split('\n') ?? [];
+  expect(lines[0]).toBe('All 5 incidents of the outage in site-a:');
+  expect(lines).toHaveLength(6);
+});
+
+test('run-dependency-checks queues one read-only check on one affected server', async () => {
+  const runs: unknown[] = [];
+  const r = await runOutageOp(ref('run-dependency-checks'), turn(runs));
+  expect(runs).toEqual([
+    expect.objectContaining({ actionId: 'get-health-report', params: { server: 'EX01' } }),
+  ]);
+  expect(r.private?.code).toEqual([{ body: 'Get-HealthReport -Server EX01' }]);
+});
+
+test('a gone outage says so', async () => {
+  const gone = { ...ref('show-members'), outage: 'outage-gone-1' };
+  expect((await runOutageOp(gone, turn())).private?.text).toMatch(/no longer kept/);
+});

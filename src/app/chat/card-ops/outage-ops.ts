@@ -1,0 +1,64 @@
+import { likelyCauses } from '../../../domain/outages/causes';
+import { outageMemberLines } from '../../../domain/outages/outage-card';
+import type { OutageActionRef } from '../../../domain/outages/outage-action-ref';
+import { t } from '../../../domain/strings';
+import { say, type Turn } from '../core-context';
+import type { ChatResponse } from '../ports';
+
+/** How many causes the outage card offers checks for (outage-card.ts shows the same). */
+const MAX_CHECKED_CAUSES = 3;
+
+/**
+ * An outage card's button: open a member, list every member in the thread, or run the read-only
+ * dependency checks on one affected server. Re-checked like any input: the outage must still be
+ * kept and the incident still one of its members.
+ */
+export async function runOutageOp(ref: OutageActionRef, turn: Turn): Promise<ChatResponse> {
+  const { deps, answerLang, lang } = turn;
+  const outage = deps.outages ? await deps.outages.find(ref.outage) : null;
+  if (!outage) return say(t(answerLang, 'chat.outage.gone', { id: ref.outage }));
+
+  if (ref.op === 'open-member') {
+    const member = outage.members.find((m) => m.incidentId === ref.incident);
+    const incident = member ? await deps.incidents.get(member.incidentId) : null;
+    if (!incident) return say(t(answerLang, 'chat.outage.notMember'));
+    return { private: { text: incident.title, card: await turn.incidentCard(incident, lang) } };
+  }
+
+  if (ref.op === 'show-members') {
+    const lines = outageMemberLines(outage, lang);
+    const head = t(lang, 'chat.outage.members', { count: lines.length, site: outage.site });
+    return { public: { text: [head, ...lines].join('\n') } };
+  }
+
+  // run-dependency-checks: one affected server stands for all (the card says which).
+  const sample = outage.members.find((m) => m.status === 'open') ?? outage.members[0];
+  if (!sample) return say(t(answerLang, 'chat.outage.noChecks'));
+  const healthSets = new Set<string | undefined>();
+  for (const cause of likelyCauses(outage).slice(0, MAX_CHECKED_CAUSES)) {
+    const def = deps.catalog.dependencies.find((d) => d.id === cause.dependencyId);
+    for (const hs of def && def.checkHealthSets.length > 0 ? def.checkHealthSets : [undefined]) {
+      healthSets.add(hs);
+    }
+  }
+  if (healthSets.size === 0) return say(t(answerLang, 'chat.outage.noChecks'));
+  const access = await deps.access.mayRunRead(turn.actor, sample.server);
+  if (!access.allowed) return say(access.reason);
+  const lines: string[] = [];
+  const code: { body: string }[] = [];
+  for (const healthSet of healthSets) {
+    const queued = await deps.checks.run({
+      actionId: 'get-health-report',
+      params: { server: sample.server, ...(healthSet ? { healthSet } : {}) },
+      actor: turn.actor,
+      replyTo: turn.channel,
+      lang,
+    });
+    if (!queued.ok) lines.push(t(answerLang, 'chat.check.notRun', { reason: queued.reason }));
+    else {
+      lines.push(t(answerLang, 'chat.check.queued', { site: queued.site, job: queued.jobId }));
+      code.push({ body: queued.command });
+    }
+  }
+  return { private: { text: lines.join('\n'), code } };
+}

@@ -1,0 +1,230 @@
+import pino from 'pino';
+import { webApi } from '@slack/bolt';
+import { startChatDelivery, type ChatDelivery } from '../../jobs/chat/chat-delivery';
+import { createCardEventQueue } from '../../jobs/queues/card-events';
+import { createSlackSurface } from '../../adapters/slack/surface';
+import { slackPlatform } from '../../adapters/slack/platform';
+import { createOutageRouting } from '../../src/app/outages/outage-routing';
+import { toServerRef } from '../../src/domain/alerts/host-name';
+import type { Card } from '../../src/domain/cards/card';
+import type { Incident } from '../../src/domain/incidents/incident';
+import {
+  memberPointerText,
+  outageResolvedMessage,
+  renderOutageCard,
+} from '../../src/domain/outages/outage-card';
+import { DEFAULT_OUTAGE_SETTINGS } from '../../src/domain/outages/settings';
+import { loadCatalog } from '../../src/infra/files/load-catalog';
+import { redisOutageStore } from '../../src/infra/redis/redis-outage-store';
+import { createPrefs } from '../../src/main/chat-runtime';
+import { redisKeys } from '../../src/infra/redis/redis-keys';
+import { createRedis } from '../../src/infra/redis/redis';
+import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
+import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api';
+
+/**
+ * Outage mode through the delivery: the real Redis, BullMQ, Slack surface and WebClient against a
+ * fake Slack that enforces Slack's published limits (429 with Retry-After when exceeded).
+ */
+const prefix = testPrefix('outage-delivery');
+const redis = testRedis();
+const keys = redisKeys(prefix);
+const events = createCardEventQueue(redis, keys.bullPrefix);
+const catalog = loadCatalog();
+
+const incidents = new Map<string, Incident>();
+let seq = 0;
+function raise(server: string, healthSet: string, monitor: string): Incident {
+  seq += 1;
+  const now = new Date().toISOString();
+  const i: Incident = {
+    id: `INC-O${seq}`,
+    version: 1,
+    key: `${healthSet}|${server}`.toLowerCase(),
+    status: 'open',
+    healthSet,
+    server: toServerRef(`${server}.contoso.com`),
+    relatedServer: null,
+    monitors: [monitor],
+    targetResources: [],
+    severity: 'error',
+    priority: 'high',
+    title: `${healthSet} unhealthy on ${server}`,
+    failureText: null,
+    description: '',
+    actionable: true,
+    firstSeen: now,
+    lastSeen: now,
+    resolvedAt: null,
+    occurrences: 1,
+    alerts: [],
+  };
+  incidents.set(i.id, i);
+  return i;
+}
+const publish = (i: Incident, change: 'created' | 'updated' | 'resolved') =>
+  events.sink.publish({ incidentId: i.id, version: i.version, change, at: 'now' });
+const incidentCard = async (i: Incident): Promise<Card> => ({
+  version: 1,
+  lang: 'en',
+  title: i.title,
+  tone: 'info',
+  fallbackText: `${i.title} (${i.id})`,
+  facts: [],
+  notes: [],
+  steps: [],
+  actions: [],
+  links: [],
+});
+
+let fake: FakeSlackApi;
+function replica(): ChatDelivery {
+  const client = new webApi.WebClient('xoxb-test', {
+    slackApiUrl: fake.apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  });
+  const routing = createOutageRouting({
+    store: redisOutageStore(redis, keys),
+    settings: DEFAULT_OUTAGE_SETTINGS,
+    catalog: () => catalog,
+    inventory: () => null,
+  });
+  return startChatDelivery({
+    connection: redis,
+    workerConnection: () => createRedis(redisUrl(), { forBlockingClient: true }),
+    bullPrefix: keys.bullPrefix,
+    redis,
+    keys,
+    surfaces: [createSlackSurface(client)],
+    limits: { slack: slackPlatform.limits },
+    outages: {
+      routing,
+      tickMs: 200,
+      render: (outage, lang) => renderOutageCard({ outage, catalog, lang, now: new Date() }),
+      resolvedMessage: (outage, lang) => outageResolvedMessage(outage, catalog, lang),
+      pointer: (outage, incident, lang) => ({
+        ...{ facts: [], notes: [], steps: [], actions: [], links: [] },
+        version: 1,
+        lang,
+        title: incident.id,
+        tone: 'info',
+        fallbackText: memberPointerText(outage, catalog, lang),
+      }),
+    },
+    routeFor: async () => 'C-ALERTS',
+    incidents: { get: async (id) => incidents.get(id) ?? null },
+    runs: { getRun: async () => null },
+    render: incidentCard,
+    prefs: createPrefs(redis, keys),
+    logger: pino({ level: 'silent' }),
+  });
+}
+
+async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+beforeAll(async () => {
+  fake = await startFakeSlackApi();
+  fake.enforceLimits();
+});
+afterAll(async () => {
+  await fake.close();
+  await events.queue.close();
+  await deletePrefix(redis, prefix);
+  await redis.quit();
+});
+
+const PROBES: [string, string][] = [
+  ['POP', 'PopCTPMonitor'],
+  ['IMAP', 'ImapCTPMonitor'],
+  ['POP.Protocol', 'PopDeepTestMonitor'],
+];
+
+test('30 alerts from 10 servers sharing a dependency: one outage card, the last member shown, 0 429s; an unrelated incident is posted at once', async () => {
+  const a = replica();
+  const b = replica();
+  try {
+    const storm: Incident[] = [];
+    for (let n = 0; n < 30; n++) {
+      const [hs, mon] = PROBES[Math.floor(n / 10)]!;
+      storm.push(raise(`EX${String((n % 10) + 1).padStart(2, '0')}`, hs, mon));
+    }
+    for (const i of storm) await publish(i, 'created');
+    const topLevel = () => fake.callsTo('chat.postMessage').filter((c) => !c.body.thread_ts);
+    const outageCards = () =>
+      fake.calls.filter(
+        (c) =>
+          (c.method === 'chat.postMessage' || c.method === 'chat.update') &&
+          !c.status &&
+          !c.body.thread_ts &&
+          String(c.body.text).startsWith('Outage in'),
+      );
+    await until(
+      () => outageCards().some((c) => String(c.body.text).includes('30 incidents on 10 servers')),
+      'the outage card with every member',
+    );
+    // Raised during the outage, sharing nothing with it (no probe, another family).
+    const began = Date.now();
+    const other = raise('EX99', 'Transport.Queues', 'SomeTransportMonitor');
+    await publish(other, 'created');
+    await until(() => topLevel().some((c) => String(c.body.text).includes(other.id)), 'other');
+    expect(Date.now() - began).toBeLessThan(3000);
+
+    const posted = topLevel().filter((c) => !c.status);
+    // The outage card and the unrelated incident: one message each. The storm's first incident
+    // to be applied is posted before anything could be grouped, unless the outage formed before
+    // its delivery ran (the fan-out applies changes in parallel); then it never had a card.
+    const texts = posted.map((c) => String(c.body.text).split(':')[0]);
+    expect(texts.filter((t) => t === 'Outage in default')).toHaveLength(1);
+    expect(texts.filter((t) => t === `${other.title} (${other.id})`)).toHaveLength(1);
+    const own = posted.filter((c) =>
+      /^POP unhealthy on EX\d\d \(INC-O\d+\)$/.test(String(c.body.text)),
+    );
+    expect(own.length).toBeLessThanOrEqual(1);
+    expect(posted).toHaveLength(2 + own.length);
+    // Such a card now points at the outage card.
+    if (own[0]) {
+      await until(
+        () =>
+          fake
+            .callsTo('chat.update')
+            .some((c) => c.body.ts === own[0]!.ts && String(c.body.text).includes('utage')),
+        'the pointer',
+      );
+    }
+
+    // Everything resolves: the outage card says so in place, and one message goes to its thread.
+    for (const i of storm) {
+      const r: Incident = {
+        ...i,
+        version: 2,
+        status: 'resolved',
+        resolvedAt: new Date().toISOString(),
+      };
+      incidents.set(i.id, r);
+      await publish(r, 'resolved');
+    }
+    await until(
+      () =>
+        fake.callsTo('chat.postMessage').some((c) => c.body.thread_ts !== undefined && !c.status),
+      'the resolution message',
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    const thread = fake.callsTo('chat.postMessage').filter((c) => c.body.thread_ts && !c.status);
+    expect(thread).toHaveLength(1);
+    const outageCard = posted.find((c) => String(c.body.text).startsWith('Outage in'))!;
+    expect(thread[0]!.body.thread_ts).toBe(outageCard.ts);
+    expect(thread[0]!.body.channel).toBe('C-ALERTS');
+    const last = outageCards().at(-1)!;
+    expect(String(last.body.text)).toContain('Resolved');
+    expect(fake.limited()).toEqual([]);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+}, 60_000);
