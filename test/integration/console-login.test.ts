@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { ps51Alert } from '../fixtures/scom-alerts';
 import { encodeActionRef } from '../../src/domain/cards/action-ref';
 import type { ApprovalRequest } from '../../src/domain/approvals/approval-request';
 import { consoleAuthKeys } from '../../adapters/console/auth/sessions';
@@ -112,10 +114,23 @@ function click(who: Signed, value: string, headers: Record<string, string> = {})
   });
 }
 
+/** An incident to act on: a card's buttons name the incident and its version. */
+async function anIncident(): Promise<{ id: string; version: number }> {
+  const res = await server.post('/api/alerts/scom', ps51Alert({ Id: randomUUID() }));
+  expect(res.status).toBe(202);
+  const body = (await res.json()) as { results: Array<{ incidentId: string }> };
+  const incident = await server.incidents.get(body.results[0]!.incidentId);
+  if (!incident) throw new Error('no incident');
+  return { id: incident.id, version: incident.version };
+}
+
+let incident: { id: string; version: number } | null = null;
+
 async function askedByAlice(): Promise<ApprovalRequest> {
+  incident ??= await anIncident();
   const r = await server.approvals.flow.requestStep({
     actor: ALICE,
-    incidentId: null,
+    incidentId: incident.id,
     actionId: 'restart-service',
     params: { server: 'EX01', service: 'MSExchangePOP3BE' },
     note: 'POP backend hung',
@@ -125,7 +140,14 @@ async function askedByAlice(): Promise<ApprovalRequest> {
 }
 
 const approve = (req: ApprovalRequest) =>
-  encodeActionRef({ v: 1, op: 'approve', section: 'approval', request: req.id });
+  encodeActionRef({
+    v: 1,
+    op: 'approve',
+    section: 'approval',
+    request: req.id,
+    incident: incident!.id,
+    version: incident!.version,
+  });
 
 const sessionKeys = () => server.redis.keys(consoleAuthKeys(server.prefix).session('*'));
 

@@ -109,6 +109,9 @@ describe('on a real Redis Cluster', () => {
         AUDIT_CHECKPOINT_MINUTES: '0',
         RUNBOOK_WAIT_SECONDS: '1',
         REDIS_WATCH_SECONDS: '1',
+        // Five servers failing together would be one outage with one card; this test is about
+        // the cluster, so each incident keeps its own card (outage mode: outage-delivery.test).
+        OUTAGE_MODE: 'off',
         CONSOLE_ENABLED: 'true',
         LOG_LEVEL: 'silent',
       }),
