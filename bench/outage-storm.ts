@@ -12,7 +12,7 @@ import { parseInventory } from '../src/domain/inventory/inventory';
 import {
   memberPointerText,
   outageResolvedMessage,
-  renderOutageCard,
+  buildOutageCard,
 } from '../src/domain/outages/outage-card';
 import { DEFAULT_OUTAGE_SETTINGS } from '../src/domain/outages/settings';
 import { loadCatalog } from '../src/infra/files/load-catalog';
@@ -163,7 +163,7 @@ export async function benchOutageStorm(o: OutageStormOptions): Promise<OutageSto
         catalog: () => catalog,
         inventory: () => inventory,
       }),
-      render: (outage, lang) => renderOutageCard({ outage, catalog, lang, now: new Date() }),
+      render: (outage, lang) => buildOutageCard({ outage, catalog, lang, now: new Date() }),
       resolvedMessage: (outage, lang) => outageResolvedMessage(outage, catalog, lang),
       pointer: (outage, incident, lang) => ({
         ...{ facts: [], notes: [], steps: [], actions: [], links: [] },

@@ -1,7 +1,7 @@
 import { toServerRef } from '../../src/domain/alerts/host-name';
 import { decodeActionRef, encodeActionRef } from '../../src/domain/cards/action-ref';
 import type { Card, CardAction, CardRequest, CardStep } from '../../src/domain/cards/card';
-import { renderRunbookCard } from '../../src/domain/cards/render-runbook-card';
+import { buildRunbookCard } from '../../src/domain/cards/runbook-card';
 import { loadCatalog } from '../../src/infra/files/load-catalog';
 import { LANGS } from '../../src/domain/runbooks/text';
 import { decodeClick } from './action-codec';
@@ -72,7 +72,7 @@ describe('renderCardBlocks on every shipped runbook section', () => {
       for (const section of sections) {
         const runbook = catalog.runbooks.find((r) => r.id === section.runbookId) ?? null;
         const other = sections.find((s) => s.kind === 'verify' && s.id !== section.id);
-        const card = renderRunbookCard(
+        const card = buildRunbookCard(
           section,
           {
             server: toServerRef('EX01.contoso.com'),
@@ -118,7 +118,7 @@ describe('renderCardBlocks on every shipped runbook section', () => {
   it('renders the POP card in full: numbers, kinds, PowerShell, danger + confirm, links', () => {
     const section = catalog.sections.get('pop-ctp');
     if (!section) throw new Error('pop-ctp missing');
-    const card = renderRunbookCard(
+    const card = buildRunbookCard(
       section,
       {
         server: toServerRef('CAS01.contoso.com'),

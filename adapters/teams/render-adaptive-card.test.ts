@@ -8,10 +8,7 @@ import type {
   CardStep,
   StepState,
 } from '../../src/domain/cards/card';
-import {
-  renderRunbookCard,
-  type RunbookCardContext,
-} from '../../src/domain/cards/render-runbook-card';
+import { buildRunbookCard, type RunbookCardContext } from '../../src/domain/cards/runbook-card';
 import { flattenSteps, type Catalog } from '../../src/domain/runbooks/catalog';
 import { loadCatalog } from '../../src/infra/files/load-catalog';
 import { LANGS, type Lang } from '../../src/domain/runbooks/text';
@@ -145,7 +142,7 @@ describe('renderAdaptiveCard on every card the shipped runbooks produce', () => 
   it.each(cases)('%s (%s, %s) parses cleanly in adaptivecards', (id, lang, variant) => {
     const section = catalog.sections.get(id);
     if (!section) throw new Error(id);
-    const card = renderRunbookCard(section, context(id, variant), lang);
+    const card = buildRunbookCard(section, context(id, variant), lang);
     const json = renderAdaptiveCard(card);
     expect(adaptiveCardProblems(json)).toEqual([]);
     expect(ourChecks(json)).toEqual([]);
@@ -156,7 +153,7 @@ describe('renderAdaptiveCard on every card the shipped runbooks produce', () => 
       const section = catalog.sections.get('pop-ctp');
       if (!section) throw new Error('pop-ctp');
       const card: Card = {
-        ...renderRunbookCard(section, context('pop-ctp', 'progress'), lang),
+        ...buildRunbookCard(section, context('pop-ctp', 'progress'), lang),
         requests: requests(),
         status: { label: 'Waiting 10 min', tone: 'good' },
       };
@@ -172,7 +169,7 @@ describe('renderAdaptiveCard on every card the shipped runbooks produce', () => 
 describe('renderAdaptiveCard details', () => {
   const section = catalog.sections.get('pop-ctp');
   if (!section) throw new Error('pop-ctp');
-  const card = renderRunbookCard(section, context('pop-ctp', 'unknown-role'), 'en');
+  const card = buildRunbookCard(section, context('pop-ctp', 'unknown-role'), 'en');
   const json = renderAdaptiveCard(card);
   const nodes: AcJson[] = [];
   walk(json, (n) => nodes.push(n));

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { toServerRef } from '../../src/domain/alerts/host-name';
 import type { Card } from '../../src/domain/cards/card';
-import { renderRunbookCard } from '../../src/domain/cards/render-runbook-card';
+import { buildRunbookCard } from '../../src/domain/cards/runbook-card';
 import {
   ChatDeliveryError,
   type ChatCore,
@@ -38,7 +38,7 @@ const PERSONAL = 'a:1personal-ann';
 const catalog = loadCatalog();
 const popCtp = catalog.sections.get('pop-ctp');
 if (!popCtp) throw new Error('pop-ctp');
-const sampleCard: Card = renderRunbookCard(
+const sampleCard: Card = buildRunbookCard(
   popCtp,
   {
     server: toServerRef('EX01.contoso.com'),

@@ -33,7 +33,7 @@ import type { OutageSettings } from '../domain/outages/settings';
 import {
   memberPointerText,
   outageResolvedMessage,
-  renderOutageCard,
+  buildOutageCard,
 } from '../domain/outages/outage-card';
 import { redisOutageStore } from '../infra/redis/redis-outage-store';
 import { routeIncident, type Routes } from '../domain/chat/routing';
@@ -303,7 +303,7 @@ function outageDelivery(options: ChatRuntimeOptions, settings: OutageSettings): 
   return {
     routing,
     render: (outage, lang) =>
-      renderOutageCard({ outage, catalog: options.catalog, lang, now: new Date() }),
+      buildOutageCard({ outage, catalog: options.catalog, lang, now: new Date() }),
     resolvedMessage: (outage, lang) => outageResolvedMessage(outage, options.catalog, lang),
     pointer: (outage, incident, lang) => {
       const text = memberPointerText(outage, options.catalog, lang);

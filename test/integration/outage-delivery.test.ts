@@ -11,7 +11,7 @@ import type { Incident } from '../../src/domain/incidents/incident';
 import {
   memberPointerText,
   outageResolvedMessage,
-  renderOutageCard,
+  buildOutageCard,
 } from '../../src/domain/outages/outage-card';
 import { DEFAULT_OUTAGE_SETTINGS } from '../../src/domain/outages/settings';
 import { loadCatalog } from '../../src/infra/files/load-catalog';
@@ -101,7 +101,7 @@ function replica(): ChatDelivery {
     outages: {
       routing,
       tickMs: 200,
-      render: (outage, lang) => renderOutageCard({ outage, catalog, lang, now: new Date() }),
+      render: (outage, lang) => buildOutageCard({ outage, catalog, lang, now: new Date() }),
       resolvedMessage: (outage, lang) => outageResolvedMessage(outage, catalog, lang),
       pointer: (outage, incident, lang) => ({
         ...{ facts: [], notes: [], steps: [], actions: [], links: [] },

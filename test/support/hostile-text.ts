@@ -1,5 +1,5 @@
 import { toServerRef } from '../../src/domain/alerts/host-name';
-import { renderIncidentCard } from '../../src/domain/cards/incident-card';
+import { buildIncidentCard } from '../../src/domain/cards/incident-card';
 import type { Card } from '../../src/domain/cards/card';
 import type { Incident } from '../../src/domain/incidents/incident';
 import { loadCatalog } from '../../src/infra/files/load-catalog';
@@ -33,7 +33,7 @@ export function hostileIncident(): Incident {
 }
 
 export function hostileCard(): Card {
-  return renderIncidentCard({
+  return buildIncidentCard({
     incident: hostileIncident(),
     catalog: loadCatalog(),
     run: null,

@@ -1,6 +1,6 @@
 import { decodeActionRef } from '../../domain/cards/action-ref';
 import type { Card } from '../../domain/cards/card';
-import { renderIncidentCard } from '../../domain/cards/incident-card';
+import { buildIncidentCard } from '../../domain/cards/incident-card';
 import { parseCommand } from '../../domain/chat/commands';
 import type { Incident } from '../../domain/incidents/incident';
 import { DEFAULT_LANG, type Lang } from '../../domain/runbooks/text';
@@ -31,7 +31,7 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore & {
       deps.remediation.getRun(incident.id),
       deps.approvals.listForIncident(incident.id, 20),
     ]);
-    return renderIncidentCard({
+    return buildIncidentCard({
       incident,
       catalog: deps.catalog,
       run,

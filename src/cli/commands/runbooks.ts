@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { toServerRef } from '../../domain/alerts/host-name';
-import { cardContextFromMatch, renderRunbookCard } from '../../domain/cards/render-runbook-card';
+import { cardContextFromMatch, buildRunbookCard } from '../../domain/cards/runbook-card';
 import type { Card, CardStep } from '../../domain/cards/card';
 import { t } from '../../domain/strings';
 import { loadConfig } from '../../infra/config/load-config';
@@ -181,7 +181,7 @@ export function showRunbook(
     },
     catalog,
   );
-  const card = renderRunbookCard(match.section, context, lang);
+  const card = buildRunbookCard(match.section, context, lang);
   const toJson = (s: CardStep): ShowJsonStep => {
     const step: ShowJsonStep = { id: s.id, number: s.number, kind: s.kind, text: s.text };
     const [only, ...more] = s.commands;

@@ -3,7 +3,7 @@ import { decodeActionRef } from './action-ref';
 import { loadCatalog } from '../../infra/files/load-catalog';
 import { sampleRequest } from '../../../test/support/approval-requests';
 import { sampleIncident } from '../../../test/support/incidents';
-import { renderIncidentCard } from './incident-card';
+import { buildIncidentCard } from './incident-card';
 import type { RunView } from './run-view';
 
 const catalog = loadCatalog();
@@ -24,7 +24,7 @@ const request = (over: Partial<ApprovalRequest> = {}): ApprovalRequest =>
   });
 
 test('an incident card shows the matched section, the incident facts and a "verifying" status', () => {
-  const card = renderIncidentCard({
+  const card = buildIncidentCard({
     incident: sampleIncident(),
     catalog,
     run: null,
@@ -42,7 +42,7 @@ test('an incident card shows the matched section, the incident facts and a "veri
 
 test('step states come from the run, the verdict and a shortened wait are shown', () => {
   const incident = sampleIncident();
-  const first = renderIncidentCard({ incident, catalog, run: null, requests: [], lang: 'en', now });
+  const first = buildIncidentCard({ incident, catalog, run: null, requests: [], lang: 'en', now });
   const sectionId = decodeActionRef(first.actions[0]!.value)!.section;
   const stepId = first.steps[0]!.id;
   const run: RunView = {
@@ -56,7 +56,7 @@ test('step states come from the run, the verdict and a shortened wait are shown'
     waitShortened: { runbookSeconds: 600, effectiveSeconds: 20 },
     steps: { [`${sectionId}/${stepId}`]: { state: 'succeeded', results: [] } },
   };
-  const card = renderIncidentCard({ incident, catalog, run, requests: [], lang: 'en', now });
+  const card = buildIncidentCard({ incident, catalog, run, requests: [], lang: 'en', now });
   expect(card.steps[0]!.state).toBe('succeeded');
   expect(card.facts.find((f) => f.key === 'verdict')!.value).toMatch(/Confirmed/);
   expect(card.status!.label).toBe('Waiting until 2026-11-27 03:10:00Z');
@@ -64,7 +64,7 @@ test('step states come from the run, the verdict and a shortened wait are shown'
 });
 
 test('a pending destructive request offers approve (confirmed, showing command and server), reject (with a reason) and cancel', () => {
-  const card = renderIncidentCard({
+  const card = buildIncidentCard({
     incident: sampleIncident(),
     catalog,
     run: null,
@@ -88,7 +88,7 @@ test('a pending destructive request offers approve (confirmed, showing command a
 });
 
 test('after an unknown outcome the card says so and offers the read-only check', () => {
-  const card = renderIncidentCard({
+  const card = buildIncidentCard({
     incident: sampleIncident(),
     catalog,
     run: null,
@@ -119,7 +119,7 @@ test('an unknown outcome names the worker that stopped and what to check, in bot
     ],
   });
   const label = (lang: 'en' | 'zh-TW') =>
-    renderIncidentCard({
+    buildIncidentCard({
       incident: sampleIncident(),
       catalog,
       run: null,
@@ -135,7 +135,7 @@ test('an unknown outcome names the worker that stopped and what to check, in bot
 
 test('a resolved incident keeps its steps but offers no buttons; zh-TW labels', () => {
   const incident = { ...sampleIncident(), status: 'resolved' as const };
-  const card = renderIncidentCard({
+  const card = buildIncidentCard({
     incident,
     catalog,
     run: null,
@@ -151,7 +151,7 @@ test('a resolved incident keeps its steps but offers no buttons; zh-TW labels', 
 });
 
 test('an incident without a valid server says nothing can run', () => {
-  const card = renderIncidentCard({
+  const card = buildIncidentCard({
     incident: sampleIncident({ PrincipalName: "EX01';Stop" }),
     catalog,
     run: null,
@@ -169,7 +169,7 @@ test('the approval block speaks the channel language and names who asked and who
     approvedAt: '2026-11-27T03:02:00Z',
     execution: { jobId: 'approval-R1', summary: 'succeeded', at: '2026-11-27T03:03:00Z' },
   });
-  const zh = renderIncidentCard({
+  const zh = buildIncidentCard({
     incident: sampleIncident(),
     catalog,
     run: null,
@@ -180,7 +180,7 @@ test('the approval block speaks the channel language and names who asked and who
   expect(zh.requests![0]!.stateLabel).toBe('等候核准至 2026-11-27 03:16:00Z');
   expect(zh.requests![1]!.stateLabel).toBe('成功');
   expect(zh.requests![1]!.lines).toContain('核准者: console:bob 於 2026-11-27 03:02:00Z');
-  const en = renderIncidentCard({
+  const en = buildIncidentCard({
     incident: sampleIncident(),
     catalog,
     run: null,
@@ -194,7 +194,7 @@ test('the approval block speaks the channel language and names who asked and who
 
 test('once the run has ended, no step still reads pending or running: what was not reached says so', () => {
   const incident = sampleIncident();
-  const first = renderIncidentCard({ incident, catalog, run: null, requests: [], lang: 'en', now });
+  const first = buildIncidentCard({ incident, catalog, run: null, requests: [], lang: 'en', now });
   const sectionId = decodeActionRef(first.actions[0]!.value)!.section;
   const [a, b] = first.steps;
   const run: RunView = {
@@ -210,14 +210,14 @@ test('once the run has ended, no step still reads pending or running: what was n
       [`${sectionId}/${b!.id}`]: { state: 'running', results: [] },
     },
   };
-  const card = renderIncidentCard({ incident, catalog, run, requests: [], lang: 'en', now });
+  const card = buildIncidentCard({ incident, catalog, run, requests: [], lang: 'en', now });
   expect(card.steps[0]!.state).toBe('succeeded');
   const open = ['pending', 'running', 'blocked', 'awaiting-approval'];
   const walk = (steps: typeof card.steps): string[] =>
     steps.flatMap((s) => [s.state, ...walk(s.steps ?? [])]);
   expect(walk(card.steps).filter((s) => open.includes(s))).toEqual([]);
   // While the run is still going, a step not reached yet is pending as before.
-  const going = renderIncidentCard({
+  const going = buildIncidentCard({
     incident,
     catalog,
     run: { ...run, status: 'running', verdict: 'pending' },
@@ -229,7 +229,7 @@ test('once the run has ended, no step still reads pending or running: what was n
 });
 
 test('a break-glass approval shows as such, with its reason; a withdrawn request says why', () => {
-  const card = renderIncidentCard({
+  const card = buildIncidentCard({
     incident: sampleIncident(),
     catalog,
     run: null,

@@ -5,7 +5,7 @@ import { withdrawalOf } from '../approvals/transitions';
 import { describeActor, type Actor } from '../identity/actor';
 import { encodeActionRef, type ActionRef } from './action-ref';
 import type { Card, CardAction, CardFact, CardRequest, CardStatus, StepState } from './card';
-import { renderRunbookCard, cardContextFromMatch } from './render-runbook-card';
+import { buildRunbookCard, cardContextFromMatch } from './runbook-card';
 import type { Incident } from '../incidents/incident';
 import type { Catalog, SectionDef } from '../runbooks/catalog';
 import { flattenSteps } from '../runbooks/catalog';
@@ -42,7 +42,7 @@ const OPEN_STATES = new Set<StepState>(['pending', 'running', 'blocked', 'awaiti
  * section the run is in (or the matched one), the progress of its steps, the incident's facts,
  * the status line and the approval block. Pure: everything it shows is passed in.
  */
-export function renderIncidentCard(input: IncidentCardInput): Card {
+export function buildIncidentCard(input: IncidentCardInput): Card {
   const { incident, catalog, run, lang, now } = input;
   const match = matchIncident(catalog, incident);
   const section: SectionDef =
@@ -56,7 +56,7 @@ export function renderIncidentCard(input: IncidentCardInput): Card {
     if (rec && !(ended && OPEN_STATES.has(rec.state))) stepStates[step.id] = rec.state;
     else if (ended) stepStates[step.id] = 'skipped';
   }
-  const card = renderRunbookCard(
+  const card = buildRunbookCard(
     section,
     cardContextFromMatch(
       match,

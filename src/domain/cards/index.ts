@@ -1,7 +1,3 @@
 export * from './card';
 export * from './action-ref';
-export {
-  renderRunbookCard,
-  cardContextFromMatch,
-  type RunbookCardContext,
-} from './render-runbook-card';
+export { buildRunbookCard, cardContextFromMatch, type RunbookCardContext } from './runbook-card';

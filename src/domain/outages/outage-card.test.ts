@@ -5,7 +5,7 @@ import {
   affectedGroups,
   memberPointerText,
   outageMemberLines,
-  renderOutageCard,
+  buildOutageCard,
 } from './outage-card';
 import { decodeOutageActionRef } from './outage-action-ref';
 import { OUTAGE_LABELS, formatDuration } from './outage-labels';
@@ -48,7 +48,7 @@ const now = new Date(Date.parse(T) + 120_000);
 
 describe('the outage card', () => {
   const members = Array.from({ length: 30 }, (_, i) => member(i + 1));
-  const card = renderOutageCard({ outage: outage(members), catalog, lang: 'en', now });
+  const card = buildOutageCard({ outage: outage(members), catalog, lang: 'en', now });
 
   it('names the likely causes, counts and times', () => {
     expect(card.title).toBe('Outage in site-a: Active Directory');
@@ -117,7 +117,7 @@ describe('the outage card', () => {
         d.id === 'active-directory' ? { ...d, checkHealthSets: ['AD'] } : d,
       ),
     };
-    const c = renderOutageCard({ outage: outage(members), catalog: withChecks, lang: 'en', now });
+    const c = buildOutageCard({ outage: outage(members), catalog: withChecks, lang: 'en', now });
     expect(c.steps[0]?.commands.map((x) => x.text)).toEqual([
       "Get-HealthReport -Identity 'EX001' -HealthSet 'AD'",
     ]);
@@ -132,7 +132,7 @@ describe('the outage card', () => {
       })),
       { status: 'resolved', resolvedAt: '2026-03-02T10:14:00.000Z' },
     );
-    const c = renderOutageCard({
+    const c = buildOutageCard({
       outage: resolved,
       catalog,
       lang: 'en',
@@ -147,7 +147,7 @@ describe('the outage card', () => {
     ]);
     expect(c.steps.every((s) => !s.actionable)).toBe(true);
     expect(c.actions.map((a) => a.id)).not.toContain('outage-run-checks');
-    const bare = renderOutageCard({ outage: resolved, catalog, lang: 'zh-TW', now });
+    const bare = buildOutageCard({ outage: resolved, catalog, lang: 'zh-TW', now });
     expect(bare.notes[1]).toBe('未執行任何變更：事件已自行復原。');
   });
 
@@ -156,7 +156,7 @@ describe('the outage card', () => {
       [1, 2, 3, 4, 5].map((i) => member(i, { healthSet: 'POP.Proxy', dependencies: [] })),
       { key: { kind: 'family', family: 'pop' } },
     );
-    const c = renderOutageCard({ outage: fam, catalog, lang: 'en', now });
+    const c = buildOutageCard({ outage: fam, catalog, lang: 'en', now });
     expect(c.title).toBe('Outage in site-a: POP health sets');
     expect(c.summary).toBe(
       'No shared dependency is known: the same POP health sets fail on many servers.',

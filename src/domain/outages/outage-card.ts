@@ -170,7 +170,7 @@ function dependencyChecks(
  * last seen, the member incidents (the first few as lines and buttons), and once resolved the
  * duration and what was done. Pure.
  */
-export function renderOutageCard(input: OutageCardInput): Card {
+export function buildOutageCard(input: OutageCardInput): Card {
   const { outage, catalog, lang } = input;
   const L = OUTAGE_LABELS[lang];
   const open = outage.status === 'open';

@@ -7,7 +7,7 @@ import { catalogFromTexts } from '../runbooks/catalog-from-texts';
 import type { Catalog } from '../runbooks/catalog';
 import { toOutageCandidate } from './candidate';
 import { applyIncidentToOutages, tickOutages, type OutageEffect } from './correlate';
-import { renderOutageCard, outageResolvedMessage } from './outage-card';
+import { buildOutageCard, outageResolvedMessage } from './outage-card';
 import { likelyCauses } from './causes';
 import { EMPTY_OUTAGE_STATE, type OutageState } from './outage';
 import { DEFAULT_OUTAGE_SETTINGS } from './settings';
@@ -145,13 +145,13 @@ describe('the outage storm: AD down in site-a, 150 servers fail POP/IMAP/OWA wit
     });
     // POP and IMAP CTP probes share authentication; OWA's deep probe does not.
     expect(causes[1]).toMatchObject({ dependencyId: 'authentication', members: 100 });
-    const card = renderOutageCard({ outage, catalog, lang: 'en', now: new Date(T0 + 31_000) });
+    const card = buildOutageCard({ outage, catalog, lang: 'en', now: new Date(T0 + 31_000) });
     expect(card.title).toBe('Outage in site-a: Active Directory');
     expect(card.subtitle).toBe('150 incidents on 150 servers');
     expect(card.summary).toMatch(
       /^Likely cause: Active Directory: every failing probe depends on it \(150\)/,
     );
-    const zh = renderOutageCard({ outage, catalog, lang: 'zh-TW', now: new Date(T0 + 31_000) });
+    const zh = buildOutageCard({ outage, catalog, lang: 'zh-TW', now: new Date(T0 + 31_000) });
     expect(zh.title).toBe('site-a 中斷：Active Directory');
   });
 
@@ -201,7 +201,7 @@ describe('the outage storm: AD down in site-a, 150 servers fail POP/IMAP/OWA wit
     expect(done).toHaveLength(1);
     expect(done[0]).toMatchObject({ servers: 150, members: 150 });
     const outage = s.outages[0]!;
-    const card = renderOutageCard({ outage, catalog, lang: 'en', now: new Date(T0 + 700_000) });
+    const card = buildOutageCard({ outage, catalog, lang: 'en', now: new Date(T0 + 700_000) });
     expect(card.status).toEqual({ label: 'Resolved after 10 min', tone: 'good' });
     expect(card.notes[0]).toBe('Resolved after 10 min: 150 servers, 150 incidents.');
     expect(card.actions.map((a) => a.id)).not.toContain('outage-run-checks');

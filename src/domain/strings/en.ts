@@ -6,7 +6,7 @@
  * Runbook texts are not here: they come from the runbook files, in their own languages.
  */
 export const en = {
-  // --- runbook cards (src/domain/cards/render-runbook-card.ts) -------------------------------
+  // --- runbook cards (src/domain/cards/runbook-card.ts) -------------------------------
   'card.kind.check': 'Check',
   'card.kind.change': 'Change (needs approval)',
   'card.kind.destructive': 'Destructive (strict approval)',

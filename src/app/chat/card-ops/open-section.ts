@@ -1,4 +1,4 @@
-import { cardContextFromMatch, renderRunbookCard } from '../../../domain/cards/render-runbook-card';
+import { cardContextFromMatch, buildRunbookCard } from '../../../domain/cards/runbook-card';
 import { matchRunbook } from '../../../domain/runbooks/match-runbook';
 import { t } from '../../../domain/strings';
 import { say } from '../core-context';
@@ -35,6 +35,6 @@ export const openSection: CardOpHandler = async ({ ref, incident }, { deps, lang
         roles: null,
         catalog: deps.catalog,
       };
-  const card = renderRunbookCard(section, context, lang);
+  const card = buildRunbookCard(section, context, lang);
   return { private: { text: card.fallbackText, card } };
 };

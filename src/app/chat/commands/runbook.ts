@@ -1,4 +1,4 @@
-import { cardContextFromMatch, renderRunbookCard } from '../../../domain/cards/render-runbook-card';
+import { cardContextFromMatch, buildRunbookCard } from '../../../domain/cards/runbook-card';
 import { matchQuery } from '../../../domain/runbooks/match-runbook';
 import { t } from '../../../domain/strings';
 import { say } from '../core-context';
@@ -9,7 +9,7 @@ export const runbook: CommandHandler<'runbook'> = async (cmd, { deps, lang, answ
   const match = matchQuery(deps.catalog, cmd.query);
   if (match.matchedBy === 'generic')
     return say(t(answerLang, 'chat.runbook.none', { query: cmd.query }));
-  const card = renderRunbookCard(
+  const card = buildRunbookCard(
     match.section,
     cardContextFromMatch(match, { server: null }, deps.catalog),
     lang,

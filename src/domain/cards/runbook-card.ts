@@ -73,7 +73,7 @@ export function cardContextFromMatch(
  * command comes from `buildCommand`; a step whose values are missing or invalid shows its
  * command with `<placeholders>` and offers no button.
  */
-export function renderRunbookCard(
+export function buildRunbookCard(
   section: SectionDef,
   context: RunbookCardContext,
   lang: Lang = DEFAULT_LANG,

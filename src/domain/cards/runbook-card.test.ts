@@ -8,7 +8,7 @@ import { readRunbookFiles, shippedRunbooksDir } from '../../infra/files/read-run
 import type { ServerRole } from '../runbooks/schema';
 import { decodeActionRef } from './action-ref';
 import type { Card, CardStep } from './card';
-import { cardContextFromMatch, renderRunbookCard } from './render-runbook-card';
+import { cardContextFromMatch, buildRunbookCard } from './runbook-card';
 
 const catalog: Catalog = loadCatalog();
 
@@ -37,10 +37,10 @@ function render(
     },
     catalog,
   );
-  return renderRunbookCard(match.section, ctx, opts.lang ?? 'en');
+  return buildRunbookCard(match.section, ctx, opts.lang ?? 'en');
 }
 
-describe('renderRunbookCard', () => {
+describe('buildRunbookCard', () => {
   const ctp = render('POPCTPMonitor', 'POP', toServerRef('CAS01.contoso.com'), {
     related: toServerRef('MBX01.contoso.com'),
   });
@@ -251,7 +251,7 @@ sections:
     ]);
     if (!enOnly.ok) throw new Error(JSON.stringify(enOnly.issues));
     const section = enOnly.catalog.sections.get('pop-proxy') as SectionDef;
-    const card = renderRunbookCard(
+    const card = buildRunbookCard(
       section,
       { server: null, relatedServer: null, healthSet: 'POP.Proxy', probe: null, roles: null },
       'zh-TW',
@@ -263,7 +263,7 @@ sections:
 
   it('shows progress: finished steps offer no buttons', () => {
     const match = matchRunbook(catalog, { monitor: 'PopProxyTestMonitor' });
-    const card = renderRunbookCard(
+    const card = buildRunbookCard(
       match.section,
       cardContextFromMatch(match, {
         server: toServerRef('CAS01'),
@@ -295,7 +295,7 @@ test("the verify card's 'continue with the recovery section' opens the failing m
     { server: toServerRef('EX01.contoso.com'), incident: { id: 'inc-1', version: 3 } },
     catalog,
   );
-  const verify = renderRunbookCard(match.verifySection, ctx, 'en');
+  const verify = buildRunbookCard(match.verifySection, ctx, 'en');
   const onward = find(verify, 'pop-verify.2.4');
   expect(onward.actions).toHaveLength(1);
   expect(decodeActionRef(onward.actions[0]!.value)).toMatchObject({
@@ -304,7 +304,7 @@ test("the verify card's 'continue with the recovery section' opens the failing m
   });
   // Without a known monitor there is no section to go to: no button that opens the wrong one.
   const unknown = matchRunbook(catalog, { healthSet: 'POP.Protocol' });
-  const bare = renderRunbookCard(
+  const bare = buildRunbookCard(
     unknown.verifySection,
     cardContextFromMatch(unknown, { server: null }, catalog),
     'en',
