@@ -163,7 +163,7 @@ export async function benchOutageStorm(o: OutageStormOptions): Promise<OutageSto
         catalog: () => catalog,
         inventory: () => inventory,
       }),
-      render: (outage, lang) => buildOutageCard({ outage, catalog, lang, now: new Date() }),
+      buildCard: (outage, lang) => buildOutageCard({ outage, catalog, lang, now: new Date() }),
       resolvedMessage: (outage, lang) => outageResolvedMessage(outage, catalog, lang),
       pointer: (outage, incident, lang) => ({
         ...{ facts: [], notes: [], steps: [], actions: [], links: [] },
@@ -177,7 +177,7 @@ export async function benchOutageStorm(o: OutageStormOptions): Promise<OutageSto
     routeFor: async () => 'C-ALERTS',
     incidents: { get: async (id) => incidents.get(id) ?? null },
     runs: { getRun: async () => null },
-    render,
+    buildCard: render,
     prefs: createPrefs(o.redis, keys),
     logger: pino({ level: 'silent' }),
   });

@@ -1,3 +1,6 @@
+// Over 450 lines, kept whole for now: one delivery pipeline (fan-out per platform, the redraw
+// lock, posting and updating, outage cards, budgets) whose steps share one closure of queues and
+// locks. The next split is the outage routing and the thread replies into files of their own.
 import {
   DelayedError,
   Queue,
@@ -57,7 +60,7 @@ export type DeliveryJob =
 /** Outage mode: members of an outage are lines on one outage card instead of cards of their own. */
 export interface OutageDelivery {
   routing: OutageRouting;
-  render(outage: Outage, lang: Lang): Card;
+  buildCard(outage: Outage, lang: Lang): Card;
   /** The one thread message when the outage resolves. */
   resolvedMessage(outage: Outage, lang: Lang): string;
   /** What a member's own card (posted before it joined) becomes: a pointer to the outage. */
@@ -78,7 +81,7 @@ export interface ChatDeliveryDeps {
   routeFor(incident: Incident, platform: PlatformId): Promise<string | null>;
   incidents: { get(id: string): Promise<Incident | null> };
   runs: { getRun(incidentId: string): Promise<RunView | null> };
-  render(incident: Incident, lang: Lang): Promise<Card>;
+  buildCard(incident: Incident, lang: Lang): Promise<Card>;
   /** How a step result is introduced in the thread ("Step 2 · Re-run a probe"). */
   stepLabel?: (run: RunView, stepKey: string, actionId: string, lang: Lang) => string;
   prefs: PrefsPort;
@@ -408,7 +411,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       }
       if (!channel) return;
       const lang = await deps.prefs.langOf({ platform, id: channel });
-      const card = deps.outages.render(outage, lang);
+      const card = deps.outages.buildCard(outage, lang);
       if (ref) {
         await surface.updateCard(ref, card);
       } else {
@@ -473,7 +476,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
         await surface.updateCard(ref, deps.outages.pointer(view.outage, incident, lang));
         return;
       }
-      const card = await deps.render(incident, lang);
+      const card = await deps.buildCard(incident, lang);
       if (ref) {
         try {
           await surface.updateCard(ref, card);

@@ -205,7 +205,7 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
           ),
         incidents: options.incidents,
         runs: options.remediation,
-        render: (incident, lang: Lang) => core.incidentCard(incident, lang),
+        buildCard: (incident, lang: Lang) => core.incidentCard(incident, lang),
         stepLabel: (run, stepKey, actionId, lang) => {
           const stepId = stepKey.includes('/') ? stepKey.slice(stepKey.indexOf('/') + 1) : stepKey;
           const sectionId = run.steps[stepKey]?.sectionId ?? run.sectionId;
@@ -302,7 +302,7 @@ function outageDelivery(options: ChatRuntimeOptions, settings: OutageSettings): 
   });
   return {
     routing,
-    render: (outage, lang) =>
+    buildCard: (outage, lang) =>
       buildOutageCard({ outage, catalog: options.catalog, lang, now: new Date() }),
     resolvedMessage: (outage, lang) => outageResolvedMessage(outage, options.catalog, lang),
     pointer: (outage, incident, lang) => {

@@ -1,3 +1,5 @@
+// Over 450 lines on purpose: the composition root, the one place that knows every part, wires
+// them in the order they depend on each other; split, a reader would follow the wiring across files.
 import type { Express } from 'express';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';

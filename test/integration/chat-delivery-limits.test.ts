@@ -54,7 +54,7 @@ function replica(): ChatDelivery {
     routeFor: async () => 'C-ALERTS',
     incidents: { get: async (id) => incidents.get(id) ?? null },
     runs: { getRun: async () => null },
-    render,
+    buildCard: render,
     prefs: createPrefs(redis, keys),
     logger: pino({ level: 'silent' }),
   });

@@ -81,7 +81,7 @@ function start(surfaces: ChatSurface[]): ChatDelivery {
     routeFor: async (_i, platform) => (platform === 'slack' ? 'C-ALERTS' : 'T-ALERTS'),
     incidents: { get: async (id) => (id === incident.id ? incident : null) },
     runs: { getRun: async () => run },
-    render,
+    buildCard: render,
     prefs: createPrefs(redis, keys),
     logger: pino({ level: 'silent' }),
   });

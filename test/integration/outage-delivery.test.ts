@@ -101,7 +101,7 @@ function replica(): ChatDelivery {
     outages: {
       routing,
       tickMs: 200,
-      render: (outage, lang) => buildOutageCard({ outage, catalog, lang, now: new Date() }),
+      buildCard: (outage, lang) => buildOutageCard({ outage, catalog, lang, now: new Date() }),
       resolvedMessage: (outage, lang) => outageResolvedMessage(outage, catalog, lang),
       pointer: (outage, incident, lang) => ({
         ...{ facts: [], notes: [], steps: [], actions: [], links: [] },
@@ -115,7 +115,7 @@ function replica(): ChatDelivery {
     routeFor: async () => 'C-ALERTS',
     incidents: { get: async (id) => incidents.get(id) ?? null },
     runs: { getRun: async () => null },
-    render: incidentCard,
+    buildCard: incidentCard,
     prefs: createPrefs(redis, keys),
     logger: pino({ level: 'silent' }),
   });

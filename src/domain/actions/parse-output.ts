@@ -1,3 +1,5 @@
+// Over 450 lines on purpose: one zod schema and parser per typed action, side by side, so every
+// action's output shape (what the card, the run machine and the tests read) is in one place.
 import { z } from 'zod';
 import type { ActionId } from './registry';
 
