@@ -41,7 +41,8 @@ export type ConsoleAccess =
 
 export interface ConsoleScenario {
   name: string;
-  description: string;
+  /** In every language; the page shows the one it is in. */
+  description: { en: string; 'zh-TW': string };
 }
 
 export interface ConsoleAdapterOptions {

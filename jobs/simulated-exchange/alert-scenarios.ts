@@ -9,8 +9,8 @@ import type { Scenario } from './scenarios';
  */
 export interface AlertScenario {
   name: string;
-  /** One line for `send-alert --list` and the console. */
-  description: string;
+  /** One line for `send-alert --list` and the console, in every language. */
+  description: { en: string; 'zh-TW': string };
   healthSet: string;
   monitor: string;
   targetResource: string;
@@ -29,8 +29,11 @@ export interface AlertScenario {
 export const ALERT_SCENARIOS: readonly AlertScenario[] = [
   {
     name: 'pop-backend-hung',
-    description:
-      'POP3 back end hung on a Mailbox server (PopDeepTestMonitor); a restart of MSExchangePOP3BE fixes it',
+    description: {
+      en: 'POP3 back end hung on a Mailbox server (PopDeepTestMonitor); a restart of MSExchangePOP3BE fixes it',
+      'zh-TW':
+        'Mailbox 伺服器上的 POP3 後端停止回應（PopDeepTestMonitor）；重新啟動 MSExchangePOP3BE 即可修復',
+    },
     healthSet: 'POP.Protocol',
     monitor: 'PopDeepTestMonitor',
     targetResource: 'MSExchangePOP3BE',
@@ -42,8 +45,11 @@ export const ALERT_SCENARIOS: readonly AlertScenario[] = [
   },
   {
     name: 'pop-needs-reboot',
-    description:
-      'POP3 deep test keeps failing after a service restart (PopDeepTestMonitor): fail the databases over, restart the server',
+    description: {
+      en: 'POP3 deep test keeps failing after a service restart (PopDeepTestMonitor): fail the databases over, restart the server',
+      'zh-TW':
+        '重新啟動服務後 POP3 深度測試仍持續失敗（PopDeepTestMonitor）：將資料庫容錯移轉，再重新啟動伺服器',
+    },
     healthSet: 'POP.Protocol',
     monitor: 'PopDeepTestMonitor',
     targetResource: 'MSExchangePOP3BE',
@@ -54,8 +60,11 @@ export const ALERT_SCENARIOS: readonly AlertScenario[] = [
   },
   {
     name: 'pop-transient',
-    description:
-      'A transient POP3 deep test failure (PopDeepTestMonitor): the verify step re-runs the probe and finds it gone',
+    description: {
+      en: 'A transient POP3 deep test failure (PopDeepTestMonitor): the verify step re-runs the probe and finds it gone',
+      'zh-TW':
+        '暫時性的 POP3 深度測試失敗（PopDeepTestMonitor）：驗證步驟重新執行探查，發現問題已消失',
+    },
     healthSet: 'POP.Protocol',
     monitor: 'PopDeepTestMonitor',
     targetResource: 'MSExchangePOP3BE',
@@ -66,8 +75,11 @@ export const ALERT_SCENARIOS: readonly AlertScenario[] = [
   },
   {
     name: 'pop-ctp-failure',
-    description:
-      'Client access POP3 failure (PopCTPMonitor) on a Client Access server; a restart of MSExchangePOP3 fixes it',
+    description: {
+      en: 'Client access POP3 failure (PopCTPMonitor) on a Client Access server; a restart of MSExchangePOP3 fixes it',
+      'zh-TW':
+        '用戶端存取伺服器上的 POP3 用戶端存取失敗（PopCTPMonitor）；重新啟動 MSExchangePOP3 即可修復',
+    },
     healthSet: 'POP',
     monitor: 'PopCTPMonitor',
     targetResource: 'MSExchangePOP3',
@@ -79,8 +91,11 @@ export const ALERT_SCENARIOS: readonly AlertScenario[] = [
   },
   {
     name: 'pop-command-time',
-    description:
-      'POP3 commands take over 60 seconds on average (AverageCommandProcessingTimeGt60sMonitor); restart POP3, wait, then the server',
+    description: {
+      en: 'POP3 commands take over 60 seconds on average (AverageCommandProcessingTimeGt60sMonitor); restart POP3, wait, then the server',
+      'zh-TW':
+        'POP3 命令平均處理時間超過 60 秒（AverageCommandProcessingTimeGt60sMonitor）；重新啟動 POP3、等候，再重新啟動伺服器',
+    },
     healthSet: 'POP',
     monitor: 'AverageCommandProcessingTimeGt60sMonitor',
     targetResource: 'MSExchangePOP3',
@@ -91,8 +106,10 @@ export const ALERT_SCENARIOS: readonly AlertScenario[] = [
   },
   {
     name: 'pop-resolved',
-    description:
-      'SCOM closes the pop-backend-hung alert (ResolutionState 255): its incident is resolved',
+    description: {
+      en: 'SCOM closes the pop-backend-hung alert (ResolutionState 255): its incident is resolved',
+      'zh-TW': 'SCOM 關閉 pop-backend-hung 警示（ResolutionState 255）：其事件已解決',
+    },
     healthSet: 'POP.Protocol',
     monitor: 'PopDeepTestMonitor',
     targetResource: 'MSExchangePOP3BE',

@@ -42,6 +42,15 @@ test('--list prints one scenario a line, name first, then what it is', async () 
   expect(lines[0]).toMatch(/^pop-backend-hung\s+POP3 back end hung .*MSExchangePOP3BE/);
 });
 
+test('--list --lang zh-TW describes each scenario in Traditional Chinese', async () => {
+  const { out, exitCode } = await run(['--list', '--lang', 'zh-TW']);
+  expect(exitCode).toBe(0);
+  const lines = out.trimEnd().split('\n');
+  expect(lines).toHaveLength(ALERT_SCENARIOS.length);
+  for (const line of lines) expect(line).toMatch(/[\u4e00-\u9fff]/);
+  expect(lines[0]).toMatch(/^pop-backend-hung\s+Mailbox 伺服器上的 POP3 後端停止回應/);
+});
+
 test('every scenario makes the incident it is meant to; the resolution resolves it', async () => {
   const opts = ['--url', srv.url, '--token', srv.token];
   const incidents = new Map<string, string>();

@@ -57,6 +57,7 @@ function applyStrings() {
     node.setAttribute('aria-label', t(node.dataset.ariaLabel));
   $('lang').hidden = LANGS.length < 2;
   showBanner();
+  showScenarios();
   for (const m of state.messages.values()) upsert(m);
 }
 
@@ -70,6 +71,20 @@ function showBanner() {
   const text = !b ? '' : typeof b === 'string' ? b : b[state.lang] || b.en || '';
   $('banner').textContent = text;
   $('banner').hidden = text === '';
+}
+
+/** A demo scenario's line in the picker, in the page's language. */
+function scenarioLabel(s) {
+  const d = s.description || {};
+  return `${s.name}: ${d[state.lang] || d.en || ''}`;
+}
+
+/** Redraws the scenario picker's lines after a language change. */
+function showScenarios() {
+  for (const option of document.querySelectorAll('#scenario option')) {
+    const s = (state.scenarios || []).find((x) => x.name === option.value);
+    if (s) option.textContent = scenarioLabel(s);
+  }
 }
 
 function el(tag, attrs, ...children) {
@@ -364,9 +379,10 @@ async function init() {
   }
   state.banner = config.banner;
   showBanner();
+  state.scenarios = config.scenarios;
   if (config.scenarios.length) {
     for (const s of config.scenarios)
-      $('scenario').append(el('option', { value: s.name }, `${s.name}: ${s.description}`));
+      $('scenario').append(el('option', { value: s.name }, scenarioLabel(s)));
     $('scenarios').hidden = false;
     $('raise').addEventListener('click', async () => {
       try {

@@ -1,5 +1,5 @@
 import type { Actor, PlatformId } from '../../domain/identity/actor';
-import type { Card } from '../../domain/cards/card';
+import type { Card, CardTable } from '../../domain/cards/card';
 
 /**
  * The contract between the platform-neutral chat core (src/chat) and the adapters (adapters/slack,
@@ -36,6 +36,8 @@ export interface Reply {
   /** Plain text; also the notification / fallback text. */
   text: string;
   code?: CodeBlock[] | undefined;
+  /** Parsed output as tables (server health rows, database copies); `code` keeps the raw text. */
+  tables?: CardTable[] | undefined;
   /** A card to show with it (a runbook card, the help card). */
   card?: Card | undefined;
 }

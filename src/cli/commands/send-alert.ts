@@ -4,6 +4,7 @@ import {
   buildScenarioAlert,
 } from '../../../jobs/simulated-exchange/alert-scenarios';
 import { loadConfig } from '../../infra/config/load-config';
+import { LANGS, type Lang } from '../../domain/runbooks/text';
 
 export interface SendAlertIo {
   out(text: string): void;
@@ -25,6 +26,7 @@ interface SendAlertOptions {
   server?: string;
   resolve?: boolean;
   print?: boolean;
+  lang?: Lang;
 }
 
 interface ResultLine {
@@ -53,6 +55,11 @@ export function registerSendAlert(program: Command, io: SendAlertIo = defaultIo)
       ),
     )
     .option('--list', 'print the scenario names, one a line, with a short description')
+    .addOption(
+      new Option('--lang <lang>', 'the language of the --list descriptions')
+        .choices([...LANGS])
+        .default('en'),
+    )
     .option('--url <base>', "the bot's base URL (default: http://localhost:$PORT, PORT 3000)")
     .option('--token <token>', 'the webhook bearer token (default: SCOM_WEBHOOK_TOKEN)')
     .option('--server <name>', "about this server instead of the scenario's own (EX01 or FQDN)")
@@ -72,7 +79,9 @@ export function registerSendAlert(program: Command, io: SendAlertIo = defaultIo)
     .action(async (opts: SendAlertOptions) => {
       if (opts.list) {
         const width = Math.max(...ALERT_SCENARIOS.map((s) => s.name.length));
-        for (const s of ALERT_SCENARIOS) io.out(`${s.name.padEnd(width)}  ${s.description}\n`);
+        const lang = opts.lang ?? 'en';
+        for (const s of ALERT_SCENARIOS)
+          io.out(`${s.name.padEnd(width)}  ${s.description[lang]}\n`);
         return;
       }
       if (!opts.scenario) {

@@ -109,6 +109,46 @@ export interface CardStep {
   links: CardLink[];
   actions: CardAction[];
   steps: CardStep[];
+  /** What a safety pre-check found before this step may run (a failover's copies), with its verdict. */
+  evidence?: CardEvidence | undefined;
+}
+
+/**
+ * A small table of values (a step's parsed output, a pre-check's evidence). Every surface draws it
+ * its own way: Slack aligned text or fields, Teams the Adaptive Card `Table`, the console an HTML
+ * table. Cells are display text, already in the card's language; identifiers stay as they are.
+ */
+export interface CardTable {
+  title?: string | undefined;
+  columns: CardTableColumn[];
+  /** One cell per column, in the columns' order. */
+  rows: CardTableRow[];
+  /** Rows left out to fit a platform's limits; the raw output has them all. */
+  omittedRows?: number | undefined;
+}
+
+export interface CardTableColumn {
+  /** Stable for adapters and tests ("database", "copyQueue"); `label` is the localized header. */
+  key: string;
+  label: string;
+  /** Numbers align right. */
+  align?: 'left' | 'right' | undefined;
+}
+
+export interface CardTableRow {
+  cells: string[];
+  /** A row that is the reason for a verdict (an unhealthy copy) may be marked. */
+  tone?: CardTone | 'good' | undefined;
+}
+
+/** A pre-check's verdict and what it was decided on. */
+export interface CardEvidence {
+  /** One line: "Failover allowed: every database has a healthy copy elsewhere". */
+  verdict: string;
+  tone: CardTone | 'good';
+  tables: CardTable[];
+  /** When the evidence was read (ISO 8601), so a stale one can be told. */
+  checkedAt?: string | undefined;
 }
 
 export interface CardCommand {

@@ -55,7 +55,8 @@ export interface PlatformContext {
 
 export interface DemoScenario {
   name: string;
-  description: string;
+  /** In every language; each surface shows the one it is in. */
+  description: { en: string; 'zh-TW': string };
 }
 
 export interface DemoControls {
