@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Actor, Principal } from '../../src/domain/identity/actor';
-import type { ChatCore, ChatResponse } from '../../src/app/chat/ports';
+import type { ChatCore, ChatResponse, Reply } from '../../src/app/chat/ports';
 import type { GroupResolver } from '../../src/app/approvals/ports';
 import type { Role } from '../../src/domain/approvals/roles';
 import type { Lang } from '../../src/domain/runbooks/text';
@@ -112,6 +112,12 @@ const actionBody = z
   .strict();
 const scenarioBody = z.object({ user: userId.optional(), scenario: z.string().max(80) }).strict();
 
+/** What a command or a click answers the page: the private reply, and the message it is in. */
+interface Delivered {
+  private: Reply | null;
+  messageId: string | null;
+}
+
 /** Who a request is, and whether it may act. */
 type Who =
   | { ok: true; actor: Actor; identity: ConsoleIdentity | null }
@@ -177,13 +183,18 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
   const withGroups = <T>(who: Who & { ok: true }, fn: () => Promise<T>): Promise<T> =>
     who.identity ? acting.run(who.identity, fn) : fn();
 
-  /** Answers go back in the HTTP response (private) and into the room (public). */
+  /**
+   * Answers go into the room: a public one for everyone, a private one (a command's answer, a
+   * refusal, an opened section) as a message only its asker sees, so it stays in the conversation
+   * (and in Redis) instead of a toast that fades. The HTTP response names that message, so the
+   * page can bring it into view.
+   */
   async function deliver(
     roomName: string,
     user: string,
     response: ChatResponse,
     messageId?: string,
-  ): Promise<{ private: ChatResponse['private'] | null }> {
+  ): Promise<Delivered> {
     if (response.public) await store.surface.postToChannel(roomName, response.public);
     if (response.updatedCard && messageId && options.redraw) {
       const msg = await store.get(roomName, messageId);
@@ -192,10 +203,14 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
       // card or a thread reply being added); a private card stays as it was.
       if (incidentId && msg?.visibleTo === null) await options.redraw(incidentId);
     }
-    if (response.private?.card) {
-      await store.post(roomName, { card: response.private.card, reply: response.private }, user);
-    }
-    return { private: response.private ?? null };
+    return postPrivate(roomName, user, response.private ?? null);
+  }
+
+  async function postPrivate(roomName: string, user: string, reply: Reply | null) {
+    if (!reply) return { private: null, messageId: null };
+    const content = reply.card ? { card: reply.card, reply } : { reply };
+    const msg = await store.post(roomName, content, user);
+    return { private: reply, messageId: msg.id };
   }
 
   function bad(res: Response, error: z.ZodError): void {
@@ -324,7 +339,7 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
         return;
       }
       logger.info({ user: who.actor.id, scenario: body.data.scenario }, 'demo alert raised');
-      res.json({ private: { text: result.text } });
+      res.json(await postPrivate(CONSOLE_ROOM, who.actor.id, { text: result.text }));
     });
     app.use('/console', router);
   }

@@ -80,9 +80,18 @@ test('serves the page and its config', async () => {
   });
 });
 
-test('a command: private answer in the response, public answer in the room for everyone', async () => {
+test('a command: private answer in the conversation for the asker, public answer for everyone', async () => {
   const res = await post('/api/command', { user: 'alice', room: 'alerts', text: 'workers' });
-  expect(await res.json()).toEqual({ private: { text: 'only for you' } });
+  const answer = (await res.json()) as { private: unknown; messageId: string };
+  expect(answer).toEqual({ private: { text: 'only for you' }, messageId: expect.any(String) });
+  // The private answer is a message of the room that only Alice sees (not a toast that fades).
+  const forAlice = (await (await fetch(`${base}/api/messages?room=alerts&user=alice`)).json()) as {
+    messages: Array<{ id: string; reply?: { text: string }; visibleTo: string | null }>;
+  };
+  expect(forAlice.messages.find((m) => m.id === answer.messageId)).toMatchObject({
+    visibleTo: 'alice',
+    reply: { text: 'only for you' },
+  });
   expect(seen.at(-1)).toEqual({
     actor: { platform: 'console', id: 'alice', displayName: 'alice' },
     channel: { platform: 'console', id: 'alerts' },
@@ -112,7 +121,7 @@ test('a click asks for a redraw of its incident; the redraw reaches every viewer
     messageId: ref.messageId,
     confirmed: true,
   });
-  expect(await res.json()).toEqual({ private: { text: 'done' } });
+  expect(await res.json()).toEqual({ private: { text: 'done' }, messageId: expect.any(String) });
   expect(seen.at(-1)).toMatchObject({ value: '{"v":1}', input: { confirmed: true } });
   expect(redrawn).toEqual(['INC-1']);
   // What the delivery queue does for that redraw:

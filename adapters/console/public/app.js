@@ -27,6 +27,12 @@ const state = {
   source: null,
   lang: pickLang(),
   banner: null,
+  /** The private answer the person is waiting for: brought into view when it arrives. */
+  reveal: null,
+  /** Folds (<details>) the reader opened, by message and fold: a redraw keeps them open. */
+  openFolds: new Set(),
+  /** Answers made by the page itself (a request that failed), numbered. */
+  localCount: 0,
 };
 
 /** The language chosen on this page before, else the browser's, else English. */
@@ -102,6 +108,7 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+/** A transient notice, on its own line above the command box (answers go into the conversation). */
 function toast(text) {
   const t = $('toast');
   t.textContent = text;
@@ -131,11 +138,34 @@ function asUser(body) {
   return state.mode === 'picker' ? { user: state.user, ...body } : body;
 }
 
-function showPrivate(p) {
-  if (!p) return;
-  const code = (p.code || []).map((c) => c.body).join('\n');
-  toast(code ? `${p.text}\n${code}` : p.text);
+/**
+ * The server put a private answer into the conversation (`messageId`): bring it into view when it
+ * is there (the stream may bring it before or after this response).
+ */
+function showPrivate(r) {
+  if (!r || !r.messageId) return;
+  state.reveal = r.messageId;
+  if (document.getElementById(`m-${r.messageId}`)) reveal(r.messageId);
 }
+
+function reveal(id) {
+  state.reveal = null;
+  const node = document.getElementById(`m-${id}`);
+  if (!node) return;
+  node.classList.add('revealed');
+  node.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+}
+
+/** An answer of the page itself (a request that failed): a private message, in view. */
+function sayLocally(text) {
+  state.localCount += 1;
+  const id = `local-${state.localCount}`;
+  const now = new Date().toISOString();
+  upsert({ id, at: now, updatedAt: now, visibleTo: state.user || '', reply: { text }, thread: [] });
+  reveal(id);
+}
+
+const failed = (err) => sayLocally(String((err && err.message) || err));
 
 async function click(action, messageId) {
   const body = asUser({ room: state.room, value: action.value });
@@ -151,10 +181,9 @@ async function click(action, messageId) {
     body.reason = reason;
   }
   try {
-    const r = await api('action', body);
-    showPrivate(r.private);
+    showPrivate(await api('action', body));
   } catch (err) {
-    toast(String(err.message || err));
+    failed(err);
   }
 }
 
@@ -180,10 +209,241 @@ function codeBlocks(blocks) {
   );
 }
 
+/**
+ * A reply's text with its code drawn: ``` fenced blocks as <pre>, `inline` spans as <code>, the
+ * rest as text (built as nodes: nothing in it is parsed as HTML).
+ */
+function richText(text) {
+  const parts = [];
+  String(text ?? '')
+    .split(/```(?:[\w-]*\n)?([\s\S]*?)```/)
+    .forEach((part, i) => {
+      if (i % 2 === 1) return void parts.push(el('pre', {}, part.replace(/\n$/, '')));
+      part.split(/`([^`\n]+)`/).forEach((bit, j) => {
+        if (j % 2 === 1) parts.push(el('code', {}, bit));
+        else if (bit) parts.push(bit);
+      });
+    });
+  return el('div', { class: 'text' }, parts);
+}
+
+/** The catalogue's plural: `.one` for 1, `.other` otherwise (zh-TW has one form for both). */
+const plural = (one, other, count) => (count === 1 ? one : other);
+
+/**
+ * A fold: `summary` shown, `content` one click away. Its key names it within the page, so that a
+ * redraw of the card leaves open what the reader opened.
+ */
+function fold(key, summary, content, cls) {
+  const node = el(
+    'details',
+    { class: cls || 'fold', 'data-fold': key },
+    el('summary', {}, summary),
+  );
+  node.append(...[content].flat(Infinity).filter(Boolean));
+  if (state.openFolds.has(key)) node.open = true;
+  node.addEventListener('toggle', () =>
+    node.open ? state.openFolds.add(key) : state.openFolds.delete(key),
+  );
+  return node;
+}
+
+/** A `CardTable` (src/domain/cards/card.ts) as an HTML table. */
+function renderTable(table) {
+  const columns = table.columns || [];
+  const align = (c) => (c.align === 'right' ? 'num' : null);
+  const omitted = table.omittedRows || 0;
+  return el(
+    'div',
+    { class: 'table-wrap' },
+    el(
+      'table',
+      { class: 'data' },
+      table.title ? el('caption', {}, table.title) : null,
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          columns.map((c) =>
+            el('th', { scope: 'col', class: align(c), 'data-col': c.key }, c.label),
+          ),
+        ),
+      ),
+      el(
+        'tbody',
+        {},
+        (table.rows || []).map((r) =>
+          el(
+            'tr',
+            { class: r.tone ? `tone-${r.tone}` : null },
+            columns.map((c, i) => el('td', { class: align(c) }, (r.cells || [])[i] ?? '')),
+          ),
+        ),
+      ),
+    ),
+    omitted > 0
+      ? el(
+          'div',
+          { class: 'note' },
+          plural(
+            t('console.rowsOmitted.one', { count: omitted }),
+            t('console.rowsOmitted.other', { count: omitted }),
+            omitted,
+          ),
+        )
+      : null,
+  );
+}
+
+/** A reply: its text, its tables, and its raw output (folded when tables show it already). */
+function renderReply(reply, key) {
+  const tables = reply.tables || [];
+  const code = reply.code || [];
+  return [
+    richText(reply.text),
+    tables.map(renderTable),
+    tables.length && code.length
+      ? fold(`${key}:raw`, t('console.rawOutput'), codeBlocks(code), 'raw')
+      : codeBlocks(code),
+  ];
+}
+
+/** A pre-check's verdict and the tables it was decided on. */
+function renderEvidence(ev) {
+  return el(
+    'div',
+    { class: 'evidence', 'data-evidence': '' },
+    el('div', { class: `status tone-${ev.tone}` }, ev.verdict),
+    (ev.tables || []).map(renderTable),
+    ev.checkedAt
+      ? el(
+          'div',
+          { class: 'note' },
+          t('console.checkedAt', { time: new Date(ev.checkedAt).toLocaleString(state.lang) }),
+        )
+      : null,
+  );
+}
+
+/** Steps that have their final state: folded away, so that the step at hand is what shows. */
+const FINISHED_STEPS = new Set(['succeeded', 'skipped', 'done', 'not-applicable']);
+/** Requests decided and over; pending, approved, running and unknown ones stay open. */
+const DECIDED_REQUESTS = new Set(['rejected', 'expired', 'cancelled', 'succeeded', 'failed']);
+
+const finishedStep = (s) =>
+  FINISHED_STEPS.has(s.state) && (s.steps || []).every((x) => finishedStep(x));
+
+/**
+ * `items` in their order, each run of consecutive finished ones drawn by `foldRun` (one fold),
+ * the others by `one`.
+ */
+function folded(items, finished, one, foldRun) {
+  const out = [];
+  let run = [];
+  const flush = () => {
+    if (run.length) out.push(foldRun(run));
+    run = [];
+  };
+  for (const item of items) {
+    if (finished(item)) run.push(item);
+    else {
+      flush();
+      out.push(one(item));
+    }
+  }
+  flush();
+  return out;
+}
+
+/** A list of steps, runs of finished ones folded ("4 finished steps"). */
+function renderSteps(steps, messageId) {
+  return el(
+    'ol',
+    { class: 'steps' },
+    folded(
+      steps,
+      finishedStep,
+      (s) => renderStep(s, messageId),
+      (run) => {
+        // Named by its first step: the run grows at its end as the run goes on, and stays open.
+        const key = `m:${messageId}:steps:${run[0].id}`;
+        const n = run.length;
+        return el(
+          'li',
+          { class: 'fold', 'data-anchor': key },
+          fold(
+            key,
+            plural(
+              t('console.fold.steps.one', { count: n }),
+              t('console.fold.steps.other', { count: n }),
+              n,
+            ),
+            el(
+              'ol',
+              { class: 'steps' },
+              run.map((s) => renderStep(s, messageId)),
+            ),
+          ),
+        );
+      },
+    ),
+  );
+}
+
+function renderRequest(r, messageId) {
+  return el(
+    'div',
+    {
+      class: 'request',
+      'data-request': r.id,
+      'data-state': r.state,
+      'data-anchor': `m:${messageId}:r:${r.id}`,
+    },
+    el('strong', {}, `${r.title} (${r.risk})`),
+    el('div', { class: 'status' }, r.stateLabel),
+    el('pre', {}, r.command),
+    r.lines.map((l) => el('div', { class: 'note' }, l)),
+    buttons(r.actions, messageId),
+  );
+}
+
+/** The approval block, decided requests folded ("3 decided requests"). */
+function renderRequests(requests, messageId) {
+  return el(
+    'div',
+    { class: 'requests' },
+    folded(
+      requests,
+      (r) => DECIDED_REQUESTS.has(r.state),
+      (r) => renderRequest(r, messageId),
+      (run) => {
+        // Newest first: a run grows at its start, so it is named by its oldest request.
+        const key = `m:${messageId}:requests:${run[run.length - 1].id}`;
+        const n = run.length;
+        return el(
+          'div',
+          { class: 'fold', 'data-anchor': key },
+          fold(
+            key,
+            plural(
+              t('console.fold.requests.one', { count: n }),
+              t('console.fold.requests.other', { count: n }),
+              n,
+            ),
+            run.map((r) => renderRequest(r, messageId)),
+          ),
+        );
+      },
+    ),
+  );
+}
+
 function renderStep(s, messageId) {
   return el(
     'li',
-    { 'data-step': s.id, 'data-state': s.state },
+    { 'data-step': s.id, 'data-state': s.state, 'data-anchor': `m:${messageId}:s:${s.id}` },
     el(
       'div',
       { class: 'step-head' },
@@ -197,14 +457,9 @@ function renderStep(s, messageId) {
     s.blockedReason ? el('div', { class: 'note' }, s.blockedReason) : null,
     (s.commands || []).map((c) => el('pre', { title: c.roleLabel || '' }, c.text)),
     (s.notes || []).map((n) => el('div', { class: 'note' }, n)),
+    s.evidence ? renderEvidence(s.evidence) : null,
     buttons(s.actions, messageId),
-    s.steps && s.steps.length
-      ? el(
-          'ol',
-          { class: 'steps' },
-          s.steps.map((x) => renderStep(x, messageId)),
-        )
-      : null,
+    s.steps && s.steps.length ? renderSteps(s.steps, messageId) : null,
   );
 }
 
@@ -230,30 +485,8 @@ function renderCard(card, messageId) {
       : null,
     card.summary ? el('p', {}, card.summary) : null,
     (card.notes || []).map((n) => el('p', { class: 'note' }, n)),
-    card.requests && card.requests.length
-      ? el(
-          'div',
-          { class: 'requests' },
-          card.requests.map((r) =>
-            el(
-              'div',
-              { class: 'request', 'data-request': r.id, 'data-state': r.state },
-              el('strong', {}, `${r.title} (${r.risk})`),
-              el('div', { class: 'status' }, r.stateLabel),
-              el('pre', {}, r.command),
-              r.lines.map((l) => el('div', { class: 'note' }, l)),
-              buttons(r.actions, messageId),
-            ),
-          ),
-        )
-      : null,
-    card.steps && card.steps.length
-      ? el(
-          'ol',
-          { class: 'steps' },
-          card.steps.map((s) => renderStep(s, messageId)),
-        )
-      : null,
+    card.requests && card.requests.length ? renderRequests(card.requests, messageId) : null,
+    card.steps && card.steps.length ? renderSteps(card.steps, messageId) : null,
     buttons(card.actions, messageId),
     card.links && card.links.length
       ? el(
@@ -269,22 +502,33 @@ function renderCard(card, messageId) {
 }
 
 function renderMessage(m) {
+  const key = `m:${m.id}`;
   const node = el(
     'article',
-    { class: `msg${m.visibleTo ? ' private' : ''}`, id: `m-${m.id}`, 'data-message': m.id },
+    {
+      class: `msg${m.visibleTo ? ' private' : ''}`,
+      id: `m-${m.id}`,
+      'data-message': m.id,
+      'data-anchor': key,
+    },
     el(
       'div',
       { class: 'meta' },
-      `${new Date(m.at).toLocaleTimeString()}${m.visibleTo ? ` · ${t('console.onlyYou')}` : ''}`,
+      `${new Date(m.at).toLocaleTimeString()}`,
+      m.visibleTo ? el('span', { class: 'only-you' }, ` · ${t('console.onlyYou')}`) : null,
     ),
     m.card ? renderCard(m.card, m.id) : null,
-    !m.card && m.reply ? [el('div', {}, m.reply.text), codeBlocks(m.reply.code)] : null,
+    !m.card && m.reply ? renderReply(m.reply, key) : null,
     m.thread && m.thread.length
       ? el(
           'div',
           { class: 'thread' },
-          m.thread.map((t) =>
-            el('div', { class: 'reply' }, el('div', {}, t.reply.text), codeBlocks(t.reply.code)),
+          m.thread.map((x, i) =>
+            el(
+              'div',
+              { class: 'reply', 'data-anchor': `${key}:t:${i}` },
+              renderReply(x.reply, `${key}:t:${i}`),
+            ),
           ),
         )
       : null,
@@ -292,17 +536,61 @@ function renderMessage(m) {
   return node;
 }
 
+const rendered = (n) => n.getClientRects().length > 0;
+
+/**
+ * What the reader sees at the top of the conversation: the innermost named part (a message, a
+ * step, a request, a thread reply) at its top edge, or else the first below it, with its offset.
+ */
+function topAnchor(main) {
+  const top = main.getBoundingClientRect().top;
+  let found = null;
+  let scope = main;
+  // Down the nesting: at each level, the first child part that reaches below the top edge.
+  for (;;) {
+    const parts = [...scope.querySelectorAll('[data-anchor]')].filter(
+      (n) => n.parentElement.closest('[data-anchor]') === (scope === main ? null : scope),
+    );
+    const next = parts.find((n) => rendered(n) && n.getBoundingClientRect().bottom > top);
+    if (!next) break;
+    found = next;
+    if (next.getBoundingClientRect().top >= top) break;
+    scope = next;
+  }
+  return found && { key: found.dataset.anchor, offset: found.getBoundingClientRect().top - top };
+}
+
+/** The part named `key` as drawn now, or the nearest drawn part around it (a fold that took it). */
+function findAnchor(key, main) {
+  let node = [...main.querySelectorAll('[data-anchor]')].find((n) => n.dataset.anchor === key);
+  while (node && !rendered(node)) node = node.parentElement.closest('[data-anchor]');
+  return node;
+}
+
+/**
+ * Draws a message, new or changed. A redraw replaces the message's node in place and keeps what
+ * the reader was looking at where it was: at the bottom it stays at the bottom, otherwise the part
+ * at the top edge keeps its offset, whatever grew or shrank above or inside it.
+ */
 function upsert(m) {
   state.messages.set(m.id, m);
   const old = document.getElementById(`m-${m.id}`);
   const fresh = renderMessage(m);
   const main = $('messages');
-  if (old) old.replaceWith(fresh);
-  else {
-    const atBottom = main.scrollHeight - main.scrollTop - main.clientHeight < 80;
+  const atBottom = main.scrollHeight - main.scrollTop - main.clientHeight < 80;
+  if (old) {
+    const anchor = atBottom ? null : topAnchor(main);
+    old.replaceWith(fresh);
+    const node = anchor && findAnchor(anchor.key, main);
+    if (node) {
+      const offset = node.getBoundingClientRect().top - main.getBoundingClientRect().top;
+      main.scrollTop += offset - anchor.offset;
+    } else if (atBottom) main.scrollTop = main.scrollHeight;
+  } else {
     main.append(fresh);
     if (atBottom) main.scrollTop = main.scrollHeight;
   }
+  if (state.reveal === m.id) reveal(m.id);
 }
 
 async function load() {
@@ -386,10 +674,9 @@ async function init() {
     $('scenarios').hidden = false;
     $('raise').addEventListener('click', async () => {
       try {
-        const r = await api('scenario', asUser({ scenario: $('scenario').value }));
-        showPrivate(r.private);
+        showPrivate(await api('scenario', asUser({ scenario: $('scenario').value })));
       } catch (err) {
-        toast(String(err.message || err));
+        failed(err);
       }
     });
   }
@@ -399,10 +686,9 @@ async function init() {
     if (!text) return;
     $('command').value = '';
     try {
-      const r = await api('command', asUser({ room: state.room, text }));
-      showPrivate(r.private);
+      showPrivate(await api('command', asUser({ room: state.room, text })));
     } catch (err) {
-      toast(String(err.message || err));
+      failed(err);
     }
   });
   await load();

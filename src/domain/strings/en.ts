@@ -306,6 +306,15 @@ export const en = {
   'console.onlyYou': 'only you can see this',
   'console.reasonNeeded': 'A reason is needed.',
   'console.startFailed': 'The console could not start: {error}',
+  /** The conversation: folded parts of long cards, tables and their raw output. */
+  'console.fold.steps.one': '{count} finished step',
+  'console.fold.steps.other': '{count} finished steps',
+  'console.fold.requests.one': '{count} decided request',
+  'console.fold.requests.other': '{count} decided requests',
+  'console.rawOutput': 'Raw output',
+  'console.rowsOmitted.one': '{count} more row in the raw output',
+  'console.rowsOmitted.other': '{count} more rows in the raw output',
+  'console.checkedAt': 'Checked {time}',
   /** Sign-in (OpenID Connect) and its refusals: the page and the server's sign-in pages. */
   'console.signIn': 'Sign in',
   'console.signOut': 'Sign out',
