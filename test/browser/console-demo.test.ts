@@ -68,7 +68,8 @@ afterAll(async () => {
 
 const card = (): Locator =>
   page.locator('article.msg', { has: page.locator('dd[data-fact="incident"]') }).first();
-const toast = (): Locator => page.locator('#toast');
+/** A private answer in the conversation (a refusal is the asker's alone to see). */
+const refusal = (): Locator => page.locator('article.msg.private');
 
 async function as(user: string): Promise<void> {
   await page.selectOption('#user', user);
@@ -94,9 +95,10 @@ async function approve(user: string): Promise<void> {
   const id = await pending.getAttribute('data-request');
   await pending.locator('button[data-action^="approve:"]').click();
   // Approved, queued, run by the worker: the request ends "succeeded" (not rejected or expired).
+  // (A decided request folds away: attached, not necessarily shown.)
   await card()
     .locator(`.request[data-request="${id}"][data-state="succeeded"]`)
-    .waitFor({ timeout: 60_000 });
+    .waitFor({ state: 'attached', timeout: 60_000 });
 }
 
 test('the failover scenario from alert to recovered, with the two-person rule', async () => {
@@ -121,7 +123,7 @@ test('the failover scenario from alert to recovered, with the two-person rule', 
     .locator('.request[data-state="pending"] button[data-action^="approve:"]')
     .first()
     .click();
-  await toast()
+  await refusal()
     .filter({ hasText: /Two-person rule/ })
     .waitFor();
   expect(await card().locator('.request[data-state="pending"]').count()).toBe(1);

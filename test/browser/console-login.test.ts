@@ -87,7 +87,8 @@ test('sign in at the provider, act from the page, a cross-site POST is refused, 
   // The page sends its session token with each change: the command goes through.
   await page.fill('#command', 'help');
   await page.click('#command-form button[type="submit"]');
-  await page.locator('#toast').waitFor();
+  // The answer is a private message in the conversation.
+  await page.locator('article.msg.private', { hasText: 'This list.' }).waitFor();
   expect(await roomTexts()).toContain('/exchange help');
 
   // Another site's page posts a form to the console; the browser sends the cookie along (the same

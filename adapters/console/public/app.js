@@ -537,40 +537,52 @@ function renderMessage(m) {
 }
 
 const rendered = (n) => n.getClientRects().length > 0;
+/** How many of the parts in view are remembered as candidates to keep in place. */
+const MAX_ANCHORS = 24;
 
 /**
- * What the reader sees at the top of the conversation: the innermost named part (a message, a
- * step, a request, a thread reply) at its top edge, or else the first below it, with its offset.
+ * What the reader sees: the named parts (messages, steps, requests, thread replies) in the
+ * conversation's viewport, with their offsets from its top edge. First those that start in view,
+ * topmost first; then those that cross the top edge, innermost first. A redraw may fold or remove
+ * the first (a step that finished), so the next one still there holds the place.
  */
-function topAnchor(main) {
-  const top = main.getBoundingClientRect().top;
-  let found = null;
-  let scope = main;
-  // Down the nesting: at each level, the first child part that reaches below the top edge.
-  for (;;) {
-    const parts = [...scope.querySelectorAll('[data-anchor]')].filter(
-      (n) => n.parentElement.closest('[data-anchor]') === (scope === main ? null : scope),
-    );
-    const next = parts.find((n) => rendered(n) && n.getBoundingClientRect().bottom > top);
-    if (!next) break;
-    found = next;
-    if (next.getBoundingClientRect().top >= top) break;
-    scope = next;
+function anchorsInView(main) {
+  const view = main.getBoundingClientRect();
+  const starting = [];
+  const crossing = [];
+  for (const msg of main.children) {
+    const box = msg.getBoundingClientRect();
+    if (box.bottom <= view.top) continue;
+    if (box.top >= view.bottom) break;
+    for (const n of [msg, ...msg.querySelectorAll('[data-anchor]')]) {
+      if (!n.dataset.anchor || !rendered(n)) continue;
+      const r = n.getBoundingClientRect();
+      if (r.bottom <= view.top || r.top >= view.bottom) continue;
+      (r.top >= view.top ? starting : crossing).push({
+        key: n.dataset.anchor,
+        offset: r.top - view.top,
+      });
+    }
+    if (starting.length >= MAX_ANCHORS) break;
   }
-  return found && { key: found.dataset.anchor, offset: found.getBoundingClientRect().top - top };
+  return [...starting.slice(0, MAX_ANCHORS), ...crossing.reverse()];
 }
 
-/** The part named `key` as drawn now, or the nearest drawn part around it (a fold that took it). */
-function findAnchor(key, main) {
-  let node = [...main.querySelectorAll('[data-anchor]')].find((n) => n.dataset.anchor === key);
-  while (node && !rendered(node)) node = node.parentElement.closest('[data-anchor]');
-  return node;
+/** The first of `anchors` still drawn as itself, and where it is now. */
+function findAnchor(anchors, main) {
+  const byKey = new Map();
+  for (const n of main.querySelectorAll('[data-anchor]')) byKey.set(n.dataset.anchor, n);
+  for (const a of anchors) {
+    const node = byKey.get(a.key);
+    if (node && rendered(node)) return { anchor: a, node };
+  }
+  return null;
 }
 
 /**
  * Draws a message, new or changed. A redraw replaces the message's node in place and keeps what
  * the reader was looking at where it was: at the bottom it stays at the bottom, otherwise the part
- * at the top edge keeps its offset, whatever grew or shrank above or inside it.
+ * in view keeps its offset, whatever grew, shrank or folded above or inside it.
  */
 function upsert(m) {
   state.messages.set(m.id, m);
@@ -579,12 +591,12 @@ function upsert(m) {
   const main = $('messages');
   const atBottom = main.scrollHeight - main.scrollTop - main.clientHeight < 80;
   if (old) {
-    const anchor = atBottom ? null : topAnchor(main);
+    const anchors = atBottom ? [] : anchorsInView(main);
     old.replaceWith(fresh);
-    const node = anchor && findAnchor(anchor.key, main);
-    if (node) {
-      const offset = node.getBoundingClientRect().top - main.getBoundingClientRect().top;
-      main.scrollTop += offset - anchor.offset;
+    const found = findAnchor(anchors, main);
+    if (found) {
+      const offset = found.node.getBoundingClientRect().top - main.getBoundingClientRect().top;
+      main.scrollTop += offset - found.anchor.offset;
     } else if (atBottom) main.scrollTop = main.scrollHeight;
   } else {
     main.append(fresh);

@@ -44,7 +44,10 @@ export interface Reply {
 
 /** What the core answers to a command or a click. Every field is optional. */
 export interface ChatResponse {
-  /** Seen only by the person who acted: Slack ephemeral, Teams private reply, console toast. */
+  /**
+   * Seen only by the person who acted: Slack ephemeral, Teams private reply, a console message
+   * only they see.
+   */
   private?: Reply | undefined;
   /** Posted to the channel (or the thread of `MessageRef` when the click came from a card). */
   public?: Reply | undefined;
