@@ -288,6 +288,22 @@ test('finished steps and decided requests fold; the current ones stay open; a re
   expect(await msg.locator('li[data-step="1"]').isVisible()).toBe(true);
   expect(await msg.locator('li[data-step="6"]').isVisible()).toBe(true);
 
+  // In its thread, a long output folds under its title; the command (short) stays in view.
+  const long = Array.from({ length: 12 }, (_, i) => `{"Name":"DB0${i}","Status":"Healthy"}`);
+  await store.surface.postInThread(ref, {
+    text: 'Step 5 · Get database copy status: no active database copy',
+    code: [
+      { title: 'PowerShell', body: "Get-MailboxDatabaseCopyStatus -Server 'EX01'" },
+      { title: 'Output', body: long.join('\n') },
+    ],
+  });
+  const reply = msg.locator('.thread .reply', { hasText: 'Step 5 · Get database copy status' });
+  await reply.locator('pre', { hasText: 'Get-MailboxDatabaseCopyStatus' }).waitFor();
+  const output = reply.locator('details.raw pre');
+  expect(await output.isVisible()).toBe(false);
+  await reply.locator('details.raw > summary', { hasText: 'Output' }).click();
+  await output.waitFor();
+
   // In zh-TW the summary is in the page's language.
   await page.click('#lang');
   await msg.locator('summary', { hasText: '5 個已完成的步驟' }).waitFor();

@@ -297,15 +297,40 @@ function renderTable(table) {
   );
 }
 
-/** A reply: its text, its tables, and its raw output (folded when tables show it already). */
-function renderReply(reply, key) {
+/** A code block longer than this (characters or lines) folds in a card's thread. */
+const LONG_CODE = { chars: 400, lines: 6 };
+const isLong = (c) =>
+  String(c.body).length > LONG_CODE.chars || String(c.body).split('\n').length > LONG_CODE.lines;
+
+/**
+ * A reply: its text, its tables, and its raw output (folded when tables show it already). In a
+ * card's thread a long output folds too, under its title: the thread is most of a long card's
+ * height, and the command and the result line say what happened.
+ */
+function renderReply(reply, key, inThread = false) {
   const tables = reply.tables || [];
   const code = reply.code || [];
+  if (tables.length && code.length) {
+    return [
+      richText(reply.text),
+      tables.map(renderTable),
+      fold(`${key}:raw`, t('console.rawOutput'), codeBlocks(code), 'raw'),
+    ];
+  }
   return [
     richText(reply.text),
     tables.map(renderTable),
-    tables.length && code.length
-      ? fold(`${key}:raw`, t('console.rawOutput'), codeBlocks(code), 'raw')
+    inThread
+      ? code.map((c, i) =>
+          isLong(c)
+            ? fold(
+                `${key}:code:${i}`,
+                c.title || t('console.rawOutput'),
+                codeBlocks([{ body: c.body }]),
+                'raw',
+              )
+            : codeBlocks([c]),
+        )
       : codeBlocks(code),
   ];
 }
@@ -527,7 +552,7 @@ function renderMessage(m) {
             el(
               'div',
               { class: 'reply', 'data-anchor': `${key}:t:${i}` },
-              renderReply(x.reply, `${key}:t:${i}`),
+              renderReply(x.reply, `${key}:t:${i}`, true),
             ),
           ),
         )
