@@ -307,6 +307,9 @@ test('finished steps and decided requests fold; the current ones stay open; a re
   // In zh-TW the summary is in the page's language.
   await page.click('#lang');
   await msg.locator('summary', { hasText: '5 個已完成的步驟' }).waitFor();
+  // And so are the header's role and the picker's lines.
+  expect(await page.textContent('#role')).toBe('操作員');
+  expect(await page.locator('#user option[value="bob"]').textContent()).toBe('bob (核准者)');
   await page.click('#lang');
 }, 60_000);
 

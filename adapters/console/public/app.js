@@ -27,6 +27,8 @@ const state = {
   source: null,
   lang: pickLang(),
   banner: null,
+  /** The role of who is acting ('viewer', 'operator', …), shown in the header. */
+  role: null,
   /** The private answer the person is waiting for: brought into view when it arrives. */
   reveal: null,
   /** Folds (<details>) the reader opened, by message and fold: a redraw keeps them open. */
@@ -64,6 +66,7 @@ function applyStrings() {
   $('lang').hidden = LANGS.length < 2;
   showBanner();
   showScenarios();
+  showRole();
   for (const m of state.messages.values()) upsert(m);
 }
 
@@ -539,7 +542,7 @@ function renderMessage(m) {
     el(
       'div',
       { class: 'meta' },
-      `${new Date(m.at).toLocaleTimeString()}`,
+      new Date(m.at).toLocaleTimeString(state.lang),
       m.visibleTo ? el('span', { class: 'only-you' }, ` · ${t('console.onlyYou')}`) : null,
     ),
     m.card ? renderCard(m.card, m.id) : null,
@@ -647,22 +650,44 @@ async function load() {
   });
 }
 
+/** A role's name in the page's language (the policy's own word when the page has none). */
+function roleLabel(role) {
+  const names = {
+    viewer: t('console.role.viewer'),
+    operator: t('console.role.operator'),
+    approver: t('console.role.approver'),
+    admin: t('console.role.admin'),
+  };
+  return Object.prototype.hasOwnProperty.call(names, role) ? names[role] : String(role);
+}
+
+/** The header's role, and the picker's lines, in the page's language. */
+function showRole(role) {
+  if (role !== undefined) state.role = role;
+  $('role').textContent = state.role ? roleLabel(state.role) : '';
+  for (const option of document.querySelectorAll('#user option'))
+    option.textContent = `${option.value} (${roleLabel(option.dataset.role)})`;
+}
+
 /** The demo's picker: every console user of its policy, with their role. */
 function setUpPicker(config) {
   const users = config.users.length ? config.users : [{ id: 'guest', role: 'viewer' }];
   const select = $('user');
   $('picker').hidden = false;
-  for (const u of users) select.append(el('option', { value: u.id }, `${u.id} (${u.role})`));
+  for (const u of users)
+    select.append(
+      el('option', { value: u.id, 'data-role': u.role }, `${u.id} (${roleLabel(u.role)})`),
+    );
   const remembered = localStorage.getItem('console-user');
   state.user = users.some((u) => u.id === remembered) ? remembered : users[0].id;
   select.value = state.user;
-  const showRole = () =>
-    ($('role').textContent = (users.find((u) => u.id === state.user) || {}).role || 'viewer');
-  showRole();
+  const pickedRole = () =>
+    showRole((users.find((u) => u.id === state.user) || {}).role || 'viewer');
+  pickedRole();
   select.addEventListener('change', () => {
     state.user = select.value;
     localStorage.setItem('console-user', state.user);
-    showRole();
+    pickedRole();
     load();
   });
 }
@@ -674,7 +699,7 @@ function setUpSession(config) {
   $('me').textContent =
     config.me.name === config.me.id ? config.me.id : `${config.me.name} (${config.me.id})`;
   $('me').hidden = false;
-  $('role').textContent = config.me.role;
+  showRole(config.me.role);
   $('logout').hidden = false;
   $('logout').addEventListener('click', async () => {
     try {
@@ -700,7 +725,7 @@ async function init() {
   else {
     $('read-only').hidden = false;
     $('command-form').hidden = true;
-    $('role').textContent = 'viewer';
+    showRole('viewer');
   }
   state.banner = config.banner;
   showBanner();

@@ -315,6 +315,11 @@ export const en = {
   'console.rowsOmitted.one': '{count} more row in the raw output',
   'console.rowsOmitted.other': '{count} more rows in the raw output',
   'console.checkedAt': 'Checked {time}',
+  /** The approval policy's roles, as the header and the picker name them. */
+  'console.role.viewer': 'viewer',
+  'console.role.operator': 'operator',
+  'console.role.approver': 'approver',
+  'console.role.admin': 'admin',
   /** Sign-in (OpenID Connect) and its refusals: the page and the server's sign-in pages. */
   'console.signIn': 'Sign in',
   'console.signOut': 'Sign out',
