@@ -67,7 +67,7 @@ function applyStrings() {
   showBanner();
   showScenarios();
   showRole();
-  for (const m of state.messages.values()) upsert(m);
+  draw([...state.messages.values()]);
 }
 
 function nextLang() {
@@ -597,48 +597,54 @@ function anchorsInView(main) {
 }
 
 /** The first of `anchors` still drawn as itself, and where it is now. */
-function findAnchor(anchors, main) {
-  const byKey = new Map();
-  for (const n of main.querySelectorAll('[data-anchor]')) byKey.set(n.dataset.anchor, n);
+function findAnchor(anchors) {
   for (const a of anchors) {
-    const node = byKey.get(a.key);
+    // `m:<message id>` or `m:<message id>:<part>`: look within that message only.
+    const msg = document.getElementById(`m-${a.key.split(':')[1]}`);
+    if (!msg) continue;
+    const node =
+      msg.dataset.anchor === a.key
+        ? msg
+        : [...msg.querySelectorAll('[data-anchor]')].find((n) => n.dataset.anchor === a.key);
     if (node && rendered(node)) return { anchor: a, node };
   }
   return null;
 }
 
 /**
- * Draws a message, new or changed. A redraw replaces the message's node in place and keeps what
- * the reader was looking at where it was: at the bottom it stays at the bottom, otherwise the part
- * in view keeps its offset, whatever grew, shrank or folded above or inside it.
+ * Draws messages, new or changed. A redraw replaces a message's node in place and keeps what the
+ * reader was looking at where it was: at the bottom it stays at the bottom, otherwise the part in
+ * view keeps its offset, whatever grew, shrank or folded above or inside it. Many at once (a
+ * language switch) are measured once.
  */
-function upsert(m) {
-  state.messages.set(m.id, m);
-  const old = document.getElementById(`m-${m.id}`);
-  const fresh = renderMessage(m);
+function draw(list) {
   const main = $('messages');
   const atBottom = main.scrollHeight - main.scrollTop - main.clientHeight < 80;
-  if (old) {
-    const anchors = atBottom ? [] : anchorsInView(main);
-    old.replaceWith(fresh);
-    const found = findAnchor(anchors, main);
-    if (found) {
-      const offset = found.node.getBoundingClientRect().top - main.getBoundingClientRect().top;
-      main.scrollTop += offset - found.anchor.offset;
-    } else if (atBottom) main.scrollTop = main.scrollHeight;
-  } else {
-    main.append(fresh);
-    if (atBottom) main.scrollTop = main.scrollHeight;
+  const redraws = list.some((m) => document.getElementById(`m-${m.id}`));
+  const anchors = redraws && !atBottom ? anchorsInView(main) : [];
+  for (const m of list) {
+    state.messages.set(m.id, m);
+    const old = document.getElementById(`m-${m.id}`);
+    const fresh = renderMessage(m);
+    if (old) old.replaceWith(fresh);
+    else main.append(fresh);
   }
-  if (state.reveal === m.id) reveal(m.id);
+  const found = findAnchor(anchors);
+  if (found) {
+    const offset = found.node.getBoundingClientRect().top - main.getBoundingClientRect().top;
+    main.scrollTop += offset - found.anchor.offset;
+  } else if (atBottom) main.scrollTop = main.scrollHeight;
+  for (const m of list) if (state.reveal === m.id) reveal(m.id);
 }
+
+const upsert = (m) => draw([m]);
 
 async function load() {
   $('messages').textContent = '';
   state.messages.clear();
   const who = state.mode === 'picker' ? `&user=${encodeURIComponent(state.user)}` : '';
   const { from, messages } = await api(`messages?room=${state.room}${who}`);
-  messages.forEach(upsert);
+  draw(messages);
   if (state.source) state.source.close();
   state.source = new EventSource(
     `/console/api/stream?room=${state.room}${who}&from=${encodeURIComponent(from)}`,
