@@ -363,6 +363,13 @@ test('a card redrawn above, or under, what the reader looks at does not move it'
   await store.surface.updateCard(refs[3]!, redrawn);
   await fourth.locator('summary', { hasText: '2 finished steps' }).waitFor();
   near(await offset(target), before.at);
+
+  // A language switch redraws every message at once: the same.
+  await page.click('#lang');
+  await fourth.locator('summary', { hasText: '2 個已完成的步驟' }).waitFor();
+  near(await offset(target), before.at);
+  await page.click('#lang');
+  await fourth.locator('summary', { hasText: '2 finished steps' }).waitFor();
 }, 60_000);
 
 test('a private result (Verify first) is brought into view where the person is looking', async () => {
