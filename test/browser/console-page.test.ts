@@ -401,7 +401,7 @@ test('a private result (Verify first) is brought into view where the person is l
   await button.click();
   const answer = privateCards.nth(already);
   await answer.waitFor();
-  // In the conversation's viewport (waited for: the page scrolls smoothly).
+  // In the conversation's viewport (waited for: it arrives by the stream, then scrolls).
   await page.waitForFunction(
     (id) => {
       const main = document.getElementById('messages').getBoundingClientRect();

@@ -156,7 +156,9 @@ function reveal(id) {
   const node = document.getElementById(`m-${id}`);
   if (!node) return;
   node.classList.add('revealed');
-  node.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  // At once, not smoothly: a card redrawn during a smooth scroll would stop it short of the
+  // answer. The highlight shows where the eye should go.
+  node.scrollIntoView({ block: 'nearest' });
 }
 
 /** An answer of the page itself (a request that failed): a private message, in view. */
@@ -632,7 +634,8 @@ function draw(list) {
   const found = findAnchor(anchors);
   if (found) {
     const offset = found.node.getBoundingClientRect().top - main.getBoundingClientRect().top;
-    main.scrollTop += offset - found.anchor.offset;
+    const moved = offset - found.anchor.offset;
+    if (Math.abs(moved) >= 0.5) main.scrollTop += moved;
   } else if (atBottom) main.scrollTop = main.scrollHeight;
   for (const m of list) if (state.reveal === m.id) reveal(m.id);
 }
