@@ -29,6 +29,11 @@ export interface CodeBlock {
   /** Set when `body` was cut to fit: the full length, and where the whole can be read. */
   truncatedFrom?: number | undefined;
   fullTextUrl?: string | undefined;
+  /**
+   * The raw output that the reply's `tables` were parsed from: a surface that can fold content
+   * (Teams' ShowCard, the console's details) puts it behind a click; others show it after them.
+   */
+  raw?: boolean | undefined;
 }
 
 /** A message that is not an incident card: command answers, step outputs, errors. */
