@@ -315,6 +315,8 @@ export const en = {
   'table.moreRows.other': '… and {count} more rows (in the raw output)',
   /** The button (Teams) or heading (Slack) of the raw output behind a reply's tables. */
   'table.rawOutput': 'Raw output',
+  /** When a pre-check's evidence was read. */
+  'table.checkedAt': 'checked {at}',
   'summary.serverHealth.ok': '{count} monitors, none unhealthy',
   'summary.serverHealth.bad': '{count} unhealthy: {names}',
   'summary.healthReport.ok': '{count} health sets, none unhealthy',

@@ -293,6 +293,7 @@ export const zhTW: Record<keyof typeof en, string> = {
   'table.moreRows.one': '… 另有 {count} 列（見原始輸出）',
   'table.moreRows.other': '… 另有 {count} 列（見原始輸出）',
   'table.rawOutput': '原始輸出',
+  'table.checkedAt': '檢查時間 {at}',
   'summary.serverHealth.ok': '{count} 個監視器，皆無狀況不良',
   'summary.serverHealth.bad': '{count} 個狀況不良：{names}',
   'summary.healthReport.ok': '{count} 個健康集，皆無狀況不良',
