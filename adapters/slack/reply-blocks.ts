@@ -52,7 +52,7 @@ function codeSection(block: CodeBlock, lang: Lang): Block {
 /** A reply: its text, its code blocks, and its card if any, within the limits. */
 export function renderReplyBlocks(
   reply: Reply,
-  lang: Lang = reply.card?.lang ?? 'en',
+  lang: Lang = reply.lang ?? reply.card?.lang ?? 'en',
 ): SlackMessage {
   const blocks: Block[] = [];
   if (reply.text.trim().length > 0) blocks.push(mrkdwnSection(esc(reply.text)));

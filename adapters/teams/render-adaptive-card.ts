@@ -4,12 +4,15 @@ import type {
   CardCommand,
   CardLink,
   CardRequest,
+  CardEvidence,
   CardStep,
+  CardTable,
   CardTone,
   StepState,
 } from '../../src/domain/cards/card';
 import type { CodeBlock, Reply } from '../../src/app/chat/ports';
 import { DEFAULT_LANG, type Lang } from '../../src/domain/runbooks/text';
+import { shortTime } from '../../src/domain/shared/text';
 import { plural, t } from '../../src/domain/strings';
 
 /**
@@ -87,7 +90,9 @@ export function renderAdaptiveCard(card: Card, preface?: Reply): AcJson {
 /** A reply as an Adaptive Card, or null when plain text says it all. */
 export function renderReplyCard(reply: Reply, lang: Lang = DEFAULT_LANG): AcJson | null {
   if (reply.card) return renderAdaptiveCard(reply.card, reply);
-  if (!reply.code || reply.code.length === 0) return null;
+  if ((!reply.code || reply.code.length === 0) && (!reply.tables || reply.tables.length === 0)) {
+    return null;
+  }
   // The budget is in characters; escapes and non-ASCII text take more bytes, so halve until it fits.
   let budget = MAX_CARD_BYTES - 2_000;
   let json = root(prefaceElements(reply, lang, budget), reply.text);
@@ -186,11 +191,139 @@ function root(body: AcJson[], fallbackText: string): AcJson {
   };
 }
 
+/**
+ * A reply's text, its tables, its code. With tables, the raw output they were parsed from sits
+ * behind an `Action.ShowCard` ("Raw output"): one click away, not in the way.
+ */
 function prefaceElements(reply: Reply, lang: Lang, budget: number): AcJson[] {
   const out: AcJson[] = [rich([{ text: reply.text }])];
+  const tables = reply.tables ?? [];
   const code = reply.code ?? [];
-  const each = code.length > 0 ? Math.floor(budget / code.length) : budget;
-  for (const block of code) out.push(...codeElements(block, lang, each));
+  const parts = code.length + (tables.length > 0 ? 1 : 0);
+  const each = parts > 0 ? Math.floor(budget / parts) : budget;
+  for (const table of tables) {
+    out.push(...tableElements(table, lang, rowsFor(table, each / tables.length)));
+  }
+  const folded: AcJson[] = [];
+  for (const block of code) {
+    const elements = codeElements(block, lang, each);
+    if (block.raw && tables.length > 0) folded.push(...elements);
+    else out.push(...elements);
+  }
+  if (folded.length > 0) {
+    out.push({
+      type: 'ActionSet',
+      actions: [
+        {
+          type: 'Action.ShowCard',
+          title: t(lang, 'table.rawOutput'),
+          card: { type: 'AdaptiveCard', body: folded },
+        },
+      ],
+    });
+  }
+  return out;
+}
+
+/** How many rows of a table fit in `chars` of the card (a cell costs about 130 bytes of JSON). */
+function rowsFor(table: CardTable, chars: number): number {
+  const perRow = 40 + 130 * Math.max(1, table.columns.length);
+  return Math.max(2, Math.min(50, Math.floor(chars / perRow)));
+}
+
+const TABLE_CELL_MAX = 200;
+
+/**
+ * A `CardTable` as the Adaptive Card `Table` (schema 1.5): the header row first
+ * (`firstRowAsHeaders`), column widths weighted by their longest text, numbers aligned right, a
+ * row's tone as its style. Cells hold RichTextBlocks, shown verbatim like every other text here.
+ */
+export function tableElements(table: CardTable, lang: Lang, maxRows: number): AcJson[] {
+  const out: AcJson[] = [];
+  if (table.title) out.push(rich([{ text: table.title, weight: 'Bolder' }]));
+  const clip = (text: string) =>
+    text.length > TABLE_CELL_MAX ? `${text.slice(0, TABLE_CELL_MAX - 1)}…` : text;
+  const rows = table.rows.slice(0, maxRows);
+  const widths = table.columns.map((c, i) =>
+    Math.max(c.label.length, ...rows.map((r) => Math.min(40, (r.cells[i] ?? '').length))),
+  );
+  const cell = (text: string, header: boolean): AcJson => ({
+    type: 'TableCell',
+    items: [
+      rich([
+        {
+          text: clip(text) || ' ',
+          size: 'Small',
+          ...(header ? { weight: 'Bolder' as const } : {}),
+        },
+      ]),
+    ],
+  });
+  const header: AcJson = {
+    type: 'TableRow',
+    cells: table.columns.map((c) => cell(c.label, true)),
+  };
+  const body: AcJson[] = rows.map((r) => ({
+    type: 'TableRow',
+    ...(r.tone ? { style: rowStyle(r.tone) } : {}),
+    cells: table.columns.map((_, i) => cell(r.cells[i] ?? '', false)),
+  }));
+  if (rows.length === 0) {
+    body.push({
+      type: 'TableRow',
+      cells: table.columns.map((_, i) => cell(i === 0 ? t(lang, 'table.noRows') : '', false)),
+    });
+  }
+  out.push({
+    type: 'Table',
+    spacing: 'Small',
+    firstRowAsHeaders: true,
+    showGridLines: true,
+    columns: table.columns.map((c, i) => ({
+      // Relative weights: a long monitor name gets room, a queue length little.
+      width: Math.max(1, Math.min(6, Math.ceil((widths[i] ?? 1) / 8))),
+      ...(c.align === 'right' ? { horizontalCellContentAlignment: 'Right' } : {}),
+    })),
+    rows: [header, ...body],
+  });
+  const omitted = table.rows.length - rows.length + (table.omittedRows ?? 0);
+  if (omitted > 0) {
+    out.push(
+      rich([{ text: plural(lang, 'table.moreRows', omitted), isSubtle: true, italic: true }], {
+        spacing: 'Small',
+      }),
+    );
+  }
+  return out;
+}
+
+function rowStyle(tone: CardTone | 'good'): string {
+  return tone === 'attention'
+    ? 'attention'
+    : tone === 'warning'
+      ? 'warning'
+      : tone === 'good'
+        ? 'good'
+        : 'default';
+}
+
+/** A pre-check's evidence on its step: the verdict in its colour, then its tables. */
+function evidenceElements(evidence: CardEvidence, lang: Lang, maxRows: number): AcJson[] {
+  const out: AcJson[] = [
+    rich([
+      { text: evidence.verdict, weight: 'Bolder', color: statusColor(evidence.tone) },
+      ...(evidence.checkedAt
+        ? [
+            {
+              text: `  ${t(lang, 'table.checkedAt', { at: shortTime(evidence.checkedAt) })}`,
+              isSubtle: true,
+            },
+          ]
+        : []),
+    ]),
+  ];
+  if (maxRows > 0)
+    for (const table of evidence.tables) out.push(...tableElements(table, lang, maxRows));
   return out;
 }
 
@@ -273,6 +406,11 @@ function stepContainer(
   }
   if (detail.steps !== 'minimal') {
     for (const c of step.commands) items.push(commandElement(c));
+  }
+  // The evidence comes before the buttons: what the click would be decided on.
+  if (step.evidence) {
+    const rows = full ? 20 : detail.steps === 'compact' ? 8 : 0;
+    items.push(...evidenceElements(step.evidence, lang, rows));
   }
   if (full) {
     for (const note of step.notes) items.push(rich([{ text: note, isSubtle: true }]));

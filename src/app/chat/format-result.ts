@@ -82,5 +82,5 @@ export function formatResult(
     const block = codeBlock(output, title, options.fullTextUrl, lang);
     code.push(tables.length > 0 ? { ...block, raw: true } : block);
   }
-  return tables.length > 0 ? { text, code, tables } : { text, code };
+  return tables.length > 0 ? { text, code, tables, lang } : { text, code, lang };
 }
