@@ -335,13 +335,13 @@ describe('tables (a step output, a pre-check evidence)', () => {
   const sectionTexts = (m: SlackMessage): string[] =>
     m.blocks.flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : []));
   const codeLines = (text: string): string[] =>
-    /```([\s\S]*)```/.exec(text)?.[1]?.split('\n') ?? [];
+    /```\n?([\s\S]*)```/.exec(text)?.[1]?.split('\n') ?? [];
 
   it('draws a table as aligned monospace text under its title, numbers right-aligned', () => {
     const msg = renderReplyBlocks({ text: 'Step 2 · copies', tables: [copies] });
     expect(blockKitProblems(msg.blocks)).toEqual([]);
     const text = sectionTexts(msg)[1] ?? '';
-    expect(text.startsWith('*Database copies*\n```')).toBe(true);
+    expect(text.startsWith('*Database copies*\n```\n  Database')).toBe(true);
     expect(codeLines(text)).toEqual([
       '  Database     Status              Copy queue  Active copy',
       '  -----------  ------------------  ----------  -----------',

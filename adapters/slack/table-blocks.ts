@@ -111,7 +111,7 @@ export function tableText(table: CardTable, lang: Lang, max: number = LIMITS.sec
   const title = table.title ? `*${cut(esc(table.title), 200)}*\n` : '';
   const { head, rows } = tableLines(table, lang);
   const moreRoom = 80;
-  let room = max - title.length - 6 - moreRoom;
+  let room = max - title.length - 7 - moreRoom;
   const shown: string[] = [];
   for (const l of head) {
     const e = inCode(l);
@@ -132,7 +132,8 @@ export function tableText(table: CardTable, lang: Lang, max: number = LIMITS.sec
   const more = omitted > 0 ? `\n_${esc(plural(lang, 'table.moreRows', omitted))}_` : '';
   // A table too wide for even its header: its lines are cut rather than the message refused.
   const body = shown.length > 0 ? shown.join('\n') : cut(inCode(head[0] ?? ''), Math.max(1, room));
-  return cut(`${title}\`\`\`${body}\`\`\`${more}`, max);
+  // A newline after the fence (Slack drops it) keeps the header's first column where it belongs.
+  return cut(`${title}\`\`\`\n${body}\`\`\`${more}`, max);
 }
 
 export function tableSection(table: CardTable, lang: Lang): Block {
