@@ -199,10 +199,11 @@ function prefaceElements(reply: Reply, lang: Lang, budget: number): AcJson[] {
   const out: AcJson[] = [rich([{ text: reply.text }])];
   const tables = reply.tables ?? [];
   const code = reply.code ?? [];
-  const parts = code.length + (tables.length > 0 ? 1 : 0);
-  const each = parts > 0 ? Math.floor(budget / parts) : budget;
+  // The tables are what people read: they get most of the room, the code blocks share the rest.
+  const tableShare = tables.length === 0 ? 0 : code.length === 0 ? budget : budget * 0.6;
+  const each = code.length > 0 ? Math.floor((budget - tableShare) / code.length) : budget;
   for (const table of tables) {
-    out.push(...tableElements(table, lang, rowsFor(table, each / tables.length)));
+    out.push(...tableElements(table, lang, rowsFor(table, tableShare / tables.length)));
   }
   const folded: AcJson[] = [];
   for (const block of code) {
