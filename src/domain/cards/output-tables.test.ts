@@ -1,5 +1,6 @@
 import { parseOutput, type ActionId, type ActionOutput } from '../actions';
 import { LANGS } from '../runbooks/text';
+import { assessSafety } from '../safety/dag-safety';
 import { describeOutput, MAX_TABLE_ROWS, outputTables } from './output-tables';
 
 function parsed(actionId: ActionId, rows: unknown, followUp?: ActionId): ActionOutput {
@@ -204,6 +205,40 @@ describe('outputTables', () => {
     const [table] = outputTables(parsed('get-server-health', many), 'en');
     expect(table?.rows).toHaveLength(MAX_TABLE_ROWS);
     expect(table?.omittedRows).toBe(7);
+  });
+
+  it("a DAG safety pre-check shows its copies, the members' components and the recoveries", () => {
+    const copies = parsed('get-database-copies', [
+      copy('DB01', 'EX01', 'Mounted', 'ex01'),
+      copy('DB01', 'EX02', 'Healthy', 'ex01'),
+    ]);
+    const components = parsed('get-server-component-state', [
+      { Identity: 'EX02', Component: 'ServerWideOffline', State: 'Inactive' },
+    ]);
+    const out = assessSafety(
+      {
+        server: 'EX01',
+        gatheredAt: '2026-12-01T07:40:00.000Z',
+        copies: copies.kind === 'copy-status' ? copies.copies : null,
+        members: [
+          {
+            name: 'EX02',
+            components: components.kind === 'component-state' ? components.components : null,
+            mailbox: null,
+          },
+        ],
+        recoveries: [],
+        errors: [],
+      },
+      new Date('2026-12-01T07:41:00.000Z'),
+    );
+    const tables = outputTables(out, 'en');
+    expect(tables.map((tb) => tb.title)).toEqual(['Database copies', 'Server component states']);
+    expect(tables[0]?.rows).toHaveLength(2);
+    expect(tables[1]?.rows[0]).toMatchObject({
+      cells: ['EX02', 'ServerWideOffline', 'Inactive'],
+      tone: 'warning',
+    });
   });
 
   it('nothing parsed, or an unknown shape, gives no table and does not throw', () => {
