@@ -1,4 +1,5 @@
-import { describeOutput, outputTables } from '../../domain/cards/output-tables';
+import { describeOutput } from '../../domain/cards/output-summary';
+import { outputTables } from '../../domain/cards/output-tables';
 import { DEFAULT_LANG, type Lang } from '../../domain/runbooks/text';
 import { t } from '../../domain/strings';
 import type { CodeBlock, Reply } from './ports';

@@ -263,7 +263,7 @@ export const en = {
   /** A link to a whole step output (Slack, Teams). */
   'reply.fullOutput': 'Full output',
 
-  // --- step output tables and what a result says (src/domain/cards/output-tables.ts) --------
+  // --- step output tables and what a result says (src/domain/cards/output-*.ts) -----------
   'table.title.serverHealth': 'Server health',
   'table.title.healthReport': 'Health report',
   'table.title.probe': 'Probe result',
