@@ -1,19 +1,19 @@
+// Over 450 lines, kept whole for now: one card renderer (a card, its steps, requests, buttons and a
+// reply preface share the text helpers and the size budget); tables live in table-elements.ts.
 import type {
   Card,
   CardAction,
   CardCommand,
   CardLink,
   CardRequest,
-  CardEvidence,
   CardStep,
-  CardTable,
   CardTone,
   StepState,
 } from '../../src/domain/cards/card';
 import type { CodeBlock, Reply } from '../../src/app/chat/ports';
 import { DEFAULT_LANG, type Lang } from '../../src/domain/runbooks/text';
-import { shortTime } from '../../src/domain/shared/text';
 import { plural, t } from '../../src/domain/strings';
+import { evidenceElements, rowsFor, tableElements } from './table-elements';
 
 /**
  * Card → Adaptive Card 1.5 JSON for Teams. Pure. Buttons are Universal Actions (`Action.Execute`)
@@ -223,108 +223,6 @@ function prefaceElements(reply: Reply, lang: Lang, budget: number): AcJson[] {
       ],
     });
   }
-  return out;
-}
-
-/** How many rows of a table fit in `chars` of the card (a cell costs about 130 bytes of JSON). */
-function rowsFor(table: CardTable, chars: number): number {
-  const perRow = 40 + 130 * Math.max(1, table.columns.length);
-  return Math.max(2, Math.min(50, Math.floor(chars / perRow)));
-}
-
-const TABLE_CELL_MAX = 200;
-
-/**
- * A `CardTable` as the Adaptive Card `Table` (schema 1.5): the header row first
- * (`firstRowAsHeaders`), column widths weighted by their longest text, numbers aligned right, a
- * row's tone as its style. Cells hold RichTextBlocks, shown verbatim like every other text here.
- */
-export function tableElements(table: CardTable, lang: Lang, maxRows: number): AcJson[] {
-  const out: AcJson[] = [];
-  if (table.title) out.push(rich([{ text: table.title, weight: 'Bolder' }]));
-  const clip = (text: string) =>
-    text.length > TABLE_CELL_MAX ? `${text.slice(0, TABLE_CELL_MAX - 1)}…` : text;
-  const rows = table.rows.slice(0, maxRows);
-  const widths = table.columns.map((c, i) =>
-    Math.max(c.label.length, ...rows.map((r) => Math.min(40, (r.cells[i] ?? '').length))),
-  );
-  const cell = (text: string, header: boolean): AcJson => ({
-    type: 'TableCell',
-    items: [
-      rich([
-        {
-          text: clip(text) || ' ',
-          size: 'Small',
-          ...(header ? { weight: 'Bolder' as const } : {}),
-        },
-      ]),
-    ],
-  });
-  const header: AcJson = {
-    type: 'TableRow',
-    cells: table.columns.map((c) => cell(c.label, true)),
-  };
-  const body: AcJson[] = rows.map((r) => ({
-    type: 'TableRow',
-    ...(r.tone ? { style: rowStyle(r.tone) } : {}),
-    cells: table.columns.map((_, i) => cell(r.cells[i] ?? '', false)),
-  }));
-  if (rows.length === 0) {
-    body.push({
-      type: 'TableRow',
-      cells: table.columns.map((_, i) => cell(i === 0 ? t(lang, 'table.noRows') : '', false)),
-    });
-  }
-  out.push({
-    type: 'Table',
-    spacing: 'Small',
-    firstRowAsHeaders: true,
-    showGridLines: true,
-    columns: table.columns.map((c, i) => ({
-      // Relative weights: a long monitor name gets room, a queue length little.
-      width: Math.max(1, Math.min(6, Math.ceil((widths[i] ?? 1) / 8))),
-      ...(c.align === 'right' ? { horizontalCellContentAlignment: 'Right' } : {}),
-    })),
-    rows: [header, ...body],
-  });
-  const omitted = table.rows.length - rows.length + (table.omittedRows ?? 0);
-  if (omitted > 0) {
-    out.push(
-      rich([{ text: plural(lang, 'table.moreRows', omitted), isSubtle: true, italic: true }], {
-        spacing: 'Small',
-      }),
-    );
-  }
-  return out;
-}
-
-function rowStyle(tone: CardTone | 'good'): string {
-  return tone === 'attention'
-    ? 'attention'
-    : tone === 'warning'
-      ? 'warning'
-      : tone === 'good'
-        ? 'good'
-        : 'default';
-}
-
-/** A pre-check's evidence on its step: the verdict in its colour, then its tables. */
-function evidenceElements(evidence: CardEvidence, lang: Lang, maxRows: number): AcJson[] {
-  const out: AcJson[] = [
-    rich([
-      { text: evidence.verdict, weight: 'Bolder', color: statusColor(evidence.tone) },
-      ...(evidence.checkedAt
-        ? [
-            {
-              text: `  ${t(lang, 'table.checkedAt', { at: shortTime(evidence.checkedAt) })}`,
-              isSubtle: true,
-            },
-          ]
-        : []),
-    ]),
-  ];
-  if (maxRows > 0)
-    for (const table of evidence.tables) out.push(...tableElements(table, lang, maxRows));
   return out;
 }
 
