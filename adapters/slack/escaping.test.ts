@@ -54,7 +54,35 @@ describe('Slack: alert text cannot ping, mention or link', () => {
     await surface.updateCard(ref, card);
     await surface.postInThread(ref, { text: HOSTILE, card });
     await surface.postToChannel('C1', { text: HOSTILE, code: [{ title: HOSTILE, body: HOSTILE }] });
-    expect(calls).toHaveLength(4);
+    await surface.postInThread(ref, {
+      text: HOSTILE,
+      tables: [
+        {
+          title: HOSTILE,
+          columns: [{ key: 'a', label: HOSTILE }],
+          rows: [{ cells: [HOSTILE], tone: 'attention' }],
+        },
+      ],
+      code: [{ title: HOSTILE, body: HOSTILE, raw: true, fullTextUrl: 'https://bot.example/r' }],
+    });
+    await surface.updateCard(ref, {
+      ...card,
+      steps: card.steps.map((st) => ({
+        ...st,
+        evidence: {
+          verdict: HOSTILE,
+          tone: 'attention',
+          tables: [
+            {
+              title: HOSTILE,
+              columns: [{ key: 'a', label: HOSTILE }],
+              rows: [{ cells: [HOSTILE] }],
+            },
+          ],
+        },
+      })),
+    });
+    expect(calls).toHaveLength(6);
     for (const call of calls) {
       const texts = parsedTexts(call);
       expect(texts.length).toBeGreaterThan(0);

@@ -1,6 +1,12 @@
 import { toServerRef } from '../../src/domain/alerts/host-name';
 import { decodeActionRef, encodeActionRef } from '../../src/domain/cards/action-ref';
-import type { Card, CardAction, CardRequest, CardStep } from '../../src/domain/cards/card';
+import type {
+  Card,
+  CardAction,
+  CardRequest,
+  CardStep,
+  CardTable,
+} from '../../src/domain/cards/card';
 import { buildRunbookCard } from '../../src/domain/cards/runbook-card';
 import { loadCatalog } from '../../src/infra/files/load-catalog';
 import { LANGS } from '../../src/domain/runbooks/text';
@@ -309,5 +315,149 @@ describe('renderReplyBlocks', () => {
   it('counts what the core already cut', () => {
     const msg = renderReplyBlocks({ text: 'x', code: [{ body: 'short', truncatedFrom: 105 }] });
     expect(JSON.stringify(msg.blocks)).toContain('…(100 more characters)');
+  });
+});
+
+describe('tables (a step output, a pre-check evidence)', () => {
+  const copies: CardTable = {
+    title: 'Database copies',
+    columns: [
+      { key: 'database', label: 'Database' },
+      { key: 'status', label: 'Status' },
+      { key: 'copyQueue', label: 'Copy queue', align: 'right' },
+      { key: 'activeCopy', label: 'Active copy' },
+    ],
+    rows: [
+      { cells: ['DB01', 'Mounted', '0', 'ex01'] },
+      { cells: ['DB02-LONGER', 'FailedAndSuspended', '212', 'ex02'], tone: 'attention' },
+    ],
+  };
+  const sectionTexts = (m: SlackMessage): string[] =>
+    m.blocks.flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : []));
+  const codeLines = (text: string): string[] =>
+    /```\n?([\s\S]*)```/.exec(text)?.[1]?.split('\n') ?? [];
+
+  it('draws a table as aligned monospace text under its title, numbers right-aligned', () => {
+    const msg = renderReplyBlocks({ text: 'Step 2 · copies', tables: [copies] });
+    expect(blockKitProblems(msg.blocks)).toEqual([]);
+    const text = sectionTexts(msg)[1] ?? '';
+    expect(text.startsWith('*Database copies*\n```\n  Database')).toBe(true);
+    expect(codeLines(text)).toEqual([
+      '  Database     Status              Copy queue  Active copy',
+      '  -----------  ------------------  ----------  -----------',
+      '  DB01         Mounted                      0  ex01',
+      '! DB02-LONGER  FailedAndSuspended         212  ex02',
+    ]);
+  });
+
+  it('aligns Traditional Chinese headers by their display width (two columns a character)', () => {
+    const zh: CardTable = {
+      columns: [
+        { key: 'database', label: '資料庫' },
+        { key: 'status', label: '狀態' },
+      ],
+      rows: [{ cells: ['DB01', 'Mounted'] }],
+    };
+    const lines = codeLines(
+      sectionTexts(renderReplyBlocks({ text: 'x', tables: [zh] }, 'zh-TW'))[1] ?? '',
+    );
+    expect(lines[0]).toBe('資料庫  狀態');
+    expect(lines[2]).toBe('DB01    Mounted');
+  });
+
+  it('puts the raw output after the tables: a link when the whole output has a page, else code', () => {
+    const raw = { title: 'Raw output', body: '[{"DatabaseName":"DB01"}]', raw: true };
+    const linked = renderReplyBlocks({
+      text: 'x',
+      tables: [copies],
+      code: [{ ...raw, fullTextUrl: 'https://bot.example/r/1' }],
+    });
+    expect(sectionTexts(linked)[2]).toBe('_Raw output: <https://bot.example/r/1|Full output>_');
+    const inline = renderReplyBlocks({ text: 'x', tables: [copies], code: [raw] });
+    expect(sectionTexts(inline)[2]).toContain('```[{"DatabaseName":"DB01"}]```');
+    // Without tables the output stays a code block, as before.
+    const plain = renderReplyBlocks({ text: 'x', code: [{ ...raw, fullTextUrl: 'https://b/1' }] });
+    expect(sectionTexts(plain)[1]).toContain('```[{"DatabaseName":"DB01"}]```');
+  });
+
+  it('cuts rows to fit a section and says how many more there are, counting the core cut too', () => {
+    const big: CardTable = {
+      title: 'Server health',
+      columns: [
+        { key: 'monitor', label: 'Monitor' },
+        { key: 'alertValue', label: 'Alert value' },
+        { key: 'error', label: 'Error' },
+      ],
+      rows: Array.from({ length: 100 }, (_, i) => ({
+        cells: [`Monitor<${i}>&`, 'Healthy', 'e'.repeat(300)],
+      })),
+      omittedRows: 40,
+    };
+    const msg = renderReplyBlocks({ text: 'x', tables: [big, big] });
+    expect(blockKitProblems(msg.blocks)).toEqual([]);
+    const text = sectionTexts(msg)[1] ?? '';
+    const shown = codeLines(text).length - 2;
+    expect(shown).toBeGreaterThan(5);
+    expect(text).toContain(`_… and ${100 - shown + 40} more rows (in the raw output)_`);
+    expect(text).toContain('Monitor&lt;0&gt;&amp;');
+    expect(text).not.toContain('<0>');
+  });
+
+  it('a table with no rows says so; a cell cannot close the code block', () => {
+    const msg = renderReplyBlocks({
+      text: 'x',
+      tables: [
+        { columns: [{ key: 'a', label: 'A' }], rows: [] },
+        { columns: [{ key: 'a', label: 'A' }], rows: [{ cells: ['x```y'] }] },
+      ],
+    });
+    expect(codeLines(sectionTexts(msg)[1] ?? '')[2]).toBe('(none)');
+    expect(codeLines(sectionTexts(msg)[2] ?? '')[2]).toBe('x`\u200b``y');
+  });
+
+  it('draws a step evidence (verdict, tables) between the step and its buttons, within limits', () => {
+    const section = catalog.sections.get('pop-ctp');
+    if (!section) throw new Error('pop-ctp');
+    const base = buildRunbookCard(
+      section,
+      {
+        server: toServerRef('EX01.contoso.com'),
+        relatedServer: null,
+        healthSet: 'POP',
+        probe: null,
+        roles: ['mailbox'],
+        monitor: 'PopCTPMonitor',
+        matchedBy: 'monitor',
+        runbook: null,
+        catalog,
+      },
+      'en',
+    );
+    const evidence = {
+      verdict: 'Failover allowed: every database has a healthy copy elsewhere',
+      tone: 'good' as const,
+      tables: [copies],
+      checkedAt: '2026-12-01T07:40:00.000Z',
+    };
+    const steps = base.steps.map((s, i) => (i === 0 ? { ...s, evidence } : s));
+    const msg = renderCardBlocks({ ...base, steps });
+    expect(blockKitProblems(msg.blocks)).toEqual([]);
+    const texts = sectionTexts(msg);
+    const at = texts.findIndex((x) => x.includes('Failover allowed'));
+    expect(texts[at]).toBe(
+      ':large_green_circle: *Failover allowed: every database has a healthy copy elsewhere*  _checked 2026-12-01 07:40:00Z_',
+    );
+    expect(texts[at + 1]).toContain('*Database copies*');
+
+    // On a card too big for every step in full, the verdict stays on the collapsed step.
+    const many = Array.from({ length: 30 }, (_, i) => ({
+      ...base.steps[0]!,
+      id: `s${i}`,
+      number: String(i + 1),
+      evidence,
+    }));
+    const crowded = renderCardBlocks({ ...base, steps: many });
+    expect(blockKitProblems(crowded.blocks)).toEqual([]);
+    expect(textOf(crowded)).toContain('Failover allowed');
   });
 });

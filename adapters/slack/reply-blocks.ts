@@ -13,8 +13,21 @@ import {
   type SlackMessage,
 } from './block-kit';
 import { renderCardBlocks } from './card-blocks';
+import { tableSection } from './table-blocks';
 
 /** Command answers and step outputs: their text, their code blocks, their card if any. */
+
+/**
+ * The raw output behind a reply's tables. Slack cannot fold a block, so it comes after the
+ * tables: as a link when the whole output has a page of its own, else as a code block.
+ */
+function rawSection(block: CodeBlock, lang: Lang): Block {
+  if (!block.fullTextUrl) return codeSection(block, lang);
+  const title = block.title ? `${cut(esc(block.title), 200)}: ` : '';
+  return mrkdwnSection(
+    `_${title}<${safeUrl(block.fullTextUrl)}|${esc(t(lang, 'reply.fullOutput'))}>_`,
+  );
+}
 
 function codeSection(block: CodeBlock, lang: Lang): Block {
   const title = block.title ? `*${cut(esc(block.title), 200)}*\n` : '';
@@ -39,14 +52,20 @@ function codeSection(block: CodeBlock, lang: Lang): Block {
 /** A reply: its text, its code blocks, and its card if any, within the limits. */
 export function renderReplyBlocks(
   reply: Reply,
-  lang: Lang = reply.card?.lang ?? 'en',
+  lang: Lang = reply.lang ?? reply.card?.lang ?? 'en',
 ): SlackMessage {
   const blocks: Block[] = [];
   if (reply.text.trim().length > 0) blocks.push(mrkdwnSection(esc(reply.text)));
   const codes = reply.code ?? [];
+  // Parsed output first, the raw text after it; room is kept for the code blocks and a card.
+  const tables = reply.tables ?? [];
+  const tableRoom = LIMITS.blocks - blocks.length - codes.length - (reply.card ? 12 : 0);
+  for (const tb of tables.slice(0, Math.max(0, tableRoom))) blocks.push(tableSection(tb, lang));
   // Leave room for a card: the card's own rendering degrades into whatever is left.
   const codeRoom = LIMITS.blocks - blocks.length - (reply.card ? 12 : 0);
-  for (const c of codes.slice(0, Math.max(0, codeRoom))) blocks.push(codeSection(c, lang));
+  for (const c of codes.slice(0, Math.max(0, codeRoom))) {
+    blocks.push(c.raw && tables.length > 0 ? rawSection(c, lang) : codeSection(c, lang));
+  }
   if (codes.length > codeRoom && codeRoom > 0) {
     blocks[blocks.length - 1] = mrkdwnSection(
       `_${t(lang, 'slack.moreChars', { count: codes.slice(codeRoom - 1).reduce((n, c) => n + c.body.length, 0) })}_`,

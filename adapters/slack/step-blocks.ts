@@ -4,6 +4,7 @@ import {
   type ActionRef,
 } from '../../src/domain/cards/action-ref';
 import type { Card, CardAction, CardStep, StepState } from '../../src/domain/cards/card';
+import type { Lang } from '../../src/domain/runbooks/text';
 import { plural, t } from '../../src/domain/strings';
 import {
   LIMITS,
@@ -17,6 +18,7 @@ import {
   type Block,
   type Ids,
 } from './block-kit';
+import { evidenceBlocks, evidenceLine } from './table-blocks';
 
 /**
  * A card's steps as Block Kit: each step in full while the budget allows, then collapsed (its
@@ -59,13 +61,18 @@ function stepCommands(step: CardStep, max: number): string {
     .join('\n');
 }
 
-/** The step, then each sub-step, each as a section and its buttons. */
-function fullStep(step: CardStep, ids: Ids): Block[] {
+/**
+ * The step, then each sub-step, each as a section and its buttons. A pre-check's evidence sits
+ * between the step and its buttons: the verdict and the copies it was decided on come before the
+ * click.
+ */
+function fullStep(step: CardStep, ids: Ids, lang: Lang): Block[] {
   const head = stepHead(step, 1500);
   const cmds = stepCommands(step, LIMITS.sectionText - head.length - 1);
   const out: Block[] = [mrkdwnSection(cmds ? `${head}\n${cmds}` : head)];
+  if (step.evidence) out.push(...evidenceBlocks(step.evidence, lang));
   out.push(...actionsBlocks(buttons(step.actions, ids)));
-  for (const sub of step.steps) out.push(...fullStep(sub, ids));
+  for (const sub of step.steps) out.push(...fullStep(sub, ids, lang));
   return out;
 }
 
@@ -81,10 +88,12 @@ function collapsedStep(step: CardStep, ids: Ids): Block[] {
   const subs = flatten(step.steps);
   const subLines = subs.map(
     (s) =>
-      `↳ ${STEP_EMOJI[s.state]} *${esc(s.number)}.* ${cut(esc(s.text), 120)} _(${esc(s.kindLabel)})_`,
+      `↳ ${STEP_EMOJI[s.state]} *${esc(s.number)}.* ${cut(esc(s.text), 120)} _(${esc(s.kindLabel)})_` +
+      (s.evidence ? ` ${cut(evidenceLine(s.evidence), 200)}` : ''),
   );
   const subText = cut(subLines.join('\n'), 1600);
-  const head = stepHead(step, 800);
+  const verdict = step.evidence ? `\n${cut(evidenceLine(step.evidence), 300)}` : '';
+  const head = stepHead(step, 800) + verdict;
   const cmds = stepCommands(step, LIMITS.sectionText - head.length - subText.length - 2);
   const text = [head, cmds, subText].filter((t) => t.length > 0).join('\n');
   const all = [
@@ -120,11 +129,11 @@ export function stepBlocks(card: Card, room: number, ids: Ids): Block[] {
   // Rendering is pure but button ids are claimed as they are made; render candidates on
   // scratch id sets and render the chosen forms again on the real one.
   const scratch = (): Ids => ({ used: new Set(ids.used) });
-  const full = card.steps.map((s) => fullStep(s, scratch()).length);
+  const full = card.steps.map((s) => fullStep(s, scratch(), card.lang).length);
   const collapsed = card.steps.map((s) => collapsedStep(s, scratch()).length);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
-  if (sum(full) <= room) return card.steps.flatMap((s) => fullStep(s, ids));
+  if (sum(full) <= room) return card.steps.flatMap((s) => fullStep(s, ids, card.lang));
 
   if (sum(collapsed) <= room) {
     // Start collapsed, then open steps in order while the budget allows.
@@ -137,7 +146,9 @@ export function stepBlocks(card: Card, room: number, ids: Ids): Block[] {
       }
       return false;
     });
-    return card.steps.flatMap((s, i) => (open[i] ? fullStep(s, ids) : collapsedStep(s, ids)));
+    return card.steps.flatMap((s, i) =>
+      open[i] ? fullStep(s, ids, card.lang) : collapsedStep(s, ids),
+    );
   }
 
   // Even collapsed the steps do not fit: show what fits and point to the runbook for the rest.

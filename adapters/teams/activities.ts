@@ -29,7 +29,7 @@ export function cardActivity(card: Card): Partial<Activity> {
  * read as markdown), else one Adaptive Card with the text, the code blocks and the card.
  */
 export function replyActivity(reply: Reply): Partial<Activity> {
-  const card = renderReplyCard(reply, reply.card?.lang);
+  const card = renderReplyCard(reply, reply.lang ?? reply.card?.lang);
   if (card === null) {
     return { type: ActivityTypes.Message, text: reply.text, textFormat: 'plain' };
   }

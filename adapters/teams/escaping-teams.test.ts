@@ -30,6 +30,28 @@ describe('Teams: alert text cannot mention or link', () => {
       cardActivity(card),
       replyActivity({ text: HOSTILE, card }),
       replyActivity({ text: HOSTILE, code: [{ title: HOSTILE, body: HOSTILE }] }),
+      replyActivity({
+        text: HOSTILE,
+        tables: [
+          {
+            title: HOSTILE,
+            columns: [{ key: 'a', label: HOSTILE }],
+            rows: [{ cells: [HOSTILE], tone: 'attention' }],
+          },
+        ],
+        code: [{ title: HOSTILE, body: HOSTILE, raw: true }],
+      }),
+      renderAdaptiveCard({
+        ...card,
+        steps: card.steps.map((st) => ({
+          ...st,
+          evidence: {
+            verdict: HOSTILE,
+            tone: 'attention',
+            tables: [{ title: HOSTILE, columns: [{ key: 'a', label: HOSTILE }], rows: [] }],
+          },
+        })),
+      }),
     ];
     for (const r of renderings) {
       expect(JSON.stringify(r)).toContain('evil.example');

@@ -6,6 +6,7 @@ import type {
   CardAction,
   CardRequest,
   CardStep,
+  CardTable,
   StepState,
 } from '../../src/domain/cards/card';
 import { buildRunbookCard, type RunbookCardContext } from '../../src/domain/cards/runbook-card';
@@ -307,6 +308,134 @@ describe('renderReplyCard', () => {
     const json = renderReplyCard({ text: 't', code: [{ body: 'y'.repeat(100_000) }] }) as AcJson;
     expect(cardBytes(json)).toBeLessThanOrEqual(MAX_CARD_BYTES);
     expect(JSON.stringify(json)).toContain('100000 characters');
+  });
+});
+
+describe('tables (a step output, a pre-check evidence)', () => {
+  const copies: CardTable = {
+    title: 'Database copies',
+    columns: [
+      { key: 'database', label: 'Database' },
+      { key: 'status', label: 'Status' },
+      { key: 'copyQueue', label: 'Copy queue', align: 'right' },
+    ],
+    rows: [
+      { cells: ['DB01', 'Mounted', '0'] },
+      { cells: ['DB02', 'FailedAndSuspended', '212'], tone: 'attention' },
+    ],
+  };
+  const nodesOf = (json: unknown, type: string): AcJson[] => {
+    const out: AcJson[] = [];
+    walk(json, (n) => {
+      if (n.type === type) out.push(n);
+    });
+    return out;
+  };
+  const cellTexts = (row: AcJson): string[] =>
+    (row.cells as AcJson[]).map((c) => JSON.stringify(c).match(/"text":"([^"]*)"/)?.[1] ?? '');
+
+  it('draws a reply table as an Adaptive Card Table: header row first, numbers right, tone as style', () => {
+    const json = renderReplyCard({ text: 'Step 2', tables: [copies] }) as AcJson;
+    expect(json).not.toBeNull();
+    expect(adaptiveCardProblems(json)).toEqual([]);
+    expect(ourChecks(json)).toEqual([]);
+    const [table] = nodesOf(json, 'Table');
+    expect(table).toMatchObject({ firstRowAsHeaders: true, showGridLines: true });
+    const columns = table?.columns as AcJson[];
+    expect(columns).toHaveLength(3);
+    expect(columns[2]).toMatchObject({ horizontalCellContentAlignment: 'Right' });
+    for (const c of columns) expect(typeof c.width).toBe('number');
+    const rows = table?.rows as AcJson[];
+    expect(rows.map(cellTexts)).toEqual([
+      ['Database', 'Status', 'Copy queue'],
+      ['DB01', 'Mounted', '0'],
+      ['DB02', 'FailedAndSuspended', '212'],
+    ]);
+    expect(rows[2]).toMatchObject({ style: 'attention' });
+    // Cells are verbatim text, like the rest of the card.
+    expect(nodesOf(json, 'TextBlock')).toEqual([]);
+  });
+
+  it('puts the raw output behind a "Raw output" ShowCard, in the reply language', () => {
+    for (const [lang, label] of [
+      ['en', 'Raw output'],
+      ['zh-TW', '原始輸出'],
+    ] as const) {
+      const json = renderReplyCard(
+        {
+          text: 'Step 2',
+          tables: [copies],
+          code: [
+            { title: 'PowerShell', body: 'Get-MailboxDatabaseCopyStatus -Server EX01' },
+            { title: label, body: '[{"DatabaseName":"DB01"}]', raw: true },
+          ],
+          lang,
+        },
+        lang,
+      ) as AcJson;
+      expect(adaptiveCardProblems(json)).toEqual([]);
+      const [show] = nodesOf(json, 'Action.ShowCard');
+      expect(show?.title).toBe(label);
+      expect(JSON.stringify(show?.card)).toContain('DatabaseName');
+      // The command stays in view; only the raw output is folded.
+      const body = json.body as AcJson[];
+      const visible = JSON.stringify(body.filter((b) => b.type !== 'ActionSet'));
+      expect(visible).toContain('Get-MailboxDatabaseCopyStatus');
+      expect(visible).not.toContain('DatabaseName');
+    }
+  });
+
+  it('cuts a big table to fit the card size and says how many rows are left out', () => {
+    const big: CardTable = {
+      columns: ['a', 'b', 'c', 'd', 'e'].map((k) => ({ key: k, label: k.toUpperCase() })),
+      rows: Array.from({ length: 100 }, (_, i) => ({ cells: Array(5).fill(`Monitor${i}-健康`) })),
+      omittedRows: 20,
+    };
+    const json = renderReplyCard({
+      text: 't',
+      tables: [big],
+      code: [{ title: 'Raw output', body: 'x'.repeat(50_000), raw: true }],
+    }) as AcJson;
+    expect(cardBytes(json)).toBeLessThanOrEqual(MAX_CARD_BYTES);
+    expect(adaptiveCardProblems(json)).toEqual([]);
+    const shown = ((nodesOf(json, 'Table')[0]?.rows as AcJson[]).length ?? 0) - 1;
+    expect(shown).toBeGreaterThan(1);
+    expect(JSON.stringify(json)).toContain(`and ${120 - shown} more rows`);
+  });
+
+  it('an empty table says so', () => {
+    const json = renderReplyCard({ text: 't', tables: [{ ...copies, rows: [] }] }, 'zh-TW');
+    expect(JSON.stringify(json)).toContain('（無）');
+  });
+
+  it('draws a step evidence (verdict, tables) on the step, and the card still fits', () => {
+    const section = catalog.sections.get('pop-ctp');
+    if (!section) throw new Error('pop-ctp');
+    for (const lang of LANGS) {
+      const base = buildRunbookCard(section, context('pop-ctp', 'progress'), lang);
+      const evidence = {
+        verdict: 'Failover held: DB02 has no healthy copy elsewhere',
+        tone: 'attention' as const,
+        tables: [copies],
+        checkedAt: '2026-12-01T07:40:00.000Z',
+      };
+      const one: Card = {
+        ...base,
+        steps: base.steps.map((st, i) => (i === 0 ? { ...st, evidence } : st)),
+      };
+      const json = renderAdaptiveCard(one);
+      expect(adaptiveCardProblems(json)).toEqual([]);
+      expect(ourChecks(json)).toEqual([]);
+      const runs = nodesOf(json, 'TextRun');
+      expect(runs.find((r) => r.text === evidence.verdict)).toMatchObject({ color: 'Attention' });
+      expect(nodesOf(json, 'Table')).toHaveLength(1);
+      // Evidence on every step: the card shortens (tables go first), the verdicts stay.
+      const all: Card = { ...base, steps: base.steps.map((st) => ({ ...st, evidence })) };
+      const crowded = renderAdaptiveCard(all);
+      expect(adaptiveCardProblems(crowded)).toEqual([]);
+      expect(ourChecks(crowded)).toEqual([]);
+      expect(nodesOf(crowded, 'TextRun').some((r) => r.text === evidence.verdict)).toBe(true);
+    }
   });
 });
 

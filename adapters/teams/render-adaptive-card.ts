@@ -1,3 +1,5 @@
+// Over 450 lines, kept whole for now: one card renderer (a card, its steps, requests, buttons and a
+// reply preface share the text helpers and the size budget); tables live in table-elements.ts.
 import type {
   Card,
   CardAction,
@@ -11,6 +13,7 @@ import type {
 import type { CodeBlock, Reply } from '../../src/app/chat/ports';
 import { DEFAULT_LANG, type Lang } from '../../src/domain/runbooks/text';
 import { plural, t } from '../../src/domain/strings';
+import { evidenceElements, rowsFor, tableElements } from './table-elements';
 
 /**
  * Card → Adaptive Card 1.5 JSON for Teams. Pure. Buttons are Universal Actions (`Action.Execute`)
@@ -87,7 +90,9 @@ export function renderAdaptiveCard(card: Card, preface?: Reply): AcJson {
 /** A reply as an Adaptive Card, or null when plain text says it all. */
 export function renderReplyCard(reply: Reply, lang: Lang = DEFAULT_LANG): AcJson | null {
   if (reply.card) return renderAdaptiveCard(reply.card, reply);
-  if (!reply.code || reply.code.length === 0) return null;
+  if ((!reply.code || reply.code.length === 0) && (!reply.tables || reply.tables.length === 0)) {
+    return null;
+  }
   // The budget is in characters; escapes and non-ASCII text take more bytes, so halve until it fits.
   let budget = MAX_CARD_BYTES - 2_000;
   let json = root(prefaceElements(reply, lang, budget), reply.text);
@@ -186,11 +191,38 @@ function root(body: AcJson[], fallbackText: string): AcJson {
   };
 }
 
+/**
+ * A reply's text, its tables, its code. With tables, the raw output they were parsed from sits
+ * behind an `Action.ShowCard` ("Raw output"): one click away, not in the way.
+ */
 function prefaceElements(reply: Reply, lang: Lang, budget: number): AcJson[] {
   const out: AcJson[] = [rich([{ text: reply.text }])];
+  const tables = reply.tables ?? [];
   const code = reply.code ?? [];
-  const each = code.length > 0 ? Math.floor(budget / code.length) : budget;
-  for (const block of code) out.push(...codeElements(block, lang, each));
+  // The tables are what people read: they get most of the room, the code blocks share the rest.
+  const tableShare = tables.length === 0 ? 0 : code.length === 0 ? budget : budget * 0.6;
+  const each = code.length > 0 ? Math.floor((budget - tableShare) / code.length) : budget;
+  for (const table of tables) {
+    out.push(...tableElements(table, lang, rowsFor(table, tableShare / tables.length)));
+  }
+  const folded: AcJson[] = [];
+  for (const block of code) {
+    const elements = codeElements(block, lang, each);
+    if (block.raw && tables.length > 0) folded.push(...elements);
+    else out.push(...elements);
+  }
+  if (folded.length > 0) {
+    out.push({
+      type: 'ActionSet',
+      actions: [
+        {
+          type: 'Action.ShowCard',
+          title: t(lang, 'table.rawOutput'),
+          card: { type: 'AdaptiveCard', body: folded },
+        },
+      ],
+    });
+  }
   return out;
 }
 
@@ -273,6 +305,11 @@ function stepContainer(
   }
   if (detail.steps !== 'minimal') {
     for (const c of step.commands) items.push(commandElement(c));
+  }
+  // The evidence comes before the buttons: what the click would be decided on.
+  if (step.evidence) {
+    const rows = full ? 20 : detail.steps === 'compact' ? 8 : 0;
+    items.push(...evidenceElements(step.evidence, lang, rows));
   }
   if (full) {
     for (const note of step.notes) items.push(rich([{ text: note, isSubtle: true }]));

@@ -282,3 +282,69 @@ test('a channel that cannot be posted to is given up on, not retried forever', a
     await delivery.close();
   }
 });
+
+test('a step result with a parsed output goes to the thread as tables, the raw output kept, in the channel language', async () => {
+  const replies: Reply[] = [];
+  const surface: ChatSurface = {
+    platform: 'slack',
+    postCard: async (channel) => ({ platform: 'slack', channel, messageId: 'm-tables' }),
+    updateCard: async () => undefined,
+    postInThread: async (_ref, reply) => {
+      replies.push(reply);
+    },
+    postToChannel: async () => undefined,
+  };
+  const prefs = createPrefs(redis, keys);
+  await prefs.setLang({ platform: 'slack', id: 'C-ALERTS' }, 'zh-TW');
+  incident = sampleIncident({ Id: '61111111-2222-3333-4444-555555555555' }, 'INC-56');
+  run = {
+    id: 'RUN-51',
+    incidentId: incident.id,
+    version: 1,
+    sectionId: 's',
+    status: 'running',
+    verdict: 'confirmed',
+    waitUntil: null,
+    steps: {
+      's/restart': {
+        state: 'succeeded',
+        results: [
+          {
+            jobId: 'J51',
+            actionId: 'restart-service',
+            params: { server: 'EX01', service: 'MSExchangePOP3BE' },
+            status: 'succeeded',
+            summary: 'done',
+            durationMs: 4100,
+            finishedAt: '2026-12-01T07:49:11.000Z',
+            raw: '{"Name":"MSExchangePOP3BE","Status":4}',
+            parsed: {
+              kind: 'change',
+              after: { kind: 'service-status', name: 'MSExchangePOP3BE', status: 'Running' },
+            },
+          },
+        ],
+      },
+    },
+  };
+  const delivery = start([surface]);
+  try {
+    await events.sink.publish({
+      incidentId: incident.id,
+      version: 1,
+      change: 'created',
+      at: 'now',
+    });
+    await until(() => replies.length > 0);
+    const [reply] = replies;
+    expect(reply?.text).toContain('MSExchangePOP3BE Running，已於 07:49:11Z 重新啟動');
+    expect(reply?.tables?.[0]).toMatchObject({
+      title: '服務',
+      rows: [{ cells: ['MSExchangePOP3BE', 'Running'] }],
+    });
+    expect(reply?.code?.find((c) => c.raw)?.body).toBe('{"Name":"MSExchangePOP3BE","Status":4}');
+  } finally {
+    await delivery.close();
+    await prefs.setLang({ platform: 'slack', id: 'C-ALERTS' }, 'en');
+  }
+});

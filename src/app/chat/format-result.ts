@@ -1,3 +1,5 @@
+import { describeOutput } from '../../domain/cards/output-summary';
+import { outputTables } from '../../domain/cards/output-tables';
 import { DEFAULT_LANG, type Lang } from '../../domain/runbooks/text';
 import { t } from '../../domain/strings';
 import type { CodeBlock, Reply } from './ports';
@@ -15,6 +17,9 @@ export interface ResultLike {
   raw?: string | undefined;
   reason?: string | undefined;
   params?: Record<string, unknown> | undefined;
+  /** The worker's parsed output: drawn as tables, and put in words ("restarted 07:49:11Z"). */
+  parsed?: unknown;
+  finishedAt?: string | undefined;
   /** How the runbook step judged a check's result (the card's badge reads the same). */
   expectation?: 'met' | 'not-met' | 'unreadable' | undefined;
 }
@@ -64,13 +69,19 @@ export function formatResult(
       : (ICON[result.status] ?? '•');
   const what = options.stepLabel ?? result.actionId;
   const secs = (result.durationMs / 1000).toFixed(1);
-  const summary = result.summary ?? result.reason ?? result.status;
+  const succeeded = result.status === 'succeeded';
+  // In the channel's language and from the output itself; the run's summary when it says nothing.
+  const described = succeeded ? describeOutput(result, lang) : null;
+  const summary = described ?? result.summary ?? result.reason ?? result.status;
   const text = t(lang, 'result.text', { icon, what, summary, seconds: secs });
+  const tables = succeeded ? outputTables(result.parsed, lang) : [];
   const code: CodeBlock[] = [];
   if (result.command) code.push({ title: 'PowerShell', body: result.command });
   const output = result.raw ?? result.reason;
   if (output && output.trim() !== '') {
-    code.push(codeBlock(output, t(lang, 'result.output'), options.fullTextUrl, lang));
+    const title = t(lang, tables.length > 0 ? 'table.rawOutput' : 'result.output');
+    const block = codeBlock(output, title, options.fullTextUrl, lang);
+    code.push(tables.length > 0 ? { ...block, raw: true } : block);
   }
-  return { text, code };
+  return tables.length > 0 ? { text, code, tables, lang } : { text, code, lang };
 }

@@ -1,5 +1,6 @@
 import type { Actor, PlatformId } from '../../domain/identity/actor';
 import type { Card, CardTable } from '../../domain/cards/card';
+import type { Lang } from '../../domain/runbooks/text';
 
 /**
  * The contract between the platform-neutral chat core (src/chat) and the adapters (adapters/slack,
@@ -29,6 +30,11 @@ export interface CodeBlock {
   /** Set when `body` was cut to fit: the full length, and where the whole can be read. */
   truncatedFrom?: number | undefined;
   fullTextUrl?: string | undefined;
+  /**
+   * The raw output that the reply's `tables` were parsed from: a surface that can fold content
+   * (Teams' ShowCard, the console's details) puts it behind a click; others show it after them.
+   */
+  raw?: boolean | undefined;
 }
 
 /** A message that is not an incident card: command answers, step outputs, errors. */
@@ -40,6 +46,8 @@ export interface Reply {
   tables?: CardTable[] | undefined;
   /** A card to show with it (a runbook card, the help card). */
   card?: Card | undefined;
+  /** The language of its texts, for the few words a surface adds ("Raw output", "3 more rows"). */
+  lang?: Lang | undefined;
 }
 
 /** What the core answers to a command or a click. Every field is optional. */

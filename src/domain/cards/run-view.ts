@@ -16,6 +16,9 @@ export interface RunStepView {
     finishedAt: string;
     raw?: string | undefined;
     reason?: string | undefined;
+    params?: Record<string, unknown> | undefined;
+    /** The parsed output: the thread reply's tables (src/domain/cards/output-tables.ts). */
+    parsed?: unknown;
   }>;
   requestId?: string | undefined;
   sectionId?: string | undefined;
