@@ -16,6 +16,8 @@ export interface RunStepView {
     finishedAt: string;
     raw?: string | undefined;
     reason?: string | undefined;
+    /** The worker's parsed output (a get-dag-safety result is shown as evidence). */
+    parsed?: unknown;
   }>;
   requestId?: string | undefined;
   sectionId?: string | undefined;
