@@ -58,7 +58,10 @@ export function buildIncidentCard(input: IncidentCardInput): Card {
   let latestSafety: { at: string; out: DagSafetyOutput } | null = null;
   for (const step of flattenSteps(section.steps)) {
     const rec = runStep(run, section.id, step.id);
-    if (rec && !(ended && OPEN_STATES.has(rec.state))) stepStates[step.id] = rec.state;
+    // The escalation step an escalated run ended on is where a person takes over: it stays open.
+    const escalation = run?.status === 'escalated' && step.kind === 'manual' && rec?.started;
+    if (rec && (escalation || !(ended && OPEN_STATES.has(rec.state))))
+      stepStates[step.id] = rec.state;
     else if (ended) stepStates[step.id] = 'skipped';
     const last = [...(rec?.results ?? [])]
       .reverse()

@@ -24,6 +24,8 @@ export interface RunStepView {
   /** Set while a change's outcome is unknown: the read-only check that settles it. */
   verify?: { actionId: string } | undefined;
   outcome?: string | undefined;
+  /** Its own action was started (a manual step: a person was asked). */
+  started?: boolean | undefined;
 }
 
 export interface RunView {

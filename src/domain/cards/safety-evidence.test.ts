@@ -321,4 +321,26 @@ describe('on the incident card', () => {
     // Not in maintenance: no note.
     expect(card.notes.join(' ')).not.toMatch(/不會被捨棄/);
   });
+
+  it('keeps the escalation step an escalated run ended on open, for the person who takes over', () => {
+    const card = buildIncidentCard({
+      incident: sampleIncident(),
+      catalog,
+      run: {
+        ...runWith({
+          'pop-deep/pop-deep.precheck': { state: 'failed', results: [] },
+          'pop-deep/pop-deep.precheck-escalate': { state: 'pending', results: [], started: true },
+        }),
+        status: 'escalated',
+      },
+      requests: [],
+      lang: 'en',
+      now: NOW,
+    });
+    const escalate = all(card.steps).find((s) => s.id === 'pop-deep.precheck-escalate')!;
+    expect(escalate.state).toBe('pending');
+    expect(escalate.actions.map((a) => a.label)).toEqual(['Mark done']);
+    // A step the run never reached is still skipped.
+    expect(all(card.steps).find((s) => s.id === 'pop-deep.8')?.state).toBe('skipped');
+  });
 });

@@ -274,7 +274,9 @@ function conditionTable(
 function recoveriesTable(out: DagSafetyOutput, lang: Lang): CardTable | null {
   const recent = out.hold.recentRecoveries;
   if (recent.length === 0) return null;
-  const running = new Set(out.hold.inProgress);
+  // By value: a stored run's events are copies, not the same objects.
+  const key = (r: RecoveryEvent) => `${r.time}|${r.eventId}|${r.action}|${r.resource}`;
+  const running = new Set(out.hold.inProgress.map(key));
   return {
     title: t(lang, 'safety.ma.table', {
       server: out.evidence.server,
@@ -297,7 +299,7 @@ function recoveriesTable(out: DagSafetyOutput, lang: Lang): CardTable | null {
         r.state ?? '?',
         r.result ?? '',
       ],
-      ...(running.has(r) ? { tone: 'warning' as CardTone } : {}),
+      ...(running.has(key(r)) ? { tone: 'warning' as CardTone } : {}),
     })),
     ...omitted(recent.length),
   };
