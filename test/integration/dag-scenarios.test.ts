@@ -32,6 +32,9 @@ beforeAll(async () => {
       RUNBOOK_WAIT_SECONDS: '1',
       LOG_LEVEL: 'silent',
       APPROVAL_POLICY: '',
+      // Several POP alerts within minutes would make an outage of them (a card for the outage,
+      // the incidents' own cards held): these tests are about one server's safety checks.
+      OUTAGE_MODE: 'off',
     },
     { fromSource: true },
   );
@@ -191,6 +194,8 @@ test('dag-no-healthy-copy: the failover is refused with its evidence, nothing mo
   const org = await readOrg(demo.stateFile);
   expect(org.databases.find((d) => d.name === 'DB02')?.active).toBe('EX02');
   expect(org.servers.find((s) => s.name === 'EX02')?.activationDisabled).toBe(false);
+  // Closed, so a later alert about EX02 opens an incident of its own.
+  await sendAlert('dag-no-healthy-copy', '--resolve');
 }, 120_000);
 
 test('dag-member-restarting: the databases fail over, the restart is held while EX02 is down', async () => {
@@ -251,6 +256,8 @@ test("ma-recovery-in-progress: the changes are held and Managed Availability's a
   );
   expect(awaiting(again)).toEqual([]);
   expect(again.steps['pop-deep.1']?.state ?? 'pending').toBe('pending');
+  // Closed: its run stops asking every second, which would only slow the next scenarios' cards.
+  await sendAlert('ma-recovery-in-progress', '--resolve');
 }, 120_000);
 
 test('server-in-maintenance: the alert is annotated and held; when maintenance ends the runbook goes on', async () => {
@@ -308,3 +315,75 @@ test('fail-back-to-preferred: fail over, restart, allow activation, and every da
   ]);
   expect(org.servers.find((s) => s.name === 'EX01')?.activationDisabled).toBe(false);
 }, 180_000);
+
+interface ConsoleMessage {
+  card?: Card;
+  thread: Array<{ reply: { text: string } }>;
+}
+
+/** The incident's card in the console's alerts room, with its thread. */
+async function consoleCard(incidentId: string): Promise<ConsoleMessage | undefined> {
+  const res = await fetch(`${demo.url}/console/api/messages?room=alerts&user=alice`);
+  const { messages } = (await res.json()) as { messages: ConsoleMessage[] };
+  return messages.find((m) =>
+    m.card?.facts.some((f) => f.key === 'incident' && f.value === incidentId),
+  );
+}
+
+test('the worker refuses a failover whose pre-check is worse than the approved one; the reason reaches the thread', async () => {
+  const id = await sendAlert('pop-needs-reboot');
+  expect((await until(id, 'verdict', (r) => r.verdict !== 'pending')).verdict).toBe('confirmed');
+  await approveNext(id, 'pop-deep.1');
+  const waiting = await until(id, 'the failover to wait for approval', (r) =>
+    awaiting(r).includes('pop-deep.3'),
+  );
+  // The approver sees three healthy copies of DB02 (EX02's active database) to fail over to.
+  const seen = waiting.steps['pop-deep.precheck']?.results.at(-1)?.parsed as {
+    failover: { databases: { database: string; healthyTargets: number }[] };
+  };
+  expect(seen.failover.databases).toEqual([
+    expect.objectContaining({ database: 'DB02', healthyTargets: 3 }),
+  ]);
+  const asked = await demo.server.remediation.requestStep({
+    incidentId: id,
+    sectionId: waiting.sectionId,
+    stepId: 'pop-deep.3',
+    actor: alice,
+    confirmed: true,
+  });
+  if (!asked.ok) throw new Error(asked.reason);
+  expect(asked.request.params.precheck).toMatchObject({ healthyTargets: { DB02: 3 } });
+  // Before it runs, one of those copies falls behind (its copy queue grows past the limit).
+  await updateState(demo.stateFile, (s) => {
+    const db02 = s.databases.find((d) => d.name === 'DB02')!;
+    db02.copies.find((c) => c.server === 'EX03')!.copyQueueLength = 250;
+  });
+  const approved = await demo.server.approvals.flow.approve({
+    actor: bob,
+    requestId: asked.request.id,
+  });
+  if (!approved.ok) throw new Error(approved.reason);
+
+  const refused = await until(id, 'the refusal', (r) =>
+    (r.steps['pop-deep.3']?.results ?? []).some((x) => x.status === 'refused'),
+  );
+  const result = refused.steps['pop-deep.3']!.results.at(-1)!;
+  expect(result.reason).toBe(
+    'the failover pre-check is worse than when it was approved: DB02 2 healthy target(s), approved with 3; nothing was moved: escalate',
+  );
+  // Nothing moved: DB02 is still active on EX02, whose activation is not blocked.
+  const org = await readOrg(demo.stateFile);
+  expect(org.databases.find((d) => d.name === 'DB02')?.active).toBe('EX02');
+  expect(org.servers.find((s) => s.name === 'EX02')?.activationDisabled).toBe(false);
+  // The reason is in the card's thread, where the people who approved it look.
+  const end = Date.now() + 60_000;
+  let thread: string[] = [];
+  while (Date.now() < end) {
+    thread = ((await consoleCard(id))?.thread ?? []).map((m) => m.reply.text);
+    if (thread.some((t) => t.includes('worse than when it was approved'))) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(thread.find((t) => t.includes('refused by the worker'))).toContain(
+    'DB02 2 healthy target(s), approved with 3; nothing was moved: escalate',
+  );
+}, 120_000);
