@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { readOrg } from '../../jobs/simulated-exchange';
 import { createDemoOrg } from '../../jobs/simulated-exchange/org-state';
 import { updateState } from '../../jobs/simulated-exchange/state-store';
+import { alertIdFor, buildScenarioAlert } from '../../jobs/simulated-exchange/alert-scenarios';
 import { startDemo, type RunningDemo } from '../../src/cli/commands/demo';
 import { registerSendAlert } from '../../src/cli/commands/send-alert';
 import type { Card, CardStep, CardTable } from '../../src/domain/cards/card';
@@ -387,3 +388,70 @@ test('the worker refuses a failover whose pre-check is worse than the approved o
     'DB02 2 healthy target(s), approved with 3; nothing was moved: escalate',
   );
 }, 120_000);
+
+test('the IMAP runbook has the same safety steps: pre-check, guard and fail-back on ImapDeepTestMonitor', async () => {
+  // An IMAP back end that only a server restart fixes, on EX03 (every database's copy there
+  // gets activation preference 1 first, so the fail-back has somewhere to bring them).
+  await updateState(demo.stateFile, (s) => {
+    for (const db of s.databases) {
+      const here = db.copies.find((c) => c.server === 'EX03')!;
+      const first = db.copies.find((c) => c.activationPreference === 1)!;
+      first.activationPreference = here.activationPreference;
+      here.activationPreference = 1;
+    }
+    s.faults.push({
+      id: 'imap-needs-reboot',
+      server: 'EX03',
+      healthSet: 'IMAP.Protocol',
+      monitor: 'ImapDeepTestMonitor',
+      error: 'ImapDeepTestProbe: the mailbox store did not respond.',
+      since: new Date().toISOString(),
+      clears: { by: 'server-restart' },
+    });
+  });
+  // The POP demo alert's shape, about IMAP.Protocol (no demo mark: the fault is set above).
+  const pop = buildScenarioAlert('pop-needs-reboot', { server: 'EX03' });
+  const swap = (v: unknown) =>
+    typeof v === 'string'
+      ? v
+          .replaceAll('POP.Protocol', 'IMAP.Protocol')
+          .replaceAll('PopDeepTestMonitor', 'ImapDeepTestMonitor')
+          .replaceAll('MSExchangePOP3BE', 'MSExchangeIMAP4BE')
+          .replaceAll('Pop3', 'Imap4')
+      : v;
+  const alert = Object.fromEntries(Object.entries(pop).map(([k, v]) => [k, swap(v)]));
+  alert.Id = alertIdFor('imap-needs-reboot', 'EX03.contoso.com');
+  alert.CustomField2 = null;
+  const res = await fetch(`${demo.url}/api/alerts/scom`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${demo.token}` },
+    body: JSON.stringify(alert),
+  });
+  expect(res.status).toBe(202);
+  const open = await demo.server.incidents.listOpen();
+  const id = open.find((i) => i.healthSet === 'IMAP.Protocol')?.id;
+  if (!id) throw new Error('no IMAP incident');
+
+  expect((await until(id, 'verdict', (r) => r.verdict !== 'pending')).verdict).toBe('confirmed');
+  const started = await until(
+    id,
+    'the hold',
+    (r) => r.steps['imap-deep.hold']?.state === 'succeeded',
+  );
+  expect(started.sectionId).toBe('imap-deep');
+  await approveNext(id, 'imap-deep.1');
+  const failover = await approveNext(id, 'imap-deep.3');
+  expect(failover.steps['imap-deep.precheck']?.state).toBe('succeeded');
+  expect(failover.steps['imap-deep.3']?.results.at(-1)?.params.precheck).toMatchObject({
+    healthyTargets: { DB03: 3 },
+  });
+  const restarted = await approveNext(id, 'imap-deep.4');
+  expect(restarted.steps['imap-deep.guard']?.state).toBe('succeeded');
+  await approveNext(id, 'imap-deep.6');
+  await approveNext(id, 'imap-deep.failback');
+  const run = await until(id, 'recovered', (r) => r.status === 'recovered');
+  expect(run.steps['imap-deep.failback-check']?.state).toBe('succeeded');
+  const org = await readOrg(demo.stateFile);
+  expect(org.databases.map((d) => d.active)).toEqual(['EX03', 'EX03', 'EX03', 'EX03']);
+  expect(org.servers.find((s) => s.name === 'EX03')?.activationDisabled).toBe(false);
+}, 180_000);
