@@ -14,13 +14,18 @@ import { applyScenario } from './scenarios';
 const catalog = loadCatalog();
 const now = new Date('2026-11-27T04:00:00Z');
 
-test('one scenario per POP monitor section, plus a resolution', () => {
+test('one scenario per POP monitor section, one per DAG safety check, plus a resolution', () => {
   expect(ALERT_SCENARIOS.map((s) => s.name)).toEqual([
     'pop-backend-hung',
     'pop-needs-reboot',
     'pop-transient',
     'pop-ctp-failure',
     'pop-command-time',
+    'dag-no-healthy-copy',
+    'dag-member-restarting',
+    'ma-recovery-in-progress',
+    'server-in-maintenance',
+    'fail-back-to-preferred',
     'pop-resolved',
   ]);
   const sections = new Set(ALERT_SCENARIOS.map((s) => s.section));

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Scenario } from './scenarios';
 
 /**
- * Demo alerts: one SCOM alert per POP runbook monitor section, each paired with the simulator
+ * Demo alerts: one SCOM alert per POP runbook monitor section (and one per DAG safety check beyond
+ * the seed), each paired with the simulator
  * fault that makes the simulated Exchange behave as the alert says, so the runbook's checks and
  * fixes find what a real server would show. Pure: `send-alert` posts these to the webhook and the
  * console raises them with the matching simulator scenario.
@@ -103,6 +104,84 @@ export const ALERT_SCENARIOS: readonly AlertScenario[] = [
     server: 'EX02',
     failureText: 'Average POP3 command processing time above 60 seconds.',
     simulatorScenario: 'pop-command-time',
+  },
+  // Beyond the seed: the DAG and Managed Availability safety checks (issue 17).
+  {
+    name: 'dag-no-healthy-copy',
+    description: {
+      en: 'POP3 deep test fails and needs a failover, but no other copy of the server’s databases is fit to take over: the failover is refused, nothing moves, escalate',
+      'zh-TW':
+        'POP3 深度測試失敗而需要容錯移轉，但伺服器資料庫的其他複本都無法接手：拒絕容錯移轉、不移動任何資料庫，改為提報',
+    },
+    healthSet: 'POP.Protocol',
+    monitor: 'PopDeepTestMonitor',
+    targetResource: 'MSExchangePOP3BE',
+    section: 'pop-deep',
+    server: 'EX02',
+    failureText: 'Pop3 deep test probe failed: STAT failed: the mailbox store did not respond.',
+    simulatorScenario: 'dag-no-healthy-copy',
+  },
+  {
+    name: 'dag-member-restarting',
+    description: {
+      en: 'POP3 deep test needs a server restart while another member of the DAG (EX02) is down: the databases fail over, the restart is held (one member at a time)',
+      'zh-TW':
+        'POP3 深度測試需要重新啟動伺服器，但同一 DAG 的另一成員（EX02）已停機：資料庫會容錯移轉，重新啟動則暫緩（每次一個成員）',
+    },
+    healthSet: 'POP.Protocol',
+    monitor: 'PopDeepTestMonitor',
+    targetResource: 'MSExchangePOP3BE',
+    section: 'pop-deep',
+    server: 'EX01',
+    failureText: 'Pop3 deep test probe failed: STAT failed: the mailbox store did not respond.',
+    simulatorScenario: 'dag-member-restarting',
+  },
+  {
+    name: 'ma-recovery-in-progress',
+    description: {
+      en: 'POP3 back end hung while Managed Availability is already restarting MSExchangePOP3BE: the changes are held and MA’s recovery action is shown',
+      'zh-TW':
+        'POP3 後端停止回應，而受管理的可用性已在重新啟動 MSExchangePOP3BE：變更暫緩，並顯示受管理的可用性的復原動作',
+    },
+    healthSet: 'POP.Protocol',
+    monitor: 'PopDeepTestMonitor',
+    targetResource: 'MSExchangePOP3BE',
+    section: 'pop-deep',
+    server: 'EX04',
+    failureText:
+      'Pop3 deep test probe failed: the POP3 backend service did not answer within 60 seconds.',
+    simulatorScenario: 'ma-recovery-in-progress',
+  },
+  {
+    name: 'server-in-maintenance',
+    description: {
+      en: 'POP3 back end hung on a server in maintenance (ServerWideOffline Inactive): the alert is annotated and its changes held until maintenance ends',
+      'zh-TW':
+        '維護中伺服器（ServerWideOffline Inactive）上的 POP3 後端停止回應：警示會加上註記，其變更暫緩至維護結束',
+    },
+    healthSet: 'POP.Protocol',
+    monitor: 'PopDeepTestMonitor',
+    targetResource: 'MSExchangePOP3BE',
+    section: 'pop-deep',
+    server: 'EX03',
+    failureText:
+      'Pop3 deep test probe failed: the POP3 backend service did not answer within 60 seconds.',
+    simulatorScenario: 'server-in-maintenance',
+  },
+  {
+    name: 'fail-back-to-preferred',
+    description: {
+      en: 'POP3 deep test needs a server restart on the preferred server of every database: fail over, restart, and move the databases back to it',
+      'zh-TW':
+        '每個資料庫的慣用伺服器需要重新啟動才能修復 POP3 深度測試：容錯移轉、重新啟動，再將資料庫移回該伺服器',
+    },
+    healthSet: 'POP.Protocol',
+    monitor: 'PopDeepTestMonitor',
+    targetResource: 'MSExchangePOP3BE',
+    section: 'pop-deep',
+    server: 'EX01',
+    failureText: 'Pop3 deep test probe failed: STAT failed: the mailbox store did not respond.',
+    simulatorScenario: 'fail-back-to-preferred',
   },
   {
     name: 'pop-resolved',

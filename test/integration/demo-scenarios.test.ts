@@ -127,7 +127,7 @@ async function faultsOn(server: string) {
 
 const driven = new Map<string, string>();
 
-test('the scenarios tested here are exactly those send-alert --list offers', () => {
+test('the scenarios tested here and in dag-scenarios.test.ts are exactly those send-alert --list offers', () => {
   // A new scenario without a test of its own fails here.
   expect(ALERT_SCENARIOS.map((s) => s.name).sort()).toEqual(
     [
@@ -137,6 +137,12 @@ test('the scenarios tested here are exactly those send-alert --list offers', () 
       'pop-ctp-failure',
       'pop-command-time',
       'pop-resolved',
+      // Driven in dag-scenarios.test.ts, each from a healthy organisation (beyond the seed).
+      'dag-no-healthy-copy',
+      'dag-member-restarting',
+      'ma-recovery-in-progress',
+      'server-in-maintenance',
+      'fail-back-to-preferred',
     ].sort(),
   );
 });

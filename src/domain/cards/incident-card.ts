@@ -15,6 +15,8 @@ import type { Lang } from '../runbooks/text';
 import { clip, shortTime } from '../shared/text';
 import { lookup, t, type PlainKey } from '../strings';
 import { runStep, type RunView } from './run-view';
+import { isDagSafetyOutput, type DagSafetyOutput } from '../safety/dag-safety';
+import { holdReasons } from './safety-evidence';
 
 export interface IncidentCardInput {
   incident: Incident;
@@ -51,10 +53,25 @@ export function buildIncidentCard(input: IncidentCardInput): Card {
   // Once the run has ended (recovered, transient, escalated, stopped), a step it did not reach or
   // finish is not "pending" or "running" any more: it shows as skipped, so the card tells the truth.
   const ended = run !== null && ENDED.has(run.status);
+  // Each safety check's latest result: its verdict and evidence go on the step (beyond the seed).
+  const safety: Record<string, DagSafetyOutput> = {};
+  let latestSafety: { at: string; out: DagSafetyOutput } | null = null;
   for (const step of flattenSteps(section.steps)) {
     const rec = runStep(run, section.id, step.id);
-    if (rec && !(ended && OPEN_STATES.has(rec.state))) stepStates[step.id] = rec.state;
+    // The escalation step an escalated run ended on is where a person takes over: it stays open.
+    const escalation = run?.status === 'escalated' && step.kind === 'manual' && rec?.started;
+    if (rec && (escalation || !(ended && OPEN_STATES.has(rec.state))))
+      stepStates[step.id] = rec.state;
     else if (ended) stepStates[step.id] = 'skipped';
+    const last = [...(rec?.results ?? [])]
+      .reverse()
+      .find((r) => r.status === 'succeeded' && isDagSafetyOutput(r.parsed));
+    if (last && isDagSafetyOutput(last.parsed)) {
+      safety[step.id] = last.parsed;
+      if (!latestSafety || last.finishedAt > latestSafety.at) {
+        latestSafety = { at: last.finishedAt, out: last.parsed };
+      }
+    }
   }
   const card = buildRunbookCard(
     section,
@@ -67,6 +84,7 @@ export function buildIncidentCard(input: IncidentCardInput): Card {
         monitor: incident.monitors[incident.monitors.length - 1] ?? null,
         incident: { id: incident.id, version: incident.version },
         stepStates,
+        safety,
       },
       catalog,
     ),
@@ -98,6 +116,13 @@ export function buildIncidentCard(input: IncidentCardInput): Card {
     );
   }
   if (!incident.actionable) notes.unshift(t(lang, 'incident.notActionable'));
+  // A server in maintenance, or one Managed Availability is recovering: the alert is annotated
+  // (its changes wait), never dropped.
+  if (latestSafety && !latestSafety.out.hold.ok && !ended && incident.status !== 'resolved') {
+    const reasons = holdReasons(latestSafety.out, lang);
+    if (reasons.length > 0)
+      notes.unshift(t(lang, 'safety.note.held', { reasons: reasons.join('; ') }));
+  }
 
   const base: Omit<ActionRef, 'op'> = {
     v: 1,

@@ -17,7 +17,7 @@ export interface RunStepView {
     raw?: string | undefined;
     reason?: string | undefined;
     params?: Record<string, unknown> | undefined;
-    /** The parsed output: the thread reply's tables (src/domain/cards/output-tables.ts). */
+    /** The parsed output: the thread reply's tables (output-tables.ts), a get-dag-safety result's evidence. */
     parsed?: unknown;
   }>;
   requestId?: string | undefined;
@@ -25,6 +25,8 @@ export interface RunStepView {
   /** Set while a change's outcome is unknown: the read-only check that settles it. */
   verify?: { actionId: string } | undefined;
   outcome?: string | undefined;
+  /** Its own action was started (a manual step: a person was asked). */
+  started?: boolean | undefined;
 }
 
 export interface RunView {

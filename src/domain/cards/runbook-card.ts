@@ -18,6 +18,8 @@ import type {
   StepState,
 } from './card';
 import { plural, t } from '../strings';
+import type { DagSafetyOutput } from '../safety/dag-safety';
+import { buildSafetyEvidence, isSafetyCheck } from './safety-evidence';
 import { clip } from '../shared/text';
 
 /** The incident's values and what is known about the run, for one card. */
@@ -36,6 +38,11 @@ export interface RunbookCardContext extends BindingContext {
   stepStates?: Readonly<Record<string, StepState>> | undefined;
   /** To title goto targets; without it the target's id is shown. */
   catalog?: Catalog | undefined;
+  /**
+   * The latest get-dag-safety result of each safety check step, by step id: shown on the step as
+   * its verdict and evidence (beyond the seed).
+   */
+  safety?: Readonly<Record<string, DagSafetyOutput>> | undefined;
 }
 
 /** The card context for a match: the matched probe and health set, plus the incident's values. */
@@ -48,6 +55,7 @@ export function cardContextFromMatch(
     monitor?: string | null | undefined;
     incident?: { id: string; version: number } | undefined;
     stepStates?: Readonly<Record<string, StepState>> | undefined;
+    safety?: Readonly<Record<string, DagSafetyOutput>> | undefined;
   },
   catalog?: Catalog,
 ): RunbookCardContext {
@@ -65,6 +73,7 @@ export function cardContextFromMatch(
     incident: values.incident,
     stepStates: values.stepStates,
     catalog,
+    safety: values.safety,
   };
 }
 
@@ -224,6 +233,9 @@ export function buildRunbookCard(
       }
     }
 
+    const found = context.safety?.[step.id];
+    const evidence =
+      found && isSafetyCheck(step.expect) ? buildSafetyEvidence(found, step.expect, lang) : null;
     return {
       id: step.id,
       number: step.number,
@@ -253,6 +265,7 @@ export function buildRunbookCard(
       links: dedupeLinks(step.links, lang),
       actions: stepActions,
       steps: step.steps.map((s) => renderStep(s, depth + 1)),
+      ...(evidence ? { evidence } : {}),
     };
   }
 }

@@ -50,13 +50,15 @@ export function judge(
     step.expect === 'no-hold'
   ) {
     if (!isDagSafetyOutput(parsed)) return 'unreadable';
-    const verdict =
+    // A restart also waits while the server is in maintenance or Managed Availability is
+    // recovering it: a restart would fight its responder (the card lists both conditions).
+    const ok =
       step.expect === 'failover-safe'
-        ? parsed.failover
+        ? parsed.failover.ok
         : step.expect === 'restart-safe'
-          ? parsed.restart
-          : parsed.hold;
-    return verdict.ok ? 'met' : 'not-met';
+          ? parsed.restart.ok && parsed.hold.ok
+          : parsed.hold.ok;
+    return ok ? 'met' : 'not-met';
   }
   const out = parsed as ActionOutput | undefined;
   if (!out || typeof out !== 'object' || !('kind' in out)) return 'unreadable';

@@ -449,3 +449,63 @@ describe('matching', () => {
     );
   });
 });
+
+describe('the IMAP runbook has the safety steps beyond the page, as the POP runbook does', () => {
+  it('marks them, keeps the page numbering, and guards the page steps', () => {
+    const deep = fullSection('imap-deep');
+    const flat = (steps: typeof deep.steps): [string, string, boolean][] =>
+      steps.flatMap((x) => [
+        [x.id, x.number, x.beyondSeed] as [string, string, boolean],
+        ...flat(x.steps),
+      ]);
+    expect(flat(deep.steps)).toEqual([
+      ['imap-deep.hold', '0a', true],
+      ['imap-deep.1', '1', false],
+      ['imap-deep.2', '2', false],
+      ['imap-deep.precheck', '2a', true],
+      ['imap-deep.precheck-escalate', '2b', true],
+      ['imap-deep.3', '3', false],
+      ['imap-deep.4', '4', false],
+      ['imap-deep.4.1', '4.1', false],
+      ['imap-deep.guard', '4.1a', true],
+      ['imap-deep.5', '5', false],
+      ['imap-deep.6', '6', false],
+      ['imap-deep.failback', '6a', true],
+      ['imap-deep.failback-check', '6b', true],
+      ['imap-deep.7', '7', false],
+    ]);
+    expect(deep.steps.find((x) => x.id === 'imap-deep.3')).toMatchObject({
+      params: { server: { from: 'server' }, precheck: { from: 'failoverPrecheck' } },
+      when: [
+        { step: 'imap-deep.2', outcome: 'failed' },
+        { step: 'imap-deep.precheck', outcome: 'succeeded' },
+      ],
+    });
+    expect(deep.steps.find((x) => x.id === 'imap-deep.precheck-escalate')).toMatchObject({
+      kind: 'manual',
+      when: [{ step: 'imap-deep.precheck', outcome: 'failed' }],
+    });
+    expect(deep.steps.find((x) => x.id === 'imap-deep.failback')).toMatchObject({
+      kind: 'destructive',
+      action: 'move-preferred-databases-back',
+      when: [{ step: 'imap-deep.6', outcome: 'done' }],
+    });
+
+    const slow = fullSection('imap-slow');
+    const restart = slow.steps.find((x) => x.id === 'imap-slow.4')!;
+    expect(restart.steps.map((x) => [x.id, x.expect ?? x.kind])).toEqual([
+      ['imap-slow.precheck', 'failover-safe'],
+      ['imap-slow.precheck-escalate', 'manual'],
+      ['imap-slow.4.1', 'destructive'],
+      ['imap-slow.4.2', 'no-active-database-copy'],
+      ['imap-slow.guard', 'restart-safe'],
+    ]);
+    expect(restart.steps.find((x) => x.id === 'imap-slow.4.1')?.params.precheck).toEqual({
+      from: 'failoverPrecheck',
+    });
+    expect(slow.steps.map((x) => x.id)).toContain('imap-slow.failback');
+    for (const id of ['imap-deep', 'imap-ctp', 'imap-proxy', 'imap-slow']) {
+      expect(fullSection(id).steps[0]).toMatchObject({ expect: 'no-hold', beyondSeed: true });
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import type { DatabaseCopy } from '../actions/parse-output';
+import { judge } from '../remediation/apply-outcome';
 import {
   assessSafety,
   failoverPrecheck,
@@ -173,5 +174,33 @@ describe('holds', () => {
     expect(h.reasons[1]).toMatch(
       /Managed Availability is recovering MSExchangePOP3BE \(RestartService by PopDeepTestRestart/,
     );
+  });
+});
+
+describe('how a restart guard step judges', () => {
+  it('holds a restart while Managed Availability is recovering the server, even when the DAG allows it', () => {
+    const e = evidence([
+      copy('DB01', 'EX01'),
+      copy('DB01', 'EX02', { status: 'Mounted', active: true }),
+    ]);
+    const recovering = {
+      ...e,
+      recoveries: [
+        {
+          time: new Date(NOW.getTime() - 60_000).toISOString(),
+          eventId: 500,
+          action: 'RestartService',
+          resource: 'MSExchangePOP3BE',
+          responder: 'PopDeepTestRestart',
+          state: 'Started',
+          result: null,
+          message: null,
+        },
+      ],
+    };
+    expect(judge({ expect: 'restart-safe' }, assessSafety(e, NOW))).toBe('met');
+    const out = assessSafety(recovering, NOW);
+    expect(out.restart.ok).toBe(true);
+    expect(judge({ expect: 'restart-safe' }, out)).toBe('not-met');
   });
 });

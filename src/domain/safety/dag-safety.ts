@@ -144,37 +144,93 @@ export function activeOnServer(e: SafetyEvidence): string[] {
     .map((c) => c.databaseName);
 }
 
+/**
+ * Why a target copy cannot take a database, as codes (the card words them in its language;
+ * `problems` in English for the thread and the worker's refusal).
+ */
+export type TargetProblem =
+  | { code: 'status'; value: string }
+  | { code: 'copyQueue'; value: number | null; limit: number }
+  | { code: 'replayQueue'; value: number | null; limit: number }
+  | { code: 'contentIndex'; value: string | null }
+  | { code: 'suspended' }
+  | { code: 'blocked' }
+  | { code: 'policyUnknown' }
+  | { code: 'offline'; value: string | null };
+
+/** What stops a target row from taking its database, within `limits`. */
+export function targetProblems(
+  row: Pick<
+    TargetRow,
+    | 'status'
+    | 'copyQueueLength'
+    | 'replayQueueLength'
+    | 'contentIndexState'
+    | 'activationSuspended'
+    | 'activationBlocked'
+    | 'serverWideOffline'
+  >,
+  limits: FailoverLimits,
+): TargetProblem[] {
+  const out: TargetProblem[] = [];
+  if (!limits.targetStatuses.includes(row.status)) out.push({ code: 'status', value: row.status });
+  if (row.copyQueueLength === null || row.copyQueueLength >= limits.copyQueueBelow) {
+    out.push({ code: 'copyQueue', value: row.copyQueueLength, limit: limits.copyQueueBelow });
+  }
+  if (row.replayQueueLength === null || row.replayQueueLength >= limits.replayQueueBelow) {
+    out.push({ code: 'replayQueue', value: row.replayQueueLength, limit: limits.replayQueueBelow });
+  }
+  if (
+    row.contentIndexState === null ||
+    !limits.contentIndexStates.includes(row.contentIndexState)
+  ) {
+    out.push({ code: 'contentIndex', value: row.contentIndexState });
+  }
+  if (row.activationSuspended === true) out.push({ code: 'suspended' });
+  if (row.activationBlocked !== false)
+    out.push({ code: row.activationBlocked ? 'blocked' : 'policyUnknown' });
+  if (row.serverWideOffline !== 'Active')
+    out.push({ code: 'offline', value: row.serverWideOffline });
+  return out;
+}
+
+function problemText(p: TargetProblem): string {
+  switch (p.code) {
+    case 'status':
+      return `status ${p.value}`;
+    case 'copyQueue':
+      return `copy queue ${p.value ?? '?'} (needs < ${p.limit})`;
+    case 'replayQueue':
+      return `replay queue ${p.value ?? '?'} (needs < ${p.limit})`;
+    case 'contentIndex':
+      return `content index ${p.value ?? '?'}`;
+    case 'suspended':
+      return 'activation suspended';
+    case 'blocked':
+      return 'activation blocked';
+    case 'policyUnknown':
+      return 'activation policy unknown';
+    case 'offline':
+      return `ServerWideOffline ${p.value ?? '?'}`;
+  }
+}
+
 function targetRow(e: SafetyEvidence, c: DatabaseCopy, limits: FailoverLimits): TargetRow {
   const m = memberOf(e, c.mailboxServer);
-  const blocked = activationBlocked(m);
-  const swo = stateOf(m, 'ServerWideOffline');
-  const problems: string[] = [];
-  if (!limits.targetStatuses.includes(c.status)) problems.push(`status ${c.status}`);
-  if (c.copyQueueLength === null || c.copyQueueLength >= limits.copyQueueBelow) {
-    problems.push(`copy queue ${c.copyQueueLength ?? '?'} (needs < ${limits.copyQueueBelow})`);
-  }
-  if (c.replayQueueLength === null || c.replayQueueLength >= limits.replayQueueBelow) {
-    problems.push(
-      `replay queue ${c.replayQueueLength ?? '?'} (needs < ${limits.replayQueueBelow})`,
-    );
-  }
-  if (c.contentIndexState === null || !limits.contentIndexStates.includes(c.contentIndexState)) {
-    problems.push(`content index ${c.contentIndexState ?? '?'}`);
-  }
-  if (c.activationSuspended === true) problems.push('activation suspended');
-  if (blocked !== false)
-    problems.push(blocked ? 'activation blocked' : 'activation policy unknown');
-  if (swo !== 'Active') problems.push(`ServerWideOffline ${swo ?? '?'}`);
-  return {
-    database: c.databaseName,
-    server: c.mailboxServer ?? '?',
+  const facts = {
     status: c.status,
     copyQueueLength: c.copyQueueLength,
     replayQueueLength: c.replayQueueLength,
     contentIndexState: c.contentIndexState,
     activationSuspended: c.activationSuspended,
-    activationBlocked: blocked,
-    serverWideOffline: swo,
+    activationBlocked: activationBlocked(m),
+    serverWideOffline: stateOf(m, 'ServerWideOffline'),
+  };
+  const problems = targetProblems(facts, limits).map(problemText);
+  return {
+    database: c.databaseName,
+    server: c.mailboxServer ?? '?',
+    ...facts,
     healthy: problems.length === 0,
     problems,
   };
@@ -241,47 +297,87 @@ export function worseThanSeal(now: FailoverVerdict, seal: FailoverSeal | undefin
     .join('; ')}`;
 }
 
-/**
- * One member of a DAG at a time: the seed's check (no active copy on the server), no other member
- * restarting, down, in maintenance or failed over, and no database whose only healthy copy is here.
- */
-export function restartGuard(e: SafetyEvidence): RestartVerdict {
-  const reasons: string[] = [];
-  if (e.copies === null) return { ok: false, reasons: ['the database copies could not be read'] };
-  const active = activeOnServer(e);
-  if (active.length > 0) reasons.push(`the server still hosts active copies: ${active.join(', ')}`);
+/** Why another DAG member stands in the way of a restart. */
+export type MemberProblem = 'down' | 'failed-copies' | 'maintenance' | 'failed-over';
+
+/** The restart guard's conditions, each as found (empty: it does not hold the restart back). */
+export interface RestartConditions {
+  /** Databases whose active copy is still on the server (the seed's own check). */
+  activeCopies: string[];
+  /** Other members restarting, down, in maintenance or failed over. */
+  members: { name: string; problem: MemberProblem; detail: string }[];
+  /** Databases whose only healthy copy is on the server. */
+  onlyCopy: string[];
+}
+
+/** The restart guard's conditions; null when the copies could not be read. */
+export function restartConditions(e: SafetyEvidence): RestartConditions | null {
+  if (e.copies === null) return null;
+  const copies = e.copies;
+  const members: RestartConditions['members'] = [];
   for (const m of e.members.filter((x) => !same(x.name, e.server))) {
-    const down = e.copies.filter(
+    const down = copies.filter(
       (c) =>
         same(c.mailboxServer, m.name) &&
         ['ServiceDown', 'Failed', 'FailedAndSuspended'].includes(c.status),
     );
     if (down.some((c) => c.status === 'ServiceDown')) {
-      reasons.push(`DAG member ${m.name} is down or restarting (its copies are ServiceDown)`);
+      members.push({ name: m.name, problem: 'down', detail: 'ServiceDown' });
     } else if (down.length > 0) {
-      reasons.push(
-        `DAG member ${m.name} has failed copies: ${down.map((c) => c.databaseName).join(', ')}`,
-      );
+      members.push({
+        name: m.name,
+        problem: 'failed-copies',
+        detail: down.map((c) => c.databaseName).join(', '),
+      });
     }
     const swo = stateOf(m, 'ServerWideOffline');
     if (swo !== null && swo !== 'Active')
-      reasons.push(`DAG member ${m.name} is in maintenance (ServerWideOffline ${swo})`);
+      members.push({ name: m.name, problem: 'maintenance', detail: `ServerWideOffline ${swo}` });
     if (m.mailbox?.activationDisabledAndMoveNow) {
-      reasons.push(`DAG member ${m.name} is failed over (database activation is blocked on it)`);
+      members.push({
+        name: m.name,
+        problem: 'failed-over',
+        detail: 'DatabaseCopyActivationDisabledAndMoveNow',
+      });
     }
   }
-  const databases = [...new Set(e.copies.map((c) => c.databaseName))];
-  for (const db of databases) {
-    const here = e.copies.find((c) => c.databaseName === db && same(c.mailboxServer, e.server));
+  const onlyCopy: string[] = [];
+  for (const db of [...new Set(copies.map((c) => c.databaseName))]) {
+    const here = copies.find((c) => c.databaseName === db && same(c.mailboxServer, e.server));
     if (!here) continue;
-    const elsewhere = e.copies.filter(
+    const elsewhere = copies.filter(
       (c) =>
         c.databaseName === db &&
         !same(c.mailboxServer, e.server) &&
         ['Mounted', 'Healthy'].includes(c.status),
     );
-    if (elsewhere.length === 0) reasons.push(`the server holds the only healthy copy of ${db}`);
+    if (elsewhere.length === 0) onlyCopy.push(db);
   }
+  return { activeCopies: activeOnServer(e), members, onlyCopy };
+}
+
+/**
+ * One member of a DAG at a time: the seed's check (no active copy on the server), no other member
+ * restarting, down, in maintenance or failed over, and no database whose only healthy copy is here.
+ */
+export function restartGuard(e: SafetyEvidence): RestartVerdict {
+  const c = restartConditions(e);
+  if (c === null) return { ok: false, reasons: ['the database copies could not be read'] };
+  const reasons: string[] = [];
+  if (c.activeCopies.length > 0)
+    reasons.push(`the server still hosts active copies: ${c.activeCopies.join(', ')}`);
+  for (const m of c.members) {
+    reasons.push(
+      m.problem === 'down'
+        ? `DAG member ${m.name} is down or restarting (its copies are ServiceDown)`
+        : m.problem === 'failed-copies'
+          ? `DAG member ${m.name} has failed copies: ${m.detail}`
+          : m.problem === 'maintenance'
+            ? `DAG member ${m.name} is in maintenance (${m.detail})`
+            : `DAG member ${m.name} is failed over (database activation is blocked on it)`,
+    );
+  }
+  for (const db of c.onlyCopy) reasons.push(`the server holds the only healthy copy of ${db}`);
   return { ok: reasons.length === 0, reasons };
 }
 
