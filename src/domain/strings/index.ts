@@ -2,6 +2,7 @@ export {
   CATALOG,
   format,
   inAllLangs,
+  localizeText,
   lookup,
   plural,
   stringsWithPrefix,
