@@ -1,5 +1,5 @@
 import { DEFAULT_LANG, type Lang } from '../../domain/runbooks/text';
-import { t } from '../../domain/strings';
+import { localizeText, t } from '../../domain/strings';
 import type { CodeBlock, Reply } from './ports';
 
 /** Room for a code block in the smallest surface (a Slack section holds 3000 characters). */
@@ -64,10 +64,11 @@ export function formatResult(
       : (ICON[result.status] ?? '•');
   const what = options.stepLabel ?? result.actionId;
   const secs = (result.durationMs / 1000).toFixed(1);
-  const summary = result.summary ?? result.reason ?? result.status;
+  // Summaries and reasons are stored in English (the run machine's, the worker's).
+  const summary = localizeText(lang, result.summary ?? result.reason ?? result.status);
   const text = t(lang, 'result.text', { icon, what, summary, seconds: secs });
   const code: CodeBlock[] = [];
-  if (result.command) code.push({ title: 'PowerShell', body: result.command });
+  if (result.command) code.push({ title: t(lang, 'result.command'), body: result.command });
   const output = result.raw ?? result.reason;
   if (output && output.trim() !== '') {
     code.push(codeBlock(output, t(lang, 'result.output'), options.fullTextUrl, lang));

@@ -130,6 +130,11 @@ const CLOSED: Record<string, { pattern: string; show: (lang: Lang, v: string) =>
     show: (lang, v) => said(lang, `card.kind.${v}`, v),
   },
   param: { pattern: '[A-Za-z]+', show: (lang, v) => said(lang, `card.fact.${v}`, v) },
+  what: {
+    pattern: '(?:server|mailbox server \\(_Mbx:\\))',
+    show: (lang, v) =>
+      said(lang, v === 'server' ? 'card.fact.server' : 'card.fact.relatedServer', v),
+  },
   count: { pattern: '\\d+', show: (_lang, v) => v },
 };
 
@@ -199,4 +204,9 @@ export function localizeText(lang: Lang, text: string): string {
     if (shown.some((p, i) => p !== parts[i])) return shown.join('；');
   }
   return text;
+}
+
+/** A typed action's title in `lang` (`action.<id>`); `fallback` (its English title) otherwise. */
+export function actionTitle(lang: Lang, actionId: string, fallback: string = actionId): string {
+  return lookup(lang, `action.${actionId}`) ?? fallback;
 }

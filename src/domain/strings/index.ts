@@ -1,4 +1,5 @@
 export {
+  actionTitle,
   CATALOG,
   format,
   inAllLangs,
