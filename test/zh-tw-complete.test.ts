@@ -43,6 +43,7 @@ import type { RemediationRun, StepState } from '../src/domain/remediation/run';
 import { flattenSteps } from '../src/domain/runbooks/catalog';
 import { actionTitle, localizeText, stringsWithPrefix } from '../src/domain/strings';
 import { loadCatalog } from '../src/infra/files/load-catalog';
+import { assessSafety, type SafetyEvidence } from '../src/domain/safety/dag-safety';
 import { sampleRequest } from './support/approval-requests';
 import { sampleIncident } from './support/incidents';
 
@@ -158,6 +159,7 @@ const ALLOWED = new Map<string, string>([
   ['Healthy', 'an AlertValue / ContentIndexState value'],
   ['Unhealthy', 'an AlertValue value'],
   ['Mounted', 'a Status value of Get-MailboxDatabaseCopyStatus'],
+  ['Inactive', 'a State value of Get-ServerComponentState'],
   ['Status', 'a property of Get-MailboxDatabaseCopyStatus'],
   ['Failed', 'a ResultType value of a probe'],
   ['Succeeded', 'a ResultType value of a probe'],
@@ -612,6 +614,110 @@ beforeAll(async () => {
   for (const r of refusals) {
     if (r && typeof r === 'object' && 'ok' in r && r.ok === false) {
       reasons.push(['run machine', (r as { reason: string }).reason]);
+    }
+  }
+  // The DAG safety checks' reasons (a pre-check's summary: "held: …").
+  const copy = (databaseName: string, mailboxServer: string, status: string, over = {}) => ({
+    databaseName,
+    status,
+    mailboxServer,
+    activeDatabaseCopy: status === 'Mounted' ? mailboxServer : null,
+    copyQueueLength: 0,
+    replayQueueLength: 0,
+    contentIndexState: 'Healthy',
+    activationSuspended: false,
+    active: status === 'Mounted',
+    ...over,
+  });
+  const components = (swo: string, other = 'Active') => [
+    { server: null, component: 'ServerWideOffline', state: swo },
+    { server: null, component: 'HubTransport', state: other },
+  ];
+  const mailbox = (name: string, moveNow = false) => ({
+    name,
+    dag: 'DAG1',
+    autoActivationPolicy: 'Unrestricted',
+    activationDisabledAndMoveNow: moveNow,
+  });
+  const evidences: SafetyEvidence[] = [
+    {
+      server: 'EX01',
+      gatheredAt: NOW.toISOString(),
+      copies: [
+        copy('DB1', 'EX01', 'Mounted'),
+        copy('DB1', 'EX02', 'Failed', {
+          copyQueueLength: 20,
+          replayQueueLength: 60,
+          contentIndexState: 'Failed',
+          activationSuspended: true,
+        }),
+        copy('DB2', 'EX01', 'Mounted'),
+        copy('DB3', 'EX03', 'ServiceDown'),
+        copy('DB3', 'EX01', 'Healthy'),
+        copy('DB4', 'EX01', 'Healthy'),
+      ],
+      members: [
+        { name: 'EX01', components: components('Inactive'), mailbox: mailbox('EX01') },
+        { name: 'EX02', components: components('Inactive'), mailbox: mailbox('EX02', true) },
+        { name: 'EX03', components: null, mailbox: null },
+      ],
+      recoveries: [
+        {
+          time: '2026-11-27T03:00:00.000Z',
+          eventId: 1,
+          action: 'RestartService',
+          resource: 'MSExchangePOP3BE',
+          responder: 'PopRestartResponder',
+          state: 'Started',
+          result: null,
+          message: null,
+        },
+      ],
+      errors: [],
+    },
+    {
+      server: 'EX01',
+      gatheredAt: NOW.toISOString(),
+      copies: null,
+      members: [{ name: 'EX01', components: components('Active', 'Inactive'), mailbox: null }],
+      recoveries: null,
+      errors: [],
+    },
+  ];
+  for (const evidence of evidences) {
+    const safety = assessSafety(evidence, NOW);
+    for (const r of [
+      ...safety.failover.reasons,
+      ...safety.restart.reasons,
+      ...safety.hold.reasons,
+    ]) {
+      reasons.push(['DAG safety', r]);
+    }
+    for (const expectation of ['met', 'not-met', undefined] as const) {
+      const summary = summarize(
+        {
+          jobId: 'J2',
+          actionId: 'get-dag-safety',
+          params: {},
+          durationMs: 1,
+          status: 'succeeded',
+          parsed: safety,
+        } as never,
+        expectation,
+      );
+      collect(
+        'result DAG safety',
+        formatResult(
+          {
+            jobId: 'J2',
+            actionId: 'get-dag-safety',
+            status: 'succeeded',
+            summary,
+            durationMs: 1000,
+          },
+          { lang },
+        ),
+      );
     }
   }
   for (const [where, reason] of reasons) collect(`refusal (${where})`, localizeText(lang, reason));

@@ -138,6 +138,13 @@ const CLOSED: Record<string, { pattern: string; show: (lang: Lang, v: string) =>
   count: { pattern: '\\d+', show: (_lang, v) => v },
 };
 
+/**
+ * Open placeholders that never hold a list of texts ("…; …") outside quotes, so
+ * "{server}: {problems}" matches one item of such a list, not the whole.
+ */
+const ITEM = '(?:[^;"]|"[^"]*")+?'; // a quoted value ("EX01;x") may hold anything
+const ONE_ITEM: Record<string, string> = { server: ITEM, problem: ITEM, problems: ITEM };
+
 function said(lang: Lang, key: string, fallback: string): string {
   return lookup(lang, key) ?? fallback;
 }
@@ -161,7 +168,7 @@ function compiled(): Template[] {
       source += escapeRe(text.slice(last, m.index));
       const name = m[1]!;
       names.push(name);
-      source += `(${CLOSED[name]?.pattern ?? '.+?'})`;
+      source += `(${CLOSED[name]?.pattern ?? ONE_ITEM[name] ?? '.+?'})`;
       last = m.index + m[0].length;
     }
     source += escapeRe(text.slice(last));
@@ -197,11 +204,15 @@ export function localizeText(lang: Lang, text: string): string {
     });
     return format((CATALOG[lang] ?? CATALOG.en)[tpl.key], params);
   }
-  // Several texts in one ("server: …; probe: …").
-  if (text.includes('; ')) {
-    const parts = text.split('; ');
+  // Several texts in one ("server: …; probe: …", "status Failed, copy queue 12 (needs < 10)").
+  for (const [sep, joined] of [
+    ['; ', '；'],
+    [', ', '、'],
+  ] as const) {
+    if (!text.includes(sep)) continue;
+    const parts = text.split(sep);
     const shown = parts.map((p) => localizeText(lang, p));
-    if (shown.some((p, i) => p !== parts[i])) return shown.join('；');
+    if (shown.some((p, i) => p !== parts[i])) return shown.join(joined);
   }
   return text;
 }
