@@ -399,7 +399,6 @@ export const en = {
   'said.summary.healthy': '{count} monitors, none unhealthy',
   'said.summary.unhealthy': '{count} unhealthy: {list}',
   'said.summary.done': 'done',
-  'said.summary.succeeded': 'succeeded',
 
   // --- typed actions (src/domain/actions/registry.ts): their titles, by action id -----------
   'action.get-server-health': 'Get server health',

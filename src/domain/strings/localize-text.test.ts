@@ -1,4 +1,4 @@
-import { localizeText } from '.';
+import { CATALOG, format, localizeText, type StringKey } from '.';
 
 test('a text the rules built in English is shown in the channel language', () => {
   expect(
@@ -21,4 +21,39 @@ test('a text the rules built in English is shown in the channel language', () =>
   expect(localizeText('zh-TW', 'The operation could not be performed')).toBe(
     'The operation could not be performed',
   );
+});
+
+test('every said.* text, filled in, is found again and shown in zh-TW', () => {
+  const sample: Record<string, string> = {
+    role: 'operator',
+    needed: 'approver',
+    risk: 'change',
+    state: 'pending',
+    to: 'running',
+    kind: 'check',
+    param: 'server',
+    count: '3',
+    what: 'server',
+  };
+  const shown: Record<string, string> = {
+    role: '操作員 (operator)',
+    needed: '核准者 (approver)',
+    risk: '變更',
+    state: '等候核准',
+    to: '執行中',
+    kind: '檢查',
+    param: '伺服器',
+    count: '3',
+    what: '伺服器',
+  };
+  const keys = Object.keys(CATALOG.en).filter((k) => k.startsWith('said.')) as StringKey[];
+  const wrong = keys.flatMap((key) => {
+    const names = [...CATALOG.en[key].matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+    const given = Object.fromEntries(names.map((n, i) => [n, sample[n] ?? `EX0${i + 1}`]));
+    const want = Object.fromEntries(names.map((n, i) => [n, shown[n] ?? `EX0${i + 1}`]));
+    const got = localizeText('zh-TW', format(CATALOG.en[key], given));
+    const expected = format(CATALOG['zh-TW'][key], want);
+    return got === expected ? [] : [`${key}: ${got} (not ${expected})`];
+  });
+  expect(wrong).toEqual([]);
 });

@@ -370,7 +370,6 @@ export const zhTW: Record<keyof typeof en, string> = {
   'said.summary.healthy': '{count} 個監視器，沒有狀況不良者',
   'said.summary.unhealthy': '{count} 個狀況不良：{list}',
   'said.summary.done': '完成',
-  'said.summary.succeeded': '成功',
 
   // --- typed actions: their titles, by action id ------------------------------------------
   'action.get-server-health': '取得伺服器健全狀況',
