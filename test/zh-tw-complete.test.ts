@@ -525,6 +525,14 @@ beforeAll(async () => {
   }
   // The audit view's lines are our text too (its code block); a record's result is shown as it
   // was recorded.
+  // So are the lines of `incidents` and `jobs` (their code blocks, aligned); an incident's title
+  // is the alert's.
+  for (const text of ['incidents', 'jobs']) {
+    const r = await core.command({ actor: alice, channel: alerts, text });
+    for (const line of r.private?.code?.[0]?.body.split('\n') ?? []) {
+      collect(`command "${text}" line`, line);
+    }
+  }
   for (const scope of ['audit', 'audit EX01', 'audit INC-7']) {
     const r = await core.command({ actor: alice, channel: alerts, text: scope });
     for (const line of r.private?.code?.[0]?.body.split('\n') ?? []) {
@@ -773,10 +781,10 @@ function fakeDeps(incident: Incident): ChatCoreDeps {
           server: 'EX01',
           site: 'Site-A',
           incidentId: 'INC-7',
-          state: 'completed',
+          state: 'failed',
           requestedBy: 'alice',
           at: '2026-11-27T03:00:00.000Z',
-          summary: 'done',
+          summary: 'step pop-deep/pop-deep.4 cannot run: no server is known',
         } as never,
       ],
     },
@@ -813,6 +821,10 @@ test('what was built is not empty (every kind of text was reached)', () => {
     'outage card',
     'result',
     'command',
+    'command "jobs" line',
+    'command "incidents" line',
+    'command "audit" audit line',
+    'result DAG safety',
     'parse error',
     'refusal',
     'console string',
