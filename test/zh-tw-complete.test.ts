@@ -18,7 +18,11 @@ import {
   expireTransition,
   rejectTransition,
 } from '../src/domain/approvals/transitions';
-import { buildIncidentCard, matchIncident } from '../src/domain/cards/incident-card';
+import {
+  breakGlassOffer,
+  buildIncidentCard,
+  matchIncident,
+} from '../src/domain/cards/incident-card';
 import { buildRunbookCard, cardContextFromMatch } from '../src/domain/cards/runbook-card';
 import type { RunView } from '../src/domain/cards/run-view';
 import { parseCommand } from '../src/domain/chat/commands';
@@ -41,7 +45,7 @@ import {
 } from '../src/domain/remediation/run-machine';
 import type { RemediationRun, StepState } from '../src/domain/remediation/run';
 import { flattenSteps } from '../src/domain/runbooks/catalog';
-import { actionTitle, localizeText, stringsWithPrefix } from '../src/domain/strings';
+import { actionTitle, CATALOG, localizeText, stringsWithPrefix } from '../src/domain/strings';
 import { loadCatalog } from '../src/infra/files/load-catalog';
 import { assessSafety, type SafetyEvidence } from '../src/domain/safety/dag-safety';
 import { sampleRequest } from './support/approval-requests';
@@ -729,6 +733,24 @@ beforeAll(async () => {
     }
   }
   for (const [where, reason] of reasons) collect(`refusal (${where})`, localizeText(lang, reason));
+
+  // Every zh-TW string of the catalogue as written, also those no fixture here reaches (the
+  // Slack and Teams renderers' own, the outage holds): placeholders are taken out.
+  for (const [k, v] of Object.entries(CATALOG['zh-TW'])) {
+    // The command box's placeholder is example commands.
+    if (k !== 'console.commandPlaceholder') collect(`catalogue ${k}`, v);
+  }
+  // What a requester who may break glass is offered, privately, with the rule's explanation.
+  const own = evaluateApproval(policy, {
+    principal: con('alice'),
+    requester: con('alice'),
+    risk: 'destructive',
+    target: HQ,
+  });
+  collect(
+    'break-glass offer',
+    breakGlassOffer(requestIn('pending', { risk: 'destructive' }), 'v', own.reason, lang),
+  );
 
   // The console page's own strings.
   for (const [k, v] of Object.entries(stringsWithPrefix('console.')['zh-TW'])) {

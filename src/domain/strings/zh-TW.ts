@@ -317,7 +317,7 @@ export const zhTW: Record<keyof typeof en, string> = {
   'said.binding.noProbe': '不知道是哪個探查',
   'said.binding.unusable': '{what}「{name}」無法使用：{reason}',
   'said.binding.invalid': '無效',
-  'said.binding.roleUnknown': '伺服器角色不明：執行前請選擇 client-access 或 mailbox',
+  'said.binding.roleUnknown': '伺服器角色不明：執行前請選擇 `client-access` 或 `mailbox`',
   'said.binding.valuesMissing': '缺少值',
   'said.host.empty': '是空的',
   'said.host.tooLong': '超過 253 個字元',
@@ -509,7 +509,7 @@ export const zhTW: Record<keyof typeof en, string> = {
   'list.separator': '；',
   'list.or': ' 或 ',
   'cli.runbooks.ambiguous':
-    'runbooks show：「{query}」是多個健全設定中的監視器；警示指的是哪一個？',
+    '`runbooks show`：「{query}」是多個健全設定中的監視器；警示指的是哪一個？',
   'cli.runbooks.chooseWith': '請以 {flag}（警示的健全設定）選擇，或將名稱寫成 {qualified}。',
   'cli.audit.empty':
     '稽核記錄為空：{redis} 中前置詞 {prefix} 下沒有任何項目。若機器人已執行過，請將 REDIS_PREFIX 與 REDIS_URL 設為機器人所用的值（示範使用 exchops-demo）。',
