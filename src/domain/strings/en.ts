@@ -307,6 +307,7 @@ export const en = {
   'said.transition.notPending': 'Request {id} is {state}.',
   'said.transition.notYet': 'Request {id} expires at {at}, not yet.',
   'said.transition.invalid': 'Request {id} is {state}; it cannot become {to}.',
+  'said.someone': 'someone',
   'said.outcome.pending': 'pending until {at}',
   'said.outcome.approvedBy': 'already approved by {who} at {at}',
   'said.outcome.approved': 'already approved at {at}',

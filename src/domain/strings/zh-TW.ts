@@ -281,6 +281,7 @@ export const zhTW: Record<keyof typeof en, string> = {
   'said.transition.notPending': '要求 {id} 目前為「{state}」。',
   'said.transition.notYet': '要求 {id} 於 {at} 才到期，尚未到期。',
   'said.transition.invalid': '要求 {id} 目前為「{state}」，無法變為「{to}」。',
+  'said.someone': '某人',
   'said.outcome.pending': '等候核准至 {at}',
   'said.outcome.approvedBy': '已由 {who} 於 {at} 核准',
   'said.outcome.approved': '已於 {at} 核准',
