@@ -41,7 +41,7 @@ import { allSites, findServer, siteFor, type Inventory } from '../domain/invento
 import { getAction } from '../domain/actions/registry';
 import { findStep, type Catalog } from '../domain/runbooks/catalog';
 import { isLang, type Lang } from '../domain/runbooks/text';
-import { t } from '../domain/strings';
+import { actionTitle, t } from '../domain/strings';
 import type { Logger } from '../infra/logger';
 import type { RedisKeys } from '../infra/redis/redis-keys';
 
@@ -211,7 +211,7 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
           const sectionId = run.steps[stepKey]?.sectionId ?? run.sectionId;
           const section = options.catalog.sections.get(sectionId);
           const step = section ? findStep(section, stepId) : undefined;
-          const title = getAction(actionId)?.title ?? actionId;
+          const title = actionTitle(lang, actionId, getAction(actionId)?.title);
           if (!step) return title;
           return t(lang, 'result.stepLabel', { step: step.number, title });
         },

@@ -21,6 +21,7 @@ import {
   SYSTEM_ACTOR,
   type Transition,
 } from '../../domain/approvals/transitions';
+import { t } from '../../domain/strings';
 import { LOST_RACE, retryOnConflict } from '../shared/retry-on-conflict';
 import { auditRecord, EXECUTION_AUDIT, type AuditNote } from './approval-audit';
 import { approvalOutboxes } from './approval-outboxes';
@@ -70,7 +71,9 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
       return {
         ok: false,
         code: 'invalid-params',
-        reason: `The step cannot be built: ${built.errors.map((e) => `${e.param} ${e.reason}`).join('; ')}.`,
+        reason: t('en', 'said.flow.notBuilt', {
+          problems: built.errors.map((e) => `${e.param} ${e.reason}`).join('; '),
+        }),
       };
     }
     if (input.incidentId && deps.incidents) {
@@ -80,8 +83,8 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
           ok: false,
           code: 'not-actionable',
           reason: incident
-            ? `Incident ${input.incidentId} has no valid server name; no step may target it.`
-            : `There is no incident ${input.incidentId}.`,
+            ? t('en', 'said.flow.noServer', { id: input.incidentId })
+            : t('en', 'said.flow.noIncident', { id: input.incidentId }),
         };
       }
     }
@@ -96,7 +99,7 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
       return {
         ok: false,
         code: 'confirmation-required',
-        reason: `"${built.action.title}" is destructive: confirm before asking for approval.`,
+        reason: t('en', 'said.flow.confirmFirst', { title: built.action.title }),
       };
     }
     const now = clock();
@@ -133,7 +136,11 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
     const result = await retryOnConflict<FlowResult>(async () => {
       const req = await deps.store.get(requestId);
       if (!req) {
-        return { ok: false, code: 'not-found', reason: `There is no request ${requestId}.` };
+        return {
+          ok: false,
+          code: 'not-found',
+          reason: t('en', 'said.flow.noRequest', { id: requestId }),
+        };
       }
       const now = clock().toISOString();
       if (req.state === 'pending' && Date.parse(now) >= Date.parse(req.expiresAt)) {
@@ -141,7 +148,7 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
         return {
           ok: false,
           code: 'expired',
-          reason: `Request ${req.id} expired at ${req.expiresAt}; ask again if it is still needed.`,
+          reason: t('en', 'said.transition.expired', { id: req.id, at: req.expiresAt }),
           request: (await deps.store.get(requestId)) ?? req,
         };
       }
@@ -162,7 +169,7 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
     return {
       ok: false,
       code: 'conflict',
-      reason: `Request ${requestId} is changing too fast; try again.`,
+      reason: t('en', 'said.flow.tooFast', { id: requestId }),
     };
   }
 

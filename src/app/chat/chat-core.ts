@@ -4,7 +4,7 @@ import { buildIncidentCard } from '../../domain/cards/incident-card';
 import { parseCommand } from '../../domain/chat/commands';
 import type { Incident } from '../../domain/incidents/incident';
 import { DEFAULT_LANG, type Lang } from '../../domain/runbooks/text';
-import { t } from '../../domain/strings';
+import { localizeText, t } from '../../domain/strings';
 import { decodeOutageActionRef } from '../../domain/outages/outage-action-ref';
 import { runCardOp } from './card-ops';
 import { runOutageOp } from './card-ops/outage-ops';
@@ -47,7 +47,9 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore & {
     const parsed = parseCommand(input.text);
     if (!parsed.ok) {
       const usage = parsed.usage ? t(lang, 'chat.usage', { usage: parsed.usage }) : helpText(lang);
-      return say(`${capitalize(parsed.error)}.\n${usage}`);
+      // The parser says what is wrong in English; the answer is in the channel's language.
+      const error = lang === 'en' ? capitalize(parsed.error) : localizeText(lang, parsed.error);
+      return say(`${t(lang, 'said.parse.sentence', { error })}\n${usage}`);
     }
     const turn: Turn = {
       deps,

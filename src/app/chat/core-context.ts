@@ -17,6 +17,7 @@ import type {
   WorkersPort,
 } from './core-ports';
 import type { ChannelRef, ChatResponse } from './ports';
+import { localizeText } from '../../domain/strings';
 
 /** What `createChatCore` is given: the runbooks, the ports, and the inventory's roles. */
 export interface ChatCoreDeps {
@@ -56,6 +57,12 @@ export interface Turn {
 
 /** A private answer: refusals and confirmations are for the person who acted. */
 export const say = (text: string): ChatResponse => ({ private: { text } });
+
+/**
+ * A refusal the rules or the run machine gave in English, as a private answer in `lang`
+ * (`localizeText`).
+ */
+export const sayIn = (lang: Lang, text: string): ChatResponse => say(localizeText(lang, text));
 
 /** An error's message, short enough for a chat answer. */
 export function errorText(err: unknown): string {

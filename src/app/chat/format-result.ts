@@ -1,7 +1,7 @@
 import { describeOutput } from '../../domain/cards/output-summary';
 import { outputTables } from '../../domain/cards/output-tables';
 import { DEFAULT_LANG, type Lang } from '../../domain/runbooks/text';
-import { t } from '../../domain/strings';
+import { localizeText, t } from '../../domain/strings';
 import type { CodeBlock, Reply } from './ports';
 
 /** Room for a code block in the smallest surface (a Slack section holds 3000 characters). */
@@ -70,13 +70,14 @@ export function formatResult(
   const what = options.stepLabel ?? result.actionId;
   const secs = (result.durationMs / 1000).toFixed(1);
   const succeeded = result.status === 'succeeded';
-  // In the channel's language and from the output itself; the run's summary when it says nothing.
+  // In the channel's language and from the output itself; else the run's summary, which is stored
+  // in English (the run machine's, the worker's) and shown in the channel's language.
   const described = succeeded ? describeOutput(result, lang) : null;
-  const summary = described ?? result.summary ?? result.reason ?? result.status;
+  const summary = described ?? localizeText(lang, result.summary ?? result.reason ?? result.status);
   const text = t(lang, 'result.text', { icon, what, summary, seconds: secs });
   const tables = succeeded ? outputTables(result.parsed, lang) : [];
   const code: CodeBlock[] = [];
-  if (result.command) code.push({ title: 'PowerShell', body: result.command });
+  if (result.command) code.push({ title: t(lang, 'result.command'), body: result.command });
   const output = result.raw ?? result.reason;
   if (output && output.trim() !== '') {
     const title = t(lang, tables.length > 0 ? 'table.rawOutput' : 'result.output');

@@ -1,4 +1,6 @@
 import type { ServerRef } from '../../domain/alerts/alert';
+// `tr`: the run's local `t` is a transition.
+import { t as tr } from '../../domain/strings';
 import type { FlowResult, ApprovalFlow } from '../approvals/approval-flow';
 import type { Actor } from '../../domain/identity/actor';
 import type { AuditEvent } from '../../domain/audit/audit-entry';
@@ -226,7 +228,7 @@ export function createRemediationService(deps: RemediationDeps) {
     >(
       async () => {
         const run = await deps.store.get(incidentId);
-        if (!run) return { ok: false, reason: `incident ${incidentId} has no remediation run` };
+        if (!run) return { ok: false, reason: tr('en', 'said.run.none', { id: incidentId }) };
         const t = decide(run);
         if (t === null) return { run, t: null };
         if ('ok' in t) return t;
@@ -238,7 +240,7 @@ export function createRemediationService(deps: RemediationDeps) {
       { maxAttempts, maxPauseMs: 20 },
     );
     if (result !== LOST_RACE) return result;
-    return { ok: false, reason: `the run of ${incidentId} is changing too fast; try again` };
+    return { ok: false, reason: tr('en', 'said.run.tooFast', { id: incidentId }) };
   }
 
   /** A new incident: its run starts with the verify procedure. Idempotent per incident. */
@@ -301,9 +303,9 @@ export function createRemediationService(deps: RemediationDeps) {
 
     async runStep(input) {
       const run = await deps.store.get(input.incidentId);
-      if (!run) return { ok: false, reason: `incident ${input.incidentId} has no remediation run` };
+      if (!run) return { ok: false, reason: tr('en', 'said.run.none', { id: input.incidentId }) };
       if (!stepInSection(run, input.sectionId, input.stepId)) {
-        return { ok: false, reason: `step ${input.stepId} is not part of this incident's run` };
+        return { ok: false, reason: tr('en', 'said.run.notInIncident', { step: input.stepId }) };
       }
       if (
         input.onlyWhenItsConditionHolds &&
@@ -311,7 +313,7 @@ export function createRemediationService(deps: RemediationDeps) {
       ) {
         return {
           ok: false,
-          reason: `step ${input.stepId} applies only when its condition holds, and it does not (not yet)`,
+          reason: tr('en', 'said.run.conditionOpen', { step: input.stepId }),
         };
       }
       let jobIds: string[] = [];
@@ -339,14 +341,14 @@ export function createRemediationService(deps: RemediationDeps) {
         return {
           ok: false,
           code: 'not-found',
-          reason: `step ${input.stepId} is not part of the run of ${input.incidentId}`,
+          reason: tr('en', 'said.run.notInRunOf', { step: input.stepId, id: input.incidentId }),
         };
       }
       if (step.kind !== 'change' && step.kind !== 'destructive') {
         return {
           ok: false,
           code: 'invalid-params',
-          reason: `step ${input.stepId} is a ${step.kind} step; only change and destructive steps need approval`,
+          reason: tr('en', 'said.run.needsNoApproval', { step: input.stepId, kind: step.kind }),
         };
       }
       const bound = boundParams(run, input.stepId, input.role);
@@ -374,7 +376,7 @@ export function createRemediationService(deps: RemediationDeps) {
     async markDone(input) {
       const run = await deps.store.get(input.incidentId);
       if (!run || !stepInSection(run, input.sectionId, input.stepId)) {
-        return { ok: false, reason: `step ${input.stepId} is not part of this incident's run` };
+        return { ok: false, reason: tr('en', 'said.run.notInIncident', { step: input.stepId }) };
       }
       const who = input.actor.displayName ?? `${input.actor.platform}:${input.actor.id}`;
       const r = await mutate(input.incidentId, (current) =>
@@ -395,9 +397,11 @@ export function createRemediationService(deps: RemediationDeps) {
     const sectionId = run.steps[stepId]?.sectionId ?? run.sectionId;
     const section = deps.catalog.sections.get(sectionId);
     const step = section ? findStep(section, stepId) : undefined;
-    if (!step) return { ok: false, reason: `no step ${stepId}` };
+    if (!step) return { ok: false, reason: tr('en', 'said.run.noStep', { step: stepId }) };
     const cmd = bindStep(run, step, role ?? run.steps[stepId]?.role ?? undefined);
-    return cmd.ok ? cmd : { ok: false, reason: `step ${stepId} cannot run: ${cmd.reason}` };
+    return cmd.ok
+      ? cmd
+      : { ok: false, reason: tr('en', 'said.run.cannotRun', { step: stepId, reason: cmd.reason }) };
   }
 
   return { ...service, start, stop, handleOutcome, handleTimer, relay };

@@ -1,4 +1,5 @@
 import type { Risk } from '../actions/registry';
+import { t } from '../strings';
 import { describeActor, sameAccount, type Actor, type Principal } from '../identity/actor';
 import type { Grant, Policy } from './policy';
 import { atLeast, higherRole, type Role } from './roles';
@@ -95,7 +96,9 @@ export function roleFor(policy: Policy, p: Principal, target: Target): Role {
 
 function where(target: Target): string {
   if (!target.server) return '';
-  return target.site ? ` on ${target.server} (site ${target.site})` : ` on ${target.server}`;
+  return target.site
+    ? t('en', 'said.where.site', { server: target.server, site: target.site })
+    : t('en', 'said.where.server', { server: target.server });
 }
 
 /** May this person ask for a step of this risk (or run it, when it needs no approval)? */
@@ -109,9 +112,12 @@ export function evaluateRequest(
     return {
       allowed: false,
       role,
-      reason:
-        `You are ${article(role)} ${role}${where(input.target)}; ${input.risk} steps need ` +
-        `${article(rule.request)} ${rule.request} or higher to ask for them.`,
+      reason: t('en', 'said.request.denied', {
+        role: withArticle(role),
+        where: where(input.target),
+        risk: input.risk,
+        needed: withArticle(rule.request),
+      }),
     };
   }
   return {
@@ -119,8 +125,11 @@ export function evaluateRequest(
     role,
     reason:
       rule.approval === 'none'
-        ? `${input.risk} steps run without approval.`
-        : `${input.risk} steps need approval by ${article(rule.approval)} ${rule.approval}.`,
+        ? t('en', 'said.request.noApproval', { risk: input.risk })
+        : t('en', 'said.request.needsApproval', {
+            risk: input.risk,
+            needed: withArticle(rule.approval),
+          }),
   };
 }
 
@@ -139,15 +148,18 @@ export function evaluateApproval(policy: Policy, input: ApprovalInput): Decision
   const rule = policy.rules[input.risk];
   const role = roleFor(policy, input.principal, input.target);
   if (rule.approval === 'none') {
-    return { allowed: true, role, reason: `${input.risk} steps need no approval.` };
+    return { allowed: true, role, reason: t('en', 'said.approve.none', { risk: input.risk }) };
   }
   if (!atLeast(role, rule.approval)) {
     return {
       allowed: false,
       role,
-      reason:
-        `You are ${article(role)} ${role}${where(input.target)}; approving a ${input.risk} step ` +
-        `needs ${article(rule.approval)} ${rule.approval} or higher.`,
+      reason: t('en', 'said.approve.denied', {
+        role: withArticle(role),
+        where: where(input.target),
+        risk: input.risk,
+        needed: withArticle(rule.approval),
+      }),
     };
   }
   if (
@@ -159,25 +171,25 @@ export function evaluateApproval(policy: Policy, input: ApprovalInput): Decision
     return {
       allowed: false,
       role,
-      reason:
-        `Two-person rule: I cannot tell who is behind your ${input.principal.platform} account ` +
-        `(no verified email or user principal name), so I cannot tell you apart from ` +
-        `${describeActor(input.requester)}, who asked for it. Ask an admin to list your accounts ` +
-        `under people: in the approval policy, or approve from an account whose identity is known.`,
+      reason: t('en', 'said.approve.noIdentity', {
+        platform: input.principal.platform,
+        requester: describeActor(input.requester),
+      }),
     };
   }
   const own = samePerson(policy, input.principal, input.requester);
   if (!own || rule.requesterMayApprove) {
-    return { allowed: true, role, reason: `Approved as ${role}.` };
+    return { allowed: true, role, reason: t('en', 'said.approve.approved', { role }) };
   }
   const breakGlassRole = rule.breakGlass;
   if (breakGlassRole === 'none' || !atLeast(role, breakGlassRole)) {
     return {
       allowed: false,
       role,
-      reason:
-        `Two-person rule: a ${input.risk} step must be approved by someone other than ` +
-        `${describeActor(input.requester)}, who asked for it.`,
+      reason: t('en', 'said.approve.twoPerson', {
+        risk: input.risk,
+        requester: describeActor(input.requester),
+      }),
     };
   }
   const reason = input.breakGlassReason?.trim() ?? '';
@@ -186,17 +198,18 @@ export function evaluateApproval(policy: Policy, input: ApprovalInput): Decision
       allowed: false,
       role,
       breakGlassOpen: true,
-      reason:
-        `Two-person rule: you asked for this ${input.risk} step yourself. As ${article(role)} ` +
-        `${role} you may break glass, but only with a written reason (at least ` +
-        `${policy.breakGlassMinReasonLength} characters); it is recorded in the audit trail.`,
+      reason: t('en', 'said.approve.breakGlassNeedsReason', {
+        risk: input.risk,
+        role: withArticle(role),
+        count: policy.breakGlassMinReasonLength,
+      }),
     };
   }
   return {
     allowed: true,
     role,
     breakGlass: true,
-    reason: `Break glass: ${role} approved their own ${input.risk} step. Reason: ${reason}`,
+    reason: t('en', 'said.approve.breakGlass', { role, risk: input.risk, reason }),
   };
 }
 
@@ -216,15 +229,18 @@ export function evaluateReject(
     return {
       allowed: false,
       role,
-      reason:
-        `You are ${article(role)} ${role}${where(input.target)}; rejecting a ${input.risk} step ` +
-        `needs ${article(needed)} ${needed} or higher.`,
+      reason: t('en', 'said.reject.denied', {
+        role: withArticle(role),
+        where: where(input.target),
+        risk: input.risk,
+        needed: withArticle(needed),
+      }),
     };
   }
   if (input.reason.trim() === '') {
-    return { allowed: false, role, reason: 'A rejection needs a reason.' };
+    return { allowed: false, role, reason: t('en', 'said.reject.reasonNeeded') };
   }
-  return { allowed: true, role, reason: `Rejected as ${role}.` };
+  return { allowed: true, role, reason: t('en', 'said.reject.rejected', { role }) };
 }
 
 /** Only the person who asked may withdraw a request. */
@@ -234,14 +250,15 @@ export function evaluateCancel(
 ): Decision {
   const own = samePerson(policy, input.actor, input.requester);
   return own
-    ? { allowed: true, role: 'viewer', reason: 'Cancelled by the requester.' }
+    ? { allowed: true, role: 'viewer', reason: t('en', 'said.cancel.cancelled') }
     : {
         allowed: false,
         role: 'viewer',
-        reason: `Only ${describeActor(input.requester)}, who asked for it, can cancel this request.`,
+        reason: t('en', 'said.cancel.denied', { requester: describeActor(input.requester) }),
       };
 }
 
-function article(word: string): string {
-  return /^[aeiou]/i.test(word) ? 'an' : 'a';
+/** "a viewer", "an operator": how the English refusals name a role. */
+function withArticle(role: string): string {
+  return `${/^[aeiou]/i.test(role) ? 'an' : 'a'} ${role}`;
 }

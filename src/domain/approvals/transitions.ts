@@ -44,23 +44,29 @@ export function withdrawalOf(req: ApprovalRequest): { at: string; reason: string
 export function describeOutcome(req: ApprovalRequest): string {
   switch (req.state) {
     case 'pending':
-      return `pending until ${req.expiresAt}`;
+      return t('en', 'said.outcome.pending', { at: req.expiresAt });
     case 'approved':
       return req.approvedBy
-        ? `already approved by ${describeActor(req.approvedBy)} at ${req.approvedAt}`
-        : `already approved at ${req.approvedAt}`;
+        ? t('en', 'said.outcome.approvedBy', {
+            who: describeActor(req.approvedBy),
+            at: req.approvedAt ?? '?',
+          })
+        : t('en', 'said.outcome.approved', { at: req.approvedAt ?? '?' });
     case 'rejected':
-      return `already rejected by ${req.rejectedBy ? describeActor(req.rejectedBy) : 'someone'}: ${req.rejectReason ?? ''}`;
+      return t('en', 'said.outcome.rejected', {
+        who: req.rejectedBy ? describeActor(req.rejectedBy) : t('en', 'said.someone'),
+        reason: req.rejectReason ?? '',
+      });
     case 'expired':
-      return `expired at ${req.expiresAt} without approval`;
+      return t('en', 'said.outcome.expired', { at: req.expiresAt });
     case 'cancelled': {
       const w = withdrawalOf(req);
       return w
         ? t(DEFAULT_LANG, 'approval.withdrawnOutcome', { at: w.at, reason: w.reason })
-        : 'cancelled by the requester';
+        : t('en', 'said.outcome.cancelled');
     }
     default:
-      return `already approved and now ${req.state}`;
+      return t('en', 'said.outcome.after', { state: req.state });
   }
 }
 
@@ -69,14 +75,17 @@ function requirePending(req: ApprovalRequest, now: string): Transition | null {
     return {
       ok: false,
       code: 'not-pending',
-      reason: `Request ${req.id} is ${describeOutcome(req)}; nothing changed.`,
+      reason: t('en', 'said.transition.nothingChanged', {
+        id: req.id,
+        outcome: describeOutcome(req),
+      }),
     };
   }
   if (Date.parse(now) >= Date.parse(req.expiresAt)) {
     return {
       ok: false,
       code: 'expired',
-      reason: `Request ${req.id} expired at ${req.expiresAt}; ask again if it is still needed.`,
+      reason: t('en', 'said.transition.expired', { id: req.id, at: req.expiresAt }),
     };
   }
   return null;
@@ -133,7 +142,10 @@ export function cancelTransition(
     return {
       ok: false,
       code: 'not-pending',
-      reason: `Request ${req.id} is ${describeOutcome(req)}; nothing changed.`,
+      reason: t('en', 'said.transition.nothingChanged', {
+        id: req.id,
+        outcome: describeOutcome(req),
+      }),
     };
   }
   return { ok: true, next: step(req, { state: 'cancelled' }, by, now, note) };
@@ -143,13 +155,17 @@ export { SYSTEM_ACTOR };
 
 export function expireTransition(req: ApprovalRequest, now: string): Transition {
   if (req.state !== 'pending') {
-    return { ok: false, code: 'not-pending', reason: `Request ${req.id} is ${req.state}.` };
+    return {
+      ok: false,
+      code: 'not-pending',
+      reason: t('en', 'said.transition.notPending', { id: req.id, state: req.state }),
+    };
   }
   if (Date.parse(now) < Date.parse(req.expiresAt)) {
     return {
       ok: false,
       code: 'invalid-transition',
-      reason: `Request ${req.id} expires at ${req.expiresAt}, not yet.`,
+      reason: t('en', 'said.transition.notYet', { id: req.id, at: req.expiresAt }),
     };
   }
   return { ok: true, next: step(req, { state: 'expired' }, SYSTEM_ACTOR, now) };
@@ -176,7 +192,7 @@ export function executionTransition(
     return {
       ok: false,
       code: 'invalid-transition',
-      reason: `Request ${req.id} is ${req.state}; it cannot become ${state}.`,
+      reason: t('en', 'said.transition.invalid', { id: req.id, state: req.state, to: state }),
     };
   }
   return {

@@ -1,4 +1,6 @@
 import type { AuditEntry } from './audit-entry';
+import { DEFAULT_LANG, type Lang } from '../runbooks/text';
+import { lookup, plural, t } from '../strings';
 
 /** What the chat `audit [server|incident]` command shows; adapters render it as they like. */
 export interface AuditView {
@@ -9,28 +11,6 @@ export interface AuditView {
   text: string;
 }
 
-const ACTION_LABELS: Record<string, string> = {
-  'alert.received': 'alert received',
-  'incident.created': 'incident opened',
-  'incident.updated': 'incident updated',
-  'incident.resolved': 'incident resolved',
-  'card.posted': 'card posted',
-  'card.updated': 'card updated',
-  'check.run': 'check run',
-  'approval.requested': 'requested',
-  'approval.approved': 'approved',
-  'approval.rejected': 'rejected',
-  'approval.expired': 'expired',
-  'approval.cancelled': 'cancelled',
-  'job.started': 'job started',
-  'job.finished': 'job finished',
-  'job.failed': 'job failed',
-  'job.outcome-unknown': 'OUTCOME UNKNOWN',
-  'job.refused': 'worker refused job',
-  'policy.reloaded': 'policy reloaded',
-  'policy.reload-failed': 'policy reload failed',
-};
-
 /**
  * Formats the latest entries for one server or incident (or everything). Pure: the caller fetches
  * the entries (AuditReader.latest) and renders the result.
@@ -38,27 +18,30 @@ const ACTION_LABELS: Record<string, string> = {
 export function formatAuditView(
   entries: readonly AuditEntry[],
   subject: { incidentId?: string; server?: string } = {},
-  options: { maxResultLength?: number } = {},
+  options: { maxResultLength?: number; lang?: Lang } = {},
 ): AuditView {
   const max = options.maxResultLength ?? 120;
+  const lang = options.lang ?? DEFAULT_LANG;
   const about = subject.incidentId ?? subject.server ?? null;
   const title = about
-    ? `Audit trail for ${about}: latest ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`
-    : `Audit trail: latest ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`;
+    ? plural(lang, 'audit.titleFor', entries.length, { about })
+    : plural(lang, 'audit.title', entries.length);
   const lines = entries.map((e) => {
     const when = e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
     const who = e.actor.displayName ?? `${e.actor.platform}:${e.actor.id}`;
     const where = [e.incidentId, e.server].filter((x): x is string => !!x && x !== about);
     const step = typeof e.params.actionId === 'string' ? ` ${e.params.actionId}` : '';
     const request = typeof e.params.requestId === 'string' ? ` (${e.params.requestId})` : '';
+    // The result is the record's own text, shown as it was recorded.
     const result = oneLine(e.result, max);
+    const action = lookup(lang, `audit.action.${e.action}`) ?? e.action;
     return (
-      `#${e.seq} ${when} ${ACTION_LABELS[e.action] ?? e.action}${step}${request} by ${who}` +
+      t(lang, 'audit.line', { seq: e.seq, when, action: `${action}${step}${request}`, who }) +
       (where.length > 0 ? ` [${where.join(' ')}]` : '') +
       (result ? `: ${result}` : '')
     );
   });
-  if (lines.length === 0) lines.push('Nothing recorded yet.');
+  if (lines.length === 0) lines.push(t(lang, 'audit.empty'));
   return { title, lines, text: [title, ...lines].join('\n') };
 }
 

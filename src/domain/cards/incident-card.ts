@@ -13,7 +13,7 @@ import { matchRunbook, type RunbookMatch } from '../runbooks/match-runbook';
 import type { ServerRole } from '../runbooks/schema';
 import type { Lang } from '../runbooks/text';
 import { clip, shortTime } from '../shared/text';
-import { lookup, t, type PlainKey } from '../strings';
+import { actionTitle, localizeText, lookup, t, type PlainKey } from '../strings';
 import { runStep, type RunView } from './run-view';
 import { isDagSafetyOutput, type DagSafetyOutput } from '../safety/dag-safety';
 import { holdReasons } from './safety-evidence';
@@ -98,7 +98,10 @@ export function buildIncidentCard(input: IncidentCardInput): Card {
   });
   const facts: CardFact[] = [
     fact('incident', incident.id),
-    fact('severity', `${incident.severity} / ${incident.priority}`),
+    fact(
+      'severity',
+      `${t(lang, `severity.${incident.severity}`)} / ${t(lang, `priority.${incident.priority}`)}`,
+    ),
     fact('status', t(lang, `incident.status.${incident.status}`)),
     fact('verdict', verdictText(run, lang)),
     fact('firstSeen', shortTime(incident.firstSeen)),
@@ -189,13 +192,16 @@ function statusLine(
   );
   if (pending) {
     return {
-      label: t(lang, 'incident.line.awaitingApproval', { title: pending.title }),
+      label: t(lang, 'incident.line.awaitingApproval', { title: titleOf(pending, lang) }),
       tone: 'warning',
     };
   }
   const running = requests.find((r) => r.state === 'approved' || r.state === 'running');
   if (running) {
-    return { label: t(lang, 'incident.line.running', { title: running.title }), tone: 'warning' };
+    return {
+      label: t(lang, 'incident.line.running', { title: titleOf(running, lang) }),
+      tone: 'warning',
+    };
   }
   // An unknown outcome matters until its step is settled (verified, or the run moved past it).
   const inDoubt = requests.some((r) => {
@@ -290,7 +296,7 @@ function requestBlock(
   }
   return {
     id: req.id,
-    title: req.title,
+    title: titleOf(req, lang),
     state: req.state,
     stateLabel: requestStateText(req, now, lang),
     risk: req.risk,
@@ -334,9 +340,9 @@ export function breakGlassOffer(
     title,
     subtitle: `${req.id} · ${req.server ?? '?'}`,
     tone: 'attention',
-    fallbackText: `${title}: ${req.title} (${req.server ?? '?'})`,
+    fallbackText: `${title}: ${titleOf(req, lang)} (${req.server ?? '?'})`,
     facts: [],
-    notes: [explanation],
+    notes: [localizeText(lang, explanation)],
     steps: [],
     actions: [
       {
@@ -362,7 +368,7 @@ function requestStateText(req: ApprovalRequest, now: Date, lang: Lang): string {
   const summary = req.execution?.summary;
   const withSummary = (state: string) =>
     summary && summary.toLowerCase() !== state.toLowerCase() && summary !== req.state
-      ? t(lang, 'request.state.withSummary', { state, summary })
+      ? t(lang, 'request.state.withSummary', { state, summary: localizeText(lang, summary) })
       : state;
   switch (req.state) {
     case 'pending':
@@ -390,7 +396,7 @@ function requestStateText(req: ApprovalRequest, now: Date, lang: Lang): string {
     case 'cancelled': {
       const w = withdrawalOf(req);
       return w
-        ? t(lang, 'request.state.withdrawn', { reason: w.reason })
+        ? t(lang, 'request.state.withdrawn', { reason: localizeText(lang, w.reason) })
         : t(lang, 'request.state.cancelled');
     }
     case 'running':
@@ -421,7 +427,7 @@ function requestLines(req: ApprovalRequest, lang: Lang): string[] {
   const lines = [
     t(lang, 'request.line.incident', { incident: req.incidentId ?? '-' }),
     t(lang, 'request.line.step', {
-      title: req.title,
+      title: titleOf(req, lang),
       action: req.actionId,
       risk: t(lang, `request.risk.${req.risk}`),
     }),
@@ -444,6 +450,11 @@ function requestLines(req: ApprovalRequest, lang: Lang): string[] {
   }
   if (req.note) lines.push(t(lang, 'request.line.note', { note: req.note }));
   return lines;
+}
+
+/** A request's title is its action's, stored in English: shown in the card's language. */
+function titleOf(req: ApprovalRequest, lang: Lang): string {
+  return actionTitle(lang, req.actionId, req.title);
 }
 
 function who(actor: Actor | null): string {

@@ -17,7 +17,7 @@ import type {
   CardStep,
   StepState,
 } from './card';
-import { plural, t } from '../strings';
+import { localizeText, plural, t } from '../strings';
 import type { DagSafetyOutput } from '../safety/dag-safety';
 import { buildSafetyEvidence, isSafetyCheck } from './safety-evidence';
 import { clip } from '../shared/text';
@@ -259,7 +259,7 @@ export function buildRunbookCard(
       actionable: stepActions.length > 0,
       blockedReason:
         incomplete && problems.length > 0
-          ? t(lang, 'card.blocked', { problems: problems.join('; ') })
+          ? t(lang, 'card.blocked', { problems: localizeText(lang, problems.join('; ')) })
           : undefined,
       notes: step.notes.map(pick),
       links: dedupeLinks(step.links, lang),

@@ -3,7 +3,7 @@ import { checkHostName } from '../alerts/host-name';
 import { healthSetName, probeName } from '../actions/params';
 import { LANGS, type Lang } from '../runbooks/text';
 import { clip } from '../shared/text';
-import { inAllLangs } from '../strings';
+import { inAllLangs, t } from '../strings';
 
 /**
  * The `/exchange` sub-commands, shared by Slack, Teams and the console. Parsing is pure and
@@ -61,9 +61,11 @@ const fail = (name: CommandName | null, error: string): ParseResult => ({
 });
 
 function server(name: CommandName, word: string | undefined): string | ParseResult {
-  if (word === undefined) return fail(name, 'a server name is missing');
+  if (word === undefined) return fail(name, t('en', 'said.parse.noServer'));
   const problem = checkHostName(word);
-  return problem === null ? word : fail(name, `server "${clipInput(word)}" ${problem}`);
+  return problem === null
+    ? word
+    : fail(name, t('en', 'said.parse.badServer', { input: clipInput(word), problem }));
 }
 
 /** Parses what followed `/exchange` (or the bot's @mention). Never throws. */
@@ -73,7 +75,7 @@ export function parseCommand(text: string): ParseResult {
   if (first === undefined) return { ok: true, command: { name: 'help' } };
   const name = first.toLowerCase();
   const tooMany = (max: number, cmd: CommandName): ParseResult | null =>
-    rest.length > max ? fail(cmd, `too many arguments for "${cmd}"`) : null;
+    rest.length > max ? fail(cmd, t('en', 'said.parse.tooMany', { input: cmd })) : null;
 
   switch (name) {
     case 'help':
@@ -86,7 +88,8 @@ export function parseCommand(text: string): ParseResult {
       if (extra) return extra;
       if (rest[1] === undefined) return { ok: true, command: { name: 'health', server: s } };
       const set = healthSetName.safeParse(rest[1]);
-      if (!set.success) return fail('health', `health set "${clipInput(rest[1])}" is not valid`);
+      if (!set.success)
+        return fail('health', t('en', 'said.parse.badHealthSet', { input: clipInput(rest[1]) }));
       return { ok: true, command: { name: 'health', server: s, healthSet: set.data } };
     }
     case 'probe': {
@@ -95,13 +98,13 @@ export function parseCommand(text: string): ParseResult {
       const extra = tooMany(2, 'probe');
       if (extra) return extra;
       const identity = rest[1];
-      if (identity === undefined) return fail('probe', 'the probe is missing');
+      if (identity === undefined) return fail('probe', t('en', 'said.parse.noProbe'));
       const m = /^([^\\/]+)[\\/]([^\\/]+)$/.exec(identity);
-      if (!m) return fail('probe', 'write the probe as HealthSet\\Probe, e.g. POP\\PopCTPProbe');
+      if (!m) return fail('probe', t('en', 'said.parse.probeForm'));
       const set = healthSetName.safeParse(m[1]);
       const probe = probeName.safeParse(m[2]);
       if (!set.success || !probe.success) {
-        return fail('probe', `"${clipInput(identity)}" is not a valid HealthSet\\Probe`);
+        return fail('probe', t('en', 'said.parse.badProbe', { input: clipInput(identity) }));
       }
       return {
         ok: true,
@@ -110,9 +113,9 @@ export function parseCommand(text: string): ParseResult {
     }
     case 'runbook': {
       const query = rest.join(' ');
-      if (query === '') return fail('runbook', 'say which monitor, probe or health set');
+      if (query === '') return fail('runbook', t('en', 'said.parse.noQuery'));
       if (query.length > 200 || !/^[A-Za-z0-9_.\\/ -]+$/.test(query)) {
-        return fail('runbook', `"${clipInput(query)}" is not a monitor, probe or health set name`);
+        return fail('runbook', t('en', 'said.parse.badQuery', { input: clipInput(query) }));
       }
       return { ok: true, command: { name: 'runbook', query } };
     }
@@ -127,7 +130,9 @@ export function parseCommand(text: string): ParseResult {
       if (!id.success || rest.length !== 1) {
         return fail(
           'incident',
-          rest[0] ? `"${clipInput(rest[0])}" is not an incident id` : 'say which incident',
+          rest[0]
+            ? t('en', 'said.parse.badIncident', { input: clipInput(rest[0]) })
+            : t('en', 'said.parse.noIncident'),
         );
       }
       return { ok: true, command: { name: 'incident', id: id.data.toUpperCase() } };
@@ -145,11 +150,12 @@ export function parseCommand(text: string): ParseResult {
     }
     case 'lang': {
       const lang = LANGS.find((l) => l.toLowerCase() === (rest[0] ?? '').toLowerCase());
-      if (!lang || rest.length !== 1) return fail('lang', `choose one of: ${LANGS.join(', ')}`);
+      if (!lang || rest.length !== 1)
+        return fail('lang', t('en', 'said.parse.lang', { langs: LANGS.join(', ') }));
       return { ok: true, command: { name: 'lang', lang } };
     }
     default:
-      return fail(null, `unknown command "${clipInput(first)}"`);
+      return fail(null, t('en', 'said.parse.unknown', { input: clipInput(first) }));
   }
 }
 

@@ -63,6 +63,49 @@ test('a repeat (higher RepeatCount) updates count and version', () => {
   expect(d.incident.alerts).toHaveLength(1);
 });
 
+/** Delivers `next` after `inc`, recorded with the fingerprint of `last`. */
+function deliver(inc: Incident, last: Alert, next: Alert): Incident {
+  const d = applyAlert(
+    next,
+    ctx({
+      open: inc,
+      record: { alertId: last.id, incidentId: inc.id, fingerprint: last.fingerprint },
+    }),
+  );
+  if (d.outcome !== 'updated') throw new Error(d.outcome);
+  return d.incident;
+}
+
+test('a repeat without a higher RepeatCount (newer LastModified) counts as an occurrence', () => {
+  const a = alert();
+  const b = alert({ LastModified: '/Date(1715685753000)/' });
+  const c = alert({ LastModified: '/Date(1715685853000)/' });
+  const twice = deliver(created(a), a, b);
+  expect(twice.occurrences).toBe(2);
+  expect(deliver(twice, b, c).occurrences).toBe(3);
+});
+
+test("SCOM's RepeatCount and our count of repeats are not added up", () => {
+  const a = alert();
+  const r1 = alert({ RepeatCount: 1, LastModified: '/Date(1715685753000)/' });
+  const r2 = alert({ RepeatCount: 2, LastModified: '/Date(1715685853000)/' });
+  expect(deliver(deliver(created(a), a, r1), r1, r2).occurrences).toBe(3);
+});
+
+test('an edit, a late delivery or a resolution is no repeat', () => {
+  const a = alert({ LastModified: '/Date(1715685753000)/' });
+  const inc = created(a);
+  // The same LastModified, another ticket: the alert was edited, the monitor did not fail again.
+  const edited = alert({ LastModified: '/Date(1715685753000)/', TicketId: 'T-1' });
+  expect(deliver(inc, a, edited)).toMatchObject({ occurrences: 1, version: 2 });
+  const late = alert({ LastModified: '/Date(1715680000000)/', TicketId: 'T-2' });
+  expect(deliver(inc, a, late).occurrences).toBe(1);
+  const b = alert({ Id: 'bbbbbbbb-0000-0000-0000-000000000001' });
+  const two = deliver(inc, a, b);
+  const resolving = alert({ ResolutionState: 255, LastModified: '/Date(1715689000000)/' });
+  expect(deliver(two, a, resolving).occurrences).toBe(2);
+});
+
 test('another alert for the same key joins the incident and adds its monitor', () => {
   const inc = created(alert());
   const other = alert({

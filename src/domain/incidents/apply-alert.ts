@@ -88,12 +88,14 @@ const PRIORITY_RANK = { low: 0, normal: 1, high: 2 } as const;
 /** Folds one alert into an incident: a new version with the alert's latest facts. */
 function touch(incident: Incident, alert: Alert, now: string): Incident {
   const previous = incident.alerts.find((a) => a.id === alert.id);
+  const repeats = (previous?.repeats ?? 0) + (previous && isRepeat(alert, previous) ? 1 : 0);
   const entry: IncidentAlert = {
     id: alert.id,
     monitor: alert.monitor,
     state: alert.state,
     // A count never goes down: a resolution may be sent without the repeat count.
     repeatCount: Math.max(alert.repeatCount, previous?.repeatCount ?? 0),
+    ...(repeats > 0 ? { repeats } : {}),
     fingerprint: alert.fingerprint,
     firstSeen: previous?.firstSeen ?? alert.raisedAt ?? now,
     lastSeen: alert.modifiedAt ?? now,
@@ -126,7 +128,26 @@ function touch(incident: Incident, alert: Alert, now: string): Incident {
     failureText: alert.failureText ?? incident.failureText,
     description: alert.description || incident.description,
     lastSeen: now > incident.lastSeen ? now : incident.lastSeen,
-    occurrences: alerts.reduce((sum, a) => sum + 1 + a.repeatCount, 0),
+    occurrences: alerts.reduce((sum, a) => sum + occurrencesOf(a), 0),
     alerts,
   };
+}
+
+/**
+ * Whether a delivery of an alert already on the incident (with another fingerprint: an exact
+ * resend is a duplicate before this) is the monitor failing again: a higher RepeatCount, or a
+ * newer LastModified while the alert is still open (a sender that does not raise RepeatCount,
+ * like `send-alert`, still shows each repeat). A resolution, or an older or equal LastModified (a
+ * late or re-ordered delivery, an edit of the same state), is not.
+ */
+function isRepeat(alert: Alert, previous: IncidentAlert): boolean {
+  if (alert.state === 'resolved' || alert.state === 'closed') return false;
+  if (alert.repeatCount > previous.repeatCount) return true;
+  if (!alert.modifiedAt) return false;
+  return Date.parse(alert.modifiedAt) > Date.parse(previous.lastSeen);
+}
+
+/** One alert's occurrences: once, plus SCOM's count or ours, whichever saw more repeats. */
+function occurrencesOf(alert: IncidentAlert): number {
+  return 1 + Math.max(alert.repeatCount, alert.repeats ?? 0);
 }

@@ -11,6 +11,11 @@ export interface IncidentAlert {
   monitor: string | null;
   state: AlertState;
   repeatCount: number;
+  /**
+   * Repeated deliveries of this alert id we received (a higher RepeatCount or a newer
+   * LastModified), beside the first. Absent in incidents stored before it was counted.
+   */
+  repeats?: number;
   fingerprint: string;
   firstSeen: string;
   lastSeen: string;
@@ -43,7 +48,11 @@ export interface Incident {
   firstSeen: string;
   lastSeen: string;
   resolvedAt: string | null;
-  /** Occurrences across its alerts: each alert counts once plus its SCOM RepeatCount. */
+  /**
+   * Occurrences across its alerts: each alert counts once plus its repeats, which are SCOM's
+   * RepeatCount or the repeated deliveries we received, whichever is more (one repeat raises both,
+   * so they are not added).
+   */
   occurrences: number;
   alerts: IncidentAlert[];
 }

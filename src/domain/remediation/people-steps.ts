@@ -1,4 +1,5 @@
 import type { ServerRole } from '../runbooks';
+import { t } from '../strings';
 import { advanceInPlace, stepConditionsHold } from './advance-run';
 import { bindStep } from './bind-step';
 import { begin, finish, isFinal, isVerifying, locate, nextJobId, note, stepOf } from './edit-run';
@@ -22,7 +23,7 @@ export function runCheck(
   ctx: MachineContext,
 ): (Transition & { jobIds: string[] }) | Refusal {
   const where = locate(run, ctx, input.stepKey);
-  if (!where) return { ok: false, reason: `step ${input.stepKey} is not part of this run` };
+  if (!where) return { ok: false, reason: t('en', 'said.run.notPart', { step: input.stepKey }) };
   const { step, section } = where;
   const next = begin(run, ctx);
   const effects: RunEffect[] = [];
@@ -37,9 +38,10 @@ export function runCheck(
     return { run: next, effects, jobIds: [jobId] };
   }
   if (step.kind !== 'check' && step.kind !== 'wait') {
-    return { ok: false, reason: `step ${step.id} is a ${step.kind} step, not a check` };
+    return { ok: false, reason: t('en', 'said.run.notCheck', { step: step.id, kind: step.kind }) };
   }
-  if (step.action === undefined) return { ok: false, reason: `step ${step.id} has nothing to run` };
+  if (step.action === undefined)
+    return { ok: false, reason: t('en', 'said.run.nothingToRun', { step: step.id }) };
   if (input.role) {
     rs.role = input.role;
     if (!rs.entered && rs.state === 'blocked' && section.id === next.sectionId) {
@@ -48,7 +50,11 @@ export function runCheck(
     }
   }
   const cmd = bindStep(next, step, rs.role ?? input.role);
-  if (!cmd.ok) return { ok: false, reason: `step ${step.id} cannot run: ${cmd.reason}` };
+  if (!cmd.ok)
+    return {
+      ok: false,
+      reason: t('en', 'said.run.cannotRun', { step: step.id, reason: cmd.reason }),
+    };
 
   const resumable =
     section.id === next.sectionId &&
@@ -93,10 +99,10 @@ export function recordRequest(
   ctx: MachineContext,
 ): Transition | Refusal {
   const where = locate(run, ctx, stepKey);
-  if (!where) return { ok: false, reason: `step ${stepKey} is not part of this run` };
+  if (!where) return { ok: false, reason: t('en', 'said.run.notPart', { step: stepKey }) };
   const next = begin(run, ctx);
   const rs = stepOf(next, where.step, where.section.id);
-  if (rs.requestId === requestId) return { ok: false, reason: 'already recorded' };
+  if (rs.requestId === requestId) return { ok: false, reason: t('en', 'said.run.alreadyRecorded') };
   rs.requestId = requestId;
   if (rs.outcome === undefined && (rs.state === 'failed' || rs.started)) {
     rs.state = 'awaiting-approval';
@@ -116,7 +122,7 @@ export function markStepDone(
   by: string,
 ): Transition | Refusal {
   const where = locate(run, ctx, stepKey);
-  if (!where) return { ok: false, reason: `step ${stepKey} is not part of this run` };
+  if (!where) return { ok: false, reason: t('en', 'said.run.notPart', { step: stepKey }) };
   const { step } = where;
   const rs = run.steps[stepKey];
   const changeInDoubt =
@@ -125,13 +131,14 @@ export function markStepDone(
     rs.outcome === undefined &&
     (rs.state === 'failed' || rs.state === 'awaiting-approval' || rs.state === 'blocked');
   if (step.kind !== 'manual' && !changeInDoubt) {
-    return { ok: false, reason: `step ${stepKey} is not a manual step awaiting a person` };
+    return { ok: false, reason: t('en', 'said.run.notManual', { step: stepKey }) };
   }
-  if (rs?.outcome === 'done') return { ok: false, reason: `step ${stepKey} is already done` };
+  if (rs?.outcome === 'done')
+    return { ok: false, reason: t('en', 'said.run.alreadyDone', { step: stepKey }) };
   if (step.kind === 'manual' && !stepConditionsHold(run, step)) {
     return {
       ok: false,
-      reason: `step ${stepKey} applies only when its condition holds, and it does not (not yet)`,
+      reason: t('en', 'said.run.conditionOpen', { step: stepKey }),
     };
   }
   const next = begin(run, ctx);
@@ -142,7 +149,7 @@ export function markStepDone(
     effects.push({
       type: 'withdraw',
       requestId: s.requestId,
-      reason: `${stepKey} was marked done`,
+      reason: t('en', 'said.run.markedDone', { step: stepKey }),
     });
   }
   finish(s, 'done', 'done');

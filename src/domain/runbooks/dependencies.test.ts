@@ -12,7 +12,7 @@ const ids = (input: Parameters<typeof dependenciesOf>[1]) =>
 const SEED = [
   ['active-directory', 'Active Directory', 'Active Directory'],
   ['authentication', 'Authentication', '驗證'],
-  ['mailbox-server-authentication', 'Mailbox Server Authentication', 'Mailbox Server 驗證'],
+  ['mailbox-server-authentication', 'Mailbox Server Authentication', '信箱伺服器驗證'],
   ['information-store', 'Information Store', '資訊儲存庫'],
   ['high-availability', 'High Availability', '高可用性'],
   ['networking', 'Networking', '網路'],

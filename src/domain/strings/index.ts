@@ -1,7 +1,9 @@
 export {
+  actionTitle,
   CATALOG,
   format,
   inAllLangs,
+  localizeText,
   lookup,
   plural,
   stringsWithPrefix,

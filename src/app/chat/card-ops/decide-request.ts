@@ -3,8 +3,8 @@ import { withdrawalOf } from '../../../domain/approvals/transitions';
 import { encodeActionRef } from '../../../domain/cards/action-ref';
 import { breakGlassOffer } from '../../../domain/cards/incident-card';
 import { shortTime } from '../../../domain/shared/text';
-import { t } from '../../../domain/strings';
-import { say } from '../core-context';
+import { actionTitle, localizeText, t } from '../../../domain/strings';
+import { say, sayIn } from '../core-context';
 import { redraw } from './shared';
 import type { CardOpHandler } from './types';
 
@@ -50,7 +50,7 @@ export const decideRequest: CardOpHandler = async (click, turn) => {
     // Only a requester who may break glass is offered it, and only to them.
     return {
       private: {
-        text: result.reason,
+        text: localizeText(answerLang, result.reason),
         card: breakGlassOffer(target, encodeActionRef(ref), result.reason, turn.lang),
       },
     };
@@ -64,13 +64,14 @@ export const decideRequest: CardOpHandler = async (click, turn) => {
         t(answerLang, 'chat.request.withdrawn', {
           id: ref.request,
           at: shortTime(w.at),
-          reason: w.reason,
+          reason: localizeText(answerLang, w.reason),
         }),
       );
     }
-    return say(result.reason);
+    return sayIn(answerLang, result.reason);
   }
-  const { title, server } = result.request;
+  const { server } = result.request;
+  const title = actionTitle(answerLang, result.request.actionId, result.request.title);
   const done =
     ref.op === 'approve'
       ? t(answerLang, 'chat.request.approved', { title, server: server ?? '?' })

@@ -1,5 +1,5 @@
 import { t } from '../../../domain/strings';
-import { say } from '../core-context';
+import { say, sayIn } from '../core-context';
 import { readDenied, redraw, stepTarget } from './shared';
 import type { CardOpHandler } from './types';
 
@@ -19,5 +19,5 @@ export const markDone: CardOpHandler = async (click, turn) => {
     ? redraw(click, turn, {
         private: { text: t(answerLang, 'chat.step.markedDone', { step: step.number }) },
       })
-    : say(r.reason);
+    : sayIn(answerLang, r.reason);
 };

@@ -1,8 +1,8 @@
 import { likelyCauses } from '../../../domain/outages/causes';
 import { outageMemberLines } from '../../../domain/outages/outage-card';
 import type { OutageActionRef } from '../../../domain/outages/outage-action-ref';
-import { t } from '../../../domain/strings';
-import { say, type Turn } from '../core-context';
+import { localizeText, t } from '../../../domain/strings';
+import { say, sayIn, type Turn } from '../core-context';
 import type { ChatResponse } from '../ports';
 
 /** How many causes the outage card offers checks for (outage-card.ts shows the same). */
@@ -43,7 +43,7 @@ export async function runOutageOp(ref: OutageActionRef, turn: Turn): Promise<Cha
   }
   if (healthSets.size === 0) return say(t(answerLang, 'chat.outage.noChecks'));
   const access = await deps.access.mayRunRead(turn.actor, sample.server);
-  if (!access.allowed) return say(access.reason);
+  if (!access.allowed) return sayIn(answerLang, access.reason);
   const lines: string[] = [];
   const code: { body: string }[] = [];
   for (const healthSet of healthSets) {
@@ -54,7 +54,10 @@ export async function runOutageOp(ref: OutageActionRef, turn: Turn): Promise<Cha
       replyTo: turn.channel,
       lang,
     });
-    if (!queued.ok) lines.push(t(answerLang, 'chat.check.notRun', { reason: queued.reason }));
+    if (!queued.ok)
+      lines.push(
+        t(answerLang, 'chat.check.notRun', { reason: localizeText(answerLang, queued.reason) }),
+      );
     else {
       lines.push(t(answerLang, 'chat.check.queued', { site: queued.site, job: queued.jobId }));
       code.push({ body: queued.command });

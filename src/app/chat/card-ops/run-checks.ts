@@ -1,5 +1,5 @@
 import { flattenSteps } from '../../../domain/runbooks/catalog';
-import { t } from '../../../domain/strings';
+import { localizeText, t } from '../../../domain/strings';
 import { readDenied, redraw, runTarget } from './shared';
 import type { CardOpHandler } from './types';
 
@@ -25,7 +25,10 @@ export const runChecks: CardOpHandler = async (click, turn) => {
     if (r.ok) queued.push(step.number);
     else
       refused.push(
-        t(answerLang, 'chat.checks.refusedOne', { step: step.number, reason: r.reason }),
+        t(answerLang, 'chat.checks.refusedOne', {
+          step: step.number,
+          reason: localizeText(answerLang, r.reason),
+        }),
       );
   }
   const text =
@@ -33,7 +36,9 @@ export const runChecks: CardOpHandler = async (click, turn) => {
       ? t(answerLang, 'chat.checks.running', { steps: queued.join(', ') })
       : t(answerLang, 'chat.checks.none')) +
     (refused.length > 0
-      ? t(answerLang, 'chat.checks.refused', { refused: refused.join('; ') })
+      ? t(answerLang, 'chat.checks.refused', {
+          refused: refused.join(t(answerLang, 'list.separator')),
+        })
       : '');
   return redraw(click, turn, { private: { text } });
 };

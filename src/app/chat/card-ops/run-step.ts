@@ -1,6 +1,6 @@
 import { runStep as stepRecord } from '../../../domain/cards/run-view';
-import { t } from '../../../domain/strings';
-import { say } from '../core-context';
+import { localizeText, t } from '../../../domain/strings';
+import { say, sayIn } from '../core-context';
 import { readDenied, redraw, stepTarget } from './shared';
 import type { CardOpHandler } from './types';
 
@@ -23,7 +23,12 @@ export const runStep: CardOpHandler = async (click, turn) => {
       ? redraw(click, turn, {
           private: { text: t(answerLang, 'chat.step.running', { step: number }) },
         })
-      : say(t(answerLang, 'chat.step.notRun', { step: number, reason: r.reason }));
+      : say(
+          t(answerLang, 'chat.step.notRun', {
+            step: number,
+            reason: localizeText(answerLang, r.reason),
+          }),
+        );
   }
   if (step.kind === 'change' || step.kind === 'destructive') {
     const rec = stepRecord(await deps.remediation.getRun(incident.id), section.id, step.id);
@@ -41,10 +46,15 @@ export const runStep: CardOpHandler = async (click, turn) => {
               }),
             },
           })
-        : say(t(answerLang, 'chat.step.notVerified', { step: number, reason: v.reason }));
+        : say(
+            t(answerLang, 'chat.step.notVerified', {
+              step: number,
+              reason: localizeText(answerLang, v.reason),
+            }),
+          );
     }
     const r = await deps.remediation.requestStep({ ...address, confirmed: click.extra.confirmed });
-    if (!r.ok) return say(r.reason);
+    if (!r.ok) return sayIn(answerLang, r.reason);
     const what = r.request.autoApproved
       ? t(answerLang, 'chat.step.autoApproved', { step: number })
       : r.created === false

@@ -3,7 +3,7 @@ import type { Incident } from '../../../domain/incidents/incident';
 import { findStep, type SectionDef, type StepDef } from '../../../domain/runbooks/catalog';
 import { t } from '../../../domain/strings';
 import type { StepAddress } from '../core-ports';
-import { say, type Turn } from '../core-context';
+import { say, sayIn, type Turn } from '../core-context';
 import type { ChatResponse } from '../ports';
 import type { CardClick } from './types';
 
@@ -22,7 +22,7 @@ export async function redraw(
 /** The refusal when this person may not run read-only checks on the server, else null. */
 export async function readDenied(turn: Turn, server: string): Promise<ChatResponse | null> {
   const access = await turn.deps.access.mayRunRead(turn.actor, server);
-  return access.allowed ? null : say(access.reason);
+  return access.allowed ? null : sayIn(turn.answerLang, access.reason);
 }
 
 /** What a run-checks, run-step or mark-done button acts on: an open incident's section. */

@@ -1,5 +1,5 @@
-import { t } from '../../../domain/strings';
-import { say, type Turn } from '../core-context';
+import { localizeText, t } from '../../../domain/strings';
+import { say, sayIn, type Turn } from '../core-context';
 import type { ChatResponse } from '../ports';
 import type { CommandHandler } from './types';
 
@@ -11,9 +11,12 @@ async function queueCheck(
 ): Promise<ChatResponse> {
   const { deps, actor, channel, lang, answerLang } = turn;
   const access = await deps.access.mayRunRead(actor, server);
-  if (!access.allowed) return say(access.reason);
+  if (!access.allowed) return sayIn(answerLang, access.reason);
   const queued = await deps.checks.run({ ...request, actor, replyTo: channel, lang });
-  if (!queued.ok) return say(t(answerLang, 'chat.check.notRun', { reason: queued.reason }));
+  if (!queued.ok)
+    return say(
+      t(answerLang, 'chat.check.notRun', { reason: localizeText(answerLang, queued.reason) }),
+    );
   return {
     private: {
       text: t(answerLang, 'chat.check.queued', { site: queued.site, job: queued.jobId }),

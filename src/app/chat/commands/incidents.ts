@@ -9,7 +9,7 @@ export const incidents: CommandHandler<'incidents'> = async (_cmd, { deps, answe
   const lines = open.map((i) =>
     t(answerLang, 'chat.incidents.line', {
       id: i.id,
-      severity: i.severity.padEnd(8),
+      severity: t(answerLang, `severity.${i.severity}`).padEnd(8),
       healthSet: i.healthSet ?? '?',
       server: i.server?.name ?? '?',
       title: i.title,

@@ -1,4 +1,4 @@
-import { t } from '../../../domain/strings';
+import { localizeText, lookup, t } from '../../../domain/strings';
 import { say } from '../core-context';
 import type { CommandHandler } from './types';
 
@@ -8,7 +8,7 @@ export const jobs: CommandHandler<'jobs'> = async (_cmd, { deps, answerLang }) =
   if (recent.length === 0) return say(t(answerLang, 'chat.jobs.none'));
   const lines = recent.map((j) => {
     const line = t(answerLang, 'chat.jobs.line', {
-      state: j.state.padEnd(9),
+      state: (lookup(answerLang, `job.state.${j.state}`) ?? j.state).padEnd(9),
       action: j.actionId,
       server: j.server ?? '',
       site: j.site,
@@ -16,7 +16,12 @@ export const jobs: CommandHandler<'jobs'> = async (_cmd, { deps, answerLang }) =
       who: j.requestedBy,
       at: j.at,
     });
-    return j.summary ? t(answerLang, 'chat.jobs.lineSummary', { line, summary: j.summary }) : line;
+    return j.summary
+      ? t(answerLang, 'chat.jobs.lineSummary', {
+          line,
+          summary: localizeText(answerLang, j.summary),
+        })
+      : line;
   });
   return {
     private: { text: t(answerLang, 'chat.jobs.title'), code: [{ body: lines.join('\n') }] },
