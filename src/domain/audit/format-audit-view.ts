@@ -27,6 +27,9 @@ const ACTION_LABELS: Record<string, string> = {
   'job.failed': 'job failed',
   'job.outcome-unknown': 'OUTCOME UNKNOWN',
   'job.refused': 'worker refused job',
+  'step.held': 'step held',
+  'step.admitted': 'held step started',
+  'outage.holds-released': 'outage holds released',
   'policy.reloaded': 'policy reloaded',
   'policy.reload-failed': 'policy reload failed',
 };

@@ -22,6 +22,8 @@ export interface RunStepView {
   /** Set while a change's outcome is unknown: the read-only check that settles it. */
   verify?: { actionId: string } | undefined;
   outcome?: string | undefined;
+  /** Its job is held by the remediation gate: the sentence that says why, per language. */
+  hold?: { text: Partial<Record<string, string>> } | undefined;
 }
 
 export interface RunView {

@@ -64,6 +64,10 @@ export function redisKeys(prefix: string) {
     outageState: (scope: string) => `${prefix}:{outage}:site:${scope}`,
     /** The scopes that have an outage state (the timer's list). */
     outageScopes: `${prefix}:{outage}:scopes`,
+    /** Remediation admission of one site (running and held steps): hash `doc`, `version`. */
+    admission: (site: string) => `${prefix}:{admission}:site:${site}`,
+    /** The sites that have an admission document (the timer's list). */
+    admissionSites: `${prefix}:{admission}:sites`,
     /** A platform's delivery budgets and Retry-After window (jobs/chat/rate-gate.ts). */
     chatRateTag: (platform: string) => `${prefix}:{chat-rate:${platform}}`,
     /** Where the result of a command's check goes: JSON { channel, lang }. */
