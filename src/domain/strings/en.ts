@@ -389,6 +389,10 @@ export const en = {
   'outage.hold.siteChecks':
     'Waiting: {site} has an outage and already runs {limit} checks at once (the limit).',
   'outage.hold.runningChange': '{title} on {server}',
+  'outage.pending.one':
+    'Behind: {count} update pending (the chat platform’s limits); it is drawn next.',
+  'outage.pending.other':
+    'Behind: {count} updates pending (the chat platform’s limits); the newest is drawn next.',
   'outage.kind.check': 'Check',
   'outage.state.pending': 'Not run',
 } as const;

@@ -357,6 +357,9 @@ export const zhTW: Record<keyof typeof en, string> = {
   'outage.hold.dagDestructive': '已暫緩：DAG {dag} 已有一個破壞性變更正在執行：{running}。',
   'outage.hold.siteChecks': '等待中：{site} 有中斷，且已同時執行 {limit} 個檢查（上限）。',
   'outage.hold.runningChange': '{server} 上的 {title}',
+  'outage.pending.one': '延遲：尚有 {count} 項更新待顯示（聊天平台的速率限制），接著就會更新。',
+  'outage.pending.other':
+    '延遲：尚有 {count} 項更新待顯示（聊天平台的速率限制），接著會顯示最新狀態。',
   'outage.kind.check': '檢查',
   'outage.state.pending': '尚未執行',
 };
