@@ -61,7 +61,7 @@ export type DeliveryJob =
 /** Outage mode: members of an outage are lines on one outage card instead of cards of their own. */
 export interface OutageDelivery {
   routing: OutageRouting;
-  buildCard(outage: Outage, lang: Lang): Card;
+  buildCard(outage: Outage, lang: Lang): Card | Promise<Card>;
   /** The one thread message when the outage resolves. */
   resolvedMessage(outage: Outage, lang: Lang): string;
   /** What a member's own card (posted before it joined) becomes: a pointer to the outage. */
@@ -114,6 +114,8 @@ export interface ChatDelivery {
   sendReply(platform: PlatformId, channel: string, reply: Reply, jobId: string): Promise<void>;
   /** Queues a redraw of an incident's card on every platform (tests, manual refresh). */
   redraw(incidentId: string): Promise<void>;
+  /** Queues a redraw of an outage's card (its holds changed). */
+  redrawOutage(outage: Pick<Outage, 'id' | 'site'>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -413,7 +415,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       }
       if (!channel) return;
       const lang = await deps.prefs.langOf({ platform, id: channel });
-      const card = deps.outages.buildCard(outage, lang);
+      const card = await deps.outages.buildCard(outage, lang);
       if (ref) {
         await surface.updateCard(ref, await behind(platform, cardId, drawing, card));
       } else {
@@ -599,6 +601,12 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
           queueRedraw(platform, incidentId, `${platform}-redraw-${randomUUID()}`),
         ),
       );
+    },
+    async redrawOutage(outage) {
+      if (!deps.outages) return;
+      // The scope the outage state keeps it under: its site, or `*` across sites.
+      const scope = (await deps.outages.routing.outage(outage.site, outage.id)) ? outage.site : '*';
+      await queueOutageRedraw(scope, outage.id, `holds-${randomUUID()}`, DELIVERY_PRIORITY.update);
     },
     async close() {
       clearInterval(tickTimer);

@@ -284,15 +284,17 @@ export async function startServer(
       const r = await queued.enqueue(req);
       return r.ok ? { ok: true } : r;
     },
-    onHeld: async (req, _slot, hold) => {
+    onHeld: async (req, slot, hold) => {
       if (req.incidentId && req.runId && req.stepId) {
         await remediation.setHold(req.incidentId, req.stepId, hold);
       }
+      await redrawOutageOf(slot);
     },
-    onStarted: async (req) => {
+    onStarted: async (req, slot) => {
       if (req.incidentId && req.runId && req.stepId) {
         await remediation.setHold(req.incidentId, req.stepId, null);
       }
+      await redrawOutageOf(slot);
     },
     onStartFailed: async (req, reason) => {
       logger.warn({ jobId: req.jobId, reason }, 'a held job could not be queued when it was due');
@@ -316,6 +318,17 @@ export async function startServer(
     onError: (err, what) => logger.warn({ err, what }, 'remediation gate: will retry'),
   });
   admission = gate;
+  // The outage card counts its members' held changes: redrawn when one is held or starts.
+  let redrawOutage: ((o: { id: string; site: string }) => Promise<void>) | null = null;
+  const redrawOutageOf = async (slot: { incidentId: string; site: string }): Promise<void> => {
+    if (!config.outages || !redrawOutage || !slot.incidentId) return;
+    const scope = outageSettings.scope === 'site' ? slot.site : '*';
+    const { state } = await outageStates.read(scope);
+    const outage = state.outages.find((o) =>
+      o.members.some((m) => m.incidentId === slot.incidentId),
+    );
+    if (outage) await redrawOutage(outage);
+  };
   let gateTicking = false;
   const gateTimer = setInterval(() => {
     if (gateTicking) return;
@@ -377,6 +390,7 @@ export async function startServer(
     defaultChannel: async (platform) => (await platforms.get(platform)?.defaultChannel()) ?? null,
     onDelivery: (platform, err) => metrics.observeChatPost(platform, err),
     outages: config.outages,
+    holds: gate,
   });
   for (const platform of PLATFORMS) {
     const instance = platform.create({
@@ -401,6 +415,7 @@ export async function startServer(
     surfaces,
     Object.fromEntries(PLATFORMS.map((p) => [p.id, p.limits])),
   );
+  redrawOutage = (o) => delivery.redrawOutage(o);
   handlers.push(async (outcome) => {
     metrics.observeActionOutcome(outcome);
     await chatRuntime.onActionOutcome(outcome);
