@@ -30,6 +30,7 @@ import type { ChatSurface } from '../app/chat/ports';
 import type { PlatformLimits } from '../app/chat/delivery-limits';
 import { createOutageRouting } from '../app/outages/outage-routing';
 import type { Admission, AdmissionRequest } from '../app/remediation/admission';
+import { healthReportIsHealthy } from '../domain/outages/admission';
 import type { Outage } from '../domain/outages/outage';
 import type { OutageSettings } from '../domain/outages/settings';
 import {
@@ -110,6 +111,7 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
           platform: input.replyTo.platform,
           channel: input.replyTo.id,
           lang: input.lang,
+          ...(input.dependencyCheck ? { dependencyCheck: input.dependencyCheck } : {}),
         }),
         'EX',
         7 * 24 * 3600,
@@ -208,6 +210,35 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
 
   let delivery: ChatDelivery | null = null;
 
+  /**
+   * One of an outage's dependency checks came back: when every check of that click did, and all
+   * are healthy, the outage's held member changes are released (audited as the checks').
+   */
+  async function dependencyCheckCame(
+    check: { outageId: string; batch: string; count: number },
+    outcome: ActionOutcome,
+  ): Promise<void> {
+    if (!options.holds) return;
+    const key = keys.chatDependencyChecks(check.batch);
+    const healthy = outcome.status === 'succeeded' && healthReportIsHealthy(outcome.parsed);
+    await redis.hset(key, outcome.jobId, healthy ? '1' : '0');
+    await redis.expire(key, 24 * 3600);
+    const all = Object.values(await redis.hgetall(key));
+    if (all.length < check.count || all.some((v) => v !== '1')) return;
+    const outage = outages ? await outages.routing.find(check.outageId) : null;
+    if (!outage || outage.status !== 'open') return;
+    const server = typeof outcome.params.server === 'string' ? outcome.params.server : '?';
+    for (const site of new Set(outage.members.map((m) => m.site))) {
+      await options.holds.release({
+        outageId: outage.id,
+        site,
+        by: 'checks',
+        reason: `the dependency checks (Get-HealthReport on ${server}) came back healthy`,
+      });
+    }
+    await delivery?.redrawOutage(outage);
+  }
+
   return {
     core,
     prefs,
@@ -298,7 +329,13 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
       // reply's job id makes a second queueing harmless.
       const target = await redis.get(keys.chatReplyTo(outcome.jobId));
       if (!target || !delivery) return;
-      const to = JSON.parse(target) as { platform: PlatformId; channel: string; lang: string };
+      const to = JSON.parse(target) as {
+        platform: PlatformId;
+        channel: string;
+        lang: string;
+        dependencyCheck?: { outageId: string; batch: string; count: number };
+      };
+      if (to.dependencyCheck) await dependencyCheckCame(to.dependencyCheck, outcome);
       const lang: Lang = isLang(to.lang) ? to.lang : 'en';
       const stepLabel =
         typeof outcome.params.server === 'string'

@@ -60,6 +60,11 @@ export interface ChecksPort {
     actor: Actor;
     replyTo: ChannelRef;
     lang: Lang;
+    /**
+     * One of an outage's dependency checks (`count` in this click's `batch`): when all of them
+     * come back healthy, the outage's held member changes are released by themselves.
+     */
+    dependencyCheck?: { outageId: string; batch: string; count: number };
   }): Promise<
     { ok: true; jobId: string; site: string; command: string } | { ok: false; reason: string }
   >;

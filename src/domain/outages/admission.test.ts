@@ -2,6 +2,7 @@ import {
   EMPTY_ADMISSION,
   decide,
   dropStale,
+  healthReportIsHealthy,
   planAdmissions,
   pruneReleases,
   type AdmissionState,
@@ -134,4 +135,19 @@ describe('admission plan', () => {
     expect(Object.keys(d.text ?? {})).toEqual(['en', 'zh-TW']);
     expect(decide(slot(), [], calm, limits)).toEqual({ holds: [], text: null });
   });
+});
+
+test('a dependency check is healthy only when it read health sets and none is Unhealthy', () => {
+  const row = { name: 'AD', alertValue: 'Healthy' };
+  expect(healthReportIsHealthy({ kind: 'health-report', healthSets: [row], unhealthy: [] })).toBe(
+    true,
+  );
+  expect(
+    healthReportIsHealthy({ kind: 'health-report', healthSets: [row], unhealthy: [row] }),
+  ).toBe(false);
+  expect(healthReportIsHealthy({ kind: 'health-report', healthSets: [], unhealthy: [] })).toBe(
+    false,
+  );
+  expect(healthReportIsHealthy({ kind: 'server-health', monitors: [], unhealthy: [] })).toBe(false);
+  expect(healthReportIsHealthy(undefined)).toBe(false);
 });

@@ -148,3 +148,20 @@ export function pruneReleases(state: AdmissionState, openOutages: readonly strin
   const keep = state.released.filter((r) => openOutages.includes(r.outageId));
   return keep.length === state.released.length ? state : { ...state, released: keep };
 }
+
+/**
+ * A dependency check (Get-HealthReport) that came back healthy: it read at least one health set
+ * and none of them is Unhealthy. Anything else (failed, unreadable, empty) is not healthy.
+ */
+export function healthReportIsHealthy(parsed: unknown): boolean {
+  const p = parsed as { kind?: unknown; healthSets?: unknown; unhealthy?: unknown } | null;
+  return (
+    p !== null &&
+    typeof p === 'object' &&
+    p.kind === 'health-report' &&
+    Array.isArray(p.healthSets) &&
+    p.healthSets.length > 0 &&
+    Array.isArray(p.unhealthy) &&
+    p.unhealthy.length === 0
+  );
+}

@@ -72,6 +72,8 @@ export function redisKeys(prefix: string) {
     chatRateTag: (platform: string) => `${prefix}:{chat-rate:${platform}}`,
     /** Where the result of a command's check goes: JSON { channel, lang }. */
     chatReplyTo: (jobId: string) => `${prefix}:{chat}:reply-to:${jobId}`,
+    /** One click's dependency checks of an outage: job id → 1 (healthy) or 0. */
+    chatDependencyChecks: (batch: string) => `${prefix}:{chat}:dep-checks:${batch}`,
     /** A channel's language (`lang` command). */
     chatLang: (platform: string, channel: string) => `${prefix}:{chat}:lang:${platform}:${channel}`,
     // A platform's own keys (Slack's redelivery guard, the console's rooms, Teams' conversation

@@ -54,6 +54,7 @@ export async function runOutageOp(
   if (!access.allowed) return say(access.reason);
   const lines: string[] = [];
   const code: { body: string }[] = [];
+  const batch = `${outage.id}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   for (const healthSet of healthSets) {
     const queued = await deps.checks.run({
       actionId: 'get-health-report',
@@ -61,6 +62,7 @@ export async function runOutageOp(
       actor: turn.actor,
       replyTo: turn.channel,
       lang,
+      dependencyCheck: { outageId: outage.id, batch, count: healthSets.size },
     });
     if (!queued.ok) lines.push(t(answerLang, 'chat.check.notRun', { reason: queued.reason }));
     else {
