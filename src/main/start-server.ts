@@ -314,6 +314,22 @@ export async function startServer(
         durationMs: 0,
       });
     },
+    stillWanted: async (req) => {
+      if (!req.incidentId) return true;
+      return (await store.get(req.incidentId))?.status !== 'resolved';
+    },
+    onDropped: async (req) => {
+      logger.info({ jobId: req.jobId }, 'a held job was dropped: its incident resolved');
+      if (!req.approval) return;
+      await approvals.flow.recordExecution({
+        requestId: req.approval.approvalId,
+        state: 'failed',
+        refused: true,
+        by: { platform: 'system', id: 'bot' },
+        jobId: req.jobId,
+        summary: 'not run: the incident resolved while the change was held',
+      });
+    },
     audit: approvals.audit,
     onError: (err, what) => logger.warn({ err, what }, 'remediation gate: will retry'),
   });

@@ -75,6 +75,9 @@ interface Replica {
   close(): Promise<void>;
 }
 const audit: AuditEvent[] = [];
+/** Incidents the test says resolved: their waiting steps are no longer wanted. */
+const resolvedIncidents = new Set<string>();
+const dropped: string[] = [];
 const replicas: Replica[] = [];
 let worker: RunningWorker;
 let results: Worker<SignedOutcome>;
@@ -99,6 +102,10 @@ function replica(settings: { changesPerSite: number; checksPerSite: number }): R
     settings,
     catalog: { dependencies: [] },
     describe: (req) => slotOf(inventory, req),
+    stillWanted: async (req) => !resolvedIncidents.has(req.incidentId ?? ''),
+    onDropped: async (req) => {
+      dropped.push(req.jobId);
+    },
     start: async (req) => {
       const r = await queued.enqueue(req);
       return r.ok ? { ok: true } : r;
@@ -162,8 +169,8 @@ async function until<T>(what: string, fn: () => Promise<T | undefined> | T | und
   throw new Error(`timed out waiting for ${what}; started: ${started.join(', ')}`);
 }
 
-const outageOf = (incidentIds: string[]): Outage => ({
-  id: 'outage-site-a-active-directory-t1',
+const outageOf = (incidentIds: string[], id = 'outage-site-a-active-directory-t1'): Outage => ({
+  id,
   site: 'site-a',
   key: { kind: 'dependency', id: 'active-directory' },
   status: 'open',
@@ -337,4 +344,24 @@ test('an outage member’s change is held until a person releases it with a reas
     }),
   );
   expect(audit.some((e) => e.action === 'step.admitted')).toBe(true);
+});
+
+test('a held change whose incident resolved is dropped when its hold ends, not started late', async () => {
+  const a = replica({ changesPerSite: 2, checksPerSite: 4 });
+  // A release of an outage that ended (the test before) is forgotten: this one holds again.
+  await a.gate.tick();
+  await setOutage(outageOf(['INC-R1']));
+  await createSignedJobSink(a.producer).enqueue(approval('APR-R1', 'EX03', 'INC-R1'));
+  await until('the change to be held', async () => {
+    const { state } = await redisAdmissionStore(redis, keys).read('site-a');
+    return state.waiting.length === 1;
+  });
+  resolvedIncidents.add('INC-R1');
+  await setOutage(null);
+  await a.gate.tick();
+  expect(dropped).toEqual(['approval-APR-R1']);
+  const { state } = await redisAdmissionStore(redis, keys).read('site-a');
+  expect(state.waiting).toEqual([]);
+  await new Promise((r) => setTimeout(r, 300));
+  expect(started).not.toContain('restart-service@EX03');
 });

@@ -63,6 +63,13 @@ export interface AdmissionDeps<R extends AdmissionRequest> {
   onHeld?(req: R, slot: ActionSlot, hold: Record<Lang, string>): Promise<void>;
   /** A held step started by itself. */
   onStarted?(req: R, slot: ActionSlot): Promise<void>;
+  /**
+   * Is a waiting step still wanted (its incident still open)? One that is not is dropped rather
+   * than started late: a change held through an outage must not run after its incident resolved.
+   */
+  stillWanted?(req: R): Promise<boolean>;
+  /** A waiting step was dropped (see `stillWanted`). */
+  onDropped?(req: R): Promise<void>;
   /** An admitted step's job could not be queued (it never can): say so on its step. */
   onStartFailed?(req: R, reason: string): Promise<void>;
   audit?: AuditLog;
@@ -160,15 +167,25 @@ export function createAdmission<R extends AdmissionRequest>(deps: AdmissionDeps<
   async function pump(site: string): Promise<void> {
     const { open, ctx } = await contextFor(site);
     const now = clock();
+    const unwanted = new Set<string>();
+    if (deps.stillWanted) {
+      for (const w of (await deps.store.read(site)).state.waiting) {
+        if (!(await deps.stillWanted(w.request as R))) unwanted.add(w.jobId);
+      }
+    }
+    const dropped: WaitingSlot[] = [];
     const plan = await change(site, async (s) => {
+      dropped.splice(0, dropped.length, ...s.waiting.filter((w) => unwanted.has(w.jobId)));
+      const kept = s.waiting.filter((w) => !unwanted.has(w.jobId));
       const base = pruneReleases(
-        dropStale(s, now, ttlMs),
+        dropStale(kept.length === s.waiting.length ? s : { ...s, waiting: kept }, now, ttlMs),
         open.map((o) => o.id),
       );
       const p = planAdmissions(base, ctx, deps.settings, now);
       const same = p.admit.length === 0 && p.changed.length === 0 && base === s;
       return { state: same ? null : p.state, out: p };
     });
+    for (const w of dropped) await deps.onDropped?.(w.request as R);
     for (const w of plan.changed) {
       if (w.hold) await deps.onHeld?.(w.request as R, w, w.hold);
     }
@@ -197,7 +214,7 @@ export function createAdmission<R extends AdmissionRequest>(deps: AdmissionDeps<
       const slot = deps.describe(req);
       if ('error' in slot) return { ok: false, reason: slot.error };
       const site = slot.site;
-      const { ctx } = await contextFor(site);
+      const { open, ctx } = await contextFor(site);
       const now = clock();
       const at = now.toISOString();
       const delay = Math.max(req.delayMs ?? 0, 0);
@@ -210,7 +227,11 @@ export function createAdmission<R extends AdmissionRequest>(deps: AdmissionDeps<
         if (running) return { state: null, out: { kind: 'running', handed: running.handed } };
         const waiting = s.waiting.find((w) => w.jobId === req.jobId);
         if (waiting) return { state: null, out: { kind: 'waiting', w: waiting } };
-        const base = dropStale(s, now, ttlMs);
+        // A release ends with its outage (a reopened one is held again).
+        const base = pruneReleases(
+          dropStale(s, now, ttlMs),
+          open.map((o) => o.id),
+        );
         const entry: WaitingSlot = {
           ...slot,
           jobId: req.jobId,
@@ -329,7 +350,8 @@ export function createAdmission<R extends AdmissionRequest>(deps: AdmissionDeps<
               await hand(site, r.request as R);
             }
           }
-          if (state.waiting.length > 0) await pump(site);
+          // Waiting steps may start; releases of outages that ended are forgotten.
+          if (state.waiting.length > 0 || state.released.length > 0) await pump(site);
         } catch (err) {
           deps.onError?.(err, `admission tick of ${site}`);
         }
