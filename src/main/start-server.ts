@@ -282,7 +282,10 @@ export async function startServer(
     describe: (req) => slotOf(inventory, req),
     start: async (req) => {
       const r = await queued.enqueue(req);
-      return r.ok ? { ok: true } : r;
+      if (!r.ok) return r;
+      // BullMQ keeps a finished job (by id) for days: adding it again was a no-op.
+      const state = await queued.queueFor(r.site).getJobState(r.jobId);
+      return { ok: true, alreadyFinished: state === 'completed' || state === 'failed' };
     },
     onHeld: async (req, slot, hold) => {
       if (req.incidentId && req.runId && req.stepId) {

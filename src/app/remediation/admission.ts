@@ -58,7 +58,7 @@ export interface AdmissionDeps<R extends AdmissionRequest> {
   /** The step as the holds see it; a reason when it cannot run at all (refused at once). */
   describe(req: R): ActionSlot | { error: string };
   /** Hands the job to its queue (idempotent by job id); false with a reason when it never can. */
-  start(req: R): Promise<{ ok: true } | { ok: false; reason: string }>;
+  start(req: R): Promise<{ ok: true; alreadyFinished?: boolean } | { ok: false; reason: string }>;
   /** A step was held, or its hold's reason changed: show it (the run step, the card). */
   onHeld?(req: R, slot: ActionSlot, hold: Record<Lang, string>): Promise<void>;
   /** A held step started by itself. */
@@ -145,6 +145,14 @@ export function createAdmission<R extends AdmissionRequest>(deps: AdmissionDeps<
 
   async function hand(site: string, req: R): Promise<void> {
     const r = await deps.start(req);
+    // Handed again after it ran (a relay repeating a hand-off): its slot must not stay taken.
+    if (r.ok && r.alreadyFinished) {
+      await change(site, async (s) => ({
+        state: { ...s, running: s.running.filter((x) => x.jobId !== req.jobId) },
+        out: undefined,
+      }));
+      return;
+    }
     if (r.ok) {
       await change(site, async (s) => {
         const i = s.running.findIndex((x) => x.jobId === req.jobId);
