@@ -365,3 +365,25 @@ test('a held change whose incident resolved is dropped when its hold ends, not s
   await new Promise((r) => setTimeout(r, 300));
   expect(started).not.toContain('restart-service@EX03');
 });
+
+test('a delayed check takes its slot when it is due, and is queued then without the delay', async () => {
+  const a = replica({ changesPerSite: 2, checksPerSite: 4 });
+  const r = await a.producer.enqueue({
+    actionId: 'get-server-health',
+    params: { server: 'EX04' },
+    requestedBy: { platform: 'system', id: 'bot' },
+    jobId: 'check-delayed-1',
+    delayMs: 200,
+  });
+  expect(r.ok).toBe(true);
+  const { state } = await redisAdmissionStore(redis, keys).read('site-a');
+  expect(state.running).toEqual([]);
+  expect(state.waiting[0]?.notBefore).toBeTruthy();
+  // Every replica's timer (here called by hand) starts it once it is due.
+  await until('the delayed check to run', async () => {
+    await a.gate.tick();
+    return started.includes('get-server-health@EX04');
+  });
+  const job = await a.producer.queueFor('site-a').getJob('check-delayed-1');
+  expect(job?.opts.delay ?? 0).toBe(0);
+});

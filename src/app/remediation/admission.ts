@@ -250,8 +250,14 @@ export function createAdmission<R extends AdmissionRequest>(deps: AdmissionDeps<
           request: req,
         };
         if (delay > 0) {
-          // A runbook's wait: it takes a slot when it is due, not while it waits.
-          const w = { ...entry, notBefore: new Date(now.getTime() + delay).toISOString() };
+          // A runbook's wait: it takes a slot when it is due, not while it waits, and is then
+          // queued without the delay (it has been waited already).
+          const { delayMs: _delay, ...due } = req;
+          const w = {
+            ...entry,
+            notBefore: new Date(now.getTime() + delay).toISOString(),
+            request: due,
+          };
           return {
             state: { ...base, waiting: [...base.waiting, w] },
             out: { kind: 'waiting', w },
