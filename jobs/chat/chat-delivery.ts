@@ -33,6 +33,7 @@ import { BudgetWait, createRateGate, type RateGate } from './rate-gate';
 import type { OutageRouting, ScopedEffects } from '../../src/app/outages/outage-routing';
 import type { Outage } from '../../src/domain/outages/outage';
 import { chatQueueName, QUEUE_NAMES } from '../queues/names';
+import { plural } from '../../src/domain/strings';
 
 /**
  * The durable path from the core to chat. Every card event is fanned out to one queue per
@@ -60,7 +61,7 @@ export type DeliveryJob =
 /** Outage mode: members of an outage are lines on one outage card instead of cards of their own. */
 export interface OutageDelivery {
   routing: OutageRouting;
-  buildCard(outage: Outage, lang: Lang): Card;
+  buildCard(outage: Outage, lang: Lang): Card | Promise<Card>;
   /** The one thread message when the outage resolves. */
   resolvedMessage(outage: Outage, lang: Lang): string;
   /** What a member's own card (posted before it joined) becomes: a pointer to the outage. */
@@ -113,6 +114,8 @@ export interface ChatDelivery {
   sendReply(platform: PlatformId, channel: string, reply: Reply, jobId: string): Promise<void>;
   /** Queues a redraw of an incident's card on every platform (tests, manual refresh). */
   redraw(incidentId: string): Promise<void>;
+  /** Queues a redraw of an outage's card (its holds changed). */
+  redrawOutage(outage: Pick<Outage, 'id' | 'site'>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -398,6 +401,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       if (!(await lease.renew())) throw new Error('redraw lock lost to another replica; retrying');
     };
     try {
+      const drawing = await redrawGen(platform, cardId);
       const outage = await deps.outages.routing.outage(scope, outageId);
       if (!outage) return;
       const refKey = keys.chatMessage(platform, cardId);
@@ -411,12 +415,12 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       }
       if (!channel) return;
       const lang = await deps.prefs.langOf({ platform, id: channel });
-      const card = deps.outages.buildCard(outage, lang);
+      const card = await deps.outages.buildCard(outage, lang);
       if (ref) {
-        await surface.updateCard(ref, card);
+        await surface.updateCard(ref, await behind(platform, cardId, drawing, card));
       } else {
         await renew();
-        ref = await surface.postCard(channel, card);
+        ref = await surface.postCard(channel, await behind(platform, cardId, drawing, card));
         await redis.set(refKey, JSON.stringify(ref), 'PX', KEEP_MS);
       }
       if (outage.status === 'resolved' && outage.resolvedAt) {
@@ -460,6 +464,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       await redis.set(refKey, JSON.stringify(ref), 'PX', KEEP_MS);
     };
     try {
+      const drawing = await redrawGen(platform, incidentId);
       const incident = await deps.incidents.get(incidentId);
       if (!incident) return;
       const stored = await redis.get(refKey);
@@ -476,7 +481,8 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
         await surface.updateCard(ref, deps.outages.pointer(view.outage, incident, lang));
         return;
       }
-      const card = await deps.buildCard(incident, lang);
+      const built = await deps.buildCard(incident, lang);
+      const card = await behind(platform, incidentId, drawing, built);
       if (ref) {
         try {
           await surface.updateCard(ref, card);
@@ -507,6 +513,26 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
     } finally {
       await lease.release();
     }
+  }
+
+  const redrawGen = async (platform: PlatformId, cardId: string): Promise<number> =>
+    Number((await redis.get(keys.chatRedrawGen(platform, cardId))) ?? 0);
+
+  /**
+   * "N updates pending": changes queued for the card after its state was read (`drawing`, the
+   * redraw number then) are not on the card drawn now. Each waits behind the platform's budget as
+   * one coalesced redraw, which draws the newest state and so removes the note. Read just before
+   * the call, so the note costs one GET and no platform call of its own.
+   */
+  async function behind(
+    platform: PlatformId,
+    cardId: string,
+    drawing: number,
+    card: Card,
+  ): Promise<Card> {
+    const pending = (await redrawGen(platform, cardId)) - drawing;
+    if (pending <= 0) return card;
+    return { ...card, notes: [plural(card.lang, 'outage.pending', pending), ...card.notes] };
   }
 
   async function postNewResults(
@@ -575,6 +601,12 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
           queueRedraw(platform, incidentId, `${platform}-redraw-${randomUUID()}`),
         ),
       );
+    },
+    async redrawOutage(outage) {
+      if (!deps.outages) return;
+      // The scope the outage state keeps it under: its site, or `*` across sites.
+      const scope = (await deps.outages.routing.outage(outage.site, outage.id)) ? outage.site : '*';
+      await queueOutageRedraw(scope, outage.id, `holds-${randomUUID()}`, DELIVERY_PRIORITY.update);
     },
     async close() {
       clearInterval(tickTimer);

@@ -89,6 +89,8 @@ export interface RemediationConsumerOptions {
   handlers: () => readonly ActionOutcomeHandler[];
   /** Verifies each result's worker signature (JOB_SIGNING_KEYS). */
   signing: KeyRing;
+  /** The remediation gate: a result frees its job's slot (what waited for it may start). */
+  admission?: { finished(job: { jobId: string; site: string }): Promise<void> };
   /** A result that was ignored (unsigned, or not matching its job): for the metrics. */
   onRejected?: (reason: string) => void;
   clock?: () => Date;
@@ -112,6 +114,8 @@ export async function handleActionOutcome(
   o: ActionOutcome,
   opts: Omit<RemediationConsumerOptions, 'connection' | 'bullPrefix'>,
 ): Promise<void> {
+  // First, so a failure further on (retried) does not keep the site's slot taken meanwhile.
+  await opts.admission?.finished({ jobId: o.jobId, site: o.site });
   const approval = APPROVAL_JOB.exec(o.jobId);
   const summary = o.reason ? `${o.status}: ${o.reason}` : o.status;
   if (approval) {

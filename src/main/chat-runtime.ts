@@ -8,7 +8,7 @@ import {
 } from '../../jobs/chat/chat-delivery';
 import type { ActionJobData, ActionOutcome, ActionProducer } from '../../jobs/queues/action-jobs';
 import { listOnlineWorkers } from '../../jobs/queues/worker-heartbeat';
-import type { PlatformId } from '../domain/identity/actor';
+import type { Actor, PlatformId } from '../domain/identity/actor';
 import type { GroupResolver, PolicySource } from '../app/approvals/ports';
 import { createAccess } from '../app/chat/access';
 import { createChatCore } from '../app/chat/chat-core';
@@ -29,6 +29,9 @@ import type { AuditLog } from '../app/audit/ports';
 import type { ChatSurface } from '../app/chat/ports';
 import type { PlatformLimits } from '../app/chat/delivery-limits';
 import { createOutageRouting } from '../app/outages/outage-routing';
+import type { Admission, AdmissionRequest } from '../app/remediation/admission';
+import { healthReportIsHealthy } from '../domain/outages/admission';
+import type { Outage } from '../domain/outages/outage';
 import type { OutageSettings } from '../domain/outages/settings';
 import {
   memberPointerText,
@@ -74,6 +77,8 @@ export interface ChatRuntimeOptions {
   resultLinks?: { base: string; key: Buffer } | undefined;
   /** Outage mode's settings (OUTAGE_*); null or absent: every incident has its own card. */
   outages?: OutageSettings | null;
+  /** The remediation gate: what an outage holds (its card) and its release button. */
+  holds?: Pick<Admission<AdmissionRequest>, 'waiting' | 'release'>;
 }
 
 export function createPrefs(redis: RedisClient, keys: RedisKeys): PrefsPort {
@@ -106,6 +111,7 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
           platform: input.replyTo.platform,
           channel: input.replyTo.id,
           lang: input.lang,
+          ...(input.dependencyCheck ? { dependencyCheck: input.dependencyCheck } : {}),
         }),
         'EX',
         7 * 24 * 3600,
@@ -157,7 +163,34 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
   const outages = options.outages ? outageDelivery(options, options.outages) : undefined;
 
   const core = createChatCore({
-    ...(outages ? { outages: { find: (id: string) => outages.routing.find(id) } } : {}),
+    ...(outages
+      ? {
+          outages: {
+            find: (id: string) => outages.routing.find(id),
+            held: (outage: Outage) => heldIn(options, outage),
+            ...(options.holds
+              ? {
+                  release: async (input: { outage: Outage; actor: Actor; reason: string }) => {
+                    // Across sites (scope `organisation`) each member site keeps its own holds.
+                    let started = 0;
+                    for (const site of new Set(input.outage.members.map((m) => m.site))) {
+                      const r = await options.holds!.release({
+                        outageId: input.outage.id,
+                        site,
+                        by: input.actor,
+                        reason: input.reason,
+                      });
+                      if (!r.ok) return r;
+                      started += r.started;
+                    }
+                    await delivery?.redrawOutage(input.outage);
+                    return { ok: true as const, started };
+                  },
+                }
+              : {}),
+          },
+        }
+      : {}),
     catalog: options.catalog,
     incidents: options.incidents,
     remediation: options.remediation,
@@ -176,6 +209,35 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
   });
 
   let delivery: ChatDelivery | null = null;
+
+  /**
+   * One of an outage's dependency checks came back: when every check of that click did, and all
+   * are healthy, the outage's held member changes are released (audited as the checks').
+   */
+  async function dependencyCheckCame(
+    check: { outageId: string; batch: string; count: number },
+    outcome: ActionOutcome,
+  ): Promise<void> {
+    if (!options.holds) return;
+    const key = keys.chatDependencyChecks(check.batch);
+    const healthy = outcome.status === 'succeeded' && healthReportIsHealthy(outcome.parsed);
+    await redis.hset(key, outcome.jobId, healthy ? '1' : '0');
+    await redis.expire(key, 24 * 3600);
+    const all = Object.values(await redis.hgetall(key));
+    if (all.length < check.count || all.some((v) => v !== '1')) return;
+    const outage = outages ? await outages.routing.find(check.outageId) : null;
+    if (!outage || outage.status !== 'open') return;
+    const server = typeof outcome.params.server === 'string' ? outcome.params.server : '?';
+    for (const site of new Set(outage.members.map((m) => m.site))) {
+      await options.holds.release({
+        outageId: outage.id,
+        site,
+        by: 'checks',
+        reason: `the dependency checks (Get-HealthReport on ${server}) came back healthy`,
+      });
+    }
+    await delivery?.redrawOutage(outage);
+  }
 
   return {
     core,
@@ -267,7 +329,13 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
       // reply's job id makes a second queueing harmless.
       const target = await redis.get(keys.chatReplyTo(outcome.jobId));
       if (!target || !delivery) return;
-      const to = JSON.parse(target) as { platform: PlatformId; channel: string; lang: string };
+      const to = JSON.parse(target) as {
+        platform: PlatformId;
+        channel: string;
+        lang: string;
+        dependencyCheck?: { outageId: string; batch: string; count: number };
+      };
+      if (to.dependencyCheck) await dependencyCheckCame(to.dependencyCheck, outcome);
       const lang: Lang = isLang(to.lang) ? to.lang : 'en';
       const stepLabel =
         typeof outcome.params.server === 'string'
@@ -292,6 +360,25 @@ function summarize(o: ActionOutcome, lang: Lang): string {
   return typeof parsed?.summary === 'string' ? parsed.summary : t(lang, 'result.succeeded');
 }
 
+/** The members' changes the remediation gate holds for their outage (the card's count). */
+async function heldIn(
+  options: ChatRuntimeOptions,
+  outage: Outage,
+): Promise<{ incidentId: string; title: string; server: string }[]> {
+  if (!options.holds || outage.status !== 'open') return [];
+  const members = new Set(outage.members.map((m) => m.incidentId));
+  const sites = [...new Set(outage.members.map((m) => m.site))];
+  const out: { incidentId: string; title: string; server: string }[] = [];
+  for (const site of sites) {
+    for (const w of await options.holds.waiting(site)) {
+      if (members.has(w.incidentId) && w.kinds.includes('outage-member')) {
+        out.push({ incidentId: w.incidentId, title: w.title, server: w.server });
+      }
+    }
+  }
+  return out;
+}
+
 /** Outage mode for the delivery: the state in Redis, the outage card and the member pointers. */
 function outageDelivery(options: ChatRuntimeOptions, settings: OutageSettings): OutageDelivery {
   const routing = createOutageRouting({
@@ -302,8 +389,14 @@ function outageDelivery(options: ChatRuntimeOptions, settings: OutageSettings): 
   });
   return {
     routing,
-    buildCard: (outage, lang) =>
-      buildOutageCard({ outage, catalog: options.catalog, lang, now: new Date() }),
+    buildCard: async (outage, lang) =>
+      buildOutageCard({
+        outage,
+        catalog: options.catalog,
+        lang,
+        now: new Date(),
+        held: await heldIn(options, outage),
+      }),
     resolvedMessage: (outage, lang) => outageResolvedMessage(outage, options.catalog, lang),
     pointer: (outage, incident, lang) => {
       const text = memberPointerText(outage, options.catalog, lang);

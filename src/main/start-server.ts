@@ -6,6 +6,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createActionProducer, type ActionProducer } from '../../jobs/queues/action-jobs';
 import { createSignedJobSink } from '../../jobs/remediation/approved-job-sink';
+import { gatedProducer, slotOf, type GatedRequest } from '../../jobs/remediation/gated-producer';
+import { createAdmission, type Admission } from '../app/remediation/admission';
+import { redisAdmissionStore } from '../infra/redis/redis-admission-store';
+import { redisOutageStore } from '../infra/redis/redis-outage-store';
+import { DEFAULT_OUTAGE_SETTINGS } from '../domain/outages/settings';
 import { createCardEventQueue } from '../../jobs/queues/card-events';
 import {
   createTriggerQueue,
@@ -89,6 +94,8 @@ export interface StartOptions {
   relayIntervalMs?: number;
   /** How often the in-flight changes of workers whose heartbeat lapsed are looked for. */
   lapseCheckMs?: number;
+  /** How often every replica looks for held steps that may start (default 1 s). */
+  admissionTickMs?: number;
   /** How long shutdown waits for in-flight requests before cutting connections. */
   shutdownGraceMs?: number;
   /** Resolves a platform's groups for the approval policy (default: each platform's own). */
@@ -144,11 +151,18 @@ export async function startServer(
   const inventory = loadInventory(config.inventoryFile);
   // Every job is signed (its grant) and every result verified with these keys.
   const signing = config.jobSigningKeys.length > 0 ? createKeyRing(config.jobSigningKeys) : null;
-  const producer = createActionProducer({
+  const queued = createActionProducer({
     connection: queueRedis,
     bullPrefix: keys.bullPrefix,
     inventory,
     signing,
+  });
+  // Every job asks the remediation gate first (holds during an outage, the blast radius); the
+  // gate needs the run service, made further down, to show a hold on its step.
+  let admission: Admission<GatedRequest> | null = null;
+  const producer = gatedProducer(queued, inventory, () => {
+    if (!admission) throw new Error('the remediation gate is not ready yet');
+    return admission;
   });
   // Metrics and the job dashboard watch every site's action queue (`default` without inventory).
   const sites = allSites(inventory);
@@ -248,8 +262,105 @@ export async function startServer(
     onError: (err, entry) =>
       logger.warn({ err, entry }, 'remediation effect not carried out yet; the relay will retry'),
   });
+  const outageSettings = config.outages ?? DEFAULT_OUTAGE_SETTINGS;
+  const outageStates = redisOutageStore(redis, keys);
+  const gate = createAdmission<GatedRequest>({
+    store: redisAdmissionStore(redis, keys),
+    ...(config.outages
+      ? {
+          outages: {
+            openFor: async (site: string) => {
+              const scope = outageSettings.scope === 'site' ? site : '*';
+              const { state } = await outageStates.read(scope);
+              return state.outages.filter((o) => o.status === 'open');
+            },
+          },
+        }
+      : {}),
+    settings: outageSettings,
+    catalog,
+    describe: (req) => slotOf(inventory, req),
+    start: async (req) => {
+      const r = await queued.enqueue(req);
+      if (!r.ok) return r;
+      // BullMQ keeps a finished job (by id) for days: adding it again was a no-op.
+      const state = await queued.queueFor(r.site).getJobState(r.jobId);
+      return { ok: true, alreadyFinished: state === 'completed' || state === 'failed' };
+    },
+    onHeld: async (req, slot, hold) => {
+      if (req.incidentId && req.runId && req.stepId) {
+        await remediation.setHold(req.incidentId, req.stepId, hold);
+      }
+      await redrawOutageOf(slot);
+    },
+    onStarted: async (req, slot) => {
+      if (req.incidentId && req.runId && req.stepId) {
+        await remediation.setHold(req.incidentId, req.stepId, null);
+      }
+      await redrawOutageOf(slot);
+    },
+    onStartFailed: async (req, reason) => {
+      logger.warn({ jobId: req.jobId, reason }, 'a held job could not be queued when it was due');
+      if (!req.incidentId || !req.runId || !req.stepId) return;
+      const at = new Date().toISOString();
+      await remediation.handleOutcome({
+        jobId: req.jobId,
+        actionId: req.actionId,
+        params: req.params,
+        status: 'refused',
+        reason,
+        stepId: req.stepId,
+        incidentId: req.incidentId,
+        runId: req.runId,
+        startedAt: at,
+        finishedAt: at,
+        durationMs: 0,
+      });
+    },
+    stillWanted: async (req) => {
+      if (!req.incidentId) return true;
+      return (await store.get(req.incidentId))?.status !== 'resolved';
+    },
+    onDropped: async (req) => {
+      logger.info({ jobId: req.jobId }, 'a held job was dropped: its incident resolved');
+      if (!req.approval) return;
+      await approvals.flow.recordExecution({
+        requestId: req.approval.approvalId,
+        state: 'failed',
+        refused: true,
+        by: { platform: 'system', id: 'bot' },
+        jobId: req.jobId,
+        summary: 'not run: the incident resolved while the change was held',
+      });
+    },
+    audit: approvals.audit,
+    onError: (err, what) => logger.warn({ err, what }, 'remediation gate: will retry'),
+  });
+  admission = gate;
+  // The outage card counts its members' held changes: redrawn when one is held or starts.
+  let redrawOutage: ((o: { id: string; site: string }) => Promise<void>) | null = null;
+  const redrawOutageOf = async (slot: { incidentId: string; site: string }): Promise<void> => {
+    if (!config.outages || !redrawOutage || !slot.incidentId) return;
+    const scope = outageSettings.scope === 'site' ? slot.site : '*';
+    const { state } = await outageStates.read(scope);
+    const outage = state.outages.find((o) =>
+      o.members.some((m) => m.incidentId === slot.incidentId),
+    );
+    if (outage) await redrawOutage(outage);
+  };
+  let gateTicking = false;
+  const gateTimer = setInterval(() => {
+    if (gateTicking) return;
+    gateTicking = true;
+    void gate
+      .tick()
+      .catch((err: unknown) => logger.warn({ err }, 'remediation gate timer failed'))
+      .finally(() => (gateTicking = false));
+  }, options.admissionTickMs ?? 1000);
+  gateTimer.unref();
   const handlers: ActionOutcomeHandler[] = [];
   const consumerOptions = {
+    admission: gate,
     remediation,
     flow: approvals.flow,
     audit: approvals.audit,
@@ -298,6 +409,7 @@ export async function startServer(
     defaultChannel: async (platform) => (await platforms.get(platform)?.defaultChannel()) ?? null,
     onDelivery: (platform, err) => metrics.observeChatPost(platform, err),
     outages: config.outages,
+    holds: gate,
   });
   for (const platform of PLATFORMS) {
     const instance = platform.create({
@@ -322,6 +434,7 @@ export async function startServer(
     surfaces,
     Object.fromEntries(PLATFORMS.map((p) => [p.id, p.limits])),
   );
+  redrawOutage = (o) => delivery.redrawOutage(o);
   handlers.push(async (outcome) => {
     metrics.observeActionOutcome(outcome);
     await chatRuntime.onActionOutcome(outcome);
@@ -411,6 +524,7 @@ export async function startServer(
   const close = (): Promise<void> => {
     closing ??= (async () => {
       clearInterval(relayTimer);
+      clearInterval(gateTimer);
       redisWatch.stop();
       lapses.stop();
       // Stop taking connections; in-flight requests finish, idle keep-alive ones are dropped.

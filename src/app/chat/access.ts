@@ -19,5 +19,13 @@ export function createAccess(deps: {
       });
       return { allowed: decision.allowed, reason: decision.reason };
     },
+    async mayRequestChange(actor: Actor, server: string) {
+      const decision = evaluateRequest(deps.policy.current(), {
+        principal: { ...actor, groups: await groups.groupsOf(actor) },
+        risk: 'change',
+        target: { server, site: deps.siteOf?.(server) ?? null },
+      });
+      return { allowed: decision.allowed, reason: decision.reason };
+    },
   };
 }

@@ -77,14 +77,18 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore & {
       if (!outageRef) return say(t(channelLang, 'chat.button.invalid'));
       try {
         const lang = outageRef.lang ?? channelLang;
-        return await runOutageOp(outageRef, {
-          deps,
-          actor: input.actor,
-          channel: input.channel,
-          lang,
-          answerLang: channelLang,
-          incidentCard,
-        });
+        return await runOutageOp(
+          outageRef,
+          {
+            deps,
+            actor: input.actor,
+            channel: input.channel,
+            lang,
+            answerLang: channelLang,
+            incidentCard,
+          },
+          input.input?.reason,
+        );
       } catch (err) {
         return say(t(channelLang, 'chat.error.nothingChanged', { error: errorText(err) }));
       }

@@ -48,6 +48,8 @@ export interface ApprovalsPort {
 /** May this person run read-only checks on this server (the policy's `read` rule)? */
 export interface AccessPort {
   mayRunRead(actor: Actor, server: string): Promise<{ allowed: boolean; reason: string }>;
+  /** May this person ask for a change on the server (the policy's `change` rule)? */
+  mayRequestChange?(actor: Actor, server: string): Promise<{ allowed: boolean; reason: string }>;
 }
 
 /** Read-only checks asked for by a command; the result is posted to `replyTo` when it arrives. */
@@ -58,6 +60,11 @@ export interface ChecksPort {
     actor: Actor;
     replyTo: ChannelRef;
     lang: Lang;
+    /**
+     * One of an outage's dependency checks (`count` in this click's `batch`): when all of them
+     * come back healthy, the outage's held member changes are released by themselves.
+     */
+    dependencyCheck?: { outageId: string; batch: string; count: number };
   }): Promise<
     { ok: true; jobId: string; site: string; command: string } | { ok: false; reason: string }
   >;
@@ -103,4 +110,12 @@ export interface AuditPort {
 /** Outage mode, for the outage card's buttons: an outage as it is now, null when gone. */
 export interface OutagesPort {
   find(outageId: string): Promise<Outage | null>;
+  /** Members' changes the remediation gate holds now (absent: the gate is not wired). */
+  held?(outage: Outage): Promise<{ incidentId: string; title: string; server: string }[]>;
+  /** Lets the members' held changes go ahead: audited with who and why; says how many started. */
+  release?(input: {
+    outage: Outage;
+    actor: Actor;
+    reason: string;
+  }): Promise<{ ok: true; started: number } | { ok: false; reason: string }>;
 }

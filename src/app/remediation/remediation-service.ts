@@ -14,6 +14,7 @@ import type { CheckQueue, RunStore, RunTimers } from './ports';
 import { outboxRelay } from '../shared/outbox-relay';
 import { LOST_RACE, retryOnConflict } from '../shared/retry-on-conflict';
 import type { RemediationRun } from '../../domain/remediation/run';
+import type { Lang } from '../../domain/runbooks/text';
 import {
   advance,
   applyOutcome,
@@ -23,6 +24,7 @@ import {
   markStepDone,
   recordRequest,
   runCheck,
+  setStepHold,
   stepConditionsHold,
   stopRun,
   type MachineContext,
@@ -284,6 +286,15 @@ export function createRemediationService(deps: RemediationDeps) {
     await mutate(t.incidentId, (run) => applyTimer(run, t.stepKey, t.jobId, ctx()), t.stepKey);
   }
 
+  /** The remediation gate held a step's job (its sentence per language), or started it (null). */
+  async function setHold(
+    incidentId: string,
+    stepKey: string,
+    hold: Record<Lang, string> | null,
+  ): Promise<void> {
+    await mutate(incidentId, (run) => setStepHold(run, stepKey, hold, ctx()), stepKey);
+  }
+
   /** Carries out effects of committed changes whose hand-off did not complete. */
   function relay(olderThanMs = 5000): Promise<number> {
     return outbox.relay(olderThanMs);
@@ -404,7 +415,7 @@ export function createRemediationService(deps: RemediationDeps) {
       : { ok: false, reason: tr('en', 'said.run.cannotRun', { step: stepId, reason: cmd.reason }) };
   }
 
-  return { ...service, start, stop, handleOutcome, handleTimer, relay };
+  return { ...service, start, stop, handleOutcome, handleTimer, relay, setHold };
 }
 
 export type RemediationRuntime = ReturnType<typeof createRemediationService>;

@@ -21,6 +21,9 @@ export const AUDIT_ACTIONS = [
   'job.failed',
   'job.outcome-unknown',
   'job.refused',
+  'step.held',
+  'step.admitted',
+  'outage.holds-released',
   'policy.reloaded',
   'policy.reload-failed',
 ] as const;

@@ -261,3 +261,41 @@ test('a break-glass approval shows as such, with its reason; a withdrawn request
   );
   expect(card.requests![1]!.stateLabel).toBe('Withdrawn by the bot: the incident resolved');
 });
+
+test('a held step says what holds it back: the status line and the step, in the card’s language', () => {
+  const incident = sampleIncident();
+  const first = buildIncidentCard({ incident, catalog, run: null, requests: [], lang: 'en', now });
+  const sectionId = decodeActionRef(first.actions[0]!.value)!.section;
+  const stepId = first.steps[0]!.id;
+  const run: RunView = {
+    id: 'RUN-1',
+    incidentId: incident.id,
+    version: 3,
+    sectionId,
+    status: 'running',
+    verdict: 'confirmed',
+    waitUntil: null,
+    steps: {
+      [stepId]: {
+        state: 'running',
+        results: [],
+        hold: { text: { en: 'Held: site-a already runs 2 changes', 'zh-TW': '暫緩：site-a' } },
+      },
+    },
+  };
+  const en = buildIncidentCard({ incident, catalog, run, requests: [], lang: 'en', now });
+  expect(en.status).toEqual({ label: 'Held: site-a already runs 2 changes', tone: 'warning' });
+  expect(en.steps[0]!.notes).toContain('Held: site-a already runs 2 changes');
+  const zh = buildIncidentCard({ incident, catalog, run, requests: [], lang: 'zh-TW', now });
+  expect(zh.status?.label).toBe('暫緩：site-a');
+  // Resolved: nothing is held any more.
+  const resolved = buildIncidentCard({
+    incident: { ...incident, status: 'resolved' },
+    catalog,
+    run,
+    requests: [],
+    lang: 'en',
+    now,
+  });
+  expect(resolved.status?.label).not.toContain('Held');
+});

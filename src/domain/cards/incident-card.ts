@@ -146,8 +146,26 @@ export function buildIncidentCard(input: IncidentCardInput): Card {
     actions: open.has(step.id) ? [] : step.actions,
     steps: step.steps.map(withoutAsked),
   });
-  const status = statusLine(incident, run, input.requests, now, lang);
   const resolved = incident.status === 'resolved';
+  // A held job is the most useful thing to say: it names what holds the step back.
+  const holdOf = (stepId: string): string | undefined => {
+    const rec = run && !ended && !resolved ? runStep(run, section.id, stepId) : null;
+    return rec?.hold ? (rec.hold.text[lang] ?? rec.hold.text.en) : undefined;
+  };
+  const heldText = flattenSteps(section.steps)
+    .map((s) => holdOf(s.id))
+    .find((x) => x !== undefined);
+  const status: CardStatus = heldText
+    ? { label: heldText, tone: 'warning' }
+    : statusLine(incident, run, input.requests, now, lang);
+  const withHold = (step: Card['steps'][number]): Card['steps'][number] => {
+    const hold = holdOf(step.id);
+    return {
+      ...step,
+      notes: hold ? [...step.notes, hold] : step.notes,
+      steps: step.steps.map(withHold),
+    };
+  };
   return {
     ...card,
     title: `${incident.healthSet ?? t(lang, 'incident.unknownHealthSet')} · ${incident.server?.name ?? '?'}: ${card.title}`,
@@ -156,7 +174,7 @@ export function buildIncidentCard(input: IncidentCardInput): Card {
     facts: [...facts, ...card.facts.filter((f) => f.key !== 'server' || !incident.server)],
     notes,
     // A resolved incident keeps its history but offers nothing more to run.
-    steps: resolved ? card.steps.map(stripActions) : card.steps.map(withoutAsked),
+    steps: resolved ? card.steps.map(stripActions) : card.steps.map(withoutAsked).map(withHold),
     actions: resolved ? [] : card.actions,
     requests,
     status,

@@ -27,6 +27,8 @@ export interface RunStepView {
   outcome?: string | undefined;
   /** Its own action was started (a manual step: a person was asked). */
   started?: boolean | undefined;
+  /** Its job is held by the remediation gate: the sentence that says why, per language. */
+  hold?: { text: Partial<Record<string, string>> } | undefined;
 }
 
 export interface RunView {

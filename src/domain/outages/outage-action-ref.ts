@@ -13,6 +13,8 @@ export const OUTAGE_OPS = [
   'run-dependency-checks',
   /** List every member in the outage's thread. */
   'show-members',
+  /** Let the members' held changes go ahead (a person, with a reason; audited). */
+  'release-holds',
 ] as const;
 export type OutageOp = (typeof OUTAGE_OPS)[number];
 

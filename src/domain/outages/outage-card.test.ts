@@ -76,6 +76,33 @@ describe('the outage card', () => {
     expect(card.actions[0]).toMatchObject({ id: 'outage-run-checks', style: 'primary' });
   });
 
+  it('counts the members’ held changes and offers to release them, with a reason', () => {
+    const held = [
+      { title: 'Restart an Exchange service', server: 'EX001' },
+      { title: 'Restart an Exchange service', server: 'EX002' },
+    ];
+    const card = buildOutageCard({ outage: outage(members), catalog, lang: 'en', now, held });
+    expect(card.notes).toContain(
+      'Held now: 2 approved changes wait for the dependency: Restart an Exchange service on EX001; Restart an Exchange service on EX002.',
+    );
+    // The dependency checks stay first; the release comes after them.
+    expect(card.actions.map((a) => a.id).slice(0, 2)).toEqual([
+      'outage-run-checks',
+      'outage-release-holds',
+    ]);
+    const release = card.actions[1]!;
+    expect(release.needsReason?.optional).toBe(false);
+    expect(decodeOutageActionRef(release.value)?.op).toBe('release-holds');
+    const zh = buildOutageCard({ outage: outage(members), catalog, lang: 'zh-TW', now, held });
+    expect(zh.notes.some((n) => n.startsWith('目前暫緩：2'))).toBe(true);
+    // Nothing held, or resolved: no count, no button.
+    const calm = buildOutageCard({ outage: outage(members), catalog, lang: 'en', now });
+    expect(calm.actions.some((a) => a.id === 'outage-release-holds')).toBe(false);
+    const done = outage(members, { status: 'resolved', resolvedAt: now.toISOString() });
+    const resolved = buildOutageCard({ outage: done, catalog, lang: 'en', now, held });
+    expect(resolved.notes.some((n) => n.startsWith('Held now'))).toBe(false);
+  });
+
   it('groups the affected servers by health set and site', () => {
     expect(
       affectedGroups(outage(members)).map((g) => [g.healthSet, g.site, g.servers.length]),

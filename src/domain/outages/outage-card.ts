@@ -4,7 +4,7 @@ import type { Catalog } from '../runbooks/catalog';
 import { pickText, type Lang } from '../runbooks/text';
 import { clip, shortTime } from '../shared/text';
 import { likelyCauses, type LikelyCause } from './causes';
-import { encodeOutageActionRef } from './outage-action-ref';
+import { encodeOutageActionRef, type OutageActionRef } from './outage-action-ref';
 import { OUTAGE_LABELS, formatDuration } from './outage-labels';
 import {
   distinctServers,
@@ -25,6 +25,8 @@ export interface OutageCardInput {
   /** Member lines and buttons on the card; the rest are in the thread (default 10 and 5). */
   maxMembers?: number | undefined;
   maxMemberButtons?: number | undefined;
+  /** Members' changes the remediation gate holds now (approved, waiting for the dependency). */
+  held?: readonly { title: string; server: string }[] | undefined;
 }
 
 /** Dependency checks offered for at most this many causes: the card stays short. */
@@ -187,7 +189,7 @@ export function buildOutageCard(input: OutageCardInput): Card {
   );
   const maxMembers = input.maxMembers ?? 10;
   const maxButtons = input.maxMemberButtons ?? 5;
-  const ref = (op: 'open-member' | 'run-dependency-checks' | 'show-members', incident?: string) =>
+  const ref = (op: OutageActionRef['op'], incident?: string) =>
     encodeOutageActionRef({
       v: 1,
       scope: 'outage',
@@ -206,8 +208,18 @@ export function buildOutageCard(input: OutageCardInput): Card {
       : L.causes.none(outage.key.kind === 'family' ? outage.key.family.toUpperCase() : cause);
 
   const notes: string[] = [];
+  const held = open ? (input.held ?? []) : [];
   if (open) notes.push(L.held);
-  else {
+  if (held.length > 0) {
+    const shown = held.slice(0, SERVERS_PER_GROUP).map((h) => L.heldNow.item(h.title, h.server));
+    const rest = held.length - shown.length;
+    notes.push(
+      L.heldNow.line(
+        held.length,
+        rest > 0 ? `${shown.join('; ')}; ${L.more(rest)}` : shown.join('; '),
+      ),
+    );
+  } else {
     notes.push(L.resolved.summary(duration, servers, total));
     const done = input.done ?? [];
     if (done.length === 0) notes.push(L.resolved.noChanges);
@@ -236,6 +248,20 @@ export function buildOutageCard(input: OutageCardInput): Card {
       label: L.button.runChecks,
       style: 'primary',
       value: ref('run-dependency-checks'),
+    });
+  }
+  if (held.length > 0) {
+    actions.push({
+      id: 'outage-release-holds',
+      label: L.button.releaseHolds,
+      style: 'danger',
+      value: ref('release-holds'),
+      needsReason: {
+        title: L.release.title,
+        label: L.release.label,
+        submit: L.release.submit,
+        optional: false,
+      },
     });
   }
   members.slice(0, maxButtons).forEach((m, i) => {

@@ -42,7 +42,13 @@ export interface OutageLabels {
     runChecks: string;
     openMember: (server: string, healthSet: string) => string;
     showMembers: string;
+    releaseHolds: string;
   };
+  heldNow: {
+    line: (count: number, list: string) => string;
+    item: (title: string, server: string) => string;
+  };
+  release: { title: string; label: string; submit: string };
   duration: {
     minutes: (m: number) => string;
     hours: (h: number, m: number) => string;
@@ -114,6 +120,16 @@ function labels(lang: Lang): OutageLabels {
       runChecks: t(lang, 'outage.button.runChecks'),
       openMember: (server, healthSet) => t(lang, 'outage.button.openMember', { server, healthSet }),
       showMembers: t(lang, 'outage.button.showMembers'),
+      releaseHolds: t(lang, 'outage.button.releaseHolds'),
+    },
+    heldNow: {
+      line: (count, list) => plural(lang, 'outage.heldNow', count, { list }),
+      item: (title, server) => t(lang, 'outage.hold.runningChange', { title, server }),
+    },
+    release: {
+      title: t(lang, 'outage.release.title'),
+      label: t(lang, 'outage.release.label'),
+      submit: t(lang, 'outage.release.submit'),
     },
     duration: {
       seconds: (s) => t(lang, 'outage.duration.seconds', { s }),

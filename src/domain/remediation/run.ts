@@ -1,5 +1,6 @@
 import type { ServerRef } from '../alerts/alert';
 import type { ServerRole, StepOutcome } from '../runbooks';
+import type { Lang } from '../runbooks/text';
 
 /**
  * A remediation run: one incident's runbook, executed step by step. It is persisted in Redis (see
@@ -109,6 +110,11 @@ export interface RunStep {
   /** A change whose outcome is unknown: the read-only check that verifies it. */
   verify?: { actionId: string; params: Record<string, unknown> };
   waitUntil?: string;
+  /**
+   * Its job is held by the remediation gate (an outage, the blast radius; see docs/outages.md):
+   * the sentence the card shows, per language. Gone when the job starts.
+   */
+  hold?: { text: Record<Lang, string>; since: string };
 }
 
 /** The values the current section's parameters bind to (a goto may hand over another server). */

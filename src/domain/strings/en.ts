@@ -535,6 +535,9 @@ export const en = {
   'audit.action.job.failed': 'job failed',
   'audit.action.job.outcome-unknown': 'OUTCOME UNKNOWN',
   'audit.action.job.refused': 'worker refused job',
+  'audit.action.step.held': 'step held',
+  'audit.action.step.admitted': 'held step started',
+  'audit.action.outage.holds-released': 'outage holds released',
   'audit.action.policy.reloaded': 'policy reloaded',
   'audit.action.policy.reload-failed': 'policy reload failed',
 
@@ -778,6 +781,21 @@ export const en = {
   'outage.hold.siteChecks':
     'Waiting: {site} has an outage and already runs {limit} checks at once (the limit).',
   'outage.hold.runningChange': '{title} on {server}',
+  'outage.heldNow.one': 'Held now: {count} approved change waits for the dependency: {list}.',
+  'outage.heldNow.other': 'Held now: {count} approved changes wait for the dependency: {list}.',
+  'outage.button.releaseHolds': 'Release held changes',
+  'outage.release.title': 'Release held changes',
+  'outage.release.label': 'Why may they run now? (audited)',
+  'outage.release.submit': 'Release',
+  'outage.released':
+    'Released by {who}: the held changes of this outage may start ({count} started now; the limits per site still apply).',
+  'outage.release.notAllowed': 'Only someone who may ask for changes on {server} may release them.',
+  'outage.release.needsReason': 'Say why the held changes may run now.',
+  'outage.release.unavailable': 'Nothing is held for this outage.',
+  'outage.pending.one':
+    'Behind: {count} update pending (the chat platform’s limits); it is drawn next.',
+  'outage.pending.other':
+    'Behind: {count} updates pending (the chat platform’s limits); the newest is drawn next.',
   'outage.kind.check': 'Check',
   'outage.state.pending': 'Not run',
 } as const;

@@ -499,6 +499,9 @@ export const zhTW: Record<keyof typeof en, string> = {
   'audit.action.job.failed': '工作失敗',
   'audit.action.job.outcome-unknown': '結果未知',
   'audit.action.job.refused': '工作者拒絕工作',
+  'audit.action.step.held': '步驟已暫緩',
+  'audit.action.step.admitted': '暫緩的步驟已開始',
+  'audit.action.outage.holds-released': '已解除中斷的暫緩',
   'audit.action.policy.reloaded': '原則已重新載入',
   'audit.action.policy.reload-failed': '原則重新載入失敗',
 
@@ -719,6 +722,20 @@ export const zhTW: Record<keyof typeof en, string> = {
   'outage.hold.dagDestructive': '已暫緩：DAG {dag} 已有一個破壞性變更正在執行：{running}。',
   'outage.hold.siteChecks': '等待中：{site} 有中斷，且已同時執行 {limit} 個檢查（上限）。',
   'outage.hold.runningChange': '{server} 上的 {title}',
+  'outage.heldNow.one': '目前暫緩：{count} 項已核准的變更等候相依性恢復：{list}。',
+  'outage.heldNow.other': '目前暫緩：{count} 項已核准的變更等候相依性恢復：{list}。',
+  'outage.button.releaseHolds': '解除暫緩的變更',
+  'outage.release.title': '解除暫緩的變更',
+  'outage.release.label': '為什麼現在可以執行？（會記錄於稽核）',
+  'outage.release.submit': '解除',
+  'outage.released':
+    '{who} 已解除暫緩：此中斷事件暫緩的變更可以開始（現在已開始 {count} 項；每個站台的上限仍然適用）。',
+  'outage.release.notAllowed': '只有可以對 {server} 提出變更的人才能解除暫緩。',
+  'outage.release.needsReason': '請說明為什麼暫緩的變更現在可以執行。',
+  'outage.release.unavailable': '此中斷事件沒有暫緩中的變更。',
+  'outage.pending.one': '延遲：尚有 {count} 項更新待顯示（聊天平台的速率限制），接著就會更新。',
+  'outage.pending.other':
+    '延遲：尚有 {count} 項更新待顯示（聊天平台的速率限制），接著會顯示最新狀態。',
   'outage.kind.check': '檢查',
   'outage.state.pending': '尚未執行',
 };

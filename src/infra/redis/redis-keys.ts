@@ -64,10 +64,16 @@ export function redisKeys(prefix: string) {
     outageState: (scope: string) => `${prefix}:{outage}:site:${scope}`,
     /** The scopes that have an outage state (the timer's list). */
     outageScopes: `${prefix}:{outage}:scopes`,
+    /** Remediation admission of one site (running and held steps): hash `doc`, `version`. */
+    admission: (site: string) => `${prefix}:{admission}:site:${site}`,
+    /** The sites that have an admission document (the timer's list). */
+    admissionSites: `${prefix}:{admission}:sites`,
     /** A platform's delivery budgets and Retry-After window (jobs/chat/rate-gate.ts). */
     chatRateTag: (platform: string) => `${prefix}:{chat-rate:${platform}}`,
     /** Where the result of a command's check goes: JSON { channel, lang }. */
     chatReplyTo: (jobId: string) => `${prefix}:{chat}:reply-to:${jobId}`,
+    /** One click's dependency checks of an outage: job id → 1 (healthy) or 0. */
+    chatDependencyChecks: (batch: string) => `${prefix}:{chat}:dep-checks:${batch}`,
     /** A channel's language (`lang` command). */
     chatLang: (platform: string, channel: string) => `${prefix}:{chat}:lang:${platform}:${channel}`,
     // A platform's own keys (Slack's redelivery guard, the console's rooms, Teams' conversation

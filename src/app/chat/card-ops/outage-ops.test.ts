@@ -3,6 +3,7 @@ import {
   decodeOutageActionRef,
 } from '../../../domain/outages/outage-action-ref';
 import type { Outage, OutageMember } from '../../../domain/outages/outage';
+import type { OutageActionRef } from '../../../domain/outages/outage-action-ref';
 import { loadCatalog } from '../../../infra/files/load-catalog';
 import { sampleIncident } from '../../../../test/support/incidents';
 import type { ChatCoreDeps, Turn } from '../core-context';
@@ -70,7 +71,7 @@ function turn(runs: unknown[] = []): Turn {
     }),
   };
 }
-const ref = (op: 'open-member' | 'run-dependency-checks' | 'show-members', incident?: string) =>
+const ref = (op: OutageActionRef['op'], incident?: string) =>
   decodeOutageActionRef(
     encodeOutageActionRef({
       v: 1,
@@ -107,4 +108,43 @@ test('run-dependency-checks queues one read-only check on one affected server', 
 test('a gone outage says so', async () => {
   const gone = { ...ref('show-members'), outage: 'outage-gone-1' };
   expect((await runOutageOp(gone, turn())).private?.text).toMatch(/no longer kept/);
+});
+
+test('release-holds: needs a reason and the right to ask for changes; the release says how many started', async () => {
+  const releases: unknown[] = [];
+  const t0 = turn();
+  const withHolds = (allowed: boolean): Turn => ({
+    ...t0,
+    deps: {
+      ...t0.deps,
+      outages: {
+        find: async () => outage,
+        held: async () => [{ incidentId: 'INC-1', title: 'Restart', server: 'EX01' }],
+        release: async (input: unknown) => {
+          releases.push(input);
+          return { ok: true as const, started: 1 };
+        },
+      },
+      access: {
+        mayRunRead: async () => ({ allowed: true, reason: '' }),
+        mayRequestChange: async () => ({ allowed, reason: '' }),
+      },
+    },
+  });
+  expect((await runOutageOp(ref('release-holds'), withHolds(true), '  ')).private?.text).toBe(
+    'Say why the held changes may run now.',
+  );
+  expect((await runOutageOp(ref('release-holds'), withHolds(false), 'AD ok')).private?.text).toBe(
+    'Only someone who may ask for changes on EX01 may release them.',
+  );
+  expect(releases).toEqual([]);
+  const r = await runOutageOp(ref('release-holds'), withHolds(true), 'AD is back');
+  expect(r.public?.text).toContain('Released by alice');
+  expect(releases).toEqual([
+    { outage, actor: { platform: 'console', id: 'alice' }, reason: 'AD is back' },
+  ]);
+  // Nothing held: nothing to release.
+  expect((await runOutageOp(ref('release-holds'), turn(), 'why')).private?.text).toBe(
+    'Nothing is held for this outage.',
+  );
 });

@@ -1,6 +1,8 @@
 import { likelyCauses } from '../../../domain/outages/causes';
 import { outageMemberLines } from '../../../domain/outages/outage-card';
 import type { OutageActionRef } from '../../../domain/outages/outage-action-ref';
+import type { Outage } from '../../../domain/outages/outage';
+import { clip } from '../../../domain/shared/text';
 import { localizeText, t } from '../../../domain/strings';
 import { say, sayIn, type Turn } from '../core-context';
 import type { ChatResponse } from '../ports';
@@ -13,10 +15,16 @@ const MAX_CHECKED_CAUSES = 3;
  * dependency checks on one affected server. Re-checked like any input: the outage must still be
  * kept and the incident still one of its members.
  */
-export async function runOutageOp(ref: OutageActionRef, turn: Turn): Promise<ChatResponse> {
+export async function runOutageOp(
+  ref: OutageActionRef,
+  turn: Turn,
+  reason?: string,
+): Promise<ChatResponse> {
   const { deps, answerLang, lang } = turn;
   const outage = deps.outages ? await deps.outages.find(ref.outage) : null;
   if (!outage) return say(t(answerLang, 'chat.outage.gone', { id: ref.outage }));
+
+  if (ref.op === 'release-holds') return releaseHolds(outage, turn, reason);
 
   if (ref.op === 'open-member') {
     const member = outage.members.find((m) => m.incidentId === ref.incident);
@@ -46,6 +54,7 @@ export async function runOutageOp(ref: OutageActionRef, turn: Turn): Promise<Cha
   if (!access.allowed) return sayIn(answerLang, access.reason);
   const lines: string[] = [];
   const code: { body: string }[] = [];
+  const batch = `${outage.id}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   for (const healthSet of healthSets) {
     const queued = await deps.checks.run({
       actionId: 'get-health-report',
@@ -53,6 +62,7 @@ export async function runOutageOp(ref: OutageActionRef, turn: Turn): Promise<Cha
       actor: turn.actor,
       replyTo: turn.channel,
       lang,
+      dependencyCheck: { outageId: outage.id, batch, count: healthSets.size },
     });
     if (!queued.ok)
       lines.push(
@@ -64,4 +74,29 @@ export async function runOutageOp(ref: OutageActionRef, turn: Turn): Promise<Cha
     }
   }
   return { private: { text: lines.join('\n'), code } };
+}
+
+/**
+ * "Release held changes": a person says the dependency is fine, with a reason (audited by the
+ * gate). Only someone who may ask for changes on the outage's servers may; each change was
+ * approved on its own already, and the limits per site still apply to it.
+ */
+async function releaseHolds(outage: Outage, turn: Turn, reason?: string): Promise<ChatResponse> {
+  const { deps, answerLang } = turn;
+  const why = reason?.trim() ?? '';
+  if (!why) return say(t(answerLang, 'outage.release.needsReason'));
+  const held = deps.outages?.held ? await deps.outages.held(outage) : [];
+  if (!deps.outages?.release || held.length === 0) {
+    return say(t(answerLang, 'outage.release.unavailable'));
+  }
+  for (const server of [...new Set(held.map((h) => h.server))]) {
+    const access = deps.access.mayRequestChange
+      ? await deps.access.mayRequestChange(turn.actor, server)
+      : { allowed: false, reason: '' };
+    if (!access.allowed) return say(t(answerLang, 'outage.release.notAllowed', { server }));
+  }
+  const r = await deps.outages.release({ outage, actor: turn.actor, reason: clip(why, 500) });
+  if (!r.ok) return say(r.reason);
+  const who = turn.actor.displayName ?? turn.actor.id;
+  return { public: { text: t(turn.lang, 'outage.released', { who, count: r.started }) } };
 }
