@@ -60,7 +60,15 @@ export interface EnqueueRequest {
 }
 
 export type EnqueueResult =
-  { ok: true; jobId: string; site: string; command: string } | { ok: false; reason: string };
+  | {
+      ok: true;
+      jobId: string;
+      site: string;
+      command: string;
+      /** Held by the remediation gate (jobs/remediation/gated-producer.ts): why, per language. */
+      held?: Readonly<Record<string, string>> | undefined;
+    }
+  | { ok: false; reason: string };
 
 /**
  * The bot's side: validates the action and its parameters, finds the site, and adds the job.

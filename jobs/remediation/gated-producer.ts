@@ -41,9 +41,7 @@ export function gatedProducer(
   inventory: Inventory | null,
   admission: () => Admission<GatedRequest>,
 ): ActionProducer {
-  async function enqueue(
-    req: EnqueueRequest,
-  ): Promise<EnqueueResult & { held?: Record<string, string> }> {
+  async function enqueue(req: EnqueueRequest): Promise<EnqueueResult> {
     const built = buildCommand(req.actionId, req.params);
     if (!built.ok) {
       return { ok: false, reason: built.errors.map((e) => `${e.param}: ${e.reason}`).join('; ') };

@@ -23,6 +23,7 @@ const channel = { platform: 'console' as const, id: 'alerts' };
 function setup(
   incident: Incident = sampleIncident(),
   approvalsOver: Partial<ChatCoreDeps['approvals']> = {},
+  over: Partial<ChatCoreDeps> = {},
 ) {
   const calls: Array<[string, unknown]> = [];
   const record = (name: string) => (input: unknown) => {
@@ -83,6 +84,7 @@ function setup(
       setLang: async (_c, l) => void (lang = l),
     },
     redraw: async (id) => void record('redraw')(id),
+    ...over,
   };
   return { core: createChatCore(deps), calls, incident };
 }
@@ -121,6 +123,27 @@ test('health queues a read check that answers in the channel; a viewer is refuse
     text: 'probe EX01 POP\\PopCTPProbe',
   });
   expect(denied).toEqual({ private: { text: 'You are a viewer; read steps need an operator.' } });
+});
+
+test('a check the remediation gate holds says why it waits, not that it was queued', async () => {
+  const held = {
+    en: 'Waiting: site-a has an outage and already runs 3 checks at once (the limit).',
+    'zh-TW': '等候：site-a 發生中斷，且已同時執行 3 項檢查（上限）。',
+  };
+  const checks: ChatCoreDeps['checks'] = {
+    run: async () => ({
+      ok: true,
+      jobId: 'check-9',
+      site: 'site-a',
+      command: 'Get-ServerHealth',
+      held,
+    }),
+  };
+  const { core } = setup(sampleIncident(), {}, { checks });
+  const r = await core.command({ actor: alice, channel, text: 'health EX01' });
+  expect(r.private!.text).toContain(held.en);
+  expect(r.private!.text).toMatch(/Not run yet: it starts by itself .*\(job check-9\)/);
+  expect(r.private!.text).not.toMatch(/Queued for a worker/);
 });
 
 test('bad input gets the usage line; unknown commands get the help list', async () => {

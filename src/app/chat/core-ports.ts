@@ -66,7 +66,15 @@ export interface ChecksPort {
      */
     dependencyCheck?: { outageId: string; batch: string; count: number };
   }): Promise<
-    { ok: true; jobId: string; site: string; command: string } | { ok: false; reason: string }
+    | {
+        ok: true;
+        jobId: string;
+        site: string;
+        command: string;
+        /** Held by the remediation gate (a site's limits during an outage): why, per language. */
+        held?: Readonly<Record<string, string>> | undefined;
+      }
+    | { ok: false; reason: string }
   >;
 }
 

@@ -260,6 +260,8 @@ export const en = {
   'chat.check.notRun': 'Not run: {reason}',
   'chat.check.queued':
     'Queued for a worker in site {site} (job {job}); the result will be posted here.',
+  'chat.check.held':
+    '{reason} Not run yet: it starts by itself when that clears (job {job}); the result will be posted here.',
   'chat.runbook.none':
     'No runbook names "{query}". Try a monitor (PopProxyTestMonitor), a probe (PopCTPProbe) or a health set (POP).',
   'chat.incidents.none': 'No open incidents.',

@@ -241,6 +241,7 @@ export const zhTW: Record<keyof typeof en, string> = {
 
   'chat.check.notRun': '未執行：{reason}',
   'chat.check.queued': '已排入站台 {site} 的工作者佇列（工作 {job}）；結果將張貼於此。',
+  'chat.check.held': '{reason} 尚未執行：條件解除後會自動開始（工作 {job}）；結果將張貼於此。',
   'chat.runbook.none':
     '沒有手冊名為「{query}」。請試試監視器（PopProxyTestMonitor）、探查（PopCTPProbe）或健全設定（POP）。',
   'chat.incidents.none': '沒有未結事件。',

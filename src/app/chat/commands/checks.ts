@@ -17,9 +17,13 @@ async function queueCheck(
     return say(
       t(answerLang, 'chat.check.notRun', { reason: localizeText(answerLang, queued.reason) }),
     );
+  const held = queued.held?.[answerLang] ?? queued.held?.en;
   return {
     private: {
-      text: t(answerLang, 'chat.check.queued', { site: queued.site, job: queued.jobId }),
+      // A held check waits for its site's slot: say so, not "queued", so nobody waits for nothing.
+      text: held
+        ? t(answerLang, 'chat.check.held', { reason: held, job: queued.jobId })
+        : t(answerLang, 'chat.check.queued', { site: queued.site, job: queued.jobId }),
       code: [{ body: queued.command }],
     },
   };
