@@ -11,6 +11,7 @@ import { formatTable } from './lib/stats';
 import { benchStorm, type StormResult } from './storm';
 import { benchWorker, type WorkerBenchResult } from './worker';
 import { benchOutageStorm, type OutageStormResult } from './outage-storm';
+import { benchCost, type CostResult } from './cost';
 
 /**
  * `npm run bench`: the three benchmarks of docs/performance.md, a table on stdout and the whole
@@ -20,7 +21,7 @@ import { benchOutageStorm, type OutageStormResult } from './outage-storm';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick') || process.env.BENCH_QUICK === '1';
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const only = new Set((onlyArg ?? 'intake,storm,worker,outage').split(','));
+const only = new Set((onlyArg ?? 'intake,storm,worker,outage,cost').split(','));
 
 const SIZES = quick
   ? {
@@ -34,6 +35,7 @@ const SIZES = quick
       outageServers: 60,
       outageNoise: 8,
       outageSeconds: 20,
+      costRounds: 3,
     }
   : {
       warmup: 3,
@@ -46,6 +48,7 @@ const SIZES = quick
       outageServers: 150,
       outageNoise: 30,
       outageSeconds: 60,
+      costRounds: 10,
     };
 
 function machine() {
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
     storm?: StormResult;
     worker?: WorkerBenchResult;
     outage?: OutageStormResult;
+    cost?: CostResult;
   } = {
     startedAt: new Date().toISOString(),
     quick,
@@ -159,6 +163,16 @@ async function main(): Promise<void> {
         seconds: SIZES.outageSeconds,
       });
     }
+    if (only.has('cost')) {
+      log(
+        `(e) Redis commands per alert: ${SIZES.costRounds} rounds per kind, private redis-server…`,
+      );
+      result.cost = await benchCost({
+        prefix: prefix('cost'),
+        token,
+        rounds: SIZES.costRounds,
+      });
+    }
   } finally {
     for (const p of prefixes) await deleteKeysWithPrefix(redis, p);
     redis.disconnect();
@@ -183,6 +197,7 @@ function report(r: {
   storm?: StormResult;
   worker?: WorkerBenchResult;
   outage?: OutageStormResult;
+  cost?: CostResult;
 }): string {
   const m = r.machine;
   const out: string[] = [
@@ -301,6 +316,37 @@ function report(r: {
         ],
         ['unaccounted', String(o.unaccounted)],
       ]),
+    );
+  }
+  if (r.cost) {
+    const c = r.cost;
+    const rows = Object.entries(c.perKind).map(([kind, k]) => [
+      kind,
+      String(k.request),
+      String(k.background),
+      String(k.total),
+      `${k.requestInScripts} / ${k.backgroundInScripts}`,
+      String(k.allCommands),
+    ]);
+    out.push(
+      '',
+      `(e) Redis commands per alert (round trips; idle polling ${c.idlePerSecond}/s subtracted)`,
+      formatTable([
+        ['alert', 'request', 'background', 'total', 'in scripts (req / bg)', 'all commands'],
+        ...rows,
+        [
+          'mix 1 new : 2 updates : 1 dup : 1 resolution',
+          '',
+          '',
+          String(c.mixed.roundTrips),
+          '',
+          String(c.mixed.allCommands),
+        ],
+      ]),
+      ...Object.entries(c.perKind).map(([kind, k]) => `${kind}: ${JSON.stringify(k.top)}`),
+      ...Object.entries(c.perKind).map(
+        ([kind, k]) => `${kind} by key: ${JSON.stringify(k.families)}`,
+      ),
     );
   }
   return out.join('\n');
