@@ -36,6 +36,9 @@ const SIZES = quick
       outageNoise: 8,
       outageSeconds: 20,
       costRounds: 3,
+      rates: [100],
+      rateSeconds: 8,
+      drainMs: 30_000,
     }
   : {
       warmup: 3,
@@ -49,6 +52,9 @@ const SIZES = quick
       outageNoise: 30,
       outageSeconds: 60,
       costRounds: 10,
+      rates: [100, 250, 500, 1000],
+      rateSeconds: 20,
+      drainMs: 120_000,
     };
 
 function machine() {
@@ -124,6 +130,10 @@ async function main(): Promise<void> {
         connections: 32,
         warmupSeconds: SIZES.warmup,
         seconds: SIZES.intakeSeconds,
+        batchSize: 50,
+        rates: SIZES.rates,
+        rateSeconds: SIZES.rateSeconds,
+        drainTimeoutMs: SIZES.drainMs,
       });
     }
     if (only.has('storm')) {
@@ -230,7 +240,29 @@ function report(r: {
         ],
       ]),
       `outcomes: ${JSON.stringify(i.bot.outcomes)}`,
+      `server CPU per alert: bare ${i.bare.cpuMsPerAlert ?? '?'} ms, bot ${i.bot.cpuMsPerAlert ?? '?'} ms${i.batch ? `, bot in batches ${i.batch.result.cpuMsPerAlert ?? '?'} ms` : ''}`,
     );
+    if (i.batch) {
+      out.push(
+        `batches of ${i.batch.size}: ${i.batch.alertsPerSecond} alerts/s (${i.batch.result.perSecond} req/s, p99 ${i.batch.result.latencyMs.p99.toFixed(1)} ms), ratio to bare ${i.batch.ratio.toFixed(3)}`,
+      );
+    }
+    if (i.rates) {
+      out.push(
+        '',
+        'sustainable rate (single alerts at a fixed rate; backlog = card-events + trigger jobs waiting)',
+        formatTable([
+          ['alerts/s asked', 'answered/s', 'backlog start / peak / end', 'p99 ms', 'kept up'],
+          ...i.rates.map((r) => [
+            String(r.rate),
+            String(r.answered),
+            `${r.backlog.start} / ${r.backlog.peak} / ${r.backlog.end}`,
+            r.p99Ms.toFixed(1),
+            r.sustained ? 'yes' : 'no',
+          ]),
+        ]),
+      );
+    }
   }
   if (r.storm) {
     const s = r.storm;
