@@ -174,6 +174,10 @@ export async function benchIntake(o: IntakeOptions): Promise<IntakeResult> {
     });
     const backlog = await backlogProbe(o);
     try {
+      for (const rate of o.rates ?? []) {
+        await backlog.drained(o.drainTimeoutMs ?? 120_000);
+        rates.push(await probeRate(bot.url, o, rate, backlog));
+      }
       if (o.batchSize) {
         await backlog.drained(o.drainTimeoutMs ?? 120_000);
         const size = o.batchSize;
@@ -190,10 +194,6 @@ export async function benchIntake(o: IntakeOptions): Promise<IntakeResult> {
           result,
           ratio: ratio(alertsPerSecond, bareResult.perSecond),
         };
-      }
-      for (const rate of o.rates ?? []) {
-        await backlog.drained(o.drainTimeoutMs ?? 120_000);
-        rates.push(await probeRate(bot.url, o, rate, backlog));
       }
     } finally {
       await backlog.close();

@@ -22,6 +22,8 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick') || process.env.BENCH_QUICK === '1';
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const only = new Set((onlyArg ?? 'intake,storm,worker,outage,cost').split(','));
+// `--rates=50,100`: the sustainable-rate probe's fixed rates (alerts/s) instead of the defaults.
+const ratesArg = args.find((a) => a.startsWith('--rates='))?.slice('--rates='.length);
 
 const SIZES = quick
   ? {
@@ -38,7 +40,7 @@ const SIZES = quick
       costRounds: 3,
       rates: [100],
       rateSeconds: 8,
-      drainMs: 30_000,
+      drainMs: 60_000,
     }
   : {
       warmup: 3,
@@ -131,7 +133,7 @@ async function main(): Promise<void> {
         warmupSeconds: SIZES.warmup,
         seconds: SIZES.intakeSeconds,
         batchSize: 50,
-        rates: SIZES.rates,
+        rates: ratesArg ? ratesArg.split(',').map(Number) : SIZES.rates,
         rateSeconds: SIZES.rateSeconds,
         drainTimeoutMs: SIZES.drainMs,
       });
