@@ -25,7 +25,6 @@ import type {
 import { formatResult } from '../app/chat/format-result';
 import { resultLink } from '../app/chat/result-links';
 import { incidentAuditKey, incidentChangedEvent } from '../domain/audit/incident-audit-events';
-import type { IncidentEvent } from '../domain/incidents/incident';
 import type { AuditLog } from '../app/audit/ports';
 import type { ChatSurface } from '../app/chat/ports';
 import type { PlatformLimits } from '../app/chat/delivery-limits';
@@ -73,12 +72,6 @@ export interface ChatRuntimeOptions {
   onDelivery?: (platform: PlatformId, err?: unknown) => void;
   /** Links to whole step outputs: the bot's public base URL and the link key. */
   resultLinks?: { base: string; key: Buffer } | undefined;
-  /**
-   * Runs for each incident change after its audit entry, before its card is drawn (the
-   * composition root starts and stops remediation runs here: one job per change, not one per
-   * consumer). A failure retries the card event.
-   */
-  onIncidentChange?: (event: IncidentEvent) => Promise<void>;
   /** Outage mode's settings (OUTAGE_*); null or absent: every incident has its own card. */
   outages?: OutageSettings | null;
 }
@@ -244,7 +237,6 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
             incidentChangedEvent({ ...incident, version: event.version }, event.change, event.at),
             { idempotencyKey: incidentAuditKey({ id: incident.id, version: event.version }) },
           );
-          await options.onIncidentChange?.(event);
         },
         onCard: async (kind, platform, incidentId, ref, deliveryId) => {
           await options.audit.append(

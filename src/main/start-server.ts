@@ -9,6 +9,7 @@ import { createSignedJobSink } from '../../jobs/remediation/approved-job-sink';
 import { createCardEventQueue } from '../../jobs/queues/card-events';
 import {
   createTriggerQueue,
+  fanOutSink,
   startRemediationConsumers,
   watchLapsedWorkers,
   type ActionOutcomeHandler,
@@ -297,19 +298,6 @@ export async function startServer(
     defaultChannel: async (platform) => (await platforms.get(platform)?.defaultChannel()) ?? null,
     onDelivery: (platform, err) => metrics.observeChatPost(platform, err),
     outages: config.outages,
-    // The card event's consumer starts and stops the incident's run: one job per incident change
-    // instead of a second one on the trigger queue. If that fails, the change goes to the trigger
-    // queue after all (retried there), so the card is not held up behind remediation.
-    onIncidentChange: async (event) => {
-      if (event.change !== 'created' && event.change !== 'resolved') return;
-      try {
-        if (event.change === 'created') await remediation.start(event.incidentId);
-        else await remediation.stop(event.incidentId, 'the incident resolved');
-      } catch (err) {
-        logger.warn({ err, event }, 'run start/stop failed; handed to the trigger queue');
-        await triggers.sink.publish(event);
-      }
-    },
   });
   for (const platform of PLATFORMS) {
     const instance = platform.create({
@@ -341,8 +329,10 @@ export async function startServer(
 
   const intake = createAlertIntake({
     store,
-    // One job per change: its consumer also starts and stops the run (onIncidentChange above).
-    events: cardEvents.sink,
+    // The chat side and remediation each get the change on a queue of their own. (Starting the
+    // run from the card event's consumer instead, one job per change, made the background keep
+    // up with fewer alerts per second in bench (a): the two consumers stopped working in parallel.)
+    events: fanOutSink(cardEvents.sink, triggers.sink),
     onPublishError: (event, err) =>
       logger.warn({ event, err }, 'incident event not queued yet; the relay will retry'),
   });
