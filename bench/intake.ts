@@ -1,5 +1,9 @@
 import autocannon from 'autocannon';
+import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
+import { QUEUE_NAMES } from '../jobs/queues/names';
+import { createRedis } from '../src/infra/redis/redis';
+import { redisKeys } from '../src/infra/redis/redis-keys';
 import { buildScenarioAlert } from '../jobs/simulated-exchange/alert-scenarios';
 import { startChild, type ServerChild } from './lib/child';
 import { summarize, type LatencySummary } from './lib/stats';
@@ -17,6 +21,25 @@ export interface IntakeOptions {
   connections: number;
   warmupSeconds: number;
   seconds: number;
+  /** Alerts per request in the batch run. */
+  batchSize?: number;
+  /** Fixed rates (alerts/s) for the sustainable-rate probe, and how long each is held. */
+  rates?: number[];
+  rateSeconds?: number;
+  /** How long to wait for the backlog of the run before to drain (then the probe starts anyway). */
+  drainTimeoutMs?: number;
+}
+
+/** One fixed rate held for a while: did the queues behind the webhook keep up? */
+export interface RateProbe {
+  rate: number;
+  /** What the webhook took (alerts/s answered 202). */
+  answered: number;
+  /** Jobs waiting on the card-events and trigger queues: at the start, the end, the peak. */
+  backlog: { start: number; end: number; peak: number };
+  p99Ms: number;
+  /** The end backlog is under one second's worth of alerts and answered ≥ 98 % of the rate. */
+  sustained: boolean;
 }
 
 export interface LoadResult {
@@ -25,6 +48,8 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   latencyMs: LatencySummary;
+  /** CPU time of the server process per alert (ms), when measured: what contention hides least. */
+  cpuMsPerAlert?: number;
 }
 
 export interface IntakeResult {
@@ -34,6 +59,9 @@ export interface IntakeResult {
   bare: LoadResult;
   /** bot ÷ bare throughput, and bot ÷ bare p50/p99 latency. */
   ratio: { throughput: number; p50: number; p99: number };
+  /** Arrays of `batchSize` alerts per request: alerts/s, and its ratio to the bare server. */
+  batch?: { size: number; alertsPerSecond: number; result: LoadResult; ratio: number };
+  rates?: RateProbe[];
 }
 
 function runLoad(
@@ -42,6 +70,7 @@ function runLoad(
   connections: number,
   seconds: number,
   onBody?: (body: string) => void,
+  shape: { batch?: number; overallRate?: number } = {},
 ): Promise<LoadResult> {
   let n = 0;
   const latencies: number[] = [];
@@ -51,14 +80,19 @@ function runLoad(
         url: `${url}/api/alerts/scom`,
         connections,
         duration: seconds,
+        ...(shape.overallRate ? { overallRate: shape.overallRate } : {}),
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         requests: [
           {
             setupRequest: (req) => {
-              n += 1;
-              const alert = buildScenarioAlert('pop-backend-hung', { server: `EX${n % 2000}` });
-              return { ...req, body: JSON.stringify({ ...alert, Id: randomUUID() }) };
+              const one = () => {
+                n += 1;
+                const alert = buildScenarioAlert('pop-backend-hung', { server: `EX${n % 2000}` });
+                return { ...alert, Id: randomUUID() };
+              };
+              const body = shape.batch ? Array.from({ length: shape.batch }, one) : one();
+              return { ...req, body: JSON.stringify(body) };
             },
             ...(onBody ? { onResponse: (_status: number, body: string) => onBody(body) } : {}),
           },
@@ -88,7 +122,26 @@ async function measure(
 ): Promise<LoadResult> {
   // Warm-up first (JIT, connection pools); only the second run counts.
   await runLoad(child.url, o.token, o.connections, o.warmupSeconds);
-  return runLoad(child.url, o.token, o.connections, o.seconds, onBody);
+  return withCpu(child, 1, () => runLoad(child.url, o.token, o.connections, o.seconds, onBody));
+}
+
+/**
+ * The server's CPU time per alert over the run. It still includes background work the run
+ * started and finished within it (the bot's queues are drained before a run where it matters).
+ */
+async function withCpu(
+  child: ServerChild,
+  perRequest: number,
+  run: () => Promise<LoadResult>,
+): Promise<LoadResult> {
+  const before = (await child.stats()).cpuMs;
+  const result = await run();
+  const after = (await child.stats()).cpuMs;
+  const alerts = result.requests * perRequest;
+  return {
+    ...result,
+    cpuMsPerAlert: alerts > 0 ? Math.round(((after - before) / alerts) * 1000) / 1000 : 0,
+  };
 }
 
 export async function benchIntake(o: IntakeOptions): Promise<IntakeResult> {
@@ -107,6 +160,9 @@ export async function benchIntake(o: IntakeOptions): Promise<IntakeResult> {
   });
   const outcomes: Record<string, number> = {};
   let botResult: LoadResult;
+  let batch: IntakeResult['batch'];
+  const rates: RateProbe[] = [];
+  const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
   try {
     botResult = await measure(bot, o, (body) => {
       try {
@@ -116,11 +172,38 @@ export async function benchIntake(o: IntakeOptions): Promise<IntakeResult> {
         outcomes['unparsable'] = (outcomes['unparsable'] ?? 0) + 1;
       }
     });
+    const backlog = await backlogProbe(o);
+    try {
+      for (const rate of o.rates ?? []) {
+        await backlog.drained(o.drainTimeoutMs ?? 120_000);
+        rates.push(await probeRate(bot.url, o, rate, backlog));
+      }
+      if (o.batchSize) {
+        await backlog.drained(o.drainTimeoutMs ?? 120_000);
+        const size = o.batchSize;
+        const result = await withCpu(bot, size, () =>
+          // Fewer connections: each request carries `size` alerts.
+          runLoad(bot.url, o.token, Math.max(1, o.connections / 8), o.seconds, undefined, {
+            batch: size,
+          }),
+        );
+        const alertsPerSecond = Math.round((result.requests * size) / o.seconds);
+        batch = {
+          size,
+          alertsPerSecond,
+          result,
+          ratio: ratio(alertsPerSecond, bareResult.perSecond),
+        };
+      }
+    } finally {
+      await backlog.close();
+    }
   } finally {
     await bot.stop();
   }
-  const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
   return {
+    ...(batch ? { batch } : {}),
+    ...(rates.length > 0 ? { rates } : {}),
     connections: o.connections,
     seconds: o.seconds,
     bot: { ...botResult, outcomes },
@@ -130,5 +213,63 @@ export async function benchIntake(o: IntakeOptions): Promise<IntakeResult> {
       p50: ratio(botResult.latencyMs.p50, bareResult.latencyMs.p50),
       p99: ratio(botResult.latencyMs.p99, bareResult.latencyMs.p99),
     },
+  };
+}
+
+/** Jobs waiting behind the webhook: the card-events queue and the remediation triggers. */
+async function backlogProbe(o: IntakeOptions) {
+  const redis = createRedis(o.redisUrl, { connectionName: 'bench-backlog' });
+  const prefix = redisKeys(o.prefix).bullPrefix;
+  const queues = [QUEUE_NAMES.cardEvents, QUEUE_NAMES.remediationTriggers].map(
+    (name) => new Queue(name, { connection: redis, prefix }),
+  );
+  const waiting = async (): Promise<number> => {
+    const counts = await Promise.all(queues.map((q) => q.getJobCounts('wait', 'prioritized')));
+    return counts.reduce((sum, c) => sum + (c.wait ?? 0) + (c.prioritized ?? 0), 0);
+  };
+  return {
+    waiting,
+    async drained(timeoutMs: number): Promise<void> {
+      const end = Date.now() + timeoutMs;
+      while ((await waiting()) > 0 && Date.now() < end)
+        await new Promise((r) => setTimeout(r, 250));
+    },
+    async close(): Promise<void> {
+      await Promise.allSettled(queues.map((q) => q.close()));
+      redis.disconnect();
+    },
+  };
+}
+
+/** Holds `rate` alerts/s for `rateSeconds`, sampling the backlog every second. */
+async function probeRate(
+  url: string,
+  o: IntakeOptions,
+  rate: number,
+  backlog: Awaited<ReturnType<typeof backlogProbe>>,
+): Promise<RateProbe> {
+  const seconds = o.rateSeconds ?? 20;
+  const start = await backlog.waiting();
+  let peak = start;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(peak, await backlog.waiting());
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  })();
+  const result = await runLoad(url, o.token, o.connections, seconds, undefined, {
+    overallRate: rate,
+  });
+  sampling = false;
+  await sampler;
+  const end = await backlog.waiting();
+  peak = Math.max(peak, end);
+  return {
+    rate,
+    answered: result.perSecond,
+    backlog: { start, end, peak },
+    p99Ms: result.latencyMs.p99,
+    sustained: end <= rate && result.perSecond >= rate * 0.98 && result.non2xx === 0,
   };
 }

@@ -11,6 +11,7 @@ import { formatTable } from './lib/stats';
 import { benchStorm, type StormResult } from './storm';
 import { benchWorker, type WorkerBenchResult } from './worker';
 import { benchOutageStorm, type OutageStormResult } from './outage-storm';
+import { benchCost, type CostResult } from './cost';
 
 /**
  * `npm run bench`: the three benchmarks of docs/performance.md, a table on stdout and the whole
@@ -20,7 +21,9 @@ import { benchOutageStorm, type OutageStormResult } from './outage-storm';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick') || process.env.BENCH_QUICK === '1';
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const only = new Set((onlyArg ?? 'intake,storm,worker,outage').split(','));
+const only = new Set((onlyArg ?? 'intake,storm,worker,outage,cost').split(','));
+// `--rates=50,100`: the sustainable-rate probe's fixed rates (alerts/s) instead of the defaults.
+const ratesArg = args.find((a) => a.startsWith('--rates='))?.slice('--rates='.length);
 
 const SIZES = quick
   ? {
@@ -34,6 +37,10 @@ const SIZES = quick
       outageServers: 60,
       outageNoise: 8,
       outageSeconds: 20,
+      costRounds: 3,
+      rates: [100],
+      rateSeconds: 8,
+      drainMs: 60_000,
     }
   : {
       warmup: 3,
@@ -46,6 +53,10 @@ const SIZES = quick
       outageServers: 150,
       outageNoise: 30,
       outageSeconds: 60,
+      costRounds: 10,
+      rates: [100, 250, 500, 1000],
+      rateSeconds: 20,
+      drainMs: 120_000,
     };
 
 function machine() {
@@ -100,6 +111,7 @@ async function main(): Promise<void> {
     storm?: StormResult;
     worker?: WorkerBenchResult;
     outage?: OutageStormResult;
+    cost?: CostResult;
   } = {
     startedAt: new Date().toISOString(),
     quick,
@@ -120,6 +132,10 @@ async function main(): Promise<void> {
         connections: 32,
         warmupSeconds: SIZES.warmup,
         seconds: SIZES.intakeSeconds,
+        batchSize: 50,
+        rates: ratesArg ? ratesArg.split(',').map(Number) : SIZES.rates,
+        rateSeconds: SIZES.rateSeconds,
+        drainTimeoutMs: SIZES.drainMs,
       });
     }
     if (only.has('storm')) {
@@ -159,6 +175,16 @@ async function main(): Promise<void> {
         seconds: SIZES.outageSeconds,
       });
     }
+    if (only.has('cost')) {
+      log(
+        `(e) Redis commands per alert: ${SIZES.costRounds} rounds per kind, private redis-server…`,
+      );
+      result.cost = await benchCost({
+        prefix: prefix('cost'),
+        token,
+        rounds: SIZES.costRounds,
+      });
+    }
   } finally {
     for (const p of prefixes) await deleteKeysWithPrefix(redis, p);
     redis.disconnect();
@@ -183,6 +209,7 @@ function report(r: {
   storm?: StormResult;
   worker?: WorkerBenchResult;
   outage?: OutageStormResult;
+  cost?: CostResult;
 }): string {
   const m = r.machine;
   const out: string[] = [
@@ -215,7 +242,29 @@ function report(r: {
         ],
       ]),
       `outcomes: ${JSON.stringify(i.bot.outcomes)}`,
+      `server CPU per alert: bare ${i.bare.cpuMsPerAlert ?? '?'} ms, bot ${i.bot.cpuMsPerAlert ?? '?'} ms${i.batch ? `, bot in batches ${i.batch.result.cpuMsPerAlert ?? '?'} ms` : ''}`,
     );
+    if (i.batch) {
+      out.push(
+        `batches of ${i.batch.size}: ${i.batch.alertsPerSecond} alerts/s (${i.batch.result.perSecond} req/s, p99 ${i.batch.result.latencyMs.p99.toFixed(1)} ms), ratio to bare ${i.batch.ratio.toFixed(3)}`,
+      );
+    }
+    if (i.rates) {
+      out.push(
+        '',
+        'sustainable rate (single alerts at a fixed rate; backlog = card-events + trigger jobs waiting)',
+        formatTable([
+          ['alerts/s asked', 'answered/s', 'backlog start / peak / end', 'p99 ms', 'kept up'],
+          ...i.rates.map((r) => [
+            String(r.rate),
+            String(r.answered),
+            `${r.backlog.start} / ${r.backlog.peak} / ${r.backlog.end}`,
+            r.p99Ms.toFixed(1),
+            r.sustained ? 'yes' : 'no',
+          ]),
+        ]),
+      );
+    }
   }
   if (r.storm) {
     const s = r.storm;
@@ -301,6 +350,37 @@ function report(r: {
         ],
         ['unaccounted', String(o.unaccounted)],
       ]),
+    );
+  }
+  if (r.cost) {
+    const c = r.cost;
+    const rows = Object.entries(c.perKind).map(([kind, k]) => [
+      kind,
+      String(k.request),
+      String(k.background),
+      String(k.total),
+      `${k.requestInScripts} / ${k.backgroundInScripts}`,
+      String(k.allCommands),
+    ]);
+    out.push(
+      '',
+      `(e) Redis commands per alert (round trips; idle polling ${c.idlePerSecond}/s subtracted)`,
+      formatTable([
+        ['alert', 'request', 'background', 'total', 'in scripts (req / bg)', 'all commands'],
+        ...rows,
+        [
+          'mix 1 new : 2 updates : 1 dup : 1 resolution',
+          '',
+          '',
+          String(c.mixed.roundTrips),
+          '',
+          String(c.mixed.allCommands),
+        ],
+      ]),
+      ...Object.entries(c.perKind).map(([kind, k]) => `${kind}: ${JSON.stringify(k.top)}`),
+      ...Object.entries(c.perKind).map(
+        ([kind, k]) => `${kind} by key: ${JSON.stringify(k.families)}`,
+      ),
     );
   }
   return out.join('\n');

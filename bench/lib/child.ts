@@ -13,6 +13,8 @@ export interface ChildStats {
   peakRss: number;
   /** Highest heapUsed seen, sampled every 50 ms. */
   peakHeapUsed: number;
+  /** CPU time the process used so far (user + system), in ms: robust to a shared machine. */
+  cpuMs: number;
 }
 
 export interface ServerChild {
@@ -92,6 +94,7 @@ export function serveChild(port: number, stop: () => Promise<void>): void {
         // maxRSS is in kilobytes.
         peakRss: process.resourceUsage().maxRSS * 1024,
         peakHeapUsed,
+        cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
       });
     } else if (m.type === 'stop') {
       clearInterval(sampler);

@@ -33,6 +33,16 @@ export function createCardEventQueue(
     async publish(event: IncidentEvent): Promise<void> {
       await queue.add('incident.changed', event, { jobId: cardEventJobId(event) });
     },
+    // One round trip for the batch (BullMQ sends the adds in one MULTI); ids dedupe as above.
+    async publishMany(events: IncidentEvent[]): Promise<void> {
+      await queue.addBulk(
+        events.map((event) => ({
+          name: 'incident.changed',
+          data: event,
+          opts: { jobId: cardEventJobId(event) },
+        })),
+      );
+    },
   };
   return { queue, sink };
 }

@@ -47,13 +47,21 @@ export function createTriggerQueue(
     queue,
     sink: {
       async publish(event: IncidentEvent): Promise<void> {
-        if (event.change !== 'created' && event.change !== 'resolved') return;
+        if (!isTrigger(event)) return;
         // The incident event's own id: the outbox relay re-publishing it adds nothing.
         await queue.add(
           'incident',
           { type: 'incident', event },
           { jobId: `trigger-${cardEventJobId(event)}` },
         );
+      },
+      async publishMany(events: IncidentEvent[]): Promise<void> {
+        const jobs = events.filter(isTrigger).map((event) => ({
+          name: 'incident',
+          data: { type: 'incident' as const, event },
+          opts: { jobId: `trigger-${cardEventJobId(event)}` },
+        }));
+        if (jobs.length > 0) await queue.addBulk(jobs);
       },
     },
     timers: {
@@ -68,11 +76,25 @@ export function createTriggerQueue(
   };
 }
 
-/** Publishes to every sink in turn (each is idempotent by job id, so a retry of all is safe). */
+/** New and resolved incidents start and stop runs; updates do not concern remediation. */
+function isTrigger(event: IncidentEvent): boolean {
+  return event.change === 'created' || event.change === 'resolved';
+}
+
+/** Publishes to every sink (each is idempotent by job id, so a retry of all is safe). */
 export function fanOutSink(...sinks: IncidentEventSink[]): IncidentEventSink {
   return {
     async publish(event: IncidentEvent): Promise<void> {
       for (const sink of sinks) await sink.publish(event);
+    },
+    // The sinks at once: their queues' round trips overlap.
+    async publishMany(events: IncidentEvent[]): Promise<void> {
+      await Promise.all(
+        sinks.map(async (sink) => {
+          if (sink.publishMany) await sink.publishMany(events);
+          else for (const event of events) await sink.publish(event);
+        }),
+      );
     },
   };
 }

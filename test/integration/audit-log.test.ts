@@ -101,6 +101,45 @@ test('an append with an idempotency key is written once', async () => {
   expect(await verify(log)).toMatchObject({ ok: true, entries: 2 });
 });
 
+test('concurrent appends from one process go together, in order, each written when it resolves', async () => {
+  const { log, prefix } = freshLog('group');
+  await log.append(event(0), { idempotencyKey: 'already' });
+  const stream = redisKeys(prefix).auditStream;
+  const inStream = async (hash: string) =>
+    (await redis.xrange(stream, '-', '+')).some(([, f]) => f.includes(hash));
+  const written = await Promise.all(
+    Array.from({ length: 60 }, async (_, i) => {
+      // Some keyed; one key already in the trail, one asked for twice in the same burst.
+      const key = i === 7 ? 'already' : i === 20 || i === 21 ? 'twice' : i % 3 === 0 ? `k${i}` : '';
+      const entry = await log.append(event(i + 1), key ? { idempotencyKey: key } : {});
+      // Durable before the caller hears of it.
+      if (entry) expect(await inStream(entry.hash)).toBe(true);
+      return { i, entry };
+    }),
+  );
+  expect(written.find((w) => w.i === 7)?.entry).toBeNull();
+  expect(written.filter((w) => w.i === 20 || w.i === 21).filter((w) => w.entry)).toHaveLength(1);
+  const seqs = written.filter((w) => w.entry).map((w) => w.entry?.seq ?? 0);
+  // In the order they were asked for: seq grows with the call order.
+  expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  expect(seqs).toHaveLength(58);
+  expect(await verify(log)).toMatchObject({ ok: true, entries: 59, head: { seq: 59 } });
+});
+
+test("an append after another replica wrote chains onto that replica's entry", async () => {
+  const { log, prefix } = freshLog('stale-head');
+  const other = testRedis();
+  try {
+    await log.append(event(1));
+    await createRedisAuditLog(other, { prefix }).append(event(2));
+    // This log last wrote seq 1; it must notice the head moved and chain onto seq 2.
+    expect(await log.append(event(3))).toMatchObject({ seq: 3 });
+    expect(await verify(log)).toMatchObject({ ok: true, entries: 3 });
+  } finally {
+    await other.quit();
+  }
+});
+
 test('an edited entry is named', async () => {
   const { log, prefix, raw } = await fiveEntries('edited');
   const [id, fields] = raw[2]!;

@@ -33,6 +33,8 @@ test('an event the queue could not take stays in the outbox until the relay hand
   // The alert is recorded even though the queue refused the event.
   const result = await intake.record(parsed.alert);
   expect(result.outcome).toBe('created');
+  // The change goes to the queue after the answer; once that attempt is over, it failed.
+  await intake.idle();
   expect(failures).toHaveLength(1);
   expect(await store.pendingEvents(0)).toHaveLength(1);
 

@@ -205,6 +205,65 @@ describe('intake', () => {
     expect(incident?.version).toBe(20);
   });
 
+  test('a batch is recorded together, in order per incident: an alert, more of it, its resolution', async () => {
+    const server = (n: number) => {
+      const fqdn = `EX${n}.contoso.com`;
+      return {
+        Id: `aaaaaaaa-0000-0000-0000-0000000000${String(n).padStart(2, '0')}`,
+        MonitoringObjectDisplayName: fqdn,
+        MonitoringObjectPath: fqdn,
+        MonitoringObjectFullName: `Microsoft.Exchange.15.HealthSet:${fqdn};POP.Protocol`,
+        PrincipalName: fqdn,
+        NetbiosComputerName: `EX${n}`,
+      };
+    };
+    const second = { ...server(1), Id: 'bbbbbbbb-0000-0000-0000-000000000001' };
+    const batch = [
+      ...Array.from({ length: 8 }, (_, n) => ps51Alert(server(n + 1))),
+      ps51Alert(second),
+      ps51Alert({ ...server(1), ResolutionState: 255 }),
+      ps51Alert({ ...second, ResolutionState: 255 }),
+    ];
+    const res = await post(batch);
+    expect(res.status).toBe(202);
+    const r = await results(res);
+    expect(r.map((x) => x.outcome)).toEqual([
+      ...Array.from({ length: 8 }, () => 'created'),
+      'updated',
+      'updated',
+      'resolved',
+    ]);
+    expect(new Set(r.slice(0, 8).map((x) => x.incidentId)).size).toBe(8);
+    const first = await srv.incidents.get(r[0]?.incidentId as string);
+    expect(first).toMatchObject({ status: 'resolved', occurrences: 2 });
+    expect(await srv.incidents.listOpen()).toHaveLength(7);
+    // Every alert's "alert received" entry is in the trail when the batch is answered.
+    const received = (await srv.approvals.audit.latest({}, 200)).filter(
+      (e) => e.action === 'alert.received',
+    );
+    expect(received).toHaveLength(11);
+  });
+
+  test('new incident ids are reserved only for alerts that open one', async () => {
+    // A resend and a resolution of nothing open take no id: the next incident's id follows on.
+    const one = (await results(await post(ps51Alert())))[0];
+    expect((await results(await post(ps51Alert())))[0]?.outcome).toBe('duplicate');
+    const closing = ps51Alert({ Id: 'cccccccc-0000-0000-0000-000000000000', ResolutionState: 255 });
+    expect((await results(await post(closing)))[0]?.outcome).toBe('duplicate');
+    const elsewhere = ps51Alert({
+      Id: 'dddddddd-0000-0000-0000-000000000000',
+      MonitoringObjectDisplayName: 'EX77.contoso.com',
+      MonitoringObjectPath: 'EX77.contoso.com',
+      MonitoringObjectFullName: 'Microsoft.Exchange.15.HealthSet:EX77.contoso.com;POP.Protocol',
+      PrincipalName: 'EX77.contoso.com',
+      NetbiosComputerName: 'EX77',
+    });
+    const next = (await results(await post(elsewhere)))[0];
+    expect(next?.outcome).toBe('created');
+    const n = (id: unknown) => Number(String(id).replace('INC-', ''));
+    expect(n(next?.incidentId)).toBe(n(one?.incidentId) + 1);
+  });
+
   test('a batch with invalid alerts accepts the valid ones and explains the rest', async () => {
     const res = await post([
       ps51Alert(),

@@ -16,6 +16,9 @@ export interface AlertIntakeDeps {
   onPublishError?: (event: IncidentEvent, err: unknown) => void;
 }
 
+/** Events handed to the queue in one call at most (one round trip each batch). */
+const MAX_PUBLISH_BATCH = 200;
+
 export interface RecordResult {
   incidentId: string | null;
   outcome: IntakeOutcome;
@@ -46,12 +49,52 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
     (err, event) => deps.onPublishError?.(event, err),
   );
 
+  /**
+   * Committed changes on their way to the queue. The commit already holds each in the store's
+   * outbox, so the alert is answered without waiting for the queue: the change is durable either
+   * way, and what a crash leaves in the outbox the relay hands on. Changes committed while a batch
+   * is in flight go together in the next one (one queue round trip and one outbox write).
+   */
+  const waiting: IncidentEvent[] = [];
+  let publishing: Promise<void> | null = null;
+  async function publishWaiting(): Promise<void> {
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0, MAX_PUBLISH_BATCH);
+      try {
+        if (deps.events.publishMany) await deps.events.publishMany(batch);
+        else for (const event of batch) await deps.events.publish(event);
+      } catch (err) {
+        // Left in the outbox: the relay hands them on later.
+        for (const event of batch) deps.onPublishError?.(event, err);
+        continue;
+      }
+      try {
+        await deps.store.markEventsPublished(batch);
+      } catch {
+        // Still in the outbox: the relay publishes them again, which the job ids make harmless.
+      }
+    }
+  }
+  function handOn(event: IncidentEvent): void {
+    waiting.push(event);
+    publishing ??= publishWaiting().finally(() => {
+      publishing = null;
+    });
+  }
+
   async function record(alert: Alert): Promise<RecordResult> {
     const key = incidentKey(alert);
     let reservedId: string | null = null;
     const result = await retryOnConflict<RecordResult>(async () => {
       const now = clock().toISOString();
-      const snap = await deps.store.snapshot(key, alert.id);
+      // An open alert may make a new incident: reserve its id in the same read (once).
+      const opens = alert.state !== 'resolved' && alert.state !== 'closed';
+      const snap = await deps.store.snapshot(
+        key,
+        alert.id,
+        opens && reservedId === null ? { fingerprint: alert.fingerprint } : undefined,
+      );
+      reservedId ??= snap.reservedId ?? null;
       const ctx = { open: snap.open, record: snap.record, now };
       let decision: Decision = applyAlert(alert, { ...ctx, newIncidentId: () => PROVISIONAL_ID });
       if (decision.outcome === 'created') {
@@ -91,9 +134,9 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
           at: now,
         });
         if (ok) {
-          // After a commit the alert is safe; a queue failure must not turn into an error for
-          // SCOM: the relay hands the event on later.
-          await events.handOn({
+          // After a commit the alert and its change are safe (the outbox holds the change); the
+          // queue is not waited for, and a queue failure must not turn into an error for SCOM.
+          handOn({
             incidentId: doc.id,
             version: doc.version,
             change: decision.change,
@@ -111,12 +154,51 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
     return result;
   }
 
+  /**
+   * Records alerts of one request together: alerts of different incident keys at once (their
+   * reads and commits share round trips), those of one key in their order (a batch may hold an
+   * alert and, later, its resolution). `after` runs for each alert right after it is recorded,
+   * before the next alert of its key (the webhook's audit entry). Results in the order of
+   * `alerts`; if one fails, the others still finish before the first error is thrown.
+   */
+  async function recordMany(
+    alerts: readonly Alert[],
+    after?: (alert: Alert, result: RecordResult) => Promise<void>,
+  ): Promise<RecordResult[]> {
+    const byKey = new Map<string, number[]>();
+    alerts.forEach((alert, i) => {
+      const key = incidentKey(alert);
+      const list = byKey.get(key);
+      if (list) list.push(i);
+      else byKey.set(key, [i]);
+    });
+    const results: RecordResult[] = new Array<RecordResult>(alerts.length);
+    const settled = await Promise.allSettled(
+      [...byKey.values()].map(async (indexes) => {
+        for (const i of indexes) {
+          const alert = alerts[i] as Alert;
+          const result = await record(alert);
+          await after?.(alert, result);
+          results[i] = result;
+        }
+      }),
+    );
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return results;
+  }
+
   /** Re-publishes events that were committed but never reached the queue. */
   async function relayPending(olderThanMs = 5000): Promise<number> {
     return events.relay(olderThanMs);
   }
 
-  return { record, relayPending };
+  /** Resolves once every committed change handed on so far reached the queue (or failed). */
+  async function idle(): Promise<void> {
+    while (publishing) await publishing;
+  }
+
+  return { record, recordMany, relayPending, idle };
 }
 
 export type AlertIntakeService = ReturnType<typeof createAlertIntake>;

@@ -8,8 +8,18 @@ import { sendError } from './errors';
 export const MAX_ALERTS_PER_REQUEST = 500;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+type Recorded = { incidentId: string | null; outcome: IntakeOutcome };
+
 export interface AlertIntake {
-  record(alert: Alert): Promise<{ incidentId: string | null; outcome: IntakeOutcome }>;
+  record(alert: Alert): Promise<Recorded>;
+  /**
+   * A request's alerts together (see record-alert.ts): in order per incident key, `after` right
+   * after each. Without it the webhook records them one after another.
+   */
+  recordMany?(
+    alerts: readonly Alert[],
+    after?: (alert: Alert, result: Recorded) => Promise<void>,
+  ): Promise<Recorded[]>;
 }
 
 export interface AlertResult {
@@ -109,8 +119,8 @@ export function scomWebhookRouter(deps: WebhookDeps): Router {
           `At most ${MAX_ALERTS_PER_REQUEST} alerts per request (got ${items.length}); send them in batches.`,
         );
       }
-      const results: AlertResult[] = [];
-      // In order: a batch may hold an alert and, later, its resolution.
+      const results: Array<AlertResult | null> = [];
+      const valid: Array<{ at: number; alert: Alert }> = [];
       for (const item of items) {
         const normalized = normalizeAlert(item, { timeZone: deps.scomTimeZone ?? 'UTC' });
         if (!normalized.ok) {
@@ -125,22 +135,42 @@ export function scomWebhookRouter(deps: WebhookDeps): Router {
           });
           continue;
         }
-        const alert = normalized.alert;
-        deps.onAlertReceived?.(alert);
-        const recorded = await deps.intake.record(alert);
-        await deps.onAlertRecorded?.(alert, recorded);
-        results.push({
-          alertId: alert.id,
-          incidentId: recorded.incidentId,
-          outcome: recorded.outcome,
-          healthSet: alert.healthSet,
-          monitor: alert.monitor,
-          server: alert.server?.name ?? null,
-        });
+        valid.push({ at: results.length, alert: normalized.alert });
+        results.push(null);
       }
-      for (const r of results) deps.onAlertResult?.(r);
-      const accepted = results.some((r) => r.outcome !== 'rejected');
-      res.status(accepted ? 202 : 422).json({ results });
+      for (const v of valid) deps.onAlertReceived?.(v.alert);
+      const alerts = valid.map((v) => v.alert);
+      const after = async (alert: Alert, recorded: Recorded) => {
+        await deps.onAlertRecorded?.(alert, recorded);
+      };
+      let recorded: Recorded[];
+      if (deps.intake.recordMany && alerts.length > 1) {
+        // Recorded together, in order per incident; each alert's audit entry right after it.
+        recorded = await deps.intake.recordMany(alerts, after);
+      } else {
+        // In order: a batch may hold an alert and, later, its resolution.
+        recorded = [];
+        for (const alert of alerts) {
+          const r = await deps.intake.record(alert);
+          await after(alert, r);
+          recorded.push(r);
+        }
+      }
+      valid.forEach((v, i) => {
+        const r = recorded[i] as Recorded;
+        results[v.at] = {
+          alertId: v.alert.id,
+          incidentId: r.incidentId,
+          outcome: r.outcome,
+          healthSet: v.alert.healthSet,
+          monitor: v.alert.monitor,
+          server: v.alert.server?.name ?? null,
+        };
+      });
+      const done = results.filter((r): r is AlertResult => r !== null);
+      for (const r of done) deps.onAlertResult?.(r);
+      const accepted = done.some((r) => r.outcome !== 'rejected');
+      res.status(accepted ? 202 : 422).json({ results: done });
     },
   );
   return router;

@@ -7,39 +7,69 @@ import type { RedisClient } from './redis';
 import { redisKeys } from './redis-keys';
 
 /**
- * Appends one entry only if the head is still the one its hash was computed from; otherwise another
- * replica appended first and the caller chains onto the new head. So concurrent appends from any
- * number of replicas make one unbroken chain, never a fork. (Redis Lua has no SHA-256, so the hash
- * is computed by the caller and the script only compares.)
+ * Appends a batch of entries (group commit) only if the head is still the one the first entry's
+ * hash was computed from; otherwise another replica appended first and the caller chains the batch
+ * onto the new head. So concurrent appends from any number of replicas make one unbroken chain,
+ * never a fork. (Redis Lua has no SHA-256, so the hashes are computed by the caller and the script
+ * only compares.) An entry whose idempotency key is already written fails the whole batch with the
+ * positions of those entries, since the hashes after them were computed with them in the chain.
+ * ARGV: seq and hash of the expected head, the genesis hash, now (ms), then per entry: seq, hash,
+ * entry JSON, idempotency key ('' for none). Returns the stream ids, false for a lost race, or
+ * {'dup', i, ...} (1-based entry positions).
  */
 const APPEND_SCRIPT = `
-if ARGV[7] ~= '' and redis.call('ZSCORE', KEYS[3], ARGV[7]) then return '' end
+local dups = {}
+local now = tonumber(ARGV[4])
+for i = 5, #ARGV, 4 do
+  local key = ARGV[i + 3]
+  if key ~= '' and redis.call('ZSCORE', KEYS[3], key) then dups[#dups + 1] = (i - 1) / 4 end
+end
+if #dups > 0 then
+  table.insert(dups, 1, 'dup')
+  return dups
+end
 local head = redis.call('HMGET', KEYS[2], 'seq', 'hash')
 local seq = head[1] or '0'
-local hash = head[2] or ARGV[6]
+local hash = head[2] or ARGV[3]
 if seq ~= ARGV[1] or hash ~= ARGV[2] then return false end
-local id = redis.call('XADD', KEYS[1], '*', 'seq', ARGV[3], 'hash', ARGV[4], 'entry', ARGV[5])
-redis.call('HSET', KEYS[2], 'seq', ARGV[3], 'hash', ARGV[4], 'id', id)
-if ARGV[7] ~= '' then
-  redis.call('ZADD', KEYS[3], ARGV[8], ARGV[7])
-  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', tonumber(ARGV[8]) - 604800000)
+local ids = {}
+local keyed = false
+for i = 5, #ARGV, 4 do
+  ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', 'seq', ARGV[i], 'hash', ARGV[i + 1], 'entry', ARGV[i + 2])
+  if ARGV[i + 3] ~= '' then
+    redis.call('ZADD', KEYS[3], now, ARGV[i + 3])
+    keyed = true
+  end
 end
-return id
+local last = #ARGV - 3
+redis.call('HSET', KEYS[2], 'seq', ARGV[last], 'hash', ARGV[last + 1], 'id', ids[#ids])
+if keyed then redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - 604800000) end
+return ids
 `;
 
 interface AuditCommands {
-  exchopsAuditAppend(...args: string[]): Promise<string | null>;
+  exchopsAuditAppendBatch(...args: string[]): Promise<string[] | null>;
 }
 
 export type RedisAuditLog = AuditLog & AuditReader;
+
+interface Pending {
+  event: AuditEvent;
+  key: string;
+  resolve: (entry: AuditEntry | null) => void;
+  reject: (err: unknown) => void;
+}
+
+/** At most this many entries per script call: bounded argument lists and script run time. */
+const MAX_BATCH = 256;
 
 export function createRedisAuditLog(
   redis: RedisClient,
   options: { prefix: string; maxAttempts?: number },
 ): RedisAuditLog {
   const keys = redisKeys(options.prefix);
-  if (!('exchopsAuditAppend' in redis)) {
-    redis.defineCommand('exchopsAuditAppend', { lua: APPEND_SCRIPT, numberOfKeys: 3 });
+  if (!('exchopsAuditAppendBatch' in redis)) {
+    redis.defineCommand('exchopsAuditAppendBatch', { lua: APPEND_SCRIPT, numberOfKeys: 3 });
   }
   const scripted = redis as unknown as RedisClient & AuditCommands;
   const maxAttempts = options.maxAttempts ?? 200;
@@ -49,52 +79,103 @@ export function createRedisAuditLog(
     return seq && hash ? { seq: Number(seq), hash } : null;
   }
 
-  async function appendNow(
-    event: AuditEvent,
-    opts: { idempotencyKey?: string },
-  ): Promise<AuditEntry | null> {
-    const key = opts.idempotencyKey ?? '';
-    const appended = await retryOnConflict<AuditEntry | null>(
+  // The head this process wrote last: the next batch chains onto it without reading it first.
+  // If another replica appended since, the script says so and the head is read again.
+  let knownHead: { seq: number; hash: string } | null = null;
+
+  /** Appends the batch in order; resolves each with its entry, or null when already written. */
+  async function appendBatch(batch: Pending[]): Promise<void> {
+    // An idempotency key twice in one batch: the later ones are already written by the first.
+    const seen = new Set<string>();
+    let todo: Pending[] = [];
+    for (const p of batch) {
+      if (p.key !== '' && seen.has(p.key)) {
+        p.resolve(null);
+        continue;
+      }
+      if (p.key !== '') seen.add(p.key);
+      todo.push(p);
+    }
+    const appended = await retryOnConflict<true>(
       async () => {
-        const current = await head();
+        if (todo.length === 0) return true;
+        const current = knownHead ?? (await head());
         const seq = current?.seq ?? 0;
         const prevHash = current?.hash ?? GENESIS_HASH;
-        const entry = chainEntry(event, seq + 1, prevHash);
-        const id = await scripted.exchopsAuditAppend(
+        const entries: AuditEntry[] = [];
+        const args: string[] = [String(seq), prevHash, GENESIS_HASH, String(Date.now())];
+        let prev = prevHash;
+        for (const [i, p] of todo.entries()) {
+          const entry = chainEntry(p.event, seq + 1 + i, prev);
+          prev = entry.hash;
+          entries.push(entry);
+          args.push(String(entry.seq), entry.hash, JSON.stringify(entry), p.key);
+        }
+        const result = await scripted.exchopsAuditAppendBatch(
           keys.auditStream,
           keys.auditHead,
           keys.auditKeys,
-          String(seq),
-          prevHash,
-          String(entry.seq),
-          entry.hash,
-          JSON.stringify(entry),
-          GENESIS_HASH,
-          key,
-          String(Date.now()),
+          ...args,
         );
-        if (id === '') return null; // already written under this key
-        // No id: another replica appended first; chain onto its entry.
-        return id ? entry : LOST_RACE;
+        if (!result) {
+          // Another replica appended first: chain onto its entry.
+          knownHead = null;
+          return LOST_RACE;
+        }
+        if (result[0] === 'dup') {
+          // Already written under these keys (a relay, a retry): those write nothing.
+          const dups = new Set(result.slice(1).map((n) => Number(n) - 1));
+          todo = todo.filter((p, i) => {
+            if (dups.has(i)) p.resolve(null);
+            return !dups.has(i);
+          });
+          return LOST_RACE;
+        }
+        const last = entries[entries.length - 1] as AuditEntry;
+        knownHead = { seq: last.seq, hash: last.hash };
+        for (const [i, p] of todo.entries()) p.resolve(entries[i] as AuditEntry);
+        return true;
       },
       { maxAttempts, maxPauseMs: 10 },
     );
     if (appended === LOST_RACE) {
-      throw new Error(`audit: could not append ${event.action}: too many concurrent appends`);
+      const err = new Error(
+        `audit: could not append ${todo.length} entries: too many concurrent appends`,
+      );
+      for (const p of todo) p.reject(err);
     }
-    return appended;
   }
 
-  // Appends from this process go one at a time: concurrent ones would only race for the chain's
-  // head and retry (under a webhook burst that tripled the cost of each alert). Other replicas
-  // are still handled by the compare-and-set in appendNow.
-  let tail: Promise<unknown> = Promise.resolve();
+  // Group commit: appends from this process wait while one batch is in flight and then go
+  // together, in the order they were asked for, in one script call (under a webhook burst, one
+  // round trip for dozens of entries instead of a head read and a script call each). Every
+  // caller's promise resolves only after its entry is written, so "durable before the answer"
+  // holds for each. Other replicas are still handled by the compare-and-set in the script.
+  const queue: Pending[] = [];
+  let pumping = false;
+  async function pump(): Promise<void> {
+    pumping = true;
+    try {
+      while (queue.length > 0) {
+        const batch = queue.splice(0, MAX_BATCH);
+        try {
+          await appendBatch(batch);
+        } catch (err) {
+          knownHead = null;
+          for (const p of batch) p.reject(err);
+        }
+      }
+    } finally {
+      pumping = false;
+    }
+  }
 
   return {
     append(event: AuditEvent, opts: { idempotencyKey?: string } = {}): Promise<AuditEntry | null> {
-      const next = tail.then(() => appendNow(event, opts));
-      tail = next.catch(() => undefined);
-      return next;
+      return new Promise<AuditEntry | null>((resolve, reject) => {
+        queue.push({ event, key: opts.idempotencyKey ?? '', resolve, reject });
+        if (!pumping) void pump();
+      });
     },
 
     head,

@@ -1,7 +1,12 @@
 import type { Alert } from '../../domain/alerts/alert';
 import type { AlertRecord } from '../../domain/incidents/apply-alert';
 import type { Incident, IncidentChange, IncidentEvent } from '../../domain/incidents/incident';
-import type { IncidentCommit, IncidentStore, IntakeSnapshot } from '../../app/intake/ports';
+import type {
+  IncidentCommit,
+  IncidentStore,
+  IntakeSnapshot,
+  ReserveIf,
+} from '../../app/intake/ports';
 import type { RedisClient } from './redis';
 import { redisKeys } from './redis-keys';
 import { redisOutbox } from './redis-outbox';
@@ -43,8 +48,31 @@ end
 return 1
 `;
 
+/**
+ * Everything intake reads before deciding, in one round trip: the key's open-incident pointer,
+ * that incident's document and the alert's last delivery. When the caller says the alert would
+ * open an incident (ARGV[2] = '1') and nothing is open for its key and it is not a resend of the
+ * recorded delivery (ARGV[3], its fingerprint), a new incident id is reserved too, so a new
+ * incident costs no extra round trip. (Incident keys share the {inc} slot: the document's key,
+ * built here from ARGV[1], is in the same slot as KEYS[1] on a Cluster.)
+ */
+const SNAPSHOT_SCRIPT = `
+local pointer = redis.call('GET', KEYS[1])
+local doc = false
+if pointer then doc = redis.call('HGET', ARGV[1] .. pointer, 'doc') end
+local record = redis.call('HMGET', KEYS[2], 'fingerprint', 'incidentId')
+local reserved = false
+if ARGV[2] == '1' and not doc and record[1] ~= ARGV[3] then
+  reserved = redis.call('INCR', KEYS[3])
+end
+return {pointer, doc, record[1], record[2], reserved}
+`;
+
 interface CommitCommand {
   exchopsCommitIncident(...args: Array<string | number>): Promise<number>;
+  exchopsIncidentSnapshot(
+    ...args: string[]
+  ): Promise<[string | null, string | null, string | null, string | null, number | null]>;
 }
 
 export interface RedisIncidentStoreOptions {
@@ -61,6 +89,9 @@ export function createRedisIncidentStore(
   if (!('exchopsCommitIncident' in redis)) {
     redis.defineCommand('exchopsCommitIncident', { lua: COMMIT_SCRIPT });
   }
+  if (!('exchopsIncidentSnapshot' in redis)) {
+    redis.defineCommand('exchopsIncidentSnapshot', { lua: SNAPSHOT_SCRIPT, numberOfKeys: 3 });
+  }
   const scripted = redis as unknown as RedisClient & CommitCommand;
   const outbox = redisOutbox(redis, keys.outbox);
 
@@ -68,19 +99,28 @@ export function createRedisIncidentStore(
     doc ? (JSON.parse(doc) as Incident) : null;
 
   return {
-    async snapshot(key: string, alertId: string): Promise<IntakeSnapshot> {
-      const [openId, record] = await Promise.all([
-        redis.get(keys.openPointer(key)),
-        redis.hmget(keys.alert(alertId), 'fingerprint', 'incidentId'),
-      ]);
-      const open = openId ? parseIncident(await redis.hget(keys.incident(openId), 'doc')) : null;
-      const [fingerprint, incidentId] = record;
+    async snapshot(key: string, alertId: string, reserve?: ReserveIf): Promise<IntakeSnapshot> {
+      const [openId, doc, fingerprint, incidentId, reserved] =
+        await scripted.exchopsIncidentSnapshot(
+          keys.openPointer(key),
+          keys.alert(alertId),
+          keys.sequence,
+          keys.incident(''),
+          reserve ? '1' : '0',
+          reserve?.fingerprint ?? '',
+        );
+      const open = openId ? parseIncident(doc) : null;
       const alertRecord: AlertRecord | null = fingerprint
         ? { alertId, fingerprint, incidentId: incidentId || null }
         : null;
       // A pointer to an incident that no longer exists counts as no open incident; the commit
       // still compares the pointer's stored value, so replacing it stays atomic.
-      return { openId: openId ?? null, open, record: alertRecord };
+      return {
+        openId: openId ?? null,
+        open,
+        record: alertRecord,
+        ...(reserved ? { reservedId: `INC-${reserved}` } : {}),
+      };
     },
 
     async reserveIncidentId(): Promise<string> {
@@ -141,6 +181,14 @@ export function createRedisIncidentStore(
 
     async markEventPublished(event: IncidentEvent): Promise<void> {
       await outbox.done(outboxMember(event.incidentId, event.version, event.change, event.at));
+    },
+
+    async markEventsPublished(events: IncidentEvent[]): Promise<void> {
+      if (events.length === 0) return;
+      await redis.zrem(
+        keys.outbox,
+        ...events.map((e) => outboxMember(e.incidentId, e.version, e.change, e.at)),
+      );
     },
   };
 }
