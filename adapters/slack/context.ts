@@ -1,5 +1,6 @@
 import type { ChatCore } from '../../src/app/chat/ports';
 import type { Logger } from '../../src/infra/logger';
+import { DEFAULT_LANG, type Lang } from '../../src/domain/runbooks/text';
 import type { SlackWebClient } from './surface';
 
 /**
@@ -16,6 +17,12 @@ export interface SlackContext {
    * absent, a click's card is redrawn with a direct chat.update.
    */
   redraw?: ((incidentId: string) => Promise<void>) | undefined;
+}
+
+/** The channel's language for the adapter's own words; English when it cannot be told. */
+export async function langOf(ctx: SlackContext, channel: string): Promise<Lang> {
+  if (!channel || !ctx.core.langOf) return DEFAULT_LANG;
+  return ctx.core.langOf({ platform: 'slack', id: channel }).catch(() => DEFAULT_LANG);
 }
 
 export function describe(err: unknown): string {

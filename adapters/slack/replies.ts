@@ -1,6 +1,7 @@
 import type { RespondFn } from '@slack/bolt';
 import type { ChatResponse, MessageRef, Reply } from '../../src/app/chat/ports';
-import { describe, type SlackContext } from './context';
+import { t } from '../../src/domain/strings';
+import { describe, langOf, type SlackContext } from './context';
 import { renderCardBlocks, renderReplyBlocks } from './render-blocks';
 import { toDeliveryError } from './surface';
 
@@ -84,10 +85,14 @@ export async function deliver(
     } catch (err) {
       const e = toDeliveryError(err, 'chat.postMessage');
       log.warn({ err: e.message }, 'could not post the public Slack reply');
+      const lang = await langOf(ctx, where.channel);
       await tell(ctx, where, {
-        text: /not_in_channel|channel_not_found/.test(e.message)
-          ? 'I am not a member of this channel, so only you see this. Invite me with /invite to share answers here.'
-          : 'Slack did not take my answer for the channel; here it is for you only.',
+        text: t(
+          lang,
+          /not_in_channel|channel_not_found/.test(e.message)
+            ? 'slack.err.notInChannel'
+            : 'slack.err.publicRefused',
+        ),
       });
       await tell(ctx, where, res.public);
     }
@@ -96,8 +101,6 @@ export async function deliver(
 }
 
 /** The private answer when the core threw (the error itself is logged by the caller). */
-export function failed(ctx: SlackContext, where: ReplyTarget): Promise<void> {
-  return tell(ctx, where, {
-    text: 'Something went wrong while handling that. It was logged; please try again.',
-  });
+export async function failed(ctx: SlackContext, where: ReplyTarget): Promise<void> {
+  return tell(ctx, where, { text: t(await langOf(ctx, where.channel), 'slack.err.failed') });
 }

@@ -19,7 +19,10 @@ type CoreCall = { kind: 'command' | 'action'; input: Record<string, unknown> };
 function stubCore() {
   const calls: CoreCall[] = [];
   let answer: (input: Record<string, unknown>) => Promise<ChatResponse> = async () => ({});
+  /** Channels set to Traditional Chinese (`lang zh-TW`). */
+  const zhChannels = new Set<string>();
   const core: ChatCore = {
+    langOf: async (channel) => (zhChannels.has(channel.id) ? 'zh-TW' : 'en'),
     command: async (input) => {
       calls.push({ kind: 'command', input: input as unknown as Record<string, unknown> });
       return answer(input as unknown as Record<string, unknown>);
@@ -32,6 +35,7 @@ function stubCore() {
   return {
     core,
     calls,
+    zhChannels,
     answer(fn: (input: Record<string, unknown>) => Promise<ChatResponse>) {
       answer = fn;
     },
@@ -388,6 +392,27 @@ describe('Slack adapter over HTTP (/slack/events)', () => {
         expect(reply?.body.text).toMatch(/not one I know/);
       }
       expect(stub.calls).toEqual([]);
+    });
+
+    it("says its own errors in the channel's language", async () => {
+      stub.zhChannels.add('C0ALERTS');
+      try {
+        fake.reset();
+        await postToSlackEndpoint(url, interactive(click('someone-elses-button', 'x')), FORM);
+        const [reply] = await waitFor('response_url');
+        expect(reply?.body.text).toBe('這個按鈕不是我的（或已過期）。');
+        fake.reset();
+        stub.answer(async () => {
+          throw new Error('boom');
+        });
+        stub.zhChannels.add('C0OPS');
+        await postToSlackEndpoint(url, command('incidents'), FORM);
+        const [failed] = await waitFor('response_url');
+        expect(failed?.body.text).toBe('處理時發生錯誤。已記錄；請再試一次。');
+      } finally {
+        stub.zhChannels.clear();
+        stub.answer(async () => ({}));
+      }
     });
 
     it('answers 400 to a signed payload that is no Slack payload, and never crashes', async () => {

@@ -9,7 +9,7 @@ import type { ConnectorClient } from 'botframework-connector';
 import { z } from 'zod';
 import type { Actor } from '../../src/domain/identity/actor';
 import type { ChatCore, ChatResponse, MessageRef, Reply } from '../../src/app/chat/ports';
-import { DEFAULT_LANG } from '../../src/domain/runbooks/text';
+import { DEFAULT_LANG, type Lang } from '../../src/domain/runbooks/text';
 import { t } from '../../src/domain/strings';
 import type { Logger } from '../../src/infra/logger';
 import { replyActivity } from './activities';
@@ -53,10 +53,14 @@ const executeDataSchema = z.object({
 });
 const REASON_MAX = 500;
 /**
- * The bot's own refusals come before the core, which alone knows the channel's language: they are
- * in the default one.
+ * The bot's own refusals: in the conversation's language when the core can tell it (it keeps the
+ * channels' languages), else in the default one.
  */
-const LANG = DEFAULT_LANG;
+async function langOf(core: ChatCore, conversationId: string | undefined): Promise<Lang> {
+  if (!conversationId || !core.langOf) return DEFAULT_LANG;
+  const channel = { platform: 'teams' as const, id: baseConversationId(conversationId) };
+  return core.langOf(channel).catch(() => DEFAULT_LANG);
+}
 
 export interface TeamsBotDeps {
   core: ChatCore;
@@ -127,7 +131,11 @@ export class TeamsBot extends TeamsActivityHandler {
     if (text === '') return;
     const actor = await this.actorOf(context);
     if (actor === null) {
-      await context.sendActivity(replyActivity({ text: t(LANG, 'teams.noAadId') }));
+      await context.sendActivity(
+        replyActivity({
+          text: t(await langOf(this.deps.core, activity.conversation?.id), 'teams.noAadId'),
+        }),
+      );
       return;
     }
     const channel = {
@@ -139,7 +147,11 @@ export class TeamsBot extends TeamsActivityHandler {
       response = await this.deps.core.command({ actor, channel, text });
     } catch (err) {
       this.deps.logger.error({ err: errorText(err) }, 'Teams: command failed');
-      await context.sendActivity(replyActivity({ text: t(LANG, 'teams.commandFailed') }));
+      await context.sendActivity(
+        replyActivity({
+          text: t(await langOf(this.deps.core, activity.conversation?.id), 'teams.commandFailed'),
+        }),
+      );
       return;
     }
     // Public answers go into the thread the command was typed in (the conversation id says which).
@@ -153,11 +165,20 @@ export class TeamsBot extends TeamsActivityHandler {
     const activity = context.activity;
     const value = executeValueSchema.safeParse(activity.value);
     if (!value.success || value.data.action.verb !== EXECUTE_VERB) {
-      return invokeError(400, 'BadRequest', t(LANG, 'teams.notOurAction'));
+      return invokeError(
+        400,
+        'BadRequest',
+        t(await langOf(this.deps.core, activity.conversation?.id), 'teams.notOurAction'),
+      );
     }
     const raw = value.data.action.data;
     const data = executeDataSchema.safeParse(raw);
-    if (!data.success) return invokeError(400, 'BadRequest', t(LANG, 'teams.badActionData'));
+    if (!data.success)
+      return invokeError(
+        400,
+        'BadRequest',
+        t(await langOf(this.deps.core, activity.conversation?.id), 'teams.badActionData'),
+      );
     const reasonRaw = data.data.reasonInput ? raw[data.data.reasonInput] : undefined;
     const reason =
       typeof reasonRaw === 'string' && reasonRaw.trim() !== ''
@@ -166,7 +187,11 @@ export class TeamsBot extends TeamsActivityHandler {
 
     const actor = await this.actorOf(context);
     if (actor === null) {
-      return invokeError(400, 'BadRequest', t(LANG, 'teams.noAccount'));
+      return invokeError(
+        400,
+        'BadRequest',
+        t(await langOf(this.deps.core, activity.conversation?.id), 'teams.noAccount'),
+      );
     }
     const channelId = baseConversationId(activity.conversation.id);
     const message: MessageRef | undefined = activity.replyToId
@@ -184,7 +209,11 @@ export class TeamsBot extends TeamsActivityHandler {
       });
     } catch (err) {
       this.deps.logger.error({ err: errorText(err) }, 'Teams: action failed');
-      return invokeError(500, 'InternalError', t(LANG, 'teams.actionFailed'));
+      return invokeError(
+        500,
+        'InternalError',
+        t(await langOf(this.deps.core, activity.conversation?.id), 'teams.actionFailed'),
+      );
     }
 
     if (response.public) await context.sendActivity(replyActivity(response.public));
@@ -241,7 +270,7 @@ export class TeamsBot extends TeamsActivityHandler {
         'Teams: no 1:1 chat; answering in the thread',
       );
     }
-    const mention = `<at>${escapeXml(activity.from.name ?? t(LANG, 'teams.you'))}</at>`;
+    const mention = `<at>${escapeXml(activity.from.name ?? t(await langOf(this.deps.core, activity.conversation?.id), 'teams.you'))}</at>`;
     const base = replyActivity(reply);
     await context.sendActivity({
       ...base,

@@ -59,7 +59,10 @@ function stubCore() {
     command: (_: Parameters<ChatCore['command']>[0]): ChatResponse => ({ public: { text: 'ok' } }),
     action: (_: Parameters<ChatCore['action']>[0]): ChatResponse => ({}),
   };
+  /** Conversations set to Traditional Chinese (`lang zh-TW`). */
+  const zhChannels = new Set<string>();
   const core: ChatCore = {
+    langOf: async (channel) => (zhChannels.has(channel.id) ? 'zh-TW' : 'en'),
     async command(input) {
       commands.push(input);
       return answers.command(input);
@@ -69,7 +72,7 @@ function stubCore() {
       return answers.action(input);
     },
   };
-  return { core, commands, actions, answers };
+  return { core, commands, actions, answers, zhChannels };
 }
 
 interface InvokeBody {
@@ -483,6 +486,18 @@ describe('Action.Execute', () => {
     const noValue = await post(baseUrl, activity({ type: 'invoke', name: 'adaptiveCard/action' }));
     expect(noValue.status).toBe(400);
     expect(stub.actions).toHaveLength(0);
+  });
+
+  it("refuses in the conversation's language", async () => {
+    stub.zhChannels.add(TEAM);
+    try {
+      const res = await execute({ nothing: 1 });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { value: { message: string } };
+      expect(body.value.message).toBe('動作資料格式不正確。');
+    } finally {
+      stub.zhChannels.clear();
+    }
   });
 });
 

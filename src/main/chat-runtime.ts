@@ -205,6 +205,15 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
     audit: options.audit,
     prefs,
     redraw: (incidentId) => delivery?.redraw(incidentId) ?? Promise.resolve(),
+    redrawOutagesOf: async (incidents) => {
+      if (!outages || !delivery) return;
+      const seen = new Map<string, Outage>();
+      for (const incident of incidents) {
+        const view = await outages.routing.view(incident);
+        if (view.kind === 'member') seen.set(view.outage.id, view.outage);
+      }
+      await Promise.all([...seen.values()].map((o) => delivery?.redrawOutage(o)));
+    },
     rolesOf: (server) => (inventory ? (findServer(inventory, server)?.roles ?? null) : null),
   });
 

@@ -1,7 +1,8 @@
 import type { App } from '@slack/bolt';
 import type { ChatResponse, MessageRef } from '../../../src/app/chat/ports';
 import { decodeClick } from '../action-codec';
-import { describe, type SlackContext } from '../context';
+import { t } from '../../../src/domain/strings';
+import { describe, langOf, type SlackContext } from '../context';
 import { blockActionsSchema, displayName, type ReasonMetadata } from '../payloads';
 import { MAX_PRIVATE_METADATA, reasonView } from '../reason-dialog';
 import { deliver, failed, tell } from '../replies';
@@ -21,7 +22,7 @@ export function registerActions(app: App, ctx: SlackContext): void {
         await tell(
           ctx,
           { channel: '', user: '', respond },
-          { text: 'I could not read that click.' },
+          { text: t(await langOf(ctx, ''), 'slack.err.unreadableClick') },
         );
       return;
     }
@@ -31,7 +32,9 @@ export function registerActions(app: App, ctx: SlackContext): void {
     const where = { channel: channel ?? '', user: b.user.id, respond };
     const click = decodeClick(action?.action_id, action?.value);
     if (!click || !channel) {
-      await tell(ctx, where, { text: 'This button is not one I know (or it is out of date).' });
+      await tell(ctx, where, {
+        text: t(await langOf(ctx, channel ?? ''), 'slack.err.unknownButton'),
+      });
       return;
     }
     const ephemeral = b.container?.is_ephemeral === true;
@@ -51,7 +54,7 @@ export function registerActions(app: App, ctx: SlackContext): void {
       const privateMetadata = JSON.stringify(meta);
       if (!b.trigger_id || privateMetadata.length > MAX_PRIVATE_METADATA) {
         await tell(ctx, where, {
-          text: 'I cannot ask for a reason here; please try again from the card.',
+          text: t(await langOf(ctx, channel), 'slack.err.noReasonHere'),
         });
         return;
       }
@@ -62,7 +65,7 @@ export function registerActions(app: App, ctx: SlackContext): void {
         });
       } catch (err) {
         log.warn({ err: describe(err) }, 'could not open the reason dialog');
-        await tell(ctx, where, { text: 'I could not open the dialog; please try again.' });
+        await tell(ctx, where, { text: t(await langOf(ctx, channel), 'slack.err.dialogFailed') });
       }
       return;
     }

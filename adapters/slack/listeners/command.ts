@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { ChatResponse } from '../../../src/app/chat/ports';
-import type { SlackContext } from '../context';
+import { t } from '../../../src/domain/strings';
+import { langOf, type SlackContext } from '../context';
 import { commandSchema } from '../payloads';
 import { deliver, failed, tell } from '../replies';
 
@@ -16,7 +17,7 @@ export function registerCommand(app: App, ctx: SlackContext): void {
         await tell(
           ctx,
           { channel: '', user: '', respond },
-          { text: 'I could not read that command.' },
+          { text: t(await langOf(ctx, ''), 'slack.err.unreadableCommand') },
         );
       return;
     }

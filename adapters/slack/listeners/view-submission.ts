@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { MessageRef } from '../../../src/app/chat/ports';
-import type { SlackContext } from '../context';
+import { t } from '../../../src/domain/strings';
+import { langOf, type SlackContext } from '../context';
 import {
   displayName,
   reasonMetadataSchema,
@@ -29,7 +30,7 @@ export function registerViewSubmission(app: App, ctx: SlackContext): void {
       await ack({
         response_action: 'errors',
         errors: {
-          [REASON_BLOCK]: 'This dialog is out of date; close it and click the button again.',
+          [REASON_BLOCK]: t(await langOf(ctx, ''), 'slack.err.dialogOutdated'),
         },
       });
       return;
@@ -37,7 +38,8 @@ export function registerViewSubmission(app: App, ctx: SlackContext): void {
     const v = parsed.data;
     const reason = submittedReason(v.view.state.values);
     if (!meta.optional && reason.length === 0) {
-      await ack({ response_action: 'errors', errors: { [REASON_BLOCK]: 'Please give a reason.' } });
+      const text = t(await langOf(ctx, meta.channel), 'slack.err.reasonRequired');
+      await ack({ response_action: 'errors', errors: { [REASON_BLOCK]: text } });
       return;
     }
     await ack();

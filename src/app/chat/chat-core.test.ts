@@ -338,6 +338,19 @@ test("'lang' redraws the open incidents' cards, so they change language at once"
   expect(calls).toContainEqual(['redraw', incident.id]);
 });
 
+test("'lang' also redraws the outage cards the open incidents are lines on", async () => {
+  const asked: string[][] = [];
+  const { core, incident } = setup(
+    sampleIncident(),
+    {},
+    {
+      redrawOutagesOf: async (incidents) => void asked.push(incidents.map((i) => i.id)),
+    },
+  );
+  await core.command({ actor: viewer, channel, text: 'lang zh-TW' });
+  expect(asked).toEqual([[incident.id]]);
+});
+
 test('a button value must name its whole target: incident, version and request or step', async () => {
   const { core, calls, incident } = setup();
   const section = stepsOf(incident).section.id;

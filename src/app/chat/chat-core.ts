@@ -110,7 +110,10 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore & {
     }
   };
 
-  return { command, action, incidentCard };
+  const langOf: NonNullable<ChatCore['langOf']> = (channel) =>
+    deps.prefs.langOf(channel).catch(() => DEFAULT_LANG);
+
+  return { command, action, incidentCard, langOf };
 }
 
 function capitalize(text: string): string {

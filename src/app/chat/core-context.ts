@@ -35,6 +35,8 @@ export interface ChatCoreDeps {
   prefs: PrefsPort;
   /** Queues a redraw of an incident's card (the delivery queue): after `lang`, the open cards. */
   redraw?: (incidentId: string) => Promise<void>;
+  /** Queues a redraw of the outage cards these incidents are lines on: after `lang`, too. */
+  redrawOutagesOf?: (incidents: readonly Incident[]) => Promise<void>;
   rolesOf?: (server: string) => readonly ServerRole[] | null;
   clock?: () => Date;
 }

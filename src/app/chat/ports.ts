@@ -88,6 +88,8 @@ export interface ChatCore {
     /** The message the button was on, when the platform says. */
     message?: MessageRef | undefined;
   }): Promise<ChatResponse>;
+  /** The channel's language, for the few words an adapter says itself (its own errors). */
+  langOf?(channel: ChannelRef): Promise<Lang>;
 }
 
 /**

@@ -649,6 +649,19 @@ export const en = {
   'slack.moreRequests.other': '{count} older requests not shown',
   'slack.moreChars': '…({count} more characters)',
   'slack.links': 'Runbook',
+  // The adapter's own answers (its errors), in the channel's language where it is known.
+  'slack.err.unreadableClick': 'I could not read that click.',
+  'slack.err.unreadableCommand': 'I could not read that command.',
+  'slack.err.unknownButton': 'This button is not one I know (or it is out of date).',
+  'slack.err.noReasonHere': 'I cannot ask for a reason here; please try again from the card.',
+  'slack.err.dialogFailed': 'I could not open the dialog; please try again.',
+  'slack.err.dialogOutdated': 'This dialog is out of date; close it and click the button again.',
+  'slack.err.reasonRequired': 'Please give a reason.',
+  'slack.err.notInChannel':
+    'I am not a member of this channel, so only you see this. Invite me with /invite to share answers here.',
+  'slack.err.publicRefused':
+    'Slack did not take my answer for the channel; here it is for you only.',
+  'slack.err.failed': 'Something went wrong while handling that. It was logged; please try again.',
 
   // --- Teams (adapters/teams) ----------------------------------------------------------------
   'teams.requests': 'Approval requests',

@@ -605,6 +605,17 @@ export const zhTW: Record<keyof typeof en, string> = {
   'slack.moreRequests.other': '另有 {count} 個較早的要求未顯示',
   'slack.moreChars': '…(另有 {count} 個字元)',
   'slack.links': '手冊',
+  'slack.err.unreadableClick': '無法讀取這次點按。',
+  'slack.err.unreadableCommand': '無法讀取這個命令。',
+  'slack.err.unknownButton': '這個按鈕不是我的（或已過期）。',
+  'slack.err.noReasonHere': '無法在這裡詢問原因；請從卡片再試一次。',
+  'slack.err.dialogFailed': '無法開啟對話方塊；請再試一次。',
+  'slack.err.dialogOutdated': '這個對話方塊已過期；請關閉後再按一次按鈕。',
+  'slack.err.reasonRequired': '請提供原因。',
+  'slack.err.notInChannel':
+    '我不是這個頻道的成員，所以只有您看得到這則訊息。請以 /invite 邀請我，以便在此分享回答。',
+  'slack.err.publicRefused': 'Slack 未接受我在頻道中的回答；這裡只給您看。',
+  'slack.err.failed': '處理時發生錯誤。已記錄；請再試一次。',
 
   // --- Teams ---------------------------------------------------------------------------------
   'teams.requests': '核准要求',

@@ -8,9 +8,11 @@ import type { CommandHandler } from './types';
 export const lang: CommandHandler<'lang'> = async (cmd, { deps, channel }) => {
   await deps.prefs.setLang(channel, cmd.lang);
   const redraw = deps.redraw;
-  if (redraw) {
+  if (redraw || deps.redrawOutagesOf) {
     const open = await deps.incidents.listOpen();
-    await Promise.all(open.map((incident) => redraw(incident.id)));
+    if (redraw) await Promise.all(open.map((incident) => redraw(incident.id)));
+    // Members of an outage have no card of their own: the outage card is theirs.
+    await deps.redrawOutagesOf?.(open);
   }
   return { public: { text: t(cmd.lang, 'chat.lang.set') } };
 };
