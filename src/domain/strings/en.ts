@@ -658,7 +658,7 @@ export const en = {
   'slack.err.dialogOutdated': 'This dialog is out of date; close it and click the button again.',
   'slack.err.reasonRequired': 'Please give a reason.',
   'slack.err.notInChannel':
-    'I am not a member of this channel, so only you see this. Invite me with /invite to share answers here.',
+    'I am not a member of this channel, so only you see this. Invite me with `/invite` to share answers here.',
   'slack.err.publicRefused':
     'Slack did not take my answer for the channel; here it is for you only.',
   'slack.err.failed': 'Something went wrong while handling that. It was logged; please try again.',

@@ -613,7 +613,7 @@ export const zhTW: Record<keyof typeof en, string> = {
   'slack.err.dialogOutdated': '這個對話方塊已過期；請關閉後再按一次按鈕。',
   'slack.err.reasonRequired': '請提供原因。',
   'slack.err.notInChannel':
-    '我不是這個頻道的成員，所以只有您看得到這則訊息。請以 /invite 邀請我，以便在此分享回答。',
+    '我不是這個頻道的成員，所以只有您看得到這則訊息。請以 `/invite` 邀請我，以便在此分享回答。',
   'slack.err.publicRefused': 'Slack 未接受我在頻道中的回答；這裡只給您看。',
   'slack.err.failed': '處理時發生錯誤。已記錄；請再試一次。',
 
