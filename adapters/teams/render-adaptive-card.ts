@@ -13,7 +13,7 @@ import type {
 import type { CodeBlock, Reply } from '../../src/app/chat/ports';
 import { DEFAULT_LANG, type Lang } from '../../src/domain/runbooks/text';
 import { plural, t } from '../../src/domain/strings';
-import { evidenceElements, rowsFor, tableElements } from './table-elements';
+import { evidenceElements, rowsFor, tableElements, toneColor } from './table-elements';
 
 /**
  * Card → Adaptive Card 1.5 JSON for Teams. Pure. Buttons are Universal Actions (`Action.Execute`)
@@ -127,7 +127,7 @@ function build(card: Card, detail: Detail, preface: Reply | undefined): AcJson {
   if (card.status) {
     body.push(
       rich([
-        { text: `● ${card.status.label}`, weight: 'Bolder', color: statusColor(card.status.tone) },
+        { text: `● ${card.status.label}`, weight: 'Bolder', color: toneColor(card.status.tone) },
       ]),
     );
   }
@@ -418,19 +418,6 @@ function countSteps(steps: readonly CardStep[]): number {
 
 function toneStyle(tone: CardTone): string {
   return tone === 'attention' ? 'attention' : tone === 'warning' ? 'warning' : 'emphasis';
-}
-
-function statusColor(tone: CardTone | 'good'): Run['color'] {
-  switch (tone) {
-    case 'good':
-      return 'Good';
-    case 'warning':
-      return 'Warning';
-    case 'attention':
-      return 'Attention';
-    default:
-      return 'Accent';
-  }
 }
 
 function requestColor(state: string): Run['color'] {

@@ -29,7 +29,8 @@ function text(runs: Run[], extra: AcJson = {}): AcJson {
   };
 }
 
-function toneColor(tone: CardTone | 'good'): Run['color'] {
+/** A tone's text colour, for a card's status line and a verdict alike. */
+export function toneColor(tone: CardTone | 'good'): Run['color'] {
   switch (tone) {
     case 'good':
       return 'Good';
