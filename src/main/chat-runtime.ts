@@ -39,6 +39,7 @@ import {
   buildOutageCard,
 } from '../domain/outages/outage-card';
 import { redisOutageStore } from '../infra/redis/redis-outage-store';
+import type { OutageStateStore } from '../app/outages/ports';
 import { routeIncident, type Routes } from '../domain/chat/routing';
 import { allSites, findServer, siteFor, type Inventory } from '../domain/inventory/inventory';
 import { getAction } from '../domain/actions/registry';
@@ -75,6 +76,8 @@ export interface ChatRuntimeOptions {
   onDelivery?: (platform: PlatformId, err?: unknown) => void;
   /** Links to whole step outputs: the bot's public base URL and the link key. */
   resultLinks?: { base: string; key: Buffer } | undefined;
+  /** Where the outage state is kept (default: a store of its own over `redis`). */
+  outageStore?: OutageStateStore;
   /** Outage mode's settings (OUTAGE_*); null or absent: every incident has its own card. */
   outages?: OutageSettings | null;
   /** The remediation gate: what an outage holds (its card) and its release button. */
@@ -391,7 +394,8 @@ async function heldIn(
 /** Outage mode for the delivery: the state in Redis, the outage card and the member pointers. */
 function outageDelivery(options: ChatRuntimeOptions, settings: OutageSettings): OutageDelivery {
   const routing = createOutageRouting({
-    store: redisOutageStore(options.redis, options.keys),
+    // The process's one store: its cache of the parsed state is then shared with the gate.
+    store: options.outageStore ?? redisOutageStore(options.redis, options.keys),
     settings,
     catalog: () => options.catalog,
     inventory: () => options.inventory,

@@ -409,6 +409,7 @@ export async function startServer(
     defaultChannel: async (platform) => (await platforms.get(platform)?.defaultChannel()) ?? null,
     onDelivery: (platform, err) => metrics.observeChatPost(platform, err),
     outages: config.outages,
+    outageStore: outageStates,
     holds: gate,
   });
   for (const platform of PLATFORMS) {
