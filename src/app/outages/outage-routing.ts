@@ -1,8 +1,8 @@
 import type { Incident } from '../../domain/incidents/incident';
 import type { Inventory } from '../../domain/inventory/inventory';
-import { toOutageCandidate } from '../../domain/outages/candidate';
+import { toOutageCandidate, type OutageCandidate } from '../../domain/outages/candidate';
 import {
-  applyIncidentToOutages,
+  applyIncidentsToOutages,
   detachFromOutage,
   tickOutages,
   type OutageDecision,
@@ -23,6 +23,11 @@ import type { OutageStateStore } from './ports';
 export interface OutageRouting {
   /** Applies an incident change; says how to show it and what changed for the outage cards. */
   apply(incident: Incident): Promise<OutageChange>;
+  /**
+   * Applies the changes of many incidents, in their order, with one compare-and-set per scope (a
+   * storm's batch would otherwise race for one state document); one result per incident, in order.
+   */
+  applyMany(incidents: readonly Incident[]): Promise<OutageChange[]>;
   /** How the incident is shown now (read only). */
   view(incident: Incident): Promise<OutageView>;
   /** An outage of a scope, as it is now; null when it expired or never was. */
@@ -84,16 +89,94 @@ export function createOutageRouting(deps: OutageRoutingDeps): OutageRouting {
     return { scope, decision: result.decision, effects: result.effects };
   }
 
-  return {
-    apply(incident) {
-      const candidate = toOutageCandidate(incident, deps.catalog(), deps.inventory());
-      // An incident that names no valid server is never grouped: it keeps its own card.
-      if (candidate.server === null) {
-        return Promise.resolve({ scope: '', decision: { kind: 'own-card' }, effects: [] });
+  /**
+   * Group commit per scope: changes asked for while the scope's write is in flight go together in
+   * the next one (the consumer runs several jobs at once, and each write carries the whole state).
+   * Each caller still gets its own incidents' steps, in order, and only once they are written.
+   */
+  type Waiting = {
+    candidates: readonly OutageCandidate[];
+    resolve: (steps: Omit<OutageStep, 'state'>[]) => void;
+    reject: (err: unknown) => void;
+  };
+  const groups = new Map<string, Waiting[]>();
+  function applyGrouped(
+    scope: string,
+    candidates: readonly OutageCandidate[],
+  ): Promise<Omit<OutageStep, 'state'>[]> {
+    return new Promise((resolve, reject) => {
+      const waiting = groups.get(scope);
+      if (waiting) {
+        waiting.push({ candidates, resolve, reject });
+        return;
       }
-      return change(scopeOf(incident), (state) =>
-        applyIncidentToOutages(state, candidate, deps.settings, now()),
-      );
+      const queue: Waiting[] = [{ candidates, resolve, reject }];
+      groups.set(scope, queue);
+      void (async () => {
+        while (queue.length > 0) {
+          const batch = queue.splice(0, queue.length);
+          try {
+            let steps: Omit<OutageStep, 'state'>[] = [];
+            await change(scope, (state) => {
+              const applied = applyIncidentsToOutages(
+                state,
+                batch.flatMap((b) => b.candidates),
+                deps.settings,
+                now(),
+              );
+              steps = applied.steps;
+              return {
+                state: applied.state,
+                decision: { kind: 'own-card' },
+                effects: steps.flatMap((x) => x.effects),
+              };
+            });
+            let at = 0;
+            for (const b of batch) {
+              b.resolve(steps.slice(at, at + b.candidates.length));
+              at += b.candidates.length;
+            }
+          } catch (err) {
+            for (const b of batch) b.reject(err);
+          }
+        }
+        groups.delete(scope);
+      })();
+    });
+  }
+
+  async function applyMany(incidents: readonly Incident[]): Promise<OutageChange[]> {
+    const results: OutageChange[] = new Array<OutageChange>(incidents.length);
+    const byScope = new Map<string, { index: number; candidate: OutageCandidate }[]>();
+    incidents.forEach((incident, index) => {
+      const candidate = toOutageCandidate(incident, deps.catalog(), deps.inventory());
+      if (candidate.server === null) {
+        results[index] = { scope: '', decision: { kind: 'own-card' }, effects: [] };
+        return;
+      }
+      const scope = scopeOf(incident);
+      byScope.set(scope, [...(byScope.get(scope) ?? []), { index, candidate }]);
+    });
+    await Promise.all(
+      [...byScope.entries()].map(async ([scope, members]) => {
+        const steps = await applyGrouped(
+          scope,
+          members.map((m) => m.candidate),
+        );
+        members.forEach((m, i) => {
+          const step = steps[i]!;
+          results[m.index] = { scope, decision: step.decision, effects: step.effects };
+        });
+      }),
+    );
+    return results;
+  }
+
+  return {
+    applyMany,
+    async apply(incident) {
+      const [change] = await applyMany([incident]);
+      return change!;
     },
     async view(incident) {
       const scope = scopeOf(incident);

@@ -24,6 +24,7 @@ import { LOST_RACE, retryOnConflict } from '../shared/retry-on-conflict';
  * then written only if nobody wrote it in between, so two replicas never both take the last slot.
  */
 export interface AdmissionStore {
+  /** The site's state and version; the state may be shared with other readers: read-only. */
   read(site: string): Promise<{ state: AdmissionState; version: number }>;
   write(site: string, state: AdmissionState, version: number): Promise<boolean>;
   /** Every site with a document (the timer's list). */
@@ -112,18 +113,32 @@ export function createAdmission<R extends AdmissionRequest>(deps: AdmissionDeps<
   const ttlMs = deps.slotTtlMs ?? 3600_000;
   const rehandMs = deps.rehandAfterMs ?? 5000;
 
+  const causes = new WeakMap<Outage, Partial<Record<Lang, string>>>();
   async function contextFor(site: string) {
     const open = deps.outages ? await deps.outages.openFor(site) : [];
+    // Asked for every slot and language: indexed once (a storm's outage has hundreds of members).
+    const outageOfIncident = new Map<string, Outage>();
+    for (const o of open) {
+      for (const m of o.members) {
+        if (!outageOfIncident.has(m.incidentId)) outageOfIncident.set(m.incidentId, o);
+      }
+    }
+    const siteHasOutage = open.some((o) => o.members.some((m) => m.site === site));
+    const causeOf = (o: Outage, lang: Lang): string => {
+      // Per outage object: the store hands out the same parsed state until it changes.
+      const known = causes.get(o) ?? {};
+      causes.set(o, known);
+      return (known[lang] ??= outageCause(o, deps.catalog, lang));
+    };
     return {
       open,
       ctx: (slot: ActionSlot, released: readonly OutageRelease[], lang: Lang): HoldContext => {
-        const memberOf =
-          open.find((o) => o.members.some((m) => m.incidentId === slot.incidentId)) ?? null;
+        const memberOf = outageOfIncident.get(slot.incidentId) ?? null;
         return {
           memberOf,
-          cause: memberOf ? outageCause(memberOf, deps.catalog, lang) : '',
+          cause: memberOf ? causeOf(memberOf, lang) : '',
           released: memberOf !== null && released.some((r) => r.outageId === memberOf.id),
-          siteHasOutage: open.some((o) => o.members.some((m) => m.site === site)),
+          siteHasOutage,
         };
       },
     };

@@ -215,11 +215,36 @@ export function applyIncidentToOutages(
   settings: OutageSettings,
   now: Date,
 ): OutageStep {
+  const s = copy(state);
+  return { state: s, ...applyInPlace(s, c, settings, now) };
+}
+
+/**
+ * Applies the changes of many incidents of one scope, in their order, as `applyIncidentToOutages`
+ * one after another would, with one copy of the state (in a storm it holds hundreds of members,
+ * and a copy per incident made the batch quadratic). Pure.
+ */
+export function applyIncidentsToOutages(
+  state: OutageState,
+  candidates: readonly OutageCandidate[],
+  settings: OutageSettings,
+  now: Date,
+): { state: OutageState; steps: Omit<OutageStep, 'state'>[] } {
+  const s = copy(state);
+  return { state: s, steps: candidates.map((c) => applyInPlace(s, c, settings, now)) };
+}
+
+/** One incident's change, applied to a state the caller owns. */
+function applyInPlace(
+  s: OutageState,
+  c: OutageCandidate,
+  settings: OutageSettings,
+  now: Date,
+): Omit<OutageStep, 'state'> {
   const t = now.getTime();
   const at = now.toISOString();
-  const s = copy(state);
   const effects = housekeep(s, settings, t);
-  const done = (decision: OutageDecision): OutageStep => ({ state: s, decision, effects });
+  const done = (decision: OutageDecision): Omit<OutageStep, 'state'> => ({ decision, effects });
 
   // Already a member: follow its state on the outage card.
   const outage = s.outages.find((o) => o.members.some((m) => m.incidentId === c.incidentId));
