@@ -9,7 +9,7 @@ import {
   type ConnectionOptions,
   type Job,
 } from 'bullmq';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { RedisClient } from '../../src/infra/redis/redis';
 import type { PlatformId } from '../../src/domain/identity/actor';
 import type { Card } from '../../src/domain/cards/card';
@@ -28,7 +28,8 @@ import { acquireLease } from '../../src/infra/redis/lease';
 import type { RedisKeys } from '../../src/infra/redis/redis-keys';
 import type { Lang } from '../../src/domain/runbooks/text';
 import type { DeliveryCall, PlatformLimits } from '../../src/app/chat/delivery-limits';
-import type { CardEventJob } from '../queues/card-events';
+import { eventsOf, type CardEventJob } from '../queues/card-events';
+import type { IncidentEvent } from '../../src/domain/incidents/incident';
 import { BudgetWait, createRateGate, type RateGate } from './rate-gate';
 import type { OutageRouting, ScopedEffects } from '../../src/app/outages/outage-routing';
 import type { Outage } from '../../src/domain/outages/outage';
@@ -43,18 +44,12 @@ import { plural } from '../../src/domain/strings';
  * result in the card's thread once. A job completes only after the platform accepted the message.
  */
 export type DeliveryJob =
-  | {
-      type: 'incident';
-      incidentId: string;
-      /** The incident's redraw number on this platform when queued (see `queueRedraw`). */
-      gen?: number;
-    }
+  | { type: 'incident'; incidentId: string }
   | {
       type: 'outage';
       /** The outage state's scope (a site, or `*`). */
       scope: string;
       outageId: string;
-      gen?: number;
     }
   | { type: 'reply'; channel: string; reply: Reply };
 
@@ -90,7 +85,7 @@ export interface ChatDeliveryDeps {
   /** A link to a result's whole output, when links are configured (PUBLIC_URL). */
   fullTextUrl?: (incidentId: string, jobId: string) => string | undefined;
   /** Runs for every card event before it is fanned out; a failure retries the event. */
-  onIncidentEvent?: (event: CardEventJob) => Promise<void>;
+  onIncidentEvent?: (event: IncidentEvent) => Promise<void>;
   /** Told when a card was posted or updated (the audit trail). */
   onCard?: (
     kind: 'posted' | 'updated',
@@ -140,7 +135,7 @@ export function deliveryBackoff(attemptsMade: number): number {
  */
 export const DELIVERY_PRIORITY = { new: 1, resolved: 2, update: 3 } as const;
 
-function priorityOf(change: CardEventJob['change'] | undefined): number {
+function priorityOf(change: IncidentEvent['change'] | undefined): number {
   if (change === 'created') return DELIVERY_PRIORITY.new;
   if (change === 'resolved') return DELIVERY_PRIORITY.resolved;
   return DELIVERY_PRIORITY.update;
@@ -253,29 +248,42 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
     workers.push(worker);
   }
 
-  // Fan-out: one card event becomes one delivery job per platform, idempotent by event id.
+  // Fan-out: a job's changes (one, or a batch the intake handed on) become at most one redraw
+  // per card and platform, at the most urgent of its changes' priorities.
   const fanOut = new Worker<CardEventJob>(
     QUEUE_NAMES.cardEvents,
     async (job) => {
-      await deps.onIncidentEvent?.(job.data);
+      const events = eventsOf(job.data);
       const id = job.id ?? randomUUID();
-      if (deps.outages && isIncidentChange(job.data.change)) {
-        const incident = await deps.incidents.get(job.data.incidentId);
-        if (incident) {
-          const change = await deps.outages.routing.apply(incident);
-          await outageEffects(change, id);
+      // At once: the audit trail's group commit writes their entries together.
+      await Promise.all(events.map((e) => deps.onIncidentEvent?.(e)));
+      const cards = new Map<string, number>();
+      for (const e of events) {
+        cards.set(e.incidentId, Math.min(priorityOf(e.change), cards.get(e.incidentId) ?? 99));
+      }
+      if (deps.outages) {
+        const changed = [
+          ...new Set(events.filter((e) => isIncidentChange(e.change)).map((e) => e.incidentId)),
+        ];
+        const incidents = (await Promise.all(changed.map((i) => deps.incidents.get(i)))).filter(
+          (i): i is Incident => i !== null,
+        );
+        const applied = await deps.outages.routing.applyMany(incidents);
+        const byScope = new Map<string, ScopedEffects['effects']>();
+        applied.forEach((change, i) => {
+          byScope.set(change.scope, [...(byScope.get(change.scope) ?? []), ...change.effects]);
           // A held incident or a member has no card of its own to draw (a member's old card
           // became a pointer through the outage's `retract`).
-          if (change.decision.kind !== 'own-card') return;
+          if (change.decision.kind !== 'own-card') cards.delete(incidents[i]!.id);
+        });
+        for (const [scope, effects] of byScope) {
+          if (effects.length > 0) await outageEffects({ scope, effects }, id);
         }
       }
       await Promise.all(
-        [...queues.keys()].map((platform) =>
-          queueRedraw(
-            platform,
-            job.data.incidentId,
-            `${platform}-${id}`,
-            priorityOf(job.data.change),
+        [...cards].flatMap(([incidentId, priority]) =>
+          [...queues.keys()].map((platform) =>
+            queueRedraw(platform, incidentId, `${platform}-${id}-${incidentId}`, priority),
           ),
         ),
       );
@@ -285,29 +293,48 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
   fanOut.on('error', (err) => logger.warn({ err: err.message }, 'incident event fan-out error'));
 
   /**
-   * Queues a redraw numbered after every earlier one for this incident and platform. A redraw
-   * draws the current state, so when several wait (a burst of changes behind a rate limit) only
-   * the newest needs to run: older ones see a higher number and finish without a call.
+   * Queues a redraw of a card. A redraw draws the current state, so one waiting job per card and
+   * priority is enough: BullMQ's deduplication folds later changes into the job that waits (also
+   * while it waits for the platform's budget), and a change that comes while the card is being
+   * drawn queues exactly one more (`keepLastIfActive`). The redraw number counts the changes, for
+   * the card's "N updates pending" and for skipping a redraw that has nothing new to draw.
    */
-  async function queueRedraw(
+  async function queueCardRedraw(
+    platform: PlatformId,
+    cardId: string,
+    data: DeliveryJob,
+    jobId: string,
+    priority: number,
+  ) {
+    const q = queues.get(platform);
+    if (!q) return;
+    const genKey = keys.chatRedrawGen(platform, cardId);
+    // One round trip (every chat key shares the `{chat}` slot).
+    const replies = await redis
+      .multi()
+      .incr(genKey)
+      .pexpire(genKey, KEEP_MS)
+      .exists(keys.chatMessage(platform, cardId))
+      .exec();
+    const failed = replies?.find(([err]) => err);
+    if (!replies || failed) throw failed?.[0] ?? new Error('redraw not counted: Redis aborted');
+    // While the card is not posted yet it is a new card, whatever the change (an update that
+    // overtook the creation still posts a card).
+    if (replies[2]?.[1] === 0) priority = DELIVERY_PRIORITY.new;
+    await q.add(data.type, data, {
+      jobId,
+      priority,
+      deduplication: { id: `${cardId}-p${priority}`, keepLastIfActive: true },
+    });
+  }
+
+  function queueRedraw(
     platform: PlatformId,
     incidentId: string,
     jobId: string,
     priority: number = DELIVERY_PRIORITY.update,
   ) {
-    const q = queues.get(platform);
-    if (!q) return;
-    const genKey = keys.chatRedrawGen(platform, incidentId);
-    const gen = await redis.incr(genKey);
-    await redis.pexpire(genKey, KEEP_MS);
-    // Only the newest redraw runs: while the card is not posted yet, it carries the new card's
-    // priority whatever the change (an update that overtook the creation still posts a card).
-    if (priority !== DELIVERY_PRIORITY.new) {
-      if (!(await redis.exists(keys.chatMessage(platform, incidentId)))) {
-        priority = DELIVERY_PRIORITY.new;
-      }
-    }
-    await q.add('incident', { type: 'incident', incidentId, gen }, { jobId, priority });
+    return queueCardRedraw(platform, incidentId, { type: 'incident', incidentId }, jobId, priority);
   }
 
   /** Queues a redraw of an outage's card on every platform, coalesced like an incident's. */
@@ -318,20 +345,15 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
     priority: number,
   ) {
     await Promise.all(
-      [...queues.entries()].map(async ([platform, q]) => {
-        const genKey = keys.chatRedrawGen(platform, outageCardId(outageId));
-        const gen = await redis.incr(genKey);
-        await redis.pexpire(genKey, KEEP_MS);
-        const posted = await redis.exists(keys.chatMessage(platform, outageCardId(outageId)));
-        await q.add(
-          'outage',
-          { type: 'outage', scope, outageId, gen },
-          {
-            jobId: `${platform}-${jobId}-${safeId(outageId)}`,
-            priority: posted ? priority : DELIVERY_PRIORITY.new,
-          },
-        );
-      }),
+      [...queues.keys()].map((platform) =>
+        queueCardRedraw(
+          platform,
+          outageCardId(outageId),
+          { type: 'outage', scope, outageId },
+          `${platform}-${jobId}-${safeId(outageId)}`,
+          priority,
+        ),
+      ),
     );
   }
 
@@ -385,13 +407,11 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
 
   async function deliverOutage(surface: ChatSurface, job: Job<DeliveryJob>, token?: string) {
     if (job.data.type !== 'outage' || !deps.outages) return;
-    const { scope, outageId, gen } = job.data;
+    const { scope, outageId } = job.data;
     const platform = surface.platform;
     const cardId = outageCardId(outageId);
-    if (gen !== undefined) {
-      const latest = Number(await redis.get(keys.chatRedrawGen(platform, cardId)));
-      if (latest > gen) return;
-    }
+    const last = await lastDrawn(platform, cardId);
+    if (last.upToDate) return;
     const lease = await acquireLease(redis, keys.chatLock(platform, cardId), lockMs);
     if (!lease) {
       await job.moveToDelayed(Date.now() + 300, token);
@@ -415,12 +435,18 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       }
       if (!channel) return;
       const lang = await deps.prefs.langOf({ platform, id: channel });
-      const card = await deps.outages.buildCard(outage, lang);
+      const card = await behind(
+        platform,
+        cardId,
+        drawing,
+        await deps.outages.buildCard(outage, lang),
+      );
+      const digest = cardDigest(card);
       if (ref) {
-        await surface.updateCard(ref, await behind(platform, cardId, drawing, card));
+        if (digest !== last.digest) await surface.updateCard(ref, card);
       } else {
         await renew();
-        ref = await surface.postCard(channel, await behind(platform, cardId, drawing, card));
+        ref = await surface.postCard(channel, card);
         await redis.set(refKey, JSON.stringify(ref), 'PX', KEEP_MS);
       }
       if (outage.status === 'resolved' && outage.resolvedAt) {
@@ -434,6 +460,8 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
           await redis.pexpire(postedKey, KEEP_MS);
         }
       }
+      // After the thread message: one that waits for its budget is not skipped on the retry.
+      await drew(platform, cardId, drawing, digest);
     } finally {
       await lease.release();
     }
@@ -441,13 +469,11 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
 
   async function deliverIncident(surface: ChatSurface, job: Job<DeliveryJob>, token?: string) {
     if (job.data.type !== 'incident') return;
-    const { incidentId, gen } = job.data;
+    const { incidentId } = job.data;
     const platform = surface.platform;
-    if (gen !== undefined) {
-      const latest = Number(await redis.get(keys.chatRedrawGen(platform, incidentId)));
-      // A newer redraw is queued: it will draw everything this one would.
-      if (latest > gen) return;
-    }
+    const last = await lastDrawn(platform, incidentId);
+    // Drawn since this job was queued (another job of the card, or one of another priority).
+    if (last.upToDate) return;
     const lease = await acquireLease(redis, keys.chatLock(platform, incidentId), lockMs);
     if (!lease) {
       // Another replica is redrawing this card; it will draw the current state, but draw
@@ -483,7 +509,11 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       }
       const built = await deps.buildCard(incident, lang);
       const card = await behind(platform, incidentId, drawing, built);
-      if (ref) {
+      const digest = cardDigest(card);
+      if (ref && digest === last.digest) {
+        // The card would look exactly as it does: no platform call (new results still go below).
+        await redis.pexpire(refKey, KEEP_MS);
+      } else if (ref) {
         try {
           await surface.updateCard(ref, card);
           await deps.onCard?.('updated', platform, incidentId, ref, job.id ?? '');
@@ -510,6 +540,8 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
         await redis.pexpire(refKey, KEEP_MS);
       }
       await postNewResults(surface, ref, incidentId, lang, renew);
+      // Only now: a result still to post (its budget made the job wait) must not be skipped.
+      await drew(platform, incidentId, drawing, digest);
     } finally {
       await lease.release();
     }
@@ -517,6 +549,25 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
 
   const redrawGen = async (platform: PlatformId, cardId: string): Promise<number> =>
     Number((await redis.get(keys.chatRedrawGen(platform, cardId))) ?? 0);
+
+  /** What the card was last drawn with; up to date when no change was queued since. */
+  async function lastDrawn(
+    platform: PlatformId,
+    cardId: string,
+  ): Promise<{ upToDate: boolean; digest: string | null }> {
+    const [gen, drawn] = await redis.mget(
+      keys.chatRedrawGen(platform, cardId),
+      keys.chatDrawn(platform, cardId),
+    );
+    if (!drawn) return { upToDate: false, digest: null };
+    const [drawnGen, digest] = drawn.split(' ');
+    return { upToDate: Number(drawnGen) >= Number(gen ?? 0), digest: digest ?? null };
+  }
+
+  /** The card now shows every change up to redraw number `gen`. */
+  async function drew(platform: PlatformId, cardId: string, gen: number, digest: string) {
+    await redis.set(keys.chatDrawn(platform, cardId), `${gen} ${digest}`, 'PX', KEEP_MS);
+  }
 
   /**
    * "N updates pending": changes queued for the card after its state was read (`drawing`, the
@@ -630,7 +681,12 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
   };
 }
 
-function isIncidentChange(change: CardEventJob['change']): boolean {
+/** What a card looks like, in short: the same digest, the same card on the platform. */
+function cardDigest(card: Card): string {
+  return createHash('sha1').update(JSON.stringify(card)).digest('base64url');
+}
+
+function isIncidentChange(change: IncidentEvent['change']): boolean {
   return change === 'created' || change === 'updated' || change === 'resolved';
 }
 

@@ -1,10 +1,20 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
+import { createHash } from 'node:crypto';
 import type { IncidentEvent } from '../../src/domain/incidents/incident';
 import type { IncidentEventSink } from '../../src/app/intake/ports';
 import { QUEUE_NAMES } from './names';
 
-/** A card event: an incident, run or approval change that the incident's card must show. */
-export type CardEventJob = IncidentEvent;
+/**
+ * A card-events job: the changes (incident, run or approval) that cards must show. The intake
+ * hands on everything committed meanwhile as one job, so in a storm a job's own bookkeeping
+ * (some 40 Redis commands through its life) is shared by many alerts. A job of one version
+ * before batches carried a bare event; `eventsOf` reads both.
+ */
+export type CardEventJob = { events: IncidentEvent[] } | IncidentEvent;
+
+export function eventsOf(job: CardEventJob): IncidentEvent[] {
+  return 'events' in job ? job.events : [job];
+}
 
 /** Event queues: retried for a while; completed jobs are kept a week, and while they exist a
  * re-add with the same id is ignored (which makes publishing idempotent). */
@@ -17,8 +27,9 @@ export const DURABLE_EVENT_JOBS = {
 
 /**
  * The card-redraw queue: incident, run and approval changes for the chat delivery. The job id names
- * the change, so a retried publish or the outbox relay can never post the same change twice; jobs
- * wait in Redis until the delivery consumes them.
+ * the change (or the batch of changes), so a retried publish of the same changes is ignored; the
+ * outbox relay may hand on a change again in another batch, which the consumers tolerate (a redraw
+ * draws the current state, and audit entries are keyed by the incident's version).
  */
 export function createCardEventQueue(
   connection: ConnectionOptions,
@@ -31,17 +42,11 @@ export function createCardEventQueue(
   });
   const sink: IncidentEventSink = {
     async publish(event: IncidentEvent): Promise<void> {
-      await queue.add('incident.changed', event, { jobId: cardEventJobId(event) });
+      await queue.add('incident.changed', { events: [event] }, { jobId: cardEventJobId(event) });
     },
-    // One round trip for the batch (BullMQ sends the adds in one MULTI); ids dedupe as above.
     async publishMany(events: IncidentEvent[]): Promise<void> {
-      await queue.addBulk(
-        events.map((event) => ({
-          name: 'incident.changed',
-          data: event,
-          opts: { jobId: cardEventJobId(event) },
-        })),
-      );
+      if (events.length === 0) return;
+      await queue.add('incident.changed', { events }, { jobId: batchJobId(events) });
     },
   };
   return { queue, sink };
@@ -58,4 +63,12 @@ export function cardEventJobId(
   }
   if (event.change === 'approval') return `approval-${event.requestId ?? '?'}-v${event.version}`;
   return `incident-${event.incidentId}-v${event.version}`;
+}
+
+/** A batch is named by its changes: the same batch published twice is one job. */
+export function batchJobId(events: readonly IncidentEvent[], prefix = ''): string {
+  if (events.length === 1) return `${prefix}${cardEventJobId(events[0]!)}`;
+  const digest = createHash('sha256');
+  for (const e of events) digest.update(`${cardEventJobId(e)}\n`);
+  return `${prefix}batch-${digest.digest('hex').slice(0, 32)}`;
 }

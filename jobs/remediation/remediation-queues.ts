@@ -10,7 +10,7 @@ import type { Logger } from '../../src/infra/logger';
 import type { RemediationRuntime } from '../../src/app/remediation/remediation-service';
 import type { RunTimers } from '../../src/app/remediation/ports';
 import type { ActionOutcome } from '../queues/action-jobs';
-import { DURABLE_EVENT_JOBS, cardEventJobId } from '../queues/card-events';
+import { DURABLE_EVENT_JOBS, batchJobId } from '../queues/card-events';
 import { QUEUE_NAMES } from '../queues/names';
 import {
   verifyOutcome,
@@ -28,6 +28,9 @@ import type { RedisKeys } from '../../src/infra/redis/redis-keys';
  */
 
 export type TriggerJob =
+  /** New and resolved incidents, as the intake hands them on (a batch shares one job). */
+  | { type: 'incidents'; events: IncidentEvent[] }
+  /** One of them, as jobs of the version before batches were queued. */
   | { type: 'incident'; event: IncidentEvent }
   | { type: 'timer'; incidentId: string; stepKey: string; jobId: string };
 
@@ -50,18 +53,21 @@ export function createTriggerQueue(
         if (!isTrigger(event)) return;
         // The incident event's own id: the outbox relay re-publishing it adds nothing.
         await queue.add(
-          'incident',
-          { type: 'incident', event },
-          { jobId: `trigger-${cardEventJobId(event)}` },
+          'incidents',
+          { type: 'incidents', events: [event] },
+          { jobId: batchJobId([event], 'trigger-') },
         );
       },
+      // One job for the batch: starting and stopping runs is idempotent per incident, so a
+      // change the relay hands on again in another batch changes nothing.
       async publishMany(events: IncidentEvent[]): Promise<void> {
-        const jobs = events.filter(isTrigger).map((event) => ({
-          name: 'incident',
-          data: { type: 'incident' as const, event },
-          opts: { jobId: `trigger-${cardEventJobId(event)}` },
-        }));
-        if (jobs.length > 0) await queue.addBulk(jobs);
+        const triggers = events.filter(isTrigger);
+        if (triggers.length === 0) return;
+        await queue.add(
+          'incidents',
+          { type: 'incidents', events: triggers },
+          { jobId: batchJobId(triggers, 'trigger-') },
+        );
       },
     },
     timers: {
@@ -79,6 +85,43 @@ export function createTriggerQueue(
 /** New and resolved incidents start and stop runs; updates do not concern remediation. */
 function isTrigger(event: IncidentEvent): boolean {
   return event.change === 'created' || event.change === 'resolved';
+}
+
+/** How many incidents of one batch are started or stopped at once. */
+const TRIGGER_LANES = 8;
+
+/**
+ * Starts and stops the runs of a batch: each incident's changes in their order, different
+ * incidents at once (as a consumer with concurrency did when each was a job of its own).
+ */
+export async function handleTriggers(
+  events: readonly IncidentEvent[],
+  remediation: Pick<RemediationRuntime, 'start' | 'stop'>,
+): Promise<void> {
+  const byIncident = new Map<string, IncidentEvent[]>();
+  for (const e of events)
+    byIncident.set(e.incidentId, [...(byIncident.get(e.incidentId) ?? []), e]);
+  const failures: unknown[] = [];
+  const pending = [...byIncident.values()];
+  // A few at once: a storm's batch of new incidents would otherwise race for the same site's
+  // remediation gate all together.
+  const lane = async (): Promise<void> => {
+    for (let changes = pending.shift(); changes; changes = pending.shift()) {
+      try {
+        for (const e of changes) {
+          if (e.change === 'created') await remediation.start(e.incidentId);
+          else if (e.change === 'resolved') {
+            await remediation.stop(e.incidentId, 'the incident resolved');
+          }
+        }
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(TRIGGER_LANES, pending.length) }, lane));
+  // Every incident had its turn; a failure retries the batch (what succeeded is a no-op then).
+  if (failures.length > 0) throw failures[0];
 }
 
 /** Publishes to every sink (each is idempotent by job id, so a retry of all is safe). */
@@ -324,11 +367,10 @@ export function startRemediationConsumers(opts: RemediationConsumerOptions): {
     async (job: Job<TriggerJob>) => {
       const data = job.data;
       if (data.type === 'timer') return opts.remediation.handleTimer(data);
-      if (data.event.change === 'created') {
-        await opts.remediation.start(data.event.incidentId);
-      } else if (data.event.change === 'resolved') {
-        await opts.remediation.stop(data.event.incidentId, 'the incident resolved');
-      }
+      await handleTriggers(
+        data.type === 'incidents' ? data.events : [data.event],
+        opts.remediation,
+      );
     },
     { connection: connections[1], prefix: opts.bullPrefix, concurrency: 4 },
   );

@@ -221,6 +221,114 @@ test('changes that pile up behind a rate limit make one update, of the newest st
   }
 });
 
+test('a redraw that would draw the same card makes no platform call; a changed card is updated', async () => {
+  incident = sampleIncident({ Id: '71111111-2222-3333-4444-555555555555' }, 'INC-57');
+  run = null;
+  const slack = recordingSurface('slack');
+  const delivery = start([slack.surface]);
+  const drawnUpTo = async (): Promise<boolean> => {
+    const [gen, drawn] = await redis.mget(
+      keys.chatRedrawGen('slack', incident.id),
+      keys.chatDrawn('slack', incident.id),
+    );
+    return (
+      typeof gen === 'string' &&
+      typeof drawn === 'string' &&
+      Number(drawn.split(' ')[0]) >= Number(gen)
+    );
+  };
+  const untilDrawn = async (): Promise<void> => {
+    for (let i = 0; !(await drawnUpTo()); i++) {
+      if (i > 400) throw new Error('the redraw never ran');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  try {
+    await publish(1, 'created');
+    await until(() => slack.calls.length === 1);
+    await untilDrawn();
+    // Nothing changed (a run's change the card does not show, a manual refresh): no call.
+    await delivery.redraw(incident.id);
+    await untilDrawn();
+    expect(slack.calls).toHaveLength(1);
+    incident = { ...incident, version: 2 };
+    await delivery.redraw(incident.id);
+    await until(() => slack.calls.length === 2);
+    expect(slack.calls[1]).toEqual({ op: 'update', channel: 'C-ALERTS', text: 'INC-57 v2 open' });
+  } finally {
+    await delivery.close();
+  }
+});
+
+test('changes that come while a card waits for its budget join the waiting redraw: no job per change', async () => {
+  incident = sampleIncident({ Id: '81111111-2222-3333-4444-555555555555' }, 'INC-58');
+  run = null;
+  const slack = recordingSurface('slack', [null, new ChatDeliveryError('ratelimited', 1500)]);
+  const queue = new Queue(chatQueueName('slack'), { connection: redis, prefix: keys.bullPrefix });
+  const before = Object.values(await queue.getJobCounts()).reduce((a, b) => a + b, 0);
+  const delivery = start([slack.surface]);
+  try {
+    await publish(1, 'created');
+    await until(() => slack.calls.length === 1);
+    for (let v = 2; v <= 21; v++) {
+      incident = { ...incident, version: v };
+      await publish(v, 'updated');
+    }
+    await until(() => slack.calls.some((c) => c.text === 'INC-58 v21 open'), 10_000);
+    const jobs = Object.values(await queue.getJobCounts()).reduce((a, b) => a + b, 0) - before;
+    // 21 changes: the post, the redraw that met the rate limit (the others joined it) and at
+    // most a couple more for changes that came while one was being drawn.
+    expect(jobs).toBeLessThan(8);
+    expect(slack.calls.filter((c) => c.op === 'update').map((c) => c.text)).toEqual([
+      'INC-58 v21 open',
+    ]);
+  } finally {
+    await delivery.close();
+    await queue.close();
+  }
+});
+
+test('a result whose thread post is rate limited after its card was drawn still reaches the thread', async () => {
+  incident = sampleIncident({ Id: '91111111-2222-3333-4444-555555555555' }, 'INC-59');
+  run = {
+    id: 'RUN-59',
+    incidentId: incident.id,
+    version: 1,
+    sectionId: 's',
+    status: 'running',
+    verdict: 'confirmed',
+    waitUntil: null,
+    steps: {
+      's/probe': {
+        state: 'failed',
+        results: [
+          {
+            jobId: 'J59',
+            actionId: 'invoke-monitoring-probe',
+            status: 'failed',
+            summary: 'probe failed',
+            durationMs: 1000,
+            finishedAt: 'now',
+            raw: 'ResultType: Failed',
+          },
+        ],
+      },
+    },
+  };
+  // The card posts; the thread post right after it meets the platform's limit.
+  const slack = recordingSurface('slack', [null, new ChatDeliveryError('ratelimited', 500)]);
+  const delivery = start([slack.surface]);
+  try {
+    await publish(1, 'created');
+    await until(() => slack.calls.some((c) => c.op === 'thread'), 10_000);
+    expect(slack.calls.filter((c) => c.op === 'post')).toHaveLength(1);
+    expect(slack.calls.find((c) => c.op === 'thread')?.text).toContain('probe failed');
+  } finally {
+    await delivery.close();
+    run = null;
+  }
+});
+
 test('a server error is retried until the platform takes the card', async () => {
   incident = sampleIncident({ Id: '31111111-2222-3333-4444-555555555555' }, 'INC-53');
   const slack = recordingSurface('slack', [

@@ -57,6 +57,9 @@ export function redisKeys(prefix: string) {
     /** The number of the newest redraw queued for an incident on a platform. */
     chatRedrawGen: (platform: string, incidentId: string) =>
       `${prefix}:{chat}:gen:${platform}:${incidentId}`,
+    /** The redraw number and card digest a card was last drawn with (`<gen> <sha1>`). */
+    chatDrawn: (platform: string, incidentId: string) =>
+      `${prefix}:{chat}:drawn:${platform}:${incidentId}`,
     /** One redraw of an incident's card at a time per platform, across replicas. */
     chatLock: (platform: string, incidentId: string) =>
       `${prefix}:{chat}:lock:${platform}:${incidentId}`,
