@@ -1,14 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Queue } from 'bullmq';
 import { buildScenarioAlert } from '../jobs/simulated-exchange/alert-scenarios';
 import { QUEUE_NAMES, chatQueueName } from '../jobs/queues/names';
-import { answersPing } from '../src/infra/redis/find-redis';
 import { createRedis, type Redis } from '../src/infra/redis/redis';
 import { redisKeys } from '../src/infra/redis/redis-keys';
 import { startFakeSlackApi } from '../test/support/fake-slack-api';
 import { startChild } from './lib/child';
+import { startPrivateRedis } from './lib/private-redis';
 
 /**
  * (e) Redis commands per alert: the real bot (a child process, Slack configured against the fake
@@ -62,36 +60,8 @@ function keyFamily(key: string, prefix: string): string {
   return parts.slice(0, keep).join(':') + (parts.length > keep ? ':*' : '');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      server.close(() =>
-        typeof a === 'object' && a ? resolve(a.port) : reject(new Error('port')),
-      );
-    });
-  });
-}
-
-async function privateRedis(): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  const deadline = Date.now() + 5000;
-  while (!(await answersPing('127.0.0.1', port))) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error('redis-server failed');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { url: `redis://127.0.0.1:${port}`, child };
-}
-
 export async function benchCost(o: { prefix: string; token: string; rounds: number }) {
-  const redisServer = await privateRedis();
+  const redisServer = await startPrivateRedis();
   const fake = await startFakeSlackApi();
   const redis = createRedis(redisServer.url, { connectionName: 'bench-cost' }) as Redis;
   const keys = redisKeys(o.prefix);
@@ -310,10 +280,6 @@ export async function benchCost(o: { prefix: string; token: string; rounds: numb
     await bot.stop();
     redis.disconnect();
     await fake.close();
-    await new Promise<void>((resolve) => {
-      if (redisServer.child.exitCode !== null) return resolve();
-      redisServer.child.once('exit', () => resolve());
-      redisServer.child.kill('SIGTERM');
-    });
+    await redisServer.stop();
   }
 }

@@ -6,6 +6,7 @@ import { createRedis } from '../src/infra/redis/redis';
 import { redisKeys } from '../src/infra/redis/redis-keys';
 import { buildScenarioAlert } from '../jobs/simulated-exchange/alert-scenarios';
 import { startChild, type ServerChild } from './lib/child';
+import { commandsSoFar, startPrivateRedis } from './lib/private-redis';
 import { summarize, type LatencySummary } from './lib/stats';
 
 /**
@@ -15,7 +16,6 @@ import { summarize, type LatencySummary } from './lib/stats';
  * full work: validate, decide, commit atomically in Redis, queue the incident event.
  */
 export interface IntakeOptions {
-  redisUrl: string;
   prefix: string;
   token: string;
   connections: number;
@@ -37,8 +37,18 @@ export interface RateProbe {
   answered: number;
   /** Jobs waiting on the card-events and trigger queues: at the start, the end, the peak. */
   backlog: { start: number; end: number; peak: number };
+  /**
+   * How long the oldest of those jobs had waited (ms): at the end of the hold and at its peak.
+   * A job may carry many changes (the intake hands on what was committed meanwhile), so the lag,
+   * not the number of jobs, says whether the background keeps up.
+   */
+  lagMs: { end: number; peak: number };
+  /** After the hold, until nothing waits (ms; null: not within the drain timeout). */
+  drainMs: number | null;
+  /** Every Redis command (scripts' included) from the hold's start until drained, per alert. */
+  commandsPerAlert: number;
   p99Ms: number;
-  /** The end backlog is under one second's worth of alerts and answered ≥ 98 % of the rate. */
+  /** Answered ≥ 98 % of the rate, no errors, and the oldest waiting job under a second old. */
   sustained: boolean;
 }
 
@@ -145,6 +155,16 @@ async function withCpu(
 }
 
 export async function benchIntake(o: IntakeOptions): Promise<IntakeResult> {
+  // Its own redis-server: the commands counted are the bot's, and nothing else shares it.
+  const redisServer = await startPrivateRedis();
+  try {
+    return await benchIntakeOn(redisServer.url, o);
+  } finally {
+    await redisServer.stop();
+  }
+}
+
+async function benchIntakeOn(redisUrl: string, o: IntakeOptions): Promise<IntakeResult> {
   const bare = await startChild('bare-server.ts');
   let bareResult: LoadResult;
   try {
@@ -154,7 +174,7 @@ export async function benchIntake(o: IntakeOptions): Promise<IntakeResult> {
   }
 
   const bot = await startChild('bot-server.ts', {
-    REDIS_URL: o.redisUrl,
+    REDIS_URL: redisUrl,
     REDIS_PREFIX: o.prefix,
     SCOM_WEBHOOK_TOKEN: o.token,
   });
@@ -172,7 +192,7 @@ export async function benchIntake(o: IntakeOptions): Promise<IntakeResult> {
         outcomes['unparsable'] = (outcomes['unparsable'] ?? 0) + 1;
       }
     });
-    const backlog = await backlogProbe(o);
+    const backlog = await backlogProbe(redisUrl, o.prefix);
     try {
       for (const rate of o.rates ?? []) {
         await backlog.drained(o.drainTimeoutMs ?? 120_000);
@@ -217,9 +237,9 @@ export async function benchIntake(o: IntakeOptions): Promise<IntakeResult> {
 }
 
 /** Jobs waiting behind the webhook: the card-events queue and the remediation triggers. */
-async function backlogProbe(o: IntakeOptions) {
-  const redis = createRedis(o.redisUrl, { connectionName: 'bench-backlog' });
-  const prefix = redisKeys(o.prefix).bullPrefix;
+async function backlogProbe(redisUrl: string, benchPrefix: string) {
+  const redis = createRedis(redisUrl, { connectionName: 'bench-backlog' });
+  const prefix = redisKeys(benchPrefix).bullPrefix;
   const queues = [QUEUE_NAMES.cardEvents, QUEUE_NAMES.remediationTriggers].map(
     (name) => new Queue(name, { connection: redis, prefix }),
   );
@@ -227,8 +247,16 @@ async function backlogProbe(o: IntakeOptions) {
     const counts = await Promise.all(queues.map((q) => q.getJobCounts('wait', 'prioritized')));
     return counts.reduce((sum, c) => sum + (c.wait ?? 0) + (c.prioritized ?? 0), 0);
   };
+  /** The age of the oldest job still waiting on either queue (0: none waits). */
+  const lagMs = async (): Promise<number> => {
+    const oldest = await Promise.all(queues.map((q) => q.getJobs(['wait'], 0, 0, true)));
+    const now = Date.now();
+    return Math.max(0, ...oldest.flat().map((j) => now - j.timestamp));
+  };
   return {
     waiting,
+    lagMs,
+    commands: () => commandsSoFar(redis),
     async drained(timeoutMs: number): Promise<void> {
       const end = Date.now() + timeoutMs;
       while ((await waiting()) > 0 && Date.now() < end)
@@ -249,12 +277,15 @@ async function probeRate(
   backlog: Awaited<ReturnType<typeof backlogProbe>>,
 ): Promise<RateProbe> {
   const seconds = o.rateSeconds ?? 20;
+  const commandsBefore = await backlog.commands();
   const start = await backlog.waiting();
   let peak = start;
+  let peakLag = 0;
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
       peak = Math.max(peak, await backlog.waiting());
+      peakLag = Math.max(peakLag, await backlog.lagMs());
       await new Promise((r) => setTimeout(r, 1000));
     }
   })();
@@ -264,12 +295,21 @@ async function probeRate(
   sampling = false;
   await sampler;
   const end = await backlog.waiting();
+  const endLag = await backlog.lagMs();
   peak = Math.max(peak, end);
+  peakLag = Math.max(peakLag, endLag);
+  const drainStart = Date.now();
+  await backlog.drained(o.drainTimeoutMs ?? 120_000);
+  const drainMs = (await backlog.waiting()) === 0 ? Date.now() - drainStart : null;
+  const commands = (await backlog.commands()) - commandsBefore;
   return {
     rate,
     answered: result.perSecond,
     backlog: { start, end, peak },
+    lagMs: { end: endLag, peak: peakLag },
+    drainMs,
+    commandsPerAlert: result.requests > 0 ? Math.round(commands / result.requests) : 0,
     p99Ms: result.latencyMs.p99,
-    sustained: end <= rate && result.perSecond >= rate * 0.98 && result.non2xx === 0,
+    sustained: endLag < 1000 && result.perSecond >= rate * 0.98 && result.non2xx === 0,
   };
 }

@@ -126,7 +126,6 @@ async function main(): Promise<void> {
         `(a) webhook intake: 32 connections, ${SIZES.intakeSeconds} s each, bare server then bot…`,
       );
       result.intake = await benchIntake({
-        redisUrl: found.url,
         prefix: prefix('intake'),
         token,
         connections: 32,
@@ -252,13 +251,25 @@ function report(r: {
     if (i.rates) {
       out.push(
         '',
-        'sustainable rate (single alerts at a fixed rate; backlog = card-events + trigger jobs waiting)',
+        "sustainable rate (single alerts at a fixed rate; backlog = card-events + trigger jobs waiting, lag = the oldest one's wait)",
         formatTable([
-          ['alerts/s asked', 'answered/s', 'backlog start / peak / end', 'p99 ms', 'kept up'],
+          [
+            'alerts/s asked',
+            'answered/s',
+            'jobs start / peak / end',
+            'lag peak / end ms',
+            'drained in ms',
+            'commands/alert',
+            'p99 ms',
+            'kept up',
+          ],
           ...i.rates.map((r) => [
             String(r.rate),
             String(r.answered),
             `${r.backlog.start} / ${r.backlog.peak} / ${r.backlog.end}`,
+            `${r.lagMs.peak} / ${r.lagMs.end}`,
+            r.drainMs === null ? 'not drained' : String(r.drainMs),
+            String(r.commandsPerAlert),
             r.p99Ms.toFixed(1),
             r.sustained ? 'yes' : 'no',
           ]),

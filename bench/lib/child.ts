@@ -30,9 +30,11 @@ type Message = { type: 'ready'; port: number } | ({ type: 'stats' } & ChildStats
 export async function startChild(
   script: string,
   env: Record<string, string> = {},
+  /** More flags for node (`--cpu-prof` to profile the server, which NODE_OPTIONS refuses). */
+  execArgv: string[] = [],
 ): Promise<ServerChild> {
   const child: ChildProcess = fork(path.join(__dirname, '..', 'servers', script), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...execArgv],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
