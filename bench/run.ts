@@ -461,6 +461,14 @@ function stormServerReport(s: StormServerResult): string[] {
       ['late problem card, after its 202', ms(s.lagMs.lateCard)],
       ['outage card end state, after the last storm resolution', ms(s.lagMs.outageCardResolutions)],
       ['noise cards resolved, after the last noise resolution', ms(s.lagMs.incidentCardsResolved)],
+      [
+        'card behind its change p50 / p95 / max: outage card',
+        `${s.cardBehindMs.outage.p50} / ${s.cardBehindMs.outage.p95} / ${s.cardBehindMs.outage.max} ms`,
+      ],
+      [
+        '  noise cards',
+        `${s.cardBehindMs.noise.p50} / ${s.cardBehindMs.noise.p95} / ${s.cardBehindMs.noise.max} ms`,
+      ],
       ['queues drained, after the storm end', ms(s.drainMs)],
       ['backlog peak (card events + triggers + chat-slack jobs)', String(s.backlogPeak)],
       ['bot CPU per alert', `${s.botCpuMsPerAlert} ms`],

@@ -84,6 +84,11 @@ export interface StormServerResult {
     incidentCardsResolved: number | null;
   };
   /** From the storm's last answer until the bot's queues had nothing waiting, delayed or active. */
+  /**
+   * From a change's answer to its card's next draw: the outage card for members joining and
+   * resolving, the noise cards for each of their alerts.
+   */
+  cardBehindMs: { outage: LatencySummary; noise: LatencySummary };
   drainMs: number | null;
   backlogPeak: number;
   botCpuMsPerAlert: number;
@@ -621,6 +626,28 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
   const lastOwn = ownPosted.length === own.length ? Math.max(...ownPosted.map((c) => c.at)) : null;
   const resolvedShown = v.resolvedShown.filter((c): c is RecordedCall => c !== undefined);
   const lateCall = v.ownPosted.at(-1);
+  // How far behind a card was: from each change's answer to the card's next draw.
+  const drawsOf = (ts: string | undefined) =>
+    ts ? v.calls.filter((c) => !c.body.thread_ts && cardAt(c) === ts).map((c) => c.at) : [];
+  const behindOf = (changes: Send[], draws: number[]) =>
+    changes
+      .map((e) => {
+        const at = e.answeredAt ?? 0;
+        const next = draws.find((d) => d >= at);
+        return next === undefined ? null : next - at;
+      })
+      .filter((x): x is number => x !== null);
+  const outageDrawTimes = v.posts.filter((c) => v.outageTs.has(c.ts)).flatMap((c) => drawsOf(c.ts));
+  const outageBehind = behindOf(
+    sends.filter((e) => e.incident.kind === 'storm' && e.expected !== 'updated'),
+    outageDrawTimes,
+  );
+  const noiseBehind = noise.flatMap((i) =>
+    behindOf(
+      sends.filter((e) => e.incident === i),
+      drawsOf(i.incidentId ? v.tsOf.get(i.incidentId) : undefined),
+    ),
+  );
   const outageCards = byKind('outage');
   const noiseCards = byKind('noise');
   const lateCards = byKind('late');
@@ -668,6 +695,7 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
           ? Math.max(0, ...resolvedShown.map((c) => c.at)) - lastNoiseResolutionAt
           : null,
     },
+    cardBehindMs: { outage: summarize(outageBehind), noise: summarize(noiseBehind) },
     drainMs: drainedAt === null ? null : drainedAt - endedAt,
     backlogPeak,
     botCpuMsPerAlert: round((stats.cpuMs - idle.cpuMs) / sends.length, 2),
