@@ -444,8 +444,8 @@ function stormServerReport(s: StormServerResult): string[] {
       ],
       ['storm own cards turned into pointers', String(c.stormPointers)],
       [
-        'thread messages / updates (of the outage card)',
-        `${c.threadMessages} / ${c.updates} (${c.outageCardUpdates})`,
+        'thread messages / updates (of the outage card; identical to what it showed)',
+        `${c.threadMessages} / ${c.updates} (${c.outageCardUpdates}; ${c.identicalUpdates})`,
       ],
       [
         'top-level per minute / peak Web API calls in 60 s',

@@ -62,6 +62,8 @@ export interface StormServerResult {
     threadMessages: number;
     updates: number;
     outageCardUpdates: number;
+    /** Updates identical to what the card showed already. */
+    identicalUpdates: number;
     /** Top-level posts per minute, from the storm's start to the last one. */
     messagesPerMinute: number;
     /** The most Web API posts and updates in any 60 s. */
@@ -91,6 +93,16 @@ export interface StormServerResult {
   cardBehindMs: { outage: LatencySummary; noise: LatencySummary };
   drainMs: number | null;
   backlogPeak: number;
+  /** Once a second: jobs on each queue, and site-a's outage members in Redis (all / open). */
+  timeline: Array<{
+    t: number;
+    cardEvents: number;
+    triggers: number;
+    chatWaiting: number;
+    chatDelayed: number;
+    outageMembers: number;
+    outageOpen: number;
+  }>;
   botCpuMsPerAlert: number;
   accounting: { alertIds: number; recorded: number; missing: number; wrongIncident: number };
   /** Issue 16's targets, each met or not. */
@@ -437,13 +449,41 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
 
   const idle = await bot.stats();
   let backlogPeak = 0;
-  const sampler = setInterval(() => {
-    void backlog().then(
-      (n) => (backlogPeak = Math.max(backlogPeak, n)),
-      () => undefined,
-    );
-  }, 1000);
+  const timeline: StormServerResult['timeline'] = [];
+  let sampling = false;
+  // Every second: what waits on each queue, and what site-a's outage state in Redis holds (so a
+  // card behind can be told apart from a fan-out behind).
+  const sample = async () => {
+    if (sampling) return;
+    sampling = true;
+    try {
+      const [events, triggers, chat] = await Promise.all(
+        queues.map((q) => q.getJobCounts('wait', 'active', 'prioritized', 'delayed')),
+      );
+      const sum = (c: Record<string, number> | undefined) =>
+        Object.values(c ?? {}).reduce((a, b) => a + b, 0);
+      backlogPeak = Math.max(backlogPeak, sum(events) + sum(triggers) + sum(chat));
+      const doc = await o.redis.hget(keys.outageState('site-a'), 'doc');
+      const outage = doc
+        ? (JSON.parse(doc) as { outages: Array<{ members: Array<{ status: string }> }> }).outages[0]
+        : undefined;
+      timeline.push({
+        t: Date.now() - startedAt,
+        cardEvents: sum(events),
+        triggers: sum(triggers),
+        chatWaiting: (chat?.wait ?? 0) + (chat?.prioritized ?? 0) + (chat?.active ?? 0),
+        chatDelayed: chat?.delayed ?? 0,
+        outageMembers: outage?.members.length ?? 0,
+        outageOpen: outage?.members.filter((m) => m.status === 'open').length ?? 0,
+      });
+    } catch {
+      // A sample lost to a busy moment is not worth failing the bench for.
+    } finally {
+      sampling = false;
+    }
+  };
   const startedAt = Date.now();
+  const sampler = setInterval(() => void sample(), 1000);
   const started = performance.now();
   const chains = new Map<string, Promise<void>>();
   let next = 0;
@@ -648,6 +688,17 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
       drawsOf(i.incidentId ? v.tsOf.get(i.incidentId) : undefined),
     ),
   );
+  // Updates that drew exactly what the card already showed (text and blocks): budget spent on
+  // nothing the channel can see.
+  const shown = new Map<string, string>();
+  let identicalUpdates = 0;
+  for (const c of v.calls) {
+    const ts = cardAt(c);
+    if (c.body.thread_ts || ts === undefined) continue;
+    const drawn = JSON.stringify([c.body.text, c.body.blocks]);
+    if (c.method === 'chat.update' && shown.get(ts) === drawn) identicalUpdates += 1;
+    shown.set(ts, drawn);
+  }
   const outageCards = byKind('outage');
   const noiseCards = byKind('noise');
   const lateCards = byKind('late');
@@ -680,6 +731,7 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
         .length,
       updates: updates.length,
       outageCardUpdates: updates.filter((c) => v.outageTs.has(String(c.body.ts))).length,
+      identicalUpdates,
       messagesPerMinute: round(v.posts.length / minutes, 1),
       peakCallsPerMinute: peak,
       limited429: fake.limited().length,
@@ -698,6 +750,7 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
     cardBehindMs: { outage: summarize(outageBehind), noise: summarize(noiseBehind) },
     drainMs: drainedAt === null ? null : drainedAt - endedAt,
     backlogPeak,
+    timeline,
     botCpuMsPerAlert: round((stats.cpuMs - idle.cpuMs) / sends.length, 2),
     accounting: { alertIds: ids.length, recorded, missing, wrongIncident },
     targets: {
