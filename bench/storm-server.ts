@@ -484,6 +484,16 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
   };
   const startedAt = Date.now();
   const sampler = setInterval(() => void sample(), 1000);
+  let cleaned = false;
+  const cleanup = async (): Promise<void> => {
+    if (cleaned) return;
+    cleaned = true;
+    clearInterval(sampler);
+    await Promise.allSettled(queues.map((q) => q.close()));
+    await bot.stop();
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
   const started = performance.now();
   const chains = new Map<string, Promise<void>>();
   let next = 0;
@@ -505,7 +515,7 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
     }
     await Promise.all(chains.values());
   } catch (err) {
-    clearInterval(sampler);
+    await cleanup();
     throw err;
   }
   const endedAt = Date.now();
@@ -565,7 +575,7 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
       .map((i) => {
         const ts = i.incidentId ? tsOf.get(i.incidentId) : undefined;
         return ts
-          ? draws.find((c) => cardAt(c) === ts && /^\[[^\]]+\] Resolved/.test(text(c)) && c.at >= 0)
+          ? draws.find((c) => cardAt(c) === ts && /^\[[^\]]+\] Resolved/.test(text(c)))
           : undefined;
       });
     return {
@@ -586,31 +596,37 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
   const capAt = endedAt + o.capMs;
   let drainedAt: number | null = null;
   let v = view();
-  for (;;) {
+  let waitedMs: number;
+  let admissionDoc: { running: unknown[]; waiting: Array<{ server?: string }> } = {
+    running: [],
+    waiting: [],
+  };
+  let stats: Awaited<ReturnType<typeof bot.stats>>;
+  try {
+    for (;;) {
+      v = view();
+      if (drainedAt === null && (await backlog()) === 0) drainedAt = Date.now();
+      const done =
+        v.allMembers !== undefined &&
+        v.endState !== undefined &&
+        v.ownPosted.every((c) => c !== undefined) &&
+        v.resolvedShown.every((c) => c !== undefined) &&
+        drainedAt !== null;
+      if (done || Date.now() > capAt) break;
+      await sleep(250);
+    }
+    // A little more, for anything the end state still sends (the thread's resolution message).
+    await sleep(2000);
+    clearInterval(sampler);
     v = view();
-    if (drainedAt === null && (await backlog()) === 0) drainedAt = Date.now();
-    const done =
-      v.allMembers !== undefined &&
-      v.endState !== undefined &&
-      v.ownPosted.every((c) => c !== undefined) &&
-      v.resolvedShown.every((c) => c !== undefined) &&
-      drainedAt !== null;
-    if (done || Date.now() > capAt) break;
-    await sleep(250);
+    waitedMs = Date.now() - endedAt;
+    admissionDoc = JSON.parse(
+      (await o.redis.hget(keys.admission('site-a'), 'doc')) ?? '{"running":[],"waiting":[]}',
+    ) as typeof admissionDoc;
+    stats = await bot.stats();
+  } finally {
+    await cleanup();
   }
-  // A little more, for anything the end state still sends (the thread's resolution message).
-  await sleep(2000);
-  clearInterval(sampler);
-  v = view();
-  const waitedMs = Date.now() - endedAt;
-  const admissionDoc = JSON.parse(
-    (await o.redis.hget(keys.admission('site-a'), 'doc')) ?? '{"running":[],"waiting":[]}',
-  ) as { running: unknown[]; waiting: Array<{ server?: string }> };
-  const stats = await bot.stats();
-  await Promise.allSettled(queues.map((q) => q.close()));
-  await bot.stop();
-  await fake.close();
-  rmSync(dir, { recursive: true, force: true });
 
   // Accounting: every alert id answered is recorded, by its last payload, in the incident named.
   const store = createRedisIncidentStore(o.redis, { prefix: o.prefix, retentionMs: 86_400_000 });
