@@ -12,16 +12,18 @@ import { benchStorm, type StormResult } from './storm';
 import { benchWorker, type WorkerBenchResult } from './worker';
 import { benchOutageStorm, type OutageStormResult } from './outage-storm';
 import { benchCost, type CostResult } from './cost';
+import { benchStormServer, type StormServerResult } from './storm-server';
 
 /**
- * `npm run bench`: the three benchmarks of docs/performance.md, a table on stdout and the whole
+ * `npm run bench`: the benchmarks of docs/performance.md, a table on stdout and the whole
  * result as JSON in bench/results/latest.json. `--quick` (or BENCH_QUICK=1) scales everything
- * down for a try-out; `--only intake,storm,worker` runs some of them.
+ * down for a try-out; `--only intake,storm,worker` runs some of them
+ * (also `outage`, `cost`, `storm-server`).
  */
 const args = process.argv.slice(2);
 const quick = args.includes('--quick') || process.env.BENCH_QUICK === '1';
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const only = new Set((onlyArg ?? 'intake,storm,worker,outage,cost').split(','));
+const only = new Set((onlyArg ?? 'intake,storm,worker,outage,cost,storm-server').split(','));
 // `--rates=50,100`: the sustainable-rate probe's fixed rates (alerts/s) instead of the defaults.
 const ratesArg = args.find((a) => a.startsWith('--rates='))?.slice('--rates='.length);
 
@@ -38,6 +40,10 @@ const SIZES = quick
       outageNoise: 8,
       outageSeconds: 20,
       costRounds: 3,
+      stormServerServers: 50,
+      stormServerNoise: 15,
+      stormServerSeconds: 20,
+      stormServerCapMs: 180_000,
       rates: [100],
       rateSeconds: 8,
       drainMs: 60_000,
@@ -54,6 +60,10 @@ const SIZES = quick
       outageNoise: 30,
       outageSeconds: 60,
       costRounds: 10,
+      stormServerServers: 150,
+      stormServerNoise: 50,
+      stormServerSeconds: 60,
+      stormServerCapMs: 600_000,
       rates: [100, 250, 500, 1000],
       rateSeconds: 20,
       drainMs: 120_000,
@@ -112,6 +122,7 @@ async function main(): Promise<void> {
     worker?: WorkerBenchResult;
     outage?: OutageStormResult;
     cost?: CostResult;
+    stormServer?: StormServerResult;
   } = {
     startedAt: new Date().toISOString(),
     quick,
@@ -184,6 +195,22 @@ async function main(): Promise<void> {
         rounds: SIZES.costRounds,
       });
     }
+    if (only.has('storm-server')) {
+      log(
+        `(f) outage storm through the real server: ${SIZES.stormServerServers} servers of site-a + ${SIZES.stormServerNoise} noise, ${SIZES.stormServerSeconds} s…`,
+      );
+      result.stormServer = await benchStormServer({
+        redis,
+        redisUrl: found.url,
+        prefix: prefix('storm-server'),
+        token,
+        stormServers: SIZES.stormServerServers,
+        noiseServers: SIZES.stormServerNoise,
+        seconds: SIZES.stormServerSeconds,
+        concurrency: 16,
+        capMs: SIZES.stormServerCapMs,
+      });
+    }
   } finally {
     for (const p of prefixes) await deleteKeysWithPrefix(redis, p);
     redis.disconnect();
@@ -209,6 +236,7 @@ function report(r: {
   worker?: WorkerBenchResult;
   outage?: OutageStormResult;
   cost?: CostResult;
+  stormServer?: StormServerResult;
 }): string {
   const m = r.machine;
   const out: string[] = [
@@ -394,7 +422,86 @@ function report(r: {
       ),
     );
   }
+  if (r.stormServer) out.push('', ...stormServerReport(r.stormServer));
   return out.join('\n');
+}
+
+function stormServerReport(s: StormServerResult): string[] {
+  const ms = (x: number | null) => (x === null ? 'not reached' : `${x} ms`);
+  const yes = (b: boolean) => (b ? 'met' : 'NOT met');
+  const c = s.channel;
+  return [
+    `(f) Outage storm through the real server: ${s.alerts} alerts, ${s.servers} servers, planned ${s.seconds} s, ${s.concurrency} requests at most in flight, fake Slack enforcing its limits`,
+    formatTable([
+      ['measure', 'value'],
+      ['sent in (s)', String(s.sendSeconds)],
+      [
+        'webhook latency p50 / p95 / p99 / max ms',
+        `${s.latencyMs.p50} / ${s.latencyMs.p95} / ${s.latencyMs.p99} / ${s.latencyMs.max}`,
+      ],
+      [
+        'outcomes',
+        Object.entries(s.outcomes)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') + ` (${s.unexpectedOutcomes} unexpected)`,
+      ],
+      [
+        'incidents: storm (open at end) / noise (resolved) / late',
+        `${s.incidents.storm} (${s.incidents.stormOpenAtEnd}) / ${s.incidents.noise} (${s.incidents.noiseResolved}) / 1`,
+      ],
+      [
+        'top-level messages (outage / storm own / noise / late / other)',
+        `${c.topLevelMessages} (${c.outageCards} / ${c.stormOwnCards} / ${c.noiseCards} / ${c.lateCards} / ${c.otherTopLevel})`,
+      ],
+      ['storm own cards turned into pointers', String(c.stormPointers)],
+      [
+        'thread messages / updates (of the outage card; identical to what it showed)',
+        `${c.threadMessages} / ${c.updates} (${c.outageCardUpdates}; ${c.identicalUpdates})`,
+      ],
+      [
+        'top-level per minute / peak Web API calls in 60 s',
+        `${c.messagesPerMinute} / ${c.peakCallsPerMinute}`,
+      ],
+      ['429s', String(c.limited429)],
+      [
+        'outage card with every member, after its last first alert',
+        ms(s.lagMs.outageCardAllMembers),
+      ],
+      ['  the same, after the storm end', ms(s.lagMs.outageCardAllMembersAfterEnd)],
+      ['last own card, after the storm end', ms(s.lagMs.lastCardAfterEnd)],
+      ['late problem card, after its 202', ms(s.lagMs.lateCard)],
+      ['outage card end state, after the last storm resolution', ms(s.lagMs.outageCardResolutions)],
+      ['noise cards resolved, after the last noise resolution', ms(s.lagMs.incidentCardsResolved)],
+      [
+        'card behind its change p50 / p95 / max: outage card',
+        `${s.cardBehindMs.outage.p50} / ${s.cardBehindMs.outage.p95} / ${s.cardBehindMs.outage.max} ms`,
+      ],
+      [
+        '  noise cards',
+        `${s.cardBehindMs.noise.p50} / ${s.cardBehindMs.noise.p95} / ${s.cardBehindMs.noise.max} ms`,
+      ],
+      ['queues drained, after the storm end', ms(s.drainMs)],
+      ['backlog peak (card events + triggers + chat-slack jobs)', String(s.backlogPeak)],
+      ['bot CPU per alert', `${s.botCpuMsPerAlert} ms`],
+      [
+        'site-a checks running / waiting at the end (no worker)',
+        `${s.siteAAdmission.running} / ${s.siteAAdmission.waiting}${s.siteAAdmission.lateWaiting ? " (the late problem's among them)" : ''}`,
+      ],
+      [
+        'alerts accounted for',
+        `${s.accounting.recorded} of ${s.accounting.alertIds} alert ids (${s.accounting.wrongIncident} wrong incident or status)`,
+      ],
+      [
+        'targets: 0 429s / one message per story / visible in 10 s / none unaccounted',
+        `${yes(s.targets.no429)} / ${yes(s.targets.oneMessagePerStory)} / ${yes(s.targets.visibleWithin10s)} / ${yes(s.targets.noneUnaccounted)}`,
+      ],
+    ]),
+    `reached within ${Math.round(s.waitedMs / 1000)} s of the storm's end: ${Object.entries(
+      s.reached,
+    )
+      .map(([k, v]) => `${k} ${v ? 'yes' : 'NO'}`)
+      .join(', ')}`,
+  ];
 }
 
 main().catch((err: unknown) => {
