@@ -130,10 +130,12 @@ export function deliveryBackoff(attemptsMade: number): number {
 }
 
 /**
- * BullMQ priorities (1 is first): a new card (a new incident or outage) before a resolution,
- * a resolution before any other update. A command's reply answers a person: first too.
+ * BullMQ priorities (1 is first): a new card (a new incident or outage) before anything else; then
+ * an outage card's change (one card telling the story of many incidents: bench (f) showed it
+ * waiting 30 s behind single incidents' updates when it shared their priority); then a
+ * resolution; then any other update. A command's reply answers a person: first too.
  */
-export const DELIVERY_PRIORITY = { new: 1, resolved: 2, update: 3 } as const;
+export const DELIVERY_PRIORITY = { new: 1, outage: 2, resolved: 3, update: 4 } as const;
 
 function priorityOf(change: IncidentEvent['change'] | undefined): number {
   if (change === 'created') return DELIVERY_PRIORITY.new;
@@ -376,10 +378,10 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
           for (const id of e.retract) await redrawIncident(id, DELIVERY_PRIORITY.update);
           break;
         case 'outage-resolved':
-          redrawOutage(e.outageId, DELIVERY_PRIORITY.resolved);
+          redrawOutage(e.outageId, DELIVERY_PRIORITY.outage);
           break;
         case 'member-left':
-          redrawOutage(e.outageId, DELIVERY_PRIORITY.update);
+          redrawOutage(e.outageId, DELIVERY_PRIORITY.outage);
           await redrawIncident(e.incidentId, DELIVERY_PRIORITY.new);
           break;
         case 'post-own-card':
@@ -397,7 +399,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
           );
           break;
         default:
-          redrawOutage(e.outageId, DELIVERY_PRIORITY.update);
+          redrawOutage(e.outageId, DELIVERY_PRIORITY.outage);
       }
     }
     for (const [outageId, priority] of outages) {
@@ -657,7 +659,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       if (!deps.outages) return;
       // The scope the outage state keeps it under: its site, or `*` across sites.
       const scope = (await deps.outages.routing.outage(outage.site, outage.id)) ? outage.site : '*';
-      await queueOutageRedraw(scope, outage.id, `holds-${randomUUID()}`, DELIVERY_PRIORITY.update);
+      await queueOutageRedraw(scope, outage.id, `holds-${randomUUID()}`, DELIVERY_PRIORITY.outage);
     },
     async close() {
       clearInterval(tickTimer);

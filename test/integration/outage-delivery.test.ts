@@ -1,6 +1,13 @@
 import pino from 'pino';
 import { webApi } from '@slack/bolt';
-import { startChatDelivery, type ChatDelivery } from '../../jobs/chat/chat-delivery';
+import { Queue } from 'bullmq';
+import {
+  DELIVERY_PRIORITY,
+  startChatDelivery,
+  type ChatDelivery,
+  type DeliveryJob,
+} from '../../jobs/chat/chat-delivery';
+import { chatQueueName } from '../../jobs/queues/names';
 import { createCardEventQueue } from '../../jobs/queues/card-events';
 import { createSlackSurface } from '../../adapters/slack/surface';
 import { slackPlatform } from '../../adapters/slack/platform';
@@ -224,6 +231,24 @@ test('30 alerts from 10 servers sharing a dependency: one outage card, the last 
     const last = outageCards().at(-1)!;
     expect(String(last.body.text)).toContain('Resolved');
     expect(fake.limited()).toEqual([]);
+    // The outage card's redraws (after its opening, a new card) go before single incidents'
+    // resolutions and updates: one card for many incidents must not wait behind them.
+    const slackJobs = new Queue<DeliveryJob>(chatQueueName('slack'), {
+      connection: redis,
+      prefix: keys.bullPrefix,
+    });
+    try {
+      const outageJobs = (await slackJobs.getJobs(['completed'])).filter(
+        (j) => j.data.type === 'outage',
+      );
+      expect(outageJobs.length).toBeGreaterThan(1);
+      expect(new Set(outageJobs.map((j) => j.opts.priority))).toEqual(
+        new Set([DELIVERY_PRIORITY.new, DELIVERY_PRIORITY.outage]),
+      );
+      expect(DELIVERY_PRIORITY.outage).toBeLessThan(DELIVERY_PRIORITY.resolved);
+    } finally {
+      await slackJobs.close();
+    }
   } finally {
     await Promise.all([a.close(), b.close()]);
   }
