@@ -102,6 +102,11 @@ export interface ChatDeliveryDeps {
   outages?: OutageDelivery;
   /** Each platform's published limits (its module's `limits`): budgets spent before each call. */
   limits?: Partial<Record<PlatformId, PlatformLimits | undefined>>;
+  /**
+   * False: only queue (redraws, replies); another process consumes the queues and runs the outage
+   * timer (BOT_ROLE=web). Default true.
+   */
+  consume?: boolean;
 }
 
 export interface ChatDelivery {
@@ -174,6 +179,7 @@ function budgeted(surface: ChatSurface, gate: RateGate): ChatSurface {
 export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
   const { keys, redis, logger } = deps;
   const lockMs = deps.lockMs ?? 30_000;
+  const consume = deps.consume !== false;
   const gate = createRateGate(redis, keys.chatRateTag, deps.limits ?? {});
   const queues = new Map<PlatformId, Queue<DeliveryJob>>();
   const workers: Worker[] = [];
@@ -243,6 +249,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
         connection: blocking(),
         prefix: deps.bullPrefix,
         concurrency: 4,
+        autorun: consume,
         settings: { backoffStrategy: (attemptsMade: number) => deliveryBackoff(attemptsMade) },
       },
     );
@@ -290,7 +297,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
         ),
       );
     },
-    { connection: blocking(), prefix: deps.bullPrefix, concurrency: 8 },
+    { connection: blocking(), prefix: deps.bullPrefix, concurrency: 8, autorun: consume },
   );
   fanOut.on('error', (err) => logger.warn({ err: err.message }, 'incident event fan-out error'));
 
@@ -620,19 +627,20 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
   // Holds that end and outages that expire are found by every replica's timer; the state's
   // compare-and-set hands each effect to exactly one of them.
   let ticking = false;
-  const tickTimer = deps.outages
-    ? setInterval(() => {
-        if (ticking || !deps.outages) return;
-        ticking = true;
-        void (async () => {
-          for (const scoped of await deps.outages!.routing.tick()) {
-            await outageEffects(scoped, `tick-${randomUUID()}`);
-          }
-        })()
-          .catch((err: unknown) => logger.warn({ err: errorText(err) }, 'outage timer failed'))
-          .finally(() => (ticking = false));
-      }, deps.outages.tickMs ?? 1000)
-    : undefined;
+  const tickTimer =
+    deps.outages && consume
+      ? setInterval(() => {
+          if (ticking || !deps.outages) return;
+          ticking = true;
+          void (async () => {
+            for (const scoped of await deps.outages!.routing.tick()) {
+              await outageEffects(scoped, `tick-${randomUUID()}`);
+            }
+          })()
+            .catch((err: unknown) => logger.warn({ err: errorText(err) }, 'outage timer failed'))
+            .finally(() => (ticking = false));
+        }, deps.outages.tickMs ?? 1000)
+      : undefined;
   tickTimer?.unref();
 
   return {

@@ -259,9 +259,11 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
     startDelivery(
       surfaces: readonly ChatSurface[],
       limits: Partial<Record<PlatformId, PlatformLimits | undefined>> = {},
+      opts: { consume?: boolean } = {},
     ): ChatDelivery {
       delivery = startChatDelivery({
         limits,
+        ...(opts.consume === false ? { consume: false } : {}),
         ...(outages ? { outages } : {}),
         connection: options.connection,
         workerConnection: options.workerConnection,

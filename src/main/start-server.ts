@@ -348,16 +348,20 @@ export async function startServer(
     );
     if (outage) await redrawOutage(outage);
   };
+  // BOT_ROLE=web: HTTP only; the replicas with BOT_ROLE=all consume the queues and run the timers.
+  const background = config.background;
   let gateTicking = false;
-  const gateTimer = setInterval(() => {
-    if (gateTicking) return;
-    gateTicking = true;
-    void gate
-      .tick()
-      .catch((err: unknown) => logger.warn({ err }, 'remediation gate timer failed'))
-      .finally(() => (gateTicking = false));
-  }, options.admissionTickMs ?? 1000);
-  gateTimer.unref();
+  const gateTimer = background
+    ? setInterval(() => {
+        if (gateTicking) return;
+        gateTicking = true;
+        void gate
+          .tick()
+          .catch((err: unknown) => logger.warn({ err }, 'remediation gate timer failed'))
+          .finally(() => (gateTicking = false));
+      }, options.admissionTickMs ?? 1000)
+    : undefined;
+  gateTimer?.unref();
   const handlers: ActionOutcomeHandler[] = [];
   const consumerOptions = {
     admission: gate,
@@ -370,19 +374,26 @@ export async function startServer(
     signing: signing ?? createKeyRing([{ id: 'none', secret: randomBytes(32).toString('hex') }]),
     onRejected: () => metrics.rejectedResults.inc(),
   };
-  const consumers = startRemediationConsumers({
-    ...consumerOptions,
-    connection: () =>
-      createRedis(config.redisUrl, { forBlockingClient: true, connectionName: 'exchops-bot-rem' }),
-    bullPrefix: keys.bullPrefix,
-  });
-  const lapses = watchLapsedWorkers({
-    ...consumerOptions,
-    redis,
-    keys,
-    intervalMs: options.lapseCheckMs ?? 2000,
-    onDeclared: () => metrics.unknownOutcomes.inc(),
-  });
+  const consumers = background
+    ? startRemediationConsumers({
+        ...consumerOptions,
+        connection: () =>
+          createRedis(config.redisUrl, {
+            forBlockingClient: true,
+            connectionName: 'exchops-bot-rem',
+          }),
+        bullPrefix: keys.bullPrefix,
+      })
+    : null;
+  const lapses = background
+    ? watchLapsedWorkers({
+        ...consumerOptions,
+        redis,
+        keys,
+        intervalMs: options.lapseCheckMs ?? 2000,
+        onDeclared: () => metrics.unknownOutcomes.inc(),
+      })
+    : null;
   const resultLinks =
     config.publicUrl && config.jobSigningKey
       ? { base: config.publicUrl, key: resultLinkKey(config.jobSigningKey) }
@@ -434,6 +445,7 @@ export async function startServer(
   const delivery = chatRuntime.startDelivery(
     surfaces,
     Object.fromEntries(PLATFORMS.map((p) => [p.id, p.limits])),
+    { consume: background },
   );
   redrawOutage = (o) => delivery.redrawOutage(o);
   handlers.push(async (outcome) => {
@@ -529,7 +541,7 @@ export async function startServer(
       clearInterval(relayTimer);
       clearInterval(gateTimer);
       redisWatch.stop();
-      lapses.stop();
+      lapses?.stop();
       // Stop taking connections; in-flight requests finish, idle keep-alive ones are dropped.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -543,7 +555,7 @@ export async function startServer(
       await intake.idle();
       approvals.stop();
       await Promise.allSettled([...platforms.values()].map((p) => p.stop?.()));
-      await consumers.close();
+      await consumers?.close();
       await delivery.close();
       await opsQueues.close();
       await producer.close();
@@ -569,8 +581,16 @@ export async function startServer(
     process.once('SIGINT', onSignal);
   }
 
+  if (!background) {
+    logger.info('BOT_ROLE=web: no background work here (a replica with BOT_ROLE=all does it)');
+  }
   logger.info(
-    { port, redisPrefix: config.redisPrefix, webhook: '/api/alerts/scom' },
+    {
+      port,
+      redisPrefix: config.redisPrefix,
+      webhook: '/api/alerts/scom',
+      role: background ? 'all' : 'web',
+    },
     'exchange-chatops is listening',
   );
   return {

@@ -25,6 +25,7 @@ test('defaults', () => {
     runbookWaitSeconds: null,
     alertRoutesPath: undefined,
     consoleEnabled: false,
+    background: true,
     approvalPolicyPath: undefined,
     approvalTtlMs: 15 * 60_000,
     approvalPolicyReloadMs: 30_000,
@@ -201,4 +202,11 @@ test('every problem with JOB_SIGNING_KEYS is reported at once, no secret echoed'
   const message = (error as ConfigError).message;
   expect(message).not.toContain(short);
   expect(message).not.toContain(good);
+});
+
+test('BOT_ROLE: all (the default) does the background work, web only answers HTTP', () => {
+  expect(loadConfig({}).background).toBe(true);
+  expect(loadConfig({ BOT_ROLE: 'all' }).background).toBe(true);
+  expect(loadConfig({ BOT_ROLE: 'web' }).background).toBe(false);
+  expect(() => loadConfig({ BOT_ROLE: 'worker' })).toThrow(/BOT_ROLE.*must be all or web/);
 });

@@ -111,6 +111,14 @@ const envSchema = z.object({
     emptyToUndefined,
     z.coerce.number().int().min(1).max(3600).default(15),
   ),
+  /**
+   * `all`: this process answers HTTP and does the background work (card delivery, remediation
+   * runs, timers); `web`: HTTP only, for webhook replicas behind a load balancer.
+   */
+  BOT_ROLE: z.preprocess(
+    emptyToUndefined,
+    z.enum(['all', 'web'], 'must be all or web').default('all'),
+  ),
   /** The local console at /console has no login: on only when asked for. */
   CONSOLE_ENABLED: z.preprocess(
     emptyToUndefined,
@@ -215,6 +223,11 @@ export type Config = {
   /** Path of the alert routing rules (YAML); without it each platform's default channel. */
   alertRoutesPath: string | undefined;
   consoleEnabled: boolean;
+  /**
+   * False (BOT_ROLE=web): the process answers HTTP and queues work, but runs none of the
+   * background (card delivery, remediation runs and results, timers); another replica does.
+   */
+  background: boolean;
   /** REDIS_VOLATILE_OK and REDIS_PERSISTENCE_ASSERTED (src/infra/redis/durability.ts). */
   redisDurability: { volatileOk: boolean; persistenceAsserted: boolean };
   redisWatchMs: number;
@@ -309,6 +322,7 @@ export function loadConfig(
     runbookWaitSeconds: e.RUNBOOK_WAIT_SECONDS ?? null,
     alertRoutesPath: e.ALERT_ROUTES,
     consoleEnabled: e.CONSOLE_ENABLED === 'true',
+    background: e.BOT_ROLE === 'all',
     redisDurability: {
       volatileOk: e.REDIS_VOLATILE_OK === 'true',
       persistenceAsserted: e.REDIS_PERSISTENCE_ASSERTED === 'true',
