@@ -26,6 +26,8 @@ export interface IntakeOptions {
   /** Fixed rates (alerts/s) for the sustainable-rate probe, and how long each is held. */
   rates?: number[];
   rateSeconds?: number;
+  /** The webhook in a process of its own (BOT_ROLE=web) and the background in another. */
+  split?: boolean;
   /** How long to wait for the backlog of the run before to drain (then the probe starts anyway). */
   drainTimeoutMs?: number;
 }
@@ -63,6 +65,8 @@ export interface LoadResult {
 }
 
 export interface IntakeResult {
+  /** One bot process, or the webhook and the background in two (`split`). */
+  layout: string;
   connections: number;
   seconds: number;
   bot: LoadResult & { outcomes: Record<string, number> };
@@ -129,10 +133,11 @@ async function measure(
   child: ServerChild,
   o: IntakeOptions,
   onBody?: (body: string) => void,
+  cpuOf: ServerChild[] = [child],
 ): Promise<LoadResult> {
   // Warm-up first (JIT, connection pools); only the second run counts.
   await runLoad(child.url, o.token, o.connections, o.warmupSeconds);
-  return withCpu(child, 1, () => runLoad(child.url, o.token, o.connections, o.seconds, onBody));
+  return withCpu(cpuOf, 1, () => runLoad(child.url, o.token, o.connections, o.seconds, onBody));
 }
 
 /**
@@ -140,13 +145,18 @@ async function measure(
  * started and finished within it (the bot's queues are drained before a run where it matters).
  */
 async function withCpu(
-  child: ServerChild,
+  children: ServerChild[],
   perRequest: number,
   run: () => Promise<LoadResult>,
 ): Promise<LoadResult> {
-  const before = (await child.stats()).cpuMs;
+  const cpu = async () => {
+    let ms = 0;
+    for (const c of children) ms += (await c.stats()).cpuMs;
+    return ms;
+  };
+  const before = await cpu();
   const result = await run();
-  const after = (await child.stats()).cpuMs;
+  const after = await cpu();
   const alerts = result.requests * perRequest;
   return {
     ...result,
@@ -173,25 +183,31 @@ async function benchIntakeOn(redisUrl: string, o: IntakeOptions): Promise<Intake
     await bare.stop();
   }
 
-  const bot = await startChild('bot-server.ts', {
-    REDIS_URL: redisUrl,
-    REDIS_PREFIX: o.prefix,
-    SCOM_WEBHOOK_TOKEN: o.token,
-  });
+  const botEnv = { REDIS_URL: redisUrl, REDIS_PREFIX: o.prefix, SCOM_WEBHOOK_TOKEN: o.token };
+  // Split: the webhook in one process (BOT_ROLE=web) and the background in another.
+  const bot = await startChild('bot-server.ts', o.split ? { ...botEnv, BOT_ROLE: 'web' } : botEnv);
+  const background = o.split ? await startChild('bot-server.ts', botEnv) : null;
+  const processes = background ? [bot, background] : [bot];
   const outcomes: Record<string, number> = {};
   let botResult: LoadResult;
   let batch: IntakeResult['batch'];
   const rates: RateProbe[] = [];
   const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
   try {
-    botResult = await measure(bot, o, (body) => {
-      try {
-        const parsed = JSON.parse(body) as { results?: Array<{ outcome: string }> };
-        for (const r of parsed.results ?? []) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
-      } catch {
-        outcomes['unparsable'] = (outcomes['unparsable'] ?? 0) + 1;
-      }
-    });
+    botResult = await measure(
+      bot,
+      o,
+      (body) => {
+        try {
+          const parsed = JSON.parse(body) as { results?: Array<{ outcome: string }> };
+          for (const r of parsed.results ?? [])
+            outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+        } catch {
+          outcomes['unparsable'] = (outcomes['unparsable'] ?? 0) + 1;
+        }
+      },
+      processes,
+    );
     const backlog = await backlogProbe(redisUrl, o.prefix);
     try {
       for (const rate of o.rates ?? []) {
@@ -201,7 +217,7 @@ async function benchIntakeOn(redisUrl: string, o: IntakeOptions): Promise<Intake
       if (o.batchSize) {
         await backlog.drained(o.drainTimeoutMs ?? 120_000);
         const size = o.batchSize;
-        const result = await withCpu(bot, size, () =>
+        const result = await withCpu(processes, size, () =>
           // Fewer connections: each request carries `size` alerts.
           runLoad(bot.url, o.token, Math.max(1, o.connections / 8), o.seconds, undefined, {
             batch: size,
@@ -220,8 +236,10 @@ async function benchIntakeOn(redisUrl: string, o: IntakeOptions): Promise<Intake
     }
   } finally {
     await bot.stop();
+    await background?.stop();
   }
   return {
+    layout: o.split ? 'webhook (BOT_ROLE=web) + background process' : 'one process',
     ...(batch ? { batch } : {}),
     ...(rates.length > 0 ? { rates } : {}),
     connections: o.connections,

@@ -18,7 +18,8 @@ import { benchStormServer, type StormServerResult } from './storm-server';
  * `npm run bench`: the benchmarks of docs/performance.md, a table on stdout and the whole
  * result as JSON in bench/results/latest.json. `--quick` (or BENCH_QUICK=1) scales everything
  * down for a try-out; `--only intake,storm,worker` runs some of them
- * (also `outage`, `cost`, `storm-server`).
+ * (also `outage`, `cost`, `storm-server`); `--split` runs (a) with the webhook in a process of its
+ * own (BOT_ROLE=web) beside a background process.
  */
 const args = process.argv.slice(2);
 const quick = args.includes('--quick') || process.env.BENCH_QUICK === '1';
@@ -146,6 +147,7 @@ async function main(): Promise<void> {
         rates: ratesArg ? ratesArg.split(',').map(Number) : SIZES.rates,
         rateSeconds: SIZES.rateSeconds,
         drainTimeoutMs: SIZES.drainMs,
+        split: args.includes('--split'),
       });
     }
     if (only.has('storm')) {
@@ -254,7 +256,7 @@ function report(r: {
     ];
     out.push(
       '',
-      `(a) Webhook intake, ${i.connections} concurrent connections, ${i.seconds} s`,
+      `(a) Webhook intake, ${i.connections} concurrent connections, ${i.seconds} s, ${i.layout}`,
       formatTable([
         ['server', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'],
         row('bare node:http 202', i.bare),
