@@ -16,6 +16,9 @@ export function eventsOf(job: CardEventJob): IncidentEvent[] {
   return 'events' in job ? job.events : [job];
 }
 
+/** Changes in one job at most (a job's data is one Redis value). */
+const MAX_BATCH = 200;
+
 /** Event queues: retried for a while; completed jobs are kept a week, and while they exist a
  * re-add with the same id is ignored (which makes publishing idempotent). */
 export const DURABLE_EVENT_JOBS = {
@@ -40,13 +43,35 @@ export function createCardEventQueue(
     prefix: bullPrefix,
     defaultJobOptions: DURABLE_EVENT_JOBS,
   });
+  const add = (events: IncidentEvent[]) =>
+    queue.add('incident.changed', { events }, { jobId: batchJobId(events) });
+  // Group commit: changes published while an add is in flight (a storm's runs starting together,
+  // each publishing its own change) go in the next add together. Each promise still resolves only
+  // once its change is in Redis, so the outboxes behind it keep their guarantee.
+  const waiting: { event: IncidentEvent; done: (err?: unknown) => void }[] = [];
+  let flushing = false;
+  async function flush(): Promise<void> {
+    flushing = true;
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0, MAX_BATCH);
+      try {
+        await add(batch.map((w) => w.event));
+        for (const w of batch) w.done();
+      } catch (err) {
+        for (const w of batch) w.done(err);
+      }
+    }
+    flushing = false;
+  }
   const sink: IncidentEventSink = {
-    async publish(event: IncidentEvent): Promise<void> {
-      await queue.add('incident.changed', { events: [event] }, { jobId: cardEventJobId(event) });
-    },
+    publish: (event: IncidentEvent) =>
+      new Promise<void>((resolve, reject) => {
+        waiting.push({ event, done: (err) => (err === undefined ? resolve() : reject(err)) });
+        if (!flushing) void flush();
+      }),
     async publishMany(events: IncidentEvent[]): Promise<void> {
       if (events.length === 0) return;
-      await queue.add('incident.changed', { events }, { jobId: batchJobId(events) });
+      await add(events);
     },
   };
   return { queue, sink };

@@ -88,6 +88,26 @@ describe('admission plan', () => {
     expect(again.changed).toEqual([]);
   });
 
+  it('lets a check of an incident in no outage go before the waiting checks of an outage’s members', () => {
+    const outage = { id: 'o1', status: 'open' } as Outage;
+    const ctx = (s: ActionSlot): HoldContext => ({
+      memberOf: s.incidentId === 'INC-LATE' ? null : outage,
+      cause: 'Active Directory',
+      released: false,
+      siteHasOutage: true,
+    });
+    const check = (jobId: string, incidentId: string) =>
+      waiting(jobId, { risk: 'read', incidentId, server: `S-${jobId}` });
+    const state = {
+      ...EMPTY_ADMISSION,
+      waiting: [check('m1', 'INC-1'), check('m2', 'INC-2'), check('late', 'INC-LATE')],
+    };
+    const plan = planAdmissions(state, ctx, limits, now);
+    expect(plan.admit.map((w) => w.jobId)).toEqual(['late']);
+    // The members keep their order behind it.
+    expect(plan.state.waiting.map((w) => w.jobId)).toEqual(['m1', 'm2']);
+  });
+
   it('holds an outage member’s change until the outage is released', () => {
     const outage = { id: 'o1', status: 'open' } as Outage;
     const ctx = (_s: ActionSlot, released: readonly { outageId: string }[]): HoldContext => ({

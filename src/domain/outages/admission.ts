@@ -84,7 +84,9 @@ export interface AdmissionPlan {
 
 /**
  * Goes through the site's waiting steps in the order they came (a step admitted counts against
- * the ones after it) and admits every one nothing holds. Pure.
+ * the ones after it) and admits every one nothing holds. Steps of incidents in no outage go
+ * first: a problem that fits no outage is checked at once, never behind an outage's backlog of
+ * its members' checks (which the outage card already sums up). Pure.
  */
 export function planAdmissions(
   state: AdmissionState,
@@ -97,7 +99,12 @@ export function planAdmissions(
   const admit: WaitingSlot[] = [];
   const changed: WaitingSlot[] = [];
   const at = now.toISOString();
-  for (const w of state.waiting) {
+  const member = (w: WaitingSlot) => contextFor(w, state.released, 'en').memberOf !== null;
+  const order = [
+    ...state.waiting.filter((w) => !member(w)),
+    ...state.waiting.filter((w) => member(w)),
+  ];
+  for (const w of order) {
     if (w.notBefore !== null && Date.parse(w.notBefore) > now.getTime()) {
       waiting.push(w);
       continue;

@@ -1,0 +1,37 @@
+import { redisKeys } from '../../src/infra/redis/redis-keys';
+import { deletePrefix, testPrefix, testRedis } from '../../test/support/redis';
+import { createCardEventQueue, eventsOf } from './card-events';
+
+const prefix = testPrefix('card-events');
+const redis = testRedis();
+const { queue, sink } = createCardEventQueue(redis, redisKeys(prefix).bullPrefix);
+
+afterAll(async () => {
+  await queue.close();
+  await deletePrefix(redis, prefix);
+  await redis.quit();
+});
+
+const change = (n: number) => ({
+  incidentId: `INC-${n}`,
+  version: 1,
+  change: 'run' as const,
+  at: '2026-12-01T00:00:00Z',
+  runId: `RUN-INC-${n}`,
+  runVersion: 1,
+});
+
+test('changes published at once share jobs; every change is queued once, and each promise waits for its own', async () => {
+  await Promise.all(Array.from({ length: 30 }, (_, n) => sink.publish(change(n))));
+  const jobs = await queue.getJobs(['waiting', 'wait', 'prioritized']);
+  const events = jobs.flatMap((j) => eventsOf(j.data));
+  expect(events.map((e) => e.incidentId).sort()).toEqual(
+    Array.from({ length: 30 }, (_, n) => `INC-${n}`).sort(),
+  );
+  // The first goes at once; the rest wait for it and go together.
+  expect(jobs.length).toBeLessThan(30);
+  // The same change again is the same job: nothing more is queued.
+  await sink.publish(change(0));
+  expect(await queue.getJob('run-RUN-INC-0-v1')).toBeDefined();
+  expect((await queue.getJobs(['waiting', 'wait', 'prioritized'])).length).toBe(jobs.length);
+});
