@@ -13,6 +13,7 @@ import { benchWorker, type WorkerBenchResult } from './worker';
 import { benchOutageStorm, type OutageStormResult } from './outage-storm';
 import { benchCost, type CostResult } from './cost';
 import { benchStormServer, type StormServerResult } from './storm-server';
+import { startPrivateRedis } from './lib/private-redis';
 
 /**
  * `npm run bench`: the benchmarks of docs/performance.md, a table on stdout and the whole
@@ -201,17 +202,25 @@ async function main(): Promise<void> {
       log(
         `(f) outage storm through the real server: ${SIZES.stormServerServers} servers of site-a + ${SIZES.stormServerNoise} noise, ${SIZES.stormServerSeconds} s…`,
       );
-      result.stormServer = await benchStormServer({
-        redis,
-        redisUrl: found.url,
-        prefix: prefix('storm-server'),
-        token,
-        stormServers: SIZES.stormServerServers,
-        noiseServers: SIZES.stormServerNoise,
-        seconds: SIZES.stormServerSeconds,
-        concurrency: 16,
-        capMs: SIZES.stormServerCapMs,
-      });
+      // Its own redis-server: the commands counted per alert are the bot's alone.
+      const ownRedis = await startPrivateRedis();
+      const own = createRedis(ownRedis.url, { connectionName: 'exchops-bench-storm-server' });
+      try {
+        result.stormServer = await benchStormServer({
+          redis: own,
+          redisUrl: ownRedis.url,
+          prefix: prefix('storm-server'),
+          token,
+          stormServers: SIZES.stormServerServers,
+          noiseServers: SIZES.stormServerNoise,
+          seconds: SIZES.stormServerSeconds,
+          concurrency: 16,
+          capMs: SIZES.stormServerCapMs,
+        });
+      } finally {
+        own.disconnect();
+        await ownRedis.stop();
+      }
     }
   } finally {
     for (const p of prefixes) await deleteKeysWithPrefix(redis, p);
@@ -485,6 +494,10 @@ function stormServerReport(s: StormServerResult): string[] {
       ['queues drained, after the storm end', ms(s.drainMs)],
       ['backlog peak (card events + triggers + chat-slack jobs)', String(s.backlogPeak)],
       ['bot CPU per alert', `${s.botCpuMsPerAlert} ms`],
+      [
+        'Redis commands per alert (all of them, background included)',
+        String(s.redisCommandsPerAlert),
+      ],
       [
         'site-a checks running / waiting at the end (no worker)',
         `${s.siteAAdmission.running} / ${s.siteAAdmission.waiting}${s.siteAAdmission.lateWaiting ? " (the late problem's among them)" : ''}`,

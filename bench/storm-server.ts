@@ -8,6 +8,7 @@ import { normalizeAlert } from '../src/domain/alerts/normalize-alert';
 import { createRedisIncidentStore } from '../src/infra/redis/redis-incident-store';
 import type { RedisClient } from '../src/infra/redis/redis';
 import { redisKeys } from '../src/infra/redis/redis-keys';
+import { commandsSoFar } from './lib/private-redis';
 import { startFakeSlackApi, type RecordedCall } from '../test/support/fake-slack-api';
 import { startChild } from './lib/child';
 import { round, seededRandom, sleep, summarize, type LatencySummary } from './lib/stats';
@@ -104,6 +105,12 @@ export interface StormServerResult {
     outageOpen: number;
   }>;
   botCpuMsPerAlert: number;
+  /**
+   * Every command Redis ran (INFO commandstats, scripts' own included) from the storm's start until
+   * the end state was shown and the queues were empty, per alert sent: webhook, outage routing,
+   * runs, chat delivery and audit. Its Redis is the bench's own, so nothing else is counted.
+   */
+  redisCommandsPerAlert: number;
   accounting: { alertIds: number; recorded: number; missing: number; wrongIncident: number };
   /** Issue 16's targets, each met or not. */
   targets: {
@@ -448,6 +455,7 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
   };
 
   const idle = await bot.stats();
+  const commandsBefore = await commandsSoFar(o.redis);
   let backlogPeak = 0;
   const timeline: StormServerResult['timeline'] = [];
   let sampling = false;
@@ -602,6 +610,7 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
     waiting: [],
   };
   let stats: Awaited<ReturnType<typeof bot.stats>>;
+  let commandsAfter: number;
   try {
     for (;;) {
       v = view();
@@ -624,6 +633,7 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
       (await o.redis.hget(keys.admission('site-a'), 'doc')) ?? '{"running":[],"waiting":[]}',
     ) as typeof admissionDoc;
     stats = await bot.stats();
+    commandsAfter = await commandsSoFar(o.redis);
   } finally {
     await cleanup();
   }
@@ -768,6 +778,7 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
     backlogPeak,
     timeline,
     botCpuMsPerAlert: round((stats.cpuMs - idle.cpuMs) / sends.length, 2),
+    redisCommandsPerAlert: Math.round((commandsAfter - commandsBefore) / sends.length),
     accounting: { alertIds: ids.length, recorded, missing, wrongIncident },
     targets: {
       no429: fake.limited().length === 0,

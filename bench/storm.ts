@@ -7,6 +7,7 @@ import { redisKeys } from '../src/infra/redis/redis-keys';
 import { startChild } from './lib/child';
 import { mib, seededRandom, sleep, summarize, type LatencySummary } from './lib/stats';
 import { QUEUE_NAMES } from '../jobs/queues/names';
+import { eventsOf, type CardEventJob } from '../jobs/queues/card-events';
 
 /**
  * (b) An alert storm: N alerts for S servers over T seconds, sent one per request at a steady
@@ -319,9 +320,12 @@ export async function benchStorm(o: StormOptions): Promise<StormResult> {
     -1,
   );
   await queue.close();
-  const ofKind = (prefix: string) => jobs.filter((j) => j.id?.startsWith(prefix)).length;
-  const total = ofKind('incident-');
-  const runUpdates = ofKind('run-') + ofKind('approval-');
+  // A job carries one change or the intake's batch of them: count the changes.
+  const changes = jobs.flatMap((j) => eventsOf(j.data as CardEventJob));
+  const total = changes.filter(
+    (e) => e.change === 'created' || e.change === 'updated' || e.change === 'resolved',
+  ).length;
+  const runUpdates = changes.length - total;
   const expectedMessages =
     (outcomes.created ?? 0) + (outcomes.updated ?? 0) + (outcomes.resolved ?? 0);
 

@@ -70,6 +70,25 @@ const render = async (i: Incident, lang: string): Promise<Card> => ({
   links: [],
 });
 
+/** A run of the current incident with one step and its results, as the remediation side shows it. */
+function runWith(
+  id: string,
+  stepKey: string,
+  step: RunView['steps'][string],
+  version = 1,
+): RunView {
+  return {
+    id,
+    incidentId: incident.id,
+    version,
+    sectionId: 's',
+    status: 'running',
+    verdict: 'confirmed',
+    waitUntil: null,
+    steps: { [stepKey]: step },
+  };
+}
+
 function start(surfaces: ChatSurface[]): ChatDelivery {
   return startChatDelivery({
     connection: redis,
@@ -117,31 +136,25 @@ test('one card per incident and platform: posted once, then updated in place; re
     expect(slack.calls[0]).toEqual({ op: 'post', channel: 'C-ALERTS', text: 'INC-50 v1 open' });
     expect(teams.calls[0]).toEqual({ op: 'post', channel: 'T-ALERTS', text: 'INC-50 v1 open' });
 
-    run = {
-      id: 'RUN-1',
-      incidentId: incident.id,
-      version: 2,
-      sectionId: 's',
-      status: 'running',
-      verdict: 'confirmed',
-      waitUntil: null,
-      steps: {
-        's/probe': {
-          state: 'failed',
-          results: [
-            {
-              jobId: 'J1',
-              actionId: 'invoke-monitoring-probe',
-              status: 'failed',
-              summary: 'probe failed',
-              durationMs: 1200,
-              finishedAt: 'now',
-              raw: 'ResultType: Failed',
-            },
-          ],
-        },
+    run = runWith(
+      'RUN-1',
+      's/probe',
+      {
+        state: 'failed',
+        results: [
+          {
+            jobId: 'J1',
+            actionId: 'invoke-monitoring-probe',
+            status: 'failed',
+            summary: 'probe failed',
+            durationMs: 1200,
+            finishedAt: 'now',
+            raw: 'ResultType: Failed',
+          },
+        ],
       },
-    };
+      2,
+    );
     incident = { ...incident, version: 2 };
     await publish(2, 'updated');
     await until(() => slack.calls.length >= 3);
@@ -290,31 +303,20 @@ test('changes that come while a card waits for its budget join the waiting redra
 
 test('a result whose thread post is rate limited after its card was drawn still reaches the thread', async () => {
   incident = sampleIncident({ Id: '91111111-2222-3333-4444-555555555555' }, 'INC-59');
-  run = {
-    id: 'RUN-59',
-    incidentId: incident.id,
-    version: 1,
-    sectionId: 's',
-    status: 'running',
-    verdict: 'confirmed',
-    waitUntil: null,
-    steps: {
-      's/probe': {
-        state: 'failed',
-        results: [
-          {
-            jobId: 'J59',
-            actionId: 'invoke-monitoring-probe',
-            status: 'failed',
-            summary: 'probe failed',
-            durationMs: 1000,
-            finishedAt: 'now',
-            raw: 'ResultType: Failed',
-          },
-        ],
+  run = runWith('RUN-59', 's/probe', {
+    state: 'failed',
+    results: [
+      {
+        jobId: 'J59',
+        actionId: 'invoke-monitoring-probe',
+        status: 'failed',
+        summary: 'probe failed',
+        durationMs: 1000,
+        finishedAt: 'now',
+        raw: 'ResultType: Failed',
       },
-    },
-  };
+    ],
+  });
   // The card posts; the thread post right after it meets the platform's limit.
   const slack = recordingSurface('slack', [null, new ChatDeliveryError('ratelimited', 500)]);
   const delivery = start([slack.surface]);
@@ -409,36 +411,25 @@ test('a step result with a parsed output goes to the thread as tables, the raw o
   const prefs = createPrefs(redis, keys);
   await prefs.setLang({ platform: 'slack', id: 'C-ALERTS' }, 'zh-TW');
   incident = sampleIncident({ Id: '61111111-2222-3333-4444-555555555555' }, 'INC-56');
-  run = {
-    id: 'RUN-51',
-    incidentId: incident.id,
-    version: 1,
-    sectionId: 's',
-    status: 'running',
-    verdict: 'confirmed',
-    waitUntil: null,
-    steps: {
-      's/restart': {
-        state: 'succeeded',
-        results: [
-          {
-            jobId: 'J51',
-            actionId: 'restart-service',
-            params: { server: 'EX01', service: 'MSExchangePOP3BE' },
-            status: 'succeeded',
-            summary: 'done',
-            durationMs: 4100,
-            finishedAt: '2026-12-01T07:49:11.000Z',
-            raw: '{"Name":"MSExchangePOP3BE","Status":4}',
-            parsed: {
-              kind: 'change',
-              after: { kind: 'service-status', name: 'MSExchangePOP3BE', status: 'Running' },
-            },
-          },
-        ],
+  run = runWith('RUN-51', 's/restart', {
+    state: 'succeeded',
+    results: [
+      {
+        jobId: 'J51',
+        actionId: 'restart-service',
+        params: { server: 'EX01', service: 'MSExchangePOP3BE' },
+        status: 'succeeded',
+        summary: 'done',
+        durationMs: 4100,
+        finishedAt: '2026-12-01T07:49:11.000Z',
+        raw: '{"Name":"MSExchangePOP3BE","Status":4}',
+        parsed: {
+          kind: 'change',
+          after: { kind: 'service-status', name: 'MSExchangePOP3BE', status: 'Running' },
+        },
       },
-    },
-  };
+    ],
+  });
   const delivery = start([surface]);
   try {
     await events.sink.publish({

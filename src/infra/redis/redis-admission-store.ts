@@ -2,6 +2,7 @@ import type { AdmissionStore } from '../../app/remediation/admission';
 import { EMPTY_ADMISSION, type AdmissionState } from '../../domain/outages/admission';
 import type { RedisClient as Redis } from './redis';
 import type { RedisKeys } from './redis-keys';
+import { versionedDocs } from './versioned-docs';
 
 /**
  * Each site's admission document in Redis: a hash (`doc`, `version`) per site and a set of the
@@ -22,33 +23,12 @@ export function redisAdmissionStore(
   redis: Redis,
   keys: Pick<RedisKeys, 'admission' | 'admissionSites'>,
 ): AdmissionStore {
-  // Read for every step of every run, and long in a storm (the steps that wait): parsed again
-  // only when its version moved (one HGET to ask). Versions never repeat (see above).
-  const cache = new Map<string, { version: number; state: AdmissionState }>();
-  const loading = new Map<string, Promise<{ version: number; state: AdmissionState }>>();
-  const load = async (site: string): Promise<{ version: number; state: AdmissionState }> => {
-    const [doc, version] = await redis.hmget(keys.admission(site), 'doc', 'version');
-    const state = doc ? (JSON.parse(doc) as AdmissionState) : structuredClone(EMPTY_ADMISSION);
-    return { state, version: Number(version ?? 0) };
-  };
+  // Read for every change, hold and card in a storm: parsed again only when its version moved.
+  const docs = versionedDocs<AdmissionState>(redis, keys.admission, () =>
+    structuredClone(EMPTY_ADMISSION),
+  );
   return {
-    async read(site) {
-      const cached = cache.get(site);
-      const now = cached ? Number((await redis.hget(keys.admission(site), 'version')) ?? 0) : -1;
-      if (cached && now === cached.version) return { state: cached.state, version: now };
-      // Readers that miss together (a write of this process still on its way back) share one
-      // read of the document, unless it began before the version they saw.
-      let read = loading.get(site);
-      if (!read) {
-        read = load(site).finally(() => loading.delete(site));
-        loading.set(site, read);
-      }
-      let fresh = await read;
-      if (fresh.version < now) fresh = await load(site);
-      // A slow read must not replace what a newer write of this process left.
-      if (fresh.version >= (cache.get(site)?.version ?? -1)) cache.set(site, fresh);
-      return fresh;
-    },
+    read: (id) => docs.read(id),
     async write(site, state, version) {
       const done = await redis.eval(
         WRITE,
@@ -60,8 +40,7 @@ export function redisAdmissionStore(
         site,
       );
       if (Number(done) !== 1) return false;
-      if (version + 1 > (cache.get(site)?.version ?? -1))
-        cache.set(site, { version: version + 1, state });
+      docs.wrote(site, version + 1, state);
       return true;
     },
     sites: () => redis.smembers(keys.admissionSites),

@@ -2,6 +2,7 @@ import type { OutageStateStore } from '../../app/outages/ports';
 import { EMPTY_OUTAGE_STATE, type OutageState } from '../../domain/outages/outage';
 import type { RedisClient as Redis } from './redis';
 import type { RedisKeys } from './redis-keys';
+import { versionedDocs } from './versioned-docs';
 
 /**
  * The outage state in Redis: a hash (`doc`, `version`) per scope and a set of the scopes, all
@@ -24,40 +25,16 @@ end
 return 1
 `;
 
-/** A parsed state per scope and the version it was read or written at. */
-type Cached = { version: number; state: OutageState };
-
 export function redisOutageStore(
   redis: Redis,
   keys: Pick<RedisKeys, 'outageState' | 'outageScopes'>,
 ): OutageStateStore {
-  // In a storm the document holds hundreds of members and is read for every change, hold and
-  // card: it is parsed again only when its version moved (one HGET to ask).
-  const cache = new Map<string, Cached>();
-  const loading = new Map<string, Promise<{ version: number; state: OutageState }>>();
-  const load = async (scope: string): Promise<{ version: number; state: OutageState }> => {
-    const [doc, version] = await redis.hmget(keys.outageState(scope), 'doc', 'version');
-    const state = doc ? (JSON.parse(doc) as OutageState) : structuredClone(EMPTY_OUTAGE_STATE);
-    return { state, version: Number(version ?? 0) };
-  };
+  // Read for every change, hold and card in a storm: parsed again only when its version moved.
+  const docs = versionedDocs<OutageState>(redis, keys.outageState, () =>
+    structuredClone(EMPTY_OUTAGE_STATE),
+  );
   return {
-    async read(scope) {
-      const cached = cache.get(scope);
-      const now = cached ? Number((await redis.hget(keys.outageState(scope), 'version')) ?? 0) : -1;
-      if (cached && now === cached.version) return { state: cached.state, version: now };
-      // Readers that miss together (a write of this process still on its way back) share one
-      // read of the document, unless it began before the version they saw.
-      let read = loading.get(scope);
-      if (!read) {
-        read = load(scope).finally(() => loading.delete(scope));
-        loading.set(scope, read);
-      }
-      let fresh = await read;
-      if (fresh.version < now) fresh = await load(scope);
-      // A slow read must not replace what a newer write of this process left.
-      if (fresh.version >= (cache.get(scope)?.version ?? -1)) cache.set(scope, fresh);
-      return fresh;
-    },
+    read: (id) => docs.read(id),
     async write(scope, state, version) {
       const empty =
         state.recent.length === 0 && state.outages.length === 0 && !state.detached?.length;
@@ -72,8 +49,7 @@ export function redisOutageStore(
         scope,
       );
       if (Number(done) !== 1) return false;
-      if (version + 1 > (cache.get(scope)?.version ?? -1))
-        cache.set(scope, { version: version + 1, state });
+      docs.wrote(scope, version + 1, state);
       return true;
     },
     scopes: () => redis.smembers(keys.outageScopes),
