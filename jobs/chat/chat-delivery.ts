@@ -155,8 +155,8 @@ function priorityOf(change: IncidentEvent['change'] | undefined): number {
  */
 function budgeted(surface: ChatSurface, gate: RateGate): ChatSurface {
   const go = async <T>(call: DeliveryCall, channel: string, fn: () => Promise<T>): Promise<T> => {
-    const wait = await gate.take(surface.platform, call, channel);
-    if (wait > 0) throw new BudgetWait(wait);
+    const { waitMs, platformWide } = await gate.take(surface.platform, call, channel);
+    if (waitMs > 0) throw new BudgetWait(waitMs, platformWide);
     try {
       return await fn();
     } catch (err) {
@@ -213,13 +213,20 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
           deps.onDelivery?.(surface.platform);
         } catch (err) {
           if (err instanceof DelayedError) throw err;
-          if (err instanceof BudgetWait) {
-            // The platform's queue pauses, on every replica, until the budget allows a call, and
-            // the job goes back to its place: the next call is the most urgent waiting one. (A
-            // delay per job woke every waiting job at the same moment to find the budget spent
-            // again: in bench (f) some 80 jobs, 30 commands each, per slot of the update budget.)
+          if (err instanceof BudgetWait && err.platformWide) {
+            // Every call of the platform waits (an app-wide budget, a Retry-After): its queue
+            // pauses, on every replica, and the job goes back to its place, so the next call is
+            // the most urgent waiting one. (A delay per job woke every waiting job at the same
+            // moment to find the budget spent again: in bench (f) some 80 jobs, 30 commands
+            // each, per slot of Slack's update budget.)
             await queue.rateLimit(err.waitMs);
             throw Worker.RateLimitError();
+          }
+          if (err instanceof BudgetWait) {
+            // Only this channel's budget: the job waits in Redis (keeping its priority) and the
+            // platform's other channels go on.
+            await job.moveToDelayed(Date.now() + err.waitMs, token);
+            throw new DelayedError();
           }
           deps.onDelivery?.(surface.platform, err);
           if (err instanceof ChatDeliveryError) {
@@ -270,8 +277,10 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
     async (job) => {
       const events = eventsOf(job.data);
       const id = job.id ?? randomUUID();
-      // At once: the audit trail's group commit writes their entries together.
-      await Promise.all(events.map((e) => deps.onIncidentEvent?.(e)));
+      // At once: the audit trail's group commit writes their entries together. One that fails
+      // holds up no other card of the batch: the redraws go on, then the job is retried (every
+      // part is idempotent).
+      const audited = await Promise.allSettled(events.map((e) => deps.onIncidentEvent?.(e)));
       const cards = new Map<string, number>();
       for (const e of events) {
         cards.set(e.incidentId, Math.min(priorityOf(e.change), cards.get(e.incidentId) ?? 99));
@@ -302,6 +311,8 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
           ),
         ),
       );
+      const failed = audited.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     },
     { connection: blocking(), prefix: deps.bullPrefix, concurrency: 8, autorun: consume },
   );
@@ -425,8 +436,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
     const { scope, outageId } = job.data;
     const platform = surface.platform;
     const cardId = outageCardId(outageId);
-    const last = await lastDrawn(platform, cardId);
-    if (last.upToDate) return;
+    if ((await lastDrawn(platform, cardId)).upToDate) return;
     const lease = await acquireLease(redis, keys.chatLock(platform, cardId), lockMs);
     if (!lease) {
       await job.moveToDelayed(Date.now() + 300, token);
@@ -436,6 +446,9 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       if (!(await lease.renew())) throw new Error('redraw lock lost to another replica; retrying');
     };
     try {
+      // Read again under the lease: a draw that just ended may have changed both.
+      const last = await lastDrawn(platform, cardId);
+      if (last.upToDate) return;
       const drawing = await redrawGen(platform, cardId);
       const outage = await deps.outages.routing.outage(scope, outageId);
       if (!outage) return;
@@ -458,11 +471,16 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       );
       const digest = cardDigest(card);
       if (ref) {
-        if (digest !== last.digest) await surface.updateCard(ref, card);
+        if (digest !== last.digest) {
+          await renew();
+          await surface.updateCard(ref, card);
+          await drew(platform, cardId, last.gen, digest);
+        }
       } else {
         await renew();
         ref = await surface.postCard(channel, card);
         await redis.set(refKey, JSON.stringify(ref), 'PX', KEEP_MS);
+        await drew(platform, cardId, last.gen, digest);
       }
       if (outage.status === 'resolved' && outage.resolvedAt) {
         // One resolution message per resolution (a reopened outage resolves again later).
@@ -486,9 +504,8 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
     if (job.data.type !== 'incident') return;
     const { incidentId } = job.data;
     const platform = surface.platform;
-    const last = await lastDrawn(platform, incidentId);
     // Drawn since this job was queued (another job of the card, or one of another priority).
-    if (last.upToDate) return;
+    if ((await lastDrawn(platform, incidentId)).upToDate) return;
     const lease = await acquireLease(redis, keys.chatLock(platform, incidentId), lockMs);
     if (!lease) {
       // Another replica is redrawing this card; it will draw the current state, but draw
@@ -505,6 +522,9 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       await redis.set(refKey, JSON.stringify(ref), 'PX', KEEP_MS);
     };
     try {
+      // Read again under the lease: a draw that just ended may have changed both.
+      const last = await lastDrawn(platform, incidentId);
+      if (last.upToDate) return;
       const drawing = await redrawGen(platform, incidentId);
       const incident = await deps.incidents.get(incidentId);
       if (!incident) return;
@@ -519,7 +539,13 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       if (!channel) return;
       const lang = await deps.prefs.langOf({ platform, id: channel });
       if (view?.kind === 'member' && ref && deps.outages) {
-        await surface.updateCard(ref, deps.outages.pointer(view.outage, incident, lang));
+        const pointer = deps.outages.pointer(view.outage, incident, lang);
+        const digest = cardDigest(pointer);
+        if (digest !== last.digest) {
+          await renew();
+          await surface.updateCard(ref, pointer);
+        }
+        await drew(platform, incidentId, drawing, digest);
         return;
       }
       const built = await deps.buildCard(incident, lang);
@@ -530,7 +556,9 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
         await redis.pexpire(refKey, KEEP_MS);
       } else if (ref) {
         try {
+          await renew();
           await surface.updateCard(ref, card);
+          await drew(platform, incidentId, last.gen, digest);
           await deps.onCard?.('updated', platform, incidentId, ref, job.id ?? '');
         } catch (err) {
           if (!(err instanceof ChatDeliveryError) || err.retryable) throw err;
@@ -550,6 +578,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
         // Posted but not recorded (a crash right here) means one duplicate card on retry:
         // at-least-once is the honest guarantee a chat API without idempotency keys allows.
         await remember(ref);
+        await drew(platform, incidentId, last.gen, digest);
         await deps.onCard?.('posted', platform, incidentId, ref, job.id ?? '');
       } else {
         await redis.pexpire(refKey, KEEP_MS);
@@ -565,21 +594,33 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
   const redrawGen = async (platform: PlatformId, cardId: string): Promise<number> =>
     Number((await redis.get(keys.chatRedrawGen(platform, cardId))) ?? 0);
 
-  /** What the card was last drawn with; up to date when no change was queued since. */
+  /**
+   * What the card was last drawn with: every change up to redraw number `gen` is on it (and in its
+   * thread), and the platform shows the card of `digest`. Up to date when no change came since.
+   */
   async function lastDrawn(
     platform: PlatformId,
     cardId: string,
-  ): Promise<{ upToDate: boolean; digest: string | null }> {
+  ): Promise<{ upToDate: boolean; gen: number; digest: string | null }> {
     const [gen, drawn] = await redis.mget(
       keys.chatRedrawGen(platform, cardId),
       keys.chatDrawn(platform, cardId),
     );
-    if (!drawn) return { upToDate: false, digest: null };
+    if (!drawn) return { upToDate: false, gen: 0, digest: null };
     const [drawnGen, digest] = drawn.split(' ');
-    return { upToDate: Number(drawnGen) >= Number(gen ?? 0), digest: digest ?? null };
+    return {
+      upToDate: Number(drawnGen) >= Number(gen ?? 0),
+      gen: Number(drawnGen),
+      digest: digest ?? null,
+    };
   }
 
-  /** The card now shows every change up to redraw number `gen`. */
+  /**
+   * The card now shows `digest`, with every change up to redraw number `gen`. Written as soon as
+   * the platform took the card (with the number it had), so a retry whose thread post waited for
+   * the budget does not spend the budget on the same card again; and with the new number once the
+   * thread is done too.
+   */
   async function drew(platform: PlatformId, cardId: string, gen: number, digest: string) {
     await redis.set(keys.chatDrawn(platform, cardId), `${gen} ${digest}`, 'PX', KEEP_MS);
   }

@@ -51,7 +51,8 @@ function replica(): ChatDelivery {
     keys,
     surfaces: [createSlackSurface(client)],
     limits: { slack: slackPlatform.limits },
-    routeFor: async () => 'C-ALERTS',
+    // Incidents of another team (INC-B…) go to a channel of their own.
+    routeFor: async (i) => (i.id.startsWith('INC-B') ? 'C-OTHER' : 'C-ALERTS'),
     incidents: { get: async (id) => incidents.get(id) ?? null },
     runs: { getRun: async () => null },
     buildCard: render,
@@ -124,3 +125,24 @@ test('a burst of new cards to one channel stays within 1 post per second: no 429
     await Promise.all([a.close(), b.close()]);
   }
 }, 30_000);
+
+test('a channel over its post budget holds up no other channel', async () => {
+  fake.enforceLimits();
+  const a = replica();
+  try {
+    const burst = raise(16, 200);
+    await Promise.all(burst.map((i) => publish(i)));
+    const other = sampleIncident({ Id: 'b1111111-2222-3333-4444-000000000001' }, 'INC-B1');
+    incidents.set(other.id, other);
+    await publish(other);
+    const posted = () => fake.callsTo('chat.postMessage').filter((c) => !c.status);
+    await until(() => posted().length === 17, 30_000);
+    const channels = posted().map((c) => String(c.body.channel));
+    // C-ALERTS takes 1 post a second after its burst of 4; C-OTHER's card did not wait for
+    // C-ALERTS' twelve more (it goes within the first half of them).
+    expect(channels.indexOf('C-OTHER')).toBeLessThan(10);
+    expect(fake.limited()).toEqual([]);
+  } finally {
+    await a.close();
+  }
+}, 45_000);

@@ -331,6 +331,43 @@ test('a result whose thread post is rate limited after its card was drawn still 
   }
 });
 
+test('a retry after the thread post met the rate limit does not update the same card again', async () => {
+  incident = sampleIncident({ Id: 'a9111111-2222-3333-4444-555555555555' }, 'INC-60');
+  run = null;
+  // Post the card; update it; the result's thread post is rate limited; then all goes through.
+  const slack = recordingSurface('slack', [null, null, new ChatDeliveryError('ratelimited', 300)]);
+  const delivery = start([slack.surface]);
+  try {
+    await publish(1, 'created');
+    await until(() => slack.calls.length === 1);
+    run = runWith('RUN-60', 's/probe', {
+      state: 'failed',
+      results: [
+        {
+          jobId: 'J60',
+          actionId: 'invoke-monitoring-probe',
+          status: 'failed',
+          summary: 'probe failed',
+          durationMs: 1000,
+          finishedAt: 'now',
+          raw: 'ResultType: Failed',
+        },
+      ],
+    });
+    incident = { ...incident, version: 2 };
+    await publish(2, 'updated');
+    await until(() => slack.calls.some((c) => c.op === 'thread'), 10_000);
+    // On a platform whose posts and updates share one budget (Teams), spending it on the same
+    // update at every retry would never leave room for the thread post.
+    expect(slack.calls.filter((c) => c.op === 'update')).toEqual([
+      { op: 'update', channel: 'C-ALERTS', text: 'INC-60 v2 open' },
+    ]);
+  } finally {
+    await delivery.close();
+    run = null;
+  }
+});
+
 test('a server error is retried until the platform takes the card', async () => {
   incident = sampleIncident({ Id: '31111111-2222-3333-4444-555555555555' }, 'INC-53');
   const slack = recordingSurface('slack', [

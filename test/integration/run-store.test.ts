@@ -24,7 +24,7 @@ afterAll(async () => {
 
 type Queued = Parameters<CheckQueue['enqueue']>[0];
 
-function replicas(n: number, failEvents: { count: number }) {
+function replicas(n: number, failEvents: { count: number }, status: Incident['status'] = 'open') {
   const queued: Queued[] = [];
   const events: IncidentEvent[] = [];
   const audit: AuditEvent[] = [];
@@ -34,6 +34,7 @@ function replicas(n: number, failEvents: { count: number }) {
     healthSet: 'POP.Protocol',
     server: EX01,
     relatedServer: null,
+    status,
   } as unknown as Incident; // only these fields are read
   const services = Array.from({ length: n }, () =>
     createRemediationService({
@@ -116,4 +117,13 @@ test('an effect that failed after the commit is carried out by the relay', async
   expect(await services[0]!.relay(0)).toBe(1);
   expect(events).toMatchObject([{ change: 'run', runId: 'RUN-INC-7', runVersion: 1 }]);
   expect(await redis.zcard(redisKeys(prefix).runOutbox)).toBe(0);
+});
+
+test('an incident resolved before its start came gets no run and no check', async () => {
+  await redis.del(redisKeys(prefix).run('INC-7'));
+  const { services, queued, events } = replicas(1, { count: 0 }, 'resolved');
+  expect(await services[0]!.start('INC-7')).toBeNull();
+  expect(await services[0]!.getRun('INC-7')).toBeNull();
+  expect(queued).toEqual([]);
+  expect(events).toEqual([]);
 });

@@ -250,7 +250,9 @@ export function createRemediationService(deps: RemediationDeps) {
     const existing = await deps.store.get(incidentId);
     if (existing) return existing;
     const incident = await deps.incidents.get(incidentId);
-    if (!incident) return null;
+    // Resolved before its start came (its trigger handed on late, or retried): nothing to verify,
+    // and a stop that came first found no run to stop.
+    if (!incident || incident.status === 'resolved') return null;
     const match = matchRunbook(deps.catalog, {
       monitor: incident.monitors[0] ?? null,
       healthSet: incident.healthSet,
