@@ -4,11 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES, chatQueueName } from '../jobs/queues/names';
-import { normalizeAlert } from '../src/domain/alerts/normalize-alert';
 import { createRedisIncidentStore } from '../src/infra/redis/redis-incident-store';
 import type { RedisClient } from '../src/infra/redis/redis';
 import { redisKeys } from '../src/infra/redis/redis-keys';
 import { commandsSoFar } from './lib/private-redis';
+import { payloadOf } from './storm';
+import { accountAlerts } from './lib/accounting';
 import { startFakeSlackApi, type RecordedCall } from '../test/support/fake-slack-api';
 import { startChild } from './lib/child';
 import { round, seededRandom, sleep, summarize, type LatencySummary } from './lib/stats';
@@ -184,35 +185,6 @@ const NOISE_SETS: Array<[string, string, string]> = [
 const NOISE_SITES = ['site-b', 'site-c', 'site-d', 'site-e', 'site-f'];
 const LATE: [string, string, string] = ['Store', 'StoreServiceKilledMonitor', 'MSExchangeIS'];
 
-/** The SCOM payload (Get-SCOMAlert | ConvertTo-Json), as bench/storm.ts sends it. */
-function payloadOf(
-  i: ModelIncident,
-  a: ModelAlert,
-  at: number,
-  closing: boolean,
-): Record<string, unknown> {
-  const fqdn = `${i.server}.contoso.com`;
-  return {
-    Id: a.id,
-    Name: `${i.healthSet} health set unhealthy`,
-    Description: `${i.healthSet} health set unhealthy (${i.monitor}/${i.target}) - ${i.monitor} failed on ${fqdn}.`,
-    Severity: 2,
-    Priority: 1,
-    ResolutionState: closing ? 255 : 0,
-    MonitoringObjectDisplayName: fqdn,
-    MonitoringObjectPath: fqdn,
-    MonitoringObjectFullName: `Microsoft.Exchange.15.HealthSet:${fqdn};${i.healthSet}`,
-    PrincipalName: fqdn,
-    NetbiosComputerName: i.server,
-    TimeRaised: `/Date(${at})/`,
-    LastModified: `/Date(${at})/`,
-    TimeResolved: closing ? `/Date(${at})/` : null,
-    RepeatCount: a.repeat,
-    IsMonitorAlert: false,
-    Category: 'Alert',
-  };
-}
-
 /** The storm's alerts, each with its planned time (ms from the start) and expected outcome. */
 export function planStorm(o: {
   stormServers: number;
@@ -345,7 +317,7 @@ export function planStorm(o: {
         at: e.at,
         incident: i,
         alertId: e.alert.id,
-        payload: payloadOf(i, e.alert, t0 + e.at, e.closing),
+        payload: payloadOf({ ...i, ...e.alert }, t0 + e.at, e.closing),
         expected,
         closing: e.closing,
       });
@@ -643,21 +615,8 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
   const lastPayload = new Map<string, Record<string, unknown>>();
   for (const e of sends) if (e.answeredAt !== undefined) lastPayload.set(e.alertId, e.payload);
   const ids = [...lastPayload.keys()];
-  let recorded = 0;
-  let missing = 0;
-  for (let i = 0; i < ids.length; i += 200) {
-    const pipeline = o.redis.pipeline();
-    for (const id of ids.slice(i, i + 200))
-      pipeline.hmget(keys.alert(id), 'fingerprint', 'incidentId');
-    const rows = (await pipeline.exec()) ?? [];
-    ids.slice(i, i + 200).forEach((id, j) => {
-      const [fingerprint, incidentId] = (rows[j]?.[1] ?? []) as [string | null, string | null];
-      const normalized = normalizeAlert(lastPayload.get(id), { timeZone: 'UTC' });
-      const fp = normalized.ok ? normalized.alert.fingerprint : null;
-      if (fingerprint === fp && incidentId && incidentId === alertIncident.get(id)) recorded += 1;
-      else missing += 1;
-    });
-  }
+  const { recorded, missing } = await accountAlerts(o.redis, keys, lastPayload, alertIncident);
+
   for (const i of incidents) {
     const doc = i.incidentId ? await store.get(i.incidentId) : null;
     const closed = i.resolves;

@@ -1,6 +1,5 @@
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
-import { normalizeAlert } from '../src/domain/alerts/normalize-alert';
 import { createRedisIncidentStore } from '../src/infra/redis/redis-incident-store';
 import type { RedisClient } from '../src/infra/redis/redis';
 import { redisKeys } from '../src/infra/redis/redis-keys';
@@ -8,6 +7,7 @@ import { startChild } from './lib/child';
 import { mib, seededRandom, sleep, summarize, type LatencySummary } from './lib/stats';
 import { QUEUE_NAMES } from '../jobs/queues/names';
 import { eventsOf, type CardEventJob } from '../jobs/queues/card-events';
+import { accountAlerts } from './lib/accounting';
 
 /**
  * (b) An alert storm: N alerts for S servers over T seconds, sent one per request at a steady
@@ -95,7 +95,12 @@ interface StormEvent {
   alertId: string;
 }
 
-function payloadOf(a: SentAlert, at: number, closing: boolean): Record<string, unknown> {
+/** The SCOM payload (Get-SCOMAlert | ConvertTo-Json) of one alert; bench (f) sends the same. */
+export function payloadOf(
+  a: Pick<SentAlert, 'id' | 'server' | 'healthSet' | 'monitor' | 'target' | 'repeat'>,
+  at: number,
+  closing: boolean,
+): Record<string, unknown> {
   const fqdn = `${a.server}.contoso.com`;
   return {
     Id: a.id,
@@ -272,22 +277,9 @@ export async function benchStorm(o: StormOptions): Promise<StormResult> {
   const store = createRedisIncidentStore(o.redis, { prefix: o.prefix, retentionMs: 86_400_000 });
   const lastPayload = new Map<string, Record<string, unknown>>();
   for (const e of events) lastPayload.set(e.alertId, e.payload);
-  let recorded = 0;
-  let missing = 0;
   const ids = [...lastPayload.keys()];
-  for (let i = 0; i < ids.length; i += 200) {
-    const pipeline = o.redis.pipeline();
-    for (const id of ids.slice(i, i + 200))
-      pipeline.hmget(keys.alert(id), 'fingerprint', 'incidentId');
-    const rows = (await pipeline.exec()) ?? [];
-    ids.slice(i, i + 200).forEach((id, j) => {
-      const [fingerprint, incidentId] = (rows[j]?.[1] ?? []) as [string | null, string | null];
-      const normalized = normalizeAlert(lastPayload.get(id), { timeZone: 'UTC' });
-      const fp = normalized.ok ? normalized.alert.fingerprint : null;
-      if (fingerprint === fp && incidentId && incidentId === alertIncident.get(id)) recorded += 1;
-      else missing += 1;
-    });
-  }
+  const { recorded, missing } = await accountAlerts(o.redis, keys, lastPayload, alertIncident);
+
   // Every model incident exists, with the status the model ends in.
   const openAtEnd = new Set<string>();
   const lastSeqOfKey = new Map<string, string>();

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { answersPing } from '../../src/infra/redis/find-redis';
+import { answersPing, freePort } from '../../src/infra/redis/find-redis';
 
 /**
  * A redis-server of the bench's own (no persistence, a free port), so that every command it
@@ -9,19 +8,6 @@ import { answersPing } from '../../src/infra/redis/find-redis';
 export interface PrivateRedis {
   url: string;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      server.close(() =>
-        typeof a === 'object' && a ? resolve(a.port) : reject(new Error('port')),
-      );
-    });
-  });
 }
 
 export async function startPrivateRedis(): Promise<PrivateRedis> {

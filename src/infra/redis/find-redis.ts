@@ -83,7 +83,8 @@ export function answersPing(host: string, port: number, timeoutMs = 500): Promis
   });
 }
 
-function freePort(): Promise<number> {
+/** A TCP port nothing listens on now (for a private redis-server). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
