@@ -277,8 +277,8 @@ test('two replicas asking for the last change slot of a site at once: one starts
     `Held: site-a already runs 1 change at once (the limit): Restart an Exchange service on ${first.split('@')[1]}.`,
   );
   expect(audit.some((e) => e.action === 'step.held' && e.params.jobId === held.jobId)).toBe(true);
-  // Nothing more starts while the slot is taken (give the timer a chance to be wrong).
-  await new Promise((r) => setTimeout(r, 300));
+  // Nothing more starts while the slot is taken: run the gate's timer ourselves (no fixed wait).
+  await a.gate.tick();
   expect(started).toHaveLength(1);
 
   finish(first);
@@ -306,7 +306,7 @@ test('read-only checks beyond K per site wait during an outage, then run', async
   const { state } = await redisAdmissionStore(redis, keys).read('site-a');
   expect(state.waiting.map((w) => w.kinds)).toEqual([['site-checks']]);
   expect(state.waiting[0]!.hold?.['zh-TW']).toBeTruthy();
-  await new Promise((r) => setTimeout(r, 300));
+  await a.gate.tick();
   expect(started).toHaveLength(2);
 
   finish(started[0]!);
@@ -362,7 +362,7 @@ test('a held change whose incident resolved is dropped when its hold ends, not s
   expect(dropped).toEqual(['approval-APR-R1']);
   const { state } = await redisAdmissionStore(redis, keys).read('site-a');
   expect(state.waiting).toEqual([]);
-  await new Promise((r) => setTimeout(r, 300));
+  await a.gate.tick();
   expect(started).not.toContain('restart-service@EX03');
 });
 
