@@ -186,6 +186,37 @@ test('command answers are private messages in the conversation, code drawn, noth
   ).toBe(0);
 }, 60_000);
 
+test('after a switch of user, nothing meant for the one before arrives, however late', async () => {
+  await open('alice');
+  await store.post('alerts', { reply: { text: 'before the switch' } }, 'alice');
+  await privateAnswer('before the switch').waitFor();
+  // Bob's list is held while alice's stream, if it were still open, could bring her next answer.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let asked!: () => void;
+  const listAsked = new Promise<void>((resolve) => (asked = resolve));
+  await page.route(/\/console\/api\/messages\?.*user=bob/, async (route) => {
+    asked();
+    await held;
+    await route.continue();
+  });
+  await page.selectOption('#user', 'bob');
+  await listAsked;
+  await store.post('alerts', { reply: { text: 'meant for alice only' } }, 'alice');
+  // The old page drew it from alice's stream within moments; give that stream the chance.
+  await page
+    .locator('article.msg', { hasText: 'meant for alice only' })
+    .waitFor({ timeout: 3_000 })
+    .catch(() => undefined);
+  release();
+  await store.post('alerts', { reply: { text: 'for everyone, after the switch' } });
+  await page.locator('article.msg', { hasText: 'for everyone, after the switch' }).waitFor();
+  expect(
+    await page.locator('article.msg', { hasText: /alice only|before the switch/ }).count(),
+  ).toBe(0);
+  await page.unroute(/\/console\/api\/messages\?.*user=bob/);
+}, 60_000);
+
 test('the favicon is served as an image, and the page asks for nothing that is missing', async () => {
   const missing: string[] = [];
   page.on('response', (r) => void (r.status() === 404 && missing.push(r.url())));
@@ -410,4 +441,113 @@ test('a private result (Verify first) is brought into view where the person is l
     },
     await answer.getAttribute('data-message'),
   );
+}, 60_000);
+
+test('an answer in view stays in view when a card lands below it, until the reader scrolls', async () => {
+  await open();
+  await page.evaluate(() => {
+    const main = document.getElementById('messages') as InPage & { scrollHeight: number };
+    main.scrollTop = main.scrollHeight;
+  });
+  await command('help');
+  const help = privateAnswer('This list.');
+  await help.waitFor();
+  const id = (await help.getAttribute('data-message'))!;
+  const inView = (): Promise<boolean> =>
+    page.evaluate((m) => {
+      const main = document.getElementById('messages').getBoundingClientRect();
+      const box = document.getElementById(`m-${m}`).getBoundingClientRect();
+      return box.top >= main.top - 1 && box.top < main.bottom - 20;
+    }, id);
+  await page.waitForFunction((m) => {
+    const main = document.getElementById('messages').getBoundingClientRect();
+    const box = document.getElementById(`m-${m}`).getBoundingClientRect();
+    return box.top >= main.top - 1 && box.top < main.bottom - 20;
+  }, id);
+  // At the end of the conversation the page follows new messages, but not away from the answer.
+  const tall = () =>
+    store.post('alerts', {
+      card: testCard('Tall card below the answer', {
+        steps: Array.from({ length: 30 }, (_, i) => step(String(i + 1), 'pending')),
+      }),
+    });
+  await message((await tall()).id).waitFor();
+  expect(await inView()).toBe(true);
+  // Once the reader scrolls, the page follows the end again.
+  await page.mouse.move(640, 400);
+  await page.mouse.wheel(0, 100_000);
+  const atEnd = () => {
+    const main = document.getElementById('messages') as InPage & {
+      scrollHeight: number;
+      clientHeight: number;
+    };
+    return main.scrollHeight - main.scrollTop - main.clientHeight < 80;
+  };
+  await page.waitForFunction(atEnd);
+  const next = await tall();
+  await page.waitForFunction((m) => {
+    const main = document.getElementById('messages') as InPage & {
+      scrollHeight: number;
+      clientHeight: number;
+    };
+    return (
+      !!document.getElementById(`m-${m}`) &&
+      main.scrollHeight - main.scrollTop - main.clientHeight < 80
+    );
+  }, next.id);
+});
+
+test('an answer taller than the view shows its beginning, though the view was at the end', async () => {
+  // Where the reader usually is: at the end. The click's response is held until the answer has
+  // come by the stream and grown taller than the view, so it is revealed from there.
+  await page.setViewportSize({ width: 1280, height: 520 });
+  try {
+    await open();
+    await page.selectOption('#scenario', 'pop-needs-reboot');
+    await page.click('#raise');
+    const incident = page
+      .locator('article.msg', { has: page.locator('dd[data-fact="incident"]') })
+      .filter({ has: page.locator('button', { hasText: 'Verify first' }) })
+      .last();
+    const button = incident.locator(':scope .card > .actions button', { hasText: 'Verify first' });
+    await button.waitFor({ timeout: 30_000 });
+    const privateCards = page.locator('article.msg.private', { has: page.locator('.card') });
+    const already = await privateCards.count();
+    const answer = privateCards.nth(already);
+    await page.route('**/console/api/action', async (route) => {
+      const response = await route.fetch();
+      await page.waitForFunction(
+        (id) => {
+          const node = id && document.getElementById(`m-${id}`);
+          const main = document.getElementById('messages') as InPage & { clientHeight: number };
+          return (
+            !!node &&
+            node.getBoundingClientRect().bottom - node.getBoundingClientRect().top >
+              main.clientHeight
+          );
+        },
+        (await response.json()).messageId,
+      );
+      // The reader is at the end (or the page followed it there as the answer grew).
+      await page.evaluate(() => {
+        const main = document.getElementById('messages') as InPage & { scrollHeight: number };
+        main.scrollTop = main.scrollHeight;
+      });
+      await route.fulfill({ response });
+    });
+    await button.click();
+    await answer.waitFor();
+    await page.waitForFunction(
+      (id) => {
+        const main = document.getElementById('messages').getBoundingClientRect();
+        const box = document.getElementById(`m-${id}`).getBoundingClientRect();
+        return box.top >= main.top - 1 && box.top < main.bottom - 20;
+      },
+      await answer.getAttribute('data-message'),
+      { timeout: 15_000 },
+    );
+  } finally {
+    await page.unroute('**/console/api/action');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
 }, 60_000);

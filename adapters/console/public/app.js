@@ -35,6 +35,10 @@ const state = {
   openFolds: new Set(),
   /** Answers made by the page itself (a request that failed), numbered. */
   localCount: 0,
+  /** Loads of the room so far: only the newest may draw. */
+  loads: 0,
+  /** The answer last brought into view; the reader scrolling lets it go. */
+  focus: null,
 };
 
 /** The language chosen on this page before, else the browser's, else English. */
@@ -155,10 +159,13 @@ function reveal(id) {
   state.reveal = null;
   const node = document.getElementById(`m-${id}`);
   if (!node) return;
+  state.focus = id;
   node.classList.add('revealed');
   // At once, not smoothly: a card redrawn during a smooth scroll would stop it short of the
-  // answer. The highlight shows where the eye should go.
-  node.scrollIntoView({ block: 'nearest' });
+  // answer. The highlight shows where the eye should go. An answer taller than the view starts at
+  // its top: "nearest" would leave its end in view, the part the person reads last.
+  const fits = node.getBoundingClientRect().height <= $('messages').clientHeight;
+  node.scrollIntoView({ block: fits ? 'nearest' : 'start' });
 }
 
 /** An answer of the page itself (a request that failed): a private message, in view. */
@@ -614,6 +621,20 @@ function findAnchor(anchors) {
 }
 
 /**
+ * The answer brought into view, while the reader has not scrolled away from it: it holds its place
+ * ahead of everything else, so a card that grows above it or a message that lands below it (at
+ * the bottom, the page would follow) does not take it out of sight.
+ */
+function focusInView(main) {
+  const node = state.focus && document.getElementById(`m-${state.focus}`);
+  if (!node || !rendered(node)) return null;
+  const view = main.getBoundingClientRect();
+  const r = node.getBoundingClientRect();
+  if (r.bottom <= view.top || r.top >= view.bottom) return null;
+  return { key: node.dataset.anchor, offset: r.top - view.top };
+}
+
+/**
  * Draws messages, new or changed. A redraw replaces a message's node in place and keeps what the
  * reader was looking at where it was: at the bottom it stays at the bottom, otherwise the part in
  * view keeps its offset, whatever grew, shrank or folded above or inside it. Many at once (a
@@ -621,9 +642,10 @@ function findAnchor(anchors) {
  */
 function draw(list) {
   const main = $('messages');
-  const atBottom = main.scrollHeight - main.scrollTop - main.clientHeight < 80;
+  const focus = focusInView(main);
+  const atBottom = !focus && main.scrollHeight - main.scrollTop - main.clientHeight < 80;
   const redraws = list.some((m) => document.getElementById(`m-${m.id}`));
-  const anchors = redraws && !atBottom ? anchorsInView(main) : [];
+  const anchors = focus ? [focus] : redraws && !atBottom ? anchorsInView(main) : [];
   for (const m of list) {
     state.messages.set(m.id, m);
     const old = document.getElementById(`m-${m.id}`);
@@ -642,20 +664,33 @@ function draw(list) {
 
 const upsert = (m) => draw([m]);
 
+/**
+ * Loads the room for whoever the page is now. The previous stream closes first and a load that a
+ * newer one overtook draws nothing: after a switch of user, nothing meant for the one before may
+ * arrive (their stream's next event, or their list answered late).
+ */
 async function load() {
+  const generation = ++state.loads;
+  if (state.source) state.source.close();
+  state.source = null;
   $('messages').textContent = '';
   state.messages.clear();
+  state.focus = null;
   const who = state.mode === 'picker' ? `&user=${encodeURIComponent(state.user)}` : '';
   const { from, messages } = await api(`messages?room=${state.room}${who}`);
+  if (generation !== state.loads) return;
   draw(messages);
-  if (state.source) state.source.close();
-  state.source = new EventSource(
+  const source = new EventSource(
     `/console/api/stream?room=${state.room}${who}&from=${encodeURIComponent(from)}`,
   );
-  state.source.addEventListener('message', (e) => upsert(JSON.parse(e.data)));
+  state.source = source;
+  source.addEventListener('message', (e) => {
+    if (state.source === source) upsert(JSON.parse(e.data));
+  });
   // The server ends the stream when the session ends; the next request then signs in again.
-  state.source.addEventListener('error', () => {
-    if (state.source.readyState === EventSource.CLOSED) api('config').catch(() => undefined);
+  source.addEventListener('error', () => {
+    if (state.source === source && source.readyState === EventSource.CLOSED)
+      api('config').catch(() => undefined);
   });
 }
 
@@ -751,6 +786,9 @@ async function init() {
       }
     });
   }
+  // The reader moving through the conversation themselves: no answer holds the view any more.
+  for (const kind of ['wheel', 'touchstart', 'keydown', 'mousedown'])
+    $('messages').addEventListener(kind, () => (state.focus = null), { passive: true });
   $('command-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     const text = $('command').value.trim();
