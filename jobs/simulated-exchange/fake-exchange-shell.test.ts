@@ -6,7 +6,7 @@ import { InvocationError, PowerShell } from 'node-powershell';
 import { ACTION_IDS, buildScript, buildSessionSetup, quotePs } from '../../src/domain/actions';
 import { SAMPLE_PARAMS } from '../../test/fixtures/action-params';
 import { CORPUS } from '../../test/fixtures/hostile-values';
-import { createSimulatedOrg, SIMULATOR_BIN, simulatorEnv } from '.';
+import { createSimulatedOrg, SIMULATOR_BIN, simulatorEnv, updateOrg } from '.';
 import { parseScript } from './parse-powershell';
 import { tokenize } from './tokenize-powershell';
 
@@ -84,6 +84,43 @@ describe('the simulated shell under node-powershell', () => {
       "Get-MailboxDatabaseCopyStatus -Server 'EX01' | Select-Object -Property 'X' | Out-Null",
     );
     expect(none.raw).toBe('');
+  });
+
+  it("reports the dependencies' health sets (AD, Network, Store, DataProtection), Unhealthy while their fault lasts", async () => {
+    const report = async (set: string) =>
+      JSON.parse(
+        (
+          await shell.invoke(
+            `Get-HealthReport -Identity 'EX01' -HealthSet '${set}' | Select-Object -Property 'HealthSet','AlertValue' | ConvertTo-Json -Compress`,
+          )
+        ).raw,
+      ) as { HealthSet: string; AlertValue: string };
+    for (const set of ['AD', 'Network', 'Store', 'DataProtection'])
+      expect(await report(set.toLowerCase())).toEqual({ HealthSet: set, AlertValue: 'Healthy' });
+    await updateOrg(stateFile, (state) => {
+      state.faults.push({
+        id: 'ad-down',
+        server: 'EX01',
+        healthSet: 'AD',
+        monitor: 'SimulatedADMonitor',
+        error: 'The domain controller could not be contacted.',
+        since: new Date().toISOString(),
+        clears: { by: 'dependency' },
+      });
+    });
+    expect(await report('AD')).toEqual({ HealthSet: 'AD', AlertValue: 'Unhealthy' });
+    expect(await report('Store')).toEqual({ HealthSet: 'Store', AlertValue: 'Healthy' });
+    const rows = await shell.invoke(
+      "Get-ServerHealth -Identity 'EX01' -HealthSet 'AD' | Select-Object -Property 'Name','AlertValue' | ConvertTo-Json -Compress",
+    );
+    expect(JSON.parse(rows.raw)).toEqual({
+      Name: 'SimulatedADMonitor',
+      AlertValue: 'Unhealthy',
+    });
+    await updateOrg(stateFile, (state) => {
+      state.faults = state.faults.filter((f) => f.id !== 'ad-down');
+    });
+    expect(await report('AD')).toEqual({ HealthSet: 'AD', AlertValue: 'Healthy' });
   });
 
   it('runs each line of an invocation as it is read, in order', async () => {

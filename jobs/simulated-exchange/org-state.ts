@@ -116,7 +116,9 @@ export type FaultClears =
   | { by: 'service-restart'; service: ExchangeService }
   | { by: 'server-restart' }
   /** Already gone when the probe is re-run: the verify step finds it transient. */
-  | { by: 'probe-rerun' };
+  | { by: 'probe-rerun' }
+  /** Outside the server (Active Directory, the network): nothing done on it clears it. */
+  | { by: 'dependency' };
 
 export interface Fault {
   id: string;
@@ -231,9 +233,33 @@ export const HEALTH_SETS: Record<string, MonitorDef[]> = {
   ],
 };
 
+/**
+ * Health sets that watch what the protocols depend on, as Microsoft's "Exchange 2013 Management
+ * Pack Health Sets" list names them (the shipped runbooks' `checkHealthSets`). Their monitors are
+ * not modelled (Microsoft's AD, Network and Store pages name none): a fault on the set, whatever
+ * its monitor, makes it Unhealthy, and Get-ServerHealth lists the faults' monitors.
+ */
+export const DEPENDENCY_HEALTH_SETS: readonly string[] = [
+  'AD',
+  'Network',
+  'Store',
+  'DataProtection',
+];
+
+/** A health set by name, any case: its modelled monitors (none for a dependency's set). */
 export function findHealthSet(name: string): [string, MonitorDef[]] | undefined {
   const key = Object.keys(HEALTH_SETS).find((k) => k.toLowerCase() === name.toLowerCase());
-  return key === undefined ? undefined : [key, HEALTH_SETS[key]!];
+  if (key !== undefined) return [key, HEALTH_SETS[key]!];
+  const dep = DEPENDENCY_HEALTH_SETS.find((k) => k.toLowerCase() === name.toLowerCase());
+  return dep === undefined ? undefined : [dep, []];
+}
+
+/** Every health set a server reports: the protocols' and the dependencies'. */
+export function allHealthSets(): [string, MonitorDef[]][] {
+  return [
+    ...Object.entries(HEALTH_SETS),
+    ...DEPENDENCY_HEALTH_SETS.map((k): [string, MonitorDef[]] => [k, []]),
+  ];
 }
 
 const short = (name: string): string => (name.split('.')[0] ?? name).toLowerCase();

@@ -340,7 +340,10 @@ export function serverGoesDown(state: OrgState, serverName: string): void {
       db.mounted = false;
     }
   }
-  state.faults = state.faults.filter((f) => !sameServer(f.server, server.name));
+  // A restart clears what is on the server, not an outage of what it depends on.
+  state.faults = state.faults.filter(
+    (f) => !sameServer(f.server, server.name) || f.clears.by === 'dependency',
+  );
   for (const key of Object.keys(server.services) as (keyof typeof server.services)[]) {
     server.services[key] = 'Running';
   }

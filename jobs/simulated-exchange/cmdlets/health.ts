@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { findHealthSet, HEALTH_SETS, sameServer, type OrgState } from '../org-state';
+import {
+  allHealthSets,
+  findHealthSet,
+  HEALTH_SETS,
+  sameServer,
+  type MonitorDef,
+  type OrgState,
+} from '../org-state';
 import { readState } from '../state-store';
 import { PsError, ShellCrash, type CmdletDef } from './contract';
 import { change, envOf, server, type Row } from './shared';
@@ -9,8 +16,24 @@ const monitorState = (state: OrgState, serverName: string, set: string, monitor:
     (f) => sameServer(f.server, serverName) && f.healthSet === set && f.monitor === monitor,
   );
 
-function healthSetsFor(filter: unknown): [string, (typeof HEALTH_SETS)[string]][] {
-  if (typeof filter !== 'string') return Object.entries(HEALTH_SETS);
+/**
+ * The monitors to report for a set on a server: the modelled ones, or for a dependency's set
+ * (none modelled) the monitors its faults name.
+ */
+function monitorsOf(state: OrgState, serverName: string, set: string, modelled: MonitorDef[]) {
+  if (modelled.length > 0) return modelled;
+  return state.faults
+    .filter((f) => sameServer(f.server, serverName) && f.healthSet === set)
+    .map((f): MonitorDef => ({
+      name: f.monitor,
+      probe: '',
+      targetResource: set,
+      component: 'None',
+    }));
+}
+
+function healthSetsFor(filter: unknown): [string, MonitorDef[]][] {
+  if (typeof filter !== 'string') return allHealthSets();
   const found = findHealthSet(filter);
   if (!found)
     throw new PsError(
@@ -33,7 +56,8 @@ export function healthCmdlets(): CmdletDef[] {
         const state = await readState(envOf(ctx).stateFile);
         const s = server(state, String(a.Identity));
         const rows: Row[] = [];
-        for (const [set, monitors] of healthSetsFor(a.HealthSet)) {
+        for (const [set, modelled] of healthSetsFor(a.HealthSet)) {
+          const monitors = monitorsOf(state, s.name, set, modelled);
           const setUnhealthy = monitors.some((m) => monitorState(state, s.name, set, m.name));
           for (const m of monitors) {
             const fault = monitorState(state, s.name, set, m.name);
@@ -61,7 +85,8 @@ export function healthCmdlets(): CmdletDef[] {
       run: async (ctx, a) => {
         const state = await readState(envOf(ctx).stateFile);
         const s = server(state, String(a.Identity));
-        return healthSetsFor(a.HealthSet).map(([set, monitors]) => {
+        return healthSetsFor(a.HealthSet).map(([set, modelled]) => {
+          const monitors = monitorsOf(state, s.name, set, modelled);
           const faults = monitors
             .map((m) => monitorState(state, s.name, set, m.name))
             .filter(Boolean);
@@ -71,7 +96,8 @@ export function healthCmdlets(): CmdletDef[] {
             HealthSet: set,
             AlertValue: faults.length > 0 ? 'Unhealthy' : 'Healthy',
             LastTransitionTime: faults[0]?.since ?? s.lastBootUpTime,
-            MonitorCount: monitors.length,
+            // A dependency's set: how many monitors it has is not modelled.
+            MonitorCount: modelled.length > 0 ? modelled.length : null,
           };
         });
       },
