@@ -68,9 +68,18 @@ describe('the outage card', () => {
 
   it('says changes are held and offers the dependency checks first, on one server', () => {
     expect(card.notes[0]).toMatch(/^Changes for these incidents .* are held/);
+    // The shipped runbooks name AD's health set; no health set watches authentication.
     expect(card.steps.map((s) => [s.kind, s.text, s.commands.map((c) => c.text)])).toEqual([
-      ['check', 'Check Active Directory from EX001', ["Get-HealthReport -Identity 'EX001'"]],
-      ['check', 'Check Authentication from EX001', ["Get-HealthReport -Identity 'EX001'"]],
+      [
+        'check',
+        'Check Active Directory from EX001',
+        ["Get-HealthReport -Identity 'EX001' -HealthSet 'AD'"],
+      ],
+      ['check', 'Check Authentication from EX001', []],
+    ]);
+    expect(card.steps.map((s) => s.actionable)).toEqual([true, false]);
+    expect(card.steps[1]!.notes).toEqual([
+      'No Exchange health set watches Authentication: check it outside Exchange. The other causes’ checks decide whether held changes are released.',
     ]);
     expect(card.steps.every((s) => s.commands.every((c) => c.risk === 'read'))).toBe(true);
     expect(card.actions[0]).toMatchObject({ id: 'outage-run-checks', style: 'primary' });
@@ -137,17 +146,19 @@ describe('the outage card', () => {
     expect(outageMemberLines(outage(members), 'en')).toHaveLength(30);
   });
 
-  it('uses a dependency’s own health sets for its check when the runbook data gives them', () => {
-    const withChecks: Catalog = {
+  it('reads the whole server for each cause when no cause’s dependency names a health set', () => {
+    const withoutSets: Catalog = {
       ...catalog,
-      dependencies: catalog.dependencies.map((d) =>
-        d.id === 'active-directory' ? { ...d, checkHealthSets: ['AD'] } : d,
-      ),
+      dependencies: catalog.dependencies.map((d) => ({ ...d, checkHealthSets: [] })),
     };
-    const c = buildOutageCard({ outage: outage(members), catalog: withChecks, lang: 'en', now });
-    expect(c.steps[0]?.commands.map((x) => x.text)).toEqual([
-      "Get-HealthReport -Identity 'EX001' -HealthSet 'AD'",
+    const c = buildOutageCard({ outage: outage(members), catalog: withoutSets, lang: 'en', now });
+    expect(c.steps.map((s) => s.commands.map((x) => x.text))).toEqual([
+      ["Get-HealthReport -Identity 'EX001'"],
+      ["Get-HealthReport -Identity 'EX001'"],
     ]);
+    expect(c.steps.every((s) => s.actionable && s.notes.length === 0)).toBe(true);
+    const zh = buildOutageCard({ outage: outage(members), catalog, lang: 'zh-TW', now });
+    expect(zh.steps[1]!.notes[0]).toMatch(/^沒有 Exchange 健全設定監視 驗證：/);
   });
 
   it('says when it is resolved, how long it took and what was done', () => {

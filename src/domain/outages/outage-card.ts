@@ -4,6 +4,7 @@ import type { Catalog } from '../runbooks/catalog';
 import { pickText, type Lang } from '../runbooks/text';
 import { clip, shortTime } from '../shared/text';
 import { likelyCauses, type LikelyCause } from './causes';
+import { MAX_CHECKED_CAUSES, planDependencyChecks } from './dependency-checks';
 import { encodeOutageActionRef, type OutageActionRef } from './outage-action-ref';
 import { OUTAGE_LABELS, formatDuration } from './outage-labels';
 import {
@@ -29,8 +30,6 @@ export interface OutageCardInput {
   held?: readonly { title: string; server: string }[] | undefined;
 }
 
-/** Dependency checks offered for at most this many causes: the card stays short. */
-const MAX_CHECKED_CAUSES = 3;
 const SERVERS_PER_GROUP = 8;
 
 /** The name of a dependency in the card's language; its id when the catalogue lacks it. */
@@ -111,25 +110,19 @@ function orderedMembers(outage: Outage): OutageMember[] {
 
 function dependencyChecks(
   outage: Outage,
-  causes: readonly LikelyCause[],
   catalog: OutageCardInput['catalog'],
   lang: Lang,
 ): CardStep[] {
   const L = OUTAGE_LABELS[lang];
-  // One affected server stands for all: the point is to look at the dependency, not to re-probe
-  // every server of a struggling site.
-  const sample = outage.members.find((m) => m.status === 'open') ?? outage.members[0];
-  if (!sample) return [];
+  const plan = planDependencyChecks(outage, catalog);
+  if (!plan) return [];
   const open = outage.status === 'open';
-  return causes.slice(0, MAX_CHECKED_CAUSES).map((cause, i) => {
-    const def = catalog.dependencies.find((d) => d.id === cause.dependencyId);
-    const sets: (string | undefined)[] =
-      def && def.checkHealthSets.length > 0 ? def.checkHealthSets : [undefined];
-    const commands: CardCommand[] = sets.flatMap((healthSet) => {
+  return plan.causes.map((cause, i) => {
+    const commands: CardCommand[] = cause.healthSets.flatMap((healthSet) => {
       const actionId: ActionId = 'get-health-report';
       const built = buildCommand(
         actionId,
-        healthSet ? { server: sample.server, healthSet } : { server: sample.server },
+        healthSet ? { server: plan.server, healthSet } : { server: plan.server },
       );
       return built.ok
         ? [
@@ -143,22 +136,21 @@ function dependencyChecks(
           ]
         : [];
     });
+    const name = dependencyName(catalog, cause.dependencyId, lang);
     return {
       id: `dependency-check.${cause.dependencyId}`.slice(0, 80),
       number: String(i + 1),
       depth: 0,
       kind: 'check',
       kindLabel: L.kind.check,
-      text: L.dependencyCheck.text(
-        dependencyName(catalog, cause.dependencyId, lang),
-        sample.server,
-      ),
+      text: L.dependencyCheck.text(name, plan.server),
       condition: L.dependencyCheck.condition,
       commands,
       state: 'pending',
       stateLabel: L.state.pending,
       actionable: open && commands.length > 0,
-      notes: [],
+      // Nothing to read for it in Exchange: say so rather than offer a check that cannot pass.
+      notes: commands.length === 0 ? [L.dependencyCheck.noHealthSet(name)] : [],
       links: [],
       actions: [],
       steps: [],
@@ -240,7 +232,7 @@ export function buildOutageCard(input: OutageCardInput): Card {
   for (const m of members.slice(0, maxMembers)) notes.push(memberLine(m, lang));
   if (total > maxMembers) notes.push(L.membersShown(maxMembers, total));
 
-  const steps = dependencyChecks(outage, causes, catalog, lang);
+  const steps = dependencyChecks(outage, catalog, lang);
   const actions: CardAction[] = [];
   if (open && steps.some((s) => s.actionable)) {
     actions.push({

@@ -30,6 +30,7 @@ export interface OutageLabels {
   dependencyCheck: {
     text: (name: string, server: string) => string;
     condition: string;
+    noHealthSet: (name: string) => string;
   };
   resolved: {
     summary: (duration: string, servers: number, incidents: number) => string;
@@ -106,6 +107,7 @@ function labels(lang: Lang): OutageLabels {
     dependencyCheck: {
       text: (name, server) => t(lang, 'outage.dependencyCheck.text', { name, server }),
       condition: t(lang, 'outage.dependencyCheck.condition'),
+      noHealthSet: (name) => t(lang, 'outage.dependencyCheck.noHealthSet', { name }),
     },
     resolved: {
       summary: (duration, n, incidents) =>

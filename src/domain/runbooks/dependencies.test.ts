@@ -24,8 +24,16 @@ describe('the shipped runbooks carry the seed table of dependencies', () => {
     expect(catalog.dependencies.every((d) => d.origin === 'seed' && d.runbookId === 'pop')).toBe(
       true,
     );
-    // Nothing not from the seed is shipped as a check until it is confirmed.
-    expect(catalog.dependencies.flatMap((d) => d.checkHealthSets)).toEqual([]);
+    // The checks' health sets are names from Microsoft's "Exchange 2013 Management Pack Health
+    // Sets" list; none there watches authentication.
+    expect(Object.fromEntries(catalog.dependencies.map((d) => [d.id, d.checkHealthSets]))).toEqual({
+      'active-directory': ['AD'],
+      authentication: [],
+      'mailbox-server-authentication': [],
+      'information-store': ['Store'],
+      'high-availability': ['DataProtection'],
+      networking: ['Network'],
+    });
   });
 
   it('gives every POP probe the dependencies of the seed table', () => {

@@ -96,13 +96,34 @@ test('show-members lists every member publicly (in the card thread)', async () =
   expect(lines).toHaveLength(6);
 });
 
-test('run-dependency-checks queues one read-only check on one affected server', async () => {
+test('run-dependency-checks reads the causes’ health sets on one affected server, counted as one batch', async () => {
   const runs: unknown[] = [];
   const r = await runOutageOp(ref('run-dependency-checks'), turn(runs));
+  // Active Directory's health set; authentication has none, so it adds no read that cannot pass.
   expect(runs).toEqual([
-    expect.objectContaining({ actionId: 'get-health-report', params: { server: 'EX01' } }),
+    expect.objectContaining({
+      actionId: 'get-health-report',
+      params: { server: 'EX01', healthSet: 'AD' },
+      dependencyCheck: expect.objectContaining({ outageId: outage.id, count: 1 }),
+    }),
   ]);
   expect(r.private?.code).toEqual([{ body: 'Get-HealthReport -Server EX01' }]);
+});
+
+test('run-dependency-checks reads the whole server once when no cause names a health set', async () => {
+  const runs: unknown[] = [];
+  const t0 = turn(runs);
+  const bare = {
+    ...catalog,
+    dependencies: catalog.dependencies.map((d) => ({ ...d, checkHealthSets: [] })),
+  };
+  await runOutageOp(ref('run-dependency-checks'), { ...t0, deps: { ...t0.deps, catalog: bare } });
+  expect(runs).toEqual([
+    expect.objectContaining({
+      params: { server: 'EX01' },
+      dependencyCheck: expect.objectContaining({ count: 1 }),
+    }),
+  ]);
 });
 
 test('a gone outage says so', async () => {

@@ -1,4 +1,4 @@
-import { likelyCauses } from '../../../domain/outages/causes';
+import { planDependencyChecks } from '../../../domain/outages/dependency-checks';
 import { outageMemberLines } from '../../../domain/outages/outage-card';
 import type { OutageActionRef } from '../../../domain/outages/outage-action-ref';
 import type { Outage } from '../../../domain/outages/outage';
@@ -6,9 +6,6 @@ import { clip } from '../../../domain/shared/text';
 import { localizeText, t } from '../../../domain/strings';
 import { say, sayIn, type Turn } from '../core-context';
 import type { ChatResponse } from '../ports';
-
-/** How many causes the outage card offers checks for (outage-card.ts shows the same). */
-const MAX_CHECKED_CAUSES = 3;
 
 /**
  * An outage card's button: open a member, list every member in the thread, or run the read-only
@@ -39,30 +36,22 @@ export async function runOutageOp(
     return { public: { text: [head, ...lines].join('\n') } };
   }
 
-  // run-dependency-checks: one affected server stands for all (the card says which).
-  const sample = outage.members.find((m) => m.status === 'open') ?? outage.members[0];
-  if (!sample) return say(t(answerLang, 'chat.outage.noChecks'));
-  const healthSets = new Set<string | undefined>();
-  for (const cause of likelyCauses(outage).slice(0, MAX_CHECKED_CAUSES)) {
-    const def = deps.catalog.dependencies.find((d) => d.id === cause.dependencyId);
-    for (const hs of def && def.checkHealthSets.length > 0 ? def.checkHealthSets : [undefined]) {
-      healthSets.add(hs);
-    }
-  }
-  if (healthSets.size === 0) return say(t(answerLang, 'chat.outage.noChecks'));
-  const access = await deps.access.mayRunRead(turn.actor, sample.server);
+  // run-dependency-checks: one affected server stands for all, the reads the card shows.
+  const plan = planDependencyChecks(outage, deps.catalog);
+  if (!plan || plan.reads.length === 0) return say(t(answerLang, 'chat.outage.noChecks'));
+  const access = await deps.access.mayRunRead(turn.actor, plan.server);
   if (!access.allowed) return sayIn(answerLang, access.reason);
   const lines: string[] = [];
   const code: { body: string }[] = [];
   const batch = `${outage.id}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-  for (const healthSet of healthSets) {
+  for (const healthSet of plan.reads) {
     const queued = await deps.checks.run({
       actionId: 'get-health-report',
-      params: { server: sample.server, ...(healthSet ? { healthSet } : {}) },
+      params: { server: plan.server, ...(healthSet ? { healthSet } : {}) },
       actor: turn.actor,
       replyTo: turn.channel,
       lang,
-      dependencyCheck: { outageId: outage.id, batch, count: healthSets.size },
+      dependencyCheck: { outageId: outage.id, batch, count: plan.reads.length },
     });
     if (!queued.ok)
       lines.push(

@@ -1,0 +1,67 @@
+import { loadCatalog } from '../../infra/files/load-catalog';
+import type { Catalog } from '../runbooks/catalog';
+import { planDependencyChecks } from './dependency-checks';
+import type { Outage, OutageMember } from './outage';
+
+const catalog: Catalog = loadCatalog();
+const T = '2026-03-02T10:00:00.000Z';
+const member = (
+  i: number,
+  dependencies: string[],
+  status: 'open' | 'resolved' = 'open',
+): OutageMember => ({
+  incidentId: `inc-${i}`,
+  server: `EX0${i}`,
+  site: 'site-a',
+  healthSet: 'POP.Protocol',
+  monitor: 'PopDeepTestMonitor',
+  dag: null,
+  dependencies,
+  firstSeen: T,
+  lastSeen: T,
+  joinedAt: T,
+  status,
+  resolvedAt: status === 'resolved' ? T : null,
+  hadOwnCard: false,
+});
+const outage = (members: OutageMember[]): Outage => ({
+  id: 'outage-site-a-active-directory-abc',
+  site: 'site-a',
+  key: { kind: 'dependency', id: 'active-directory' },
+  status: 'open',
+  openedAt: T,
+  changedAt: T,
+  resolvedAt: null,
+  reopened: 0,
+  members,
+});
+// The POP deep test's dependencies, as the seed's table gives them.
+const deep = ['active-directory', 'authentication', 'information-store', 'high-availability'];
+
+test('reads each checked cause’s health sets once, on an open member’s server', () => {
+  const plan = planDependencyChecks(
+    outage([member(1, deep, 'resolved'), member(2, deep), member(3, deep)]),
+    catalog,
+  );
+  expect(plan).toEqual({
+    server: 'EX02',
+    causes: [
+      { dependencyId: 'active-directory', healthSets: ['AD'] },
+      { dependencyId: 'authentication', healthSets: [] },
+      { dependencyId: 'information-store', healthSets: ['Store'] },
+    ],
+    reads: ['AD', 'Store'],
+  });
+});
+
+test('one read of the whole server when no checked cause names a health set', () => {
+  const bare = { dependencies: catalog.dependencies.map((d) => ({ ...d, checkHealthSets: [] })) };
+  const plan = planDependencyChecks(outage([member(1, deep), member(2, deep)]), bare);
+  expect(plan?.causes.map((c) => c.healthSets)).toEqual([[null], [null], [null]]);
+  expect(plan?.reads).toEqual([null]);
+});
+
+test('nothing to check without members or shared causes', () => {
+  expect(planDependencyChecks(outage([]), catalog)).toBeNull();
+  expect(planDependencyChecks(outage([member(1, []), member(2, [])]), catalog)).toBeNull();
+});
