@@ -77,12 +77,17 @@ export async function benchCost(o: { prefix: string; token: string; rounds: numb
   }
   let counting: Counted | null = null;
   const fences = new Map<string, () => void>();
+  // A script's own commands come with the source 'lua', right after the call that ran it (Redis
+  // runs one at a time): they are the caller's. The bench's own scripts (BullMQ's job counts,
+  // polled while it waits for the queues to drain) are not the bot's.
+  let caller = '';
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
     if (args[0]?.toLowerCase() === 'echo' && args[1] && fences.has(args[1])) {
       fences.get(args[1])?.();
       return;
     }
-    if (!counting || own.has(source)) return;
+    if (source !== 'lua') caller = source;
+    if (!counting || own.has(caller)) return;
     const name = String(args[0]).toLowerCase();
     const family = keyFamily(String(args[1] ?? ''), o.prefix);
     counting.families.set(family, (counting.families.get(family) ?? 0) + 1);
