@@ -63,6 +63,11 @@ export interface OutageDelivery {
   pointer(outage: Outage, incident: Incident, lang: Lang): Card;
   /** How often holds that ended and outages that expired are looked for (default 1 s). */
   tickMs?: number;
+  /**
+   * An open outage's card is updated at most once this often on a platform with limits (the
+   * setting `cardUpdateMs`); its first post and its end state are not held back. Default 0.
+   */
+  cardUpdateMs?: number;
 }
 
 export interface ChatDeliveryDeps {
@@ -331,6 +336,8 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
     data: DeliveryJob,
     jobId: string,
     priority: number,
+    /** A redraw that must not fold into one waiting out the card's pacing (its end state). */
+    lane = '',
   ) {
     const q = queues.get(platform);
     if (!q) return;
@@ -350,7 +357,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
     await q.add(data.type, data, {
       jobId,
       priority,
-      deduplication: { id: `${cardId}-p${priority}`, keepLastIfActive: true },
+      deduplication: { id: `${cardId}-p${priority}${lane}`, keepLastIfActive: true },
     });
   }
 
@@ -369,6 +376,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
     outageId: string,
     jobId: string,
     priority: number,
+    lane = '',
   ) {
     await Promise.all(
       [...queues.keys()].map((platform) =>
@@ -376,8 +384,9 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
           platform,
           outageCardId(outageId),
           { type: 'outage', scope, outageId },
-          `${platform}-${jobId}-${safeId(outageId)}`,
+          `${platform}-${jobId}-${safeId(outageId)}${lane}`,
           priority,
+          lane,
         ),
       ),
     );
@@ -394,6 +403,8 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
     const outages = new Map<string, number>();
     const redrawOutage = (outageId: string, priority: number) =>
       outages.set(outageId, Math.min(priority, outages.get(outageId) ?? priority));
+    // The end state is drawn at once, not folded into a redraw that waits out the pacing.
+    const ended = new Set<string>();
     for (const e of effects) {
       switch (e.type) {
         case 'outage-opened':
@@ -403,6 +414,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
           break;
         case 'outage-resolved':
           redrawOutage(e.outageId, DELIVERY_PRIORITY.outage);
+          ended.add(e.outageId);
           break;
         case 'member-left':
           redrawOutage(e.outageId, DELIVERY_PRIORITY.outage);
@@ -427,7 +439,7 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       }
     }
     for (const [outageId, priority] of outages) {
-      await queueOutageRedraw(scope, outageId, jobId, priority);
+      await queueOutageRedraw(scope, outageId, jobId, priority, ended.has(outageId) ? '-end' : '');
     }
   }
 
@@ -462,6 +474,17 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
         channel = incident ? await deps.routeFor(incident, platform) : null;
       }
       if (!channel) return;
+      // Paced while open: the newest state is drawn when the wait is over (changes meanwhile
+      // fold into this job). The first post and the end state go at once.
+      const pacedKey = keys.chatPaced(platform, cardId);
+      const paceMs = deps.limits?.[platform] ? (deps.outages.cardUpdateMs ?? 0) : 0;
+      if (ref && paceMs > 0 && outage.status === 'open') {
+        const wait = await redis.pttl(pacedKey);
+        if (wait > 0) {
+          await job.moveToDelayed(Date.now() + wait, token);
+          throw new DelayedError();
+        }
+      }
       const lang = await deps.prefs.langOf({ platform, id: channel });
       const card = await behind(
         platform,
@@ -475,12 +498,14 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
           await renew();
           await surface.updateCard(ref, card);
           await drew(platform, cardId, last.gen, digest);
+          if (paceMs > 0) await redis.set(pacedKey, '1', 'PX', paceMs);
         }
       } else {
         await renew();
         ref = await surface.postCard(channel, card);
         await redis.set(refKey, JSON.stringify(ref), 'PX', KEEP_MS);
         await drew(platform, cardId, last.gen, digest);
+        if (paceMs > 0) await redis.set(pacedKey, '1', 'PX', paceMs);
       }
       if (outage.status === 'resolved' && outage.resolvedAt) {
         // One resolution message per resolution (a reopened outage resolves again later).

@@ -404,6 +404,7 @@ function outageDelivery(options: ChatRuntimeOptions, settings: OutageSettings): 
   });
   return {
     routing,
+    cardUpdateMs: settings.cardUpdateMs,
     buildCard: async (outage, lang) =>
       buildOutageCard({
         outage,

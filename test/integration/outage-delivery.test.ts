@@ -85,7 +85,7 @@ const incidentCard = async (i: Incident): Promise<Card> => ({
 });
 
 let fake: FakeSlackApi;
-function replica(): ChatDelivery {
+function replica(cardUpdateMs = 0): ChatDelivery {
   const client = new webApi.WebClient('xoxb-test', {
     slackApiUrl: fake.apiUrl,
     retryConfig: { retries: 0 },
@@ -108,6 +108,7 @@ function replica(): ChatDelivery {
     outages: {
       routing,
       tickMs: 200,
+      cardUpdateMs,
       buildCard: (outage, lang) => buildOutageCard({ outage, catalog, lang, now: new Date() }),
       resolvedMessage: (outage, lang) => outageResolvedMessage(outage, catalog, lang),
       pointer: (outage, incident, lang) => ({
@@ -251,5 +252,67 @@ test('30 alerts from 10 servers sharing a dependency: one outage card, the last 
     }
   } finally {
     await Promise.all([a.close(), b.close()]);
+  }
+}, 60_000);
+
+test('an open outage’s card is updated at most once per interval; its end state is drawn at once', async () => {
+  // An interval longer than the test: once the card is drawn, its next update waits.
+  const a = replica(120_000);
+  try {
+    const storm: Incident[] = [];
+    for (let n = 0; n < 6; n++) storm.push(raise(`EX${String(n + 31)}`, 'POP', 'PopCTPMonitor'));
+    for (const i of storm) await publish(i, 'created');
+    const outageDraws = () =>
+      fake.calls.filter(
+        (c) =>
+          (c.method === 'chat.postMessage' || c.method === 'chat.update') &&
+          !c.status &&
+          !c.body.thread_ts &&
+          String(c.body.text).startsWith('Outage in'),
+      );
+    const before = outageDraws().length;
+    await until(() => outageDraws().length > before, 'the outage card');
+    const drawn = outageDraws().length;
+    // A late member joins: its change waits out the interval in the queue, drawn nothing yet.
+    const late = raise('EX40', 'POP', 'PopCTPMonitor');
+    await publish(late, 'created');
+    const slackJobs = new Queue<DeliveryJob>(chatQueueName('slack'), {
+      connection: redis,
+      prefix: keys.bullPrefix,
+    });
+    try {
+      const pacedJob = async () =>
+        (await slackJobs.getJobs(['delayed'])).some((j) => j.data.type === 'outage');
+      const end = Date.now() + 20_000;
+      while (!(await pacedJob())) {
+        if (Date.now() > end) throw new Error('timed out waiting for the paced redraw');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    } finally {
+      await slackJobs.close();
+    }
+    expect(outageDraws()).toHaveLength(drawn);
+
+    // Everything resolves: the end state does not wait for the interval.
+    for (const i of [...storm, late]) {
+      const r: Incident = {
+        ...i,
+        version: 2,
+        status: 'resolved',
+        resolvedAt: new Date().toISOString(),
+      };
+      incidents.set(i.id, r);
+      await publish(r, 'resolved');
+    }
+    await until(
+      () =>
+        outageDraws()
+          .slice(drawn)
+          .some((c) => String(c.body.text).includes('Resolved')),
+      'the end state',
+    );
+    expect(fake.limited()).toEqual([]);
+  } finally {
+    await a.close();
   }
 }, 60_000);

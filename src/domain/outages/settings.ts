@@ -36,6 +36,12 @@ export interface OutageSettings {
   checksPerSite: number;
   /** Change or destructive steps that may run at once per site, outage or not (M). */
   changesPerSite: number;
+  /**
+   * An open outage's card is updated at most once this often on a platform with limits (its
+   * first post and its end state are never held back): one card about many incidents must not
+   * spend the platform's whole update budget while single incidents' cards wait. 0: no pacing.
+   */
+  cardUpdateMs: number;
 }
 
 const DEFAULTS: OutageSettings = {
@@ -47,6 +53,7 @@ const DEFAULTS: OutageSettings = {
   scope: 'site',
   checksPerSite: 4,
   changesPerSite: 2,
+  cardUpdateMs: 5_000,
 };
 export const DEFAULT_OUTAGE_SETTINGS: Readonly<OutageSettings> = Object.freeze(DEFAULTS);
 
@@ -63,6 +70,7 @@ export const outageSettingsSchema = z
     scope: z.enum(['site', 'organisation']),
     checksPerSite: z.number().int().min(1).max(1000),
     changesPerSite: z.number().int().min(1).max(1000),
+    cardUpdateSeconds: seconds(300),
   })
   .partial()
   .strict();
@@ -91,6 +99,7 @@ export function parseOutageSettings(input: unknown): OutageSettingsResult {
     scope: p.scope ?? d.scope,
     checksPerSite: p.checksPerSite ?? d.checksPerSite,
     changesPerSite: p.changesPerSite ?? d.changesPerSite,
+    cardUpdateMs: p.cardUpdateSeconds !== undefined ? p.cardUpdateSeconds * 1000 : d.cardUpdateMs,
   };
   // A hold that outlives the window would release incidents that can no longer be counted.
   if (settings.groupWaitMs > settings.windowMs) {

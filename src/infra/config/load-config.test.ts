@@ -41,6 +41,7 @@ test('outage mode: on by default, OUTAGE_* over the defaults, wrong values named
     OUTAGE_MIN_SERVERS: '3',
     OUTAGE_GROUP_BY: 'family',
     OUTAGE_SCOPE: 'organisation',
+    OUTAGE_CARD_UPDATE_SECONDS: '0',
   });
   expect(c.outages).toEqual({
     ...DEFAULT_OUTAGE_SETTINGS,
@@ -49,8 +50,13 @@ test('outage mode: on by default, OUTAGE_* over the defaults, wrong values named
     minServers: 3,
     groupBy: ['family'],
     scope: 'organisation',
+    cardUpdateMs: 0,
   });
+  expect(DEFAULT_OUTAGE_SETTINGS.cardUpdateMs).toBe(5_000);
   expect(loadConfig({ OUTAGE_MODE: 'off' }).outages).toBeNull();
+  expect(() => loadConfig({ OUTAGE_CARD_UPDATE_SECONDS: '301' })).toThrow(
+    /OUTAGE_CARD_UPDATE_SECONDS/,
+  );
   expect(() => loadConfig({ OUTAGE_MIN_SERVERS: '1' })).toThrow(/OUTAGE_MIN_SERVERS/);
   expect(() => loadConfig({ OUTAGE_SCOPE: 'planet' })).toThrow(/OUTAGE_SCOPE/);
   expect(() =>

@@ -181,6 +181,10 @@ const envSchema = z.object({
     emptyToUndefined,
     z.coerce.number().int().min(0).optional(),
   ),
+  OUTAGE_CARD_UPDATE_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(0).optional(),
+  ),
   OUTAGE_GROUP_BY: z.preprocess(emptyToUndefined, z.string().optional()),
   OUTAGE_SCOPE: z.preprocess(emptyToUndefined, z.string().optional()),
 });
@@ -352,6 +356,7 @@ function outageSettingsFrom(
     scope: 'OUTAGE_SCOPE',
     checksPerSite: 'OUTAGE_CHECKS_PER_SITE',
     changesPerSite: 'OUTAGE_CHANGES_PER_SITE',
+    cardUpdateSeconds: 'OUTAGE_CARD_UPDATE_SECONDS',
   };
   const input = Object.fromEntries(
     Object.entries({
@@ -363,6 +368,7 @@ function outageSettingsFrom(
       scope: e.OUTAGE_SCOPE,
       checksPerSite: e.OUTAGE_CHECKS_PER_SITE,
       changesPerSite: e.OUTAGE_CHANGES_PER_SITE,
+      cardUpdateSeconds: e.OUTAGE_CARD_UPDATE_SECONDS,
     }).filter(([, v]) => v !== undefined),
   );
   const parsed = parseOutageSettings(input);

@@ -60,6 +60,8 @@ export function redisKeys(prefix: string) {
     /** The redraw number and card digest a card was last drawn with (`<gen> <sha1>`). */
     chatDrawn: (platform: string, incidentId: string) =>
       `${prefix}:{chat}:drawn:${platform}:${incidentId}`,
+    /** Set for `cardUpdateMs` after an open outage's card was updated: the next waits for it. */
+    chatPaced: (platform: string, cardId: string) => `${prefix}:{chat}:paced:${platform}:${cardId}`,
     /** One redraw of an incident's card at a time per platform, across replicas. */
     chatLock: (platform: string, incidentId: string) =>
       `${prefix}:{chat}:lock:${platform}:${incidentId}`,
