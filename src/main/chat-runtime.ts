@@ -232,7 +232,9 @@ export function createChatRuntime(options: ChatRuntimeOptions) {
   ): Promise<void> {
     if (!options.holds) return;
     const key = keys.chatDependencyChecks(check.batch);
-    const healthy = outcome.status === 'succeeded' && healthReportIsHealthy(outcome.parsed);
+    const asked =
+      typeof outcome.params.healthSet === 'string' ? outcome.params.healthSet : undefined;
+    const healthy = outcome.status === 'succeeded' && healthReportIsHealthy(outcome.parsed, asked);
     await redis.hset(key, outcome.jobId, healthy ? '1' : '0');
     await redis.expire(key, 24 * 3600);
     const all = Object.values(await redis.hgetall(key));

@@ -171,3 +171,33 @@ test('a dependency check is healthy only when it read health sets and none is Un
   expect(healthReportIsHealthy({ kind: 'server-health', monitors: [], unhealthy: [] })).toBe(false);
   expect(healthReportIsHealthy(undefined)).toBe(false);
 });
+
+test('only Healthy is healthy, and only for the health set that was asked for', () => {
+  const report = (...rows: { healthSet: string; alertValue: string }[]) => ({
+    kind: 'health-report',
+    healthSets: rows,
+    unhealthy: rows.filter((r) => r.alertValue === 'Unhealthy'),
+  });
+  // Degraded, Repairing, Disabled (an override), a number the parser did not know: not healthy.
+  for (const alertValue of ['Degraded', 'Repairing', 'Disabled', 'UnInitialized', '#2'])
+    expect(healthReportIsHealthy(report({ healthSet: 'AD', alertValue }), 'AD')).toBe(false);
+  expect(healthReportIsHealthy(report({ healthSet: 'AD', alertValue: 'Healthy' }), 'AD')).toBe(
+    true,
+  );
+  expect(healthReportIsHealthy(report({ healthSet: 'ad', alertValue: 'Healthy' }), 'AD')).toBe(
+    true,
+  );
+  // Rows of another set do not stand for the one asked for.
+  expect(healthReportIsHealthy(report({ healthSet: 'POP', alertValue: 'Healthy' }), 'AD')).toBe(
+    false,
+  );
+  // The whole server (no set asked for): every set must be Healthy.
+  expect(
+    healthReportIsHealthy(
+      report(
+        { healthSet: 'POP', alertValue: 'Healthy' },
+        { healthSet: 'AD', alertValue: 'Degraded' },
+      ),
+    ),
+  ).toBe(false);
+});

@@ -157,18 +157,20 @@ export function pruneReleases(state: AdmissionState, openOutages: readonly strin
 }
 
 /**
- * A dependency check (Get-HealthReport) that came back healthy: it read at least one health set
- * and none of them is Unhealthy. Anything else (failed, unreadable, empty) is not healthy.
+ * A dependency check (Get-HealthReport) that came back healthy: it read at least one health set,
+ * each row is the set that was asked for (any row, for a read of the whole server), and every one
+ * is `Healthy`. Degraded, Repairing, Disabled (an override) or a value the parser did not know
+ * count as not healthy, as do a failed, unreadable or empty read: it releases held changes.
  */
-export function healthReportIsHealthy(parsed: unknown): boolean {
+export function healthReportIsHealthy(parsed: unknown, healthSet?: string): boolean {
   const p = parsed as { kind?: unknown; healthSets?: unknown; unhealthy?: unknown } | null;
-  return (
-    p !== null &&
-    typeof p === 'object' &&
-    p.kind === 'health-report' &&
-    Array.isArray(p.healthSets) &&
-    p.healthSets.length > 0 &&
-    Array.isArray(p.unhealthy) &&
-    p.unhealthy.length === 0
-  );
+  if (p === null || typeof p !== 'object' || p.kind !== 'health-report') return false;
+  if (!Array.isArray(p.healthSets) || p.healthSets.length === 0) return false;
+  if (Array.isArray(p.unhealthy) && p.unhealthy.length > 0) return false;
+  const wanted = healthSet?.toLowerCase();
+  return p.healthSets.every((row: unknown) => {
+    const r = row as { healthSet?: unknown; alertValue?: unknown } | null;
+    if (r === null || typeof r !== 'object' || r.alertValue !== 'Healthy') return false;
+    return wanted === undefined || String(r.healthSet).toLowerCase() === wanted;
+  });
 }
