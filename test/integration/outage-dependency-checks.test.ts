@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Command } from 'commander';
 import { updateOrg } from '../../jobs/simulated-exchange';
 import { startDemo, type RunningDemo } from '../../src/cli/commands/demo';
@@ -13,17 +16,38 @@ import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis'
 /**
  * The outage card's dependency checks, end to end on the demo (the bot, a worker on the simulated
  * Exchange): Active Directory down in site-a makes POP fail on EX01 and EX02, one outage. Its
- * checks read the health sets the shipped runbooks name (AD, Store) on one affected server. While
- * AD is down they keep the members' changes held; once it is back they release them by
- * themselves, audited as the bot's.
+ * checks read the health sets of its likely causes on one affected server: AD and Store, as the
+ * shipped runbooks name them, and AD again for authentication, as this operator's runbook file
+ * says (the shipped ones name none for it, and then the reads release nothing: outage-ops.test).
+ * While AD is down they keep the members' changes held; once it is back they release them by
+ * themselves, as the bot.
  */
 const prefix = testPrefix('dep-checks');
 const redis = testRedis();
 const keys = redisKeys(prefix);
 const alice: Actor = { platform: 'console', id: 'alice', displayName: 'alice' };
 let demo: RunningDemo;
+const runbooksDir = mkdtempSync(path.join(tmpdir(), 'dep-checks-runbooks-'));
 
 beforeAll(async () => {
+  writeFileSync(
+    path.join(runbooksDir, 'authentication.yaml'),
+    [
+      'id: site-authentication',
+      'title: { en: Authentication here, zh-TW: 此處的驗證 }',
+      'source:',
+      '  kind: operator',
+      '  description:',
+      "    en: Authentication here is the domain controllers' Kerberos; the AD health set watches it.",
+      '    zh-TW: 此處的驗證是網域控制站的 Kerberos；AD 健全設定監視它。',
+      'dependencies:',
+      '  - id: authentication',
+      '    name: { en: Authentication, zh-TW: 驗證 }',
+      '    origin: seed',
+      '    checkHealthSets: [AD]',
+      '',
+    ].join('\n'),
+  );
   demo = await startDemo(
     {
       ...process.env,
@@ -36,6 +60,7 @@ beforeAll(async () => {
       // The demo has two servers a site: an outage of two, formed at once.
       OUTAGE_MIN_SERVERS: '2',
       OUTAGE_GROUP_WAIT_SECONDS: '0',
+      RUNBOOKS_DIR: runbooksDir,
     },
     { fromSource: true },
   );
@@ -45,6 +70,7 @@ afterAll(async () => {
   await demo?.stop();
   await deletePrefix(redis, prefix);
   await redis.quit();
+  rmSync(runbooksDir, { recursive: true, force: true });
 });
 
 async function sendAlert(scenario: string, server: string): Promise<void> {
@@ -106,8 +132,8 @@ async function runChecks(outage: Outage): Promise<string[]> {
     }),
   });
   // One read per health set the likely causes name: AD and Store (authentication has none).
-  // One read per health set the likely causes name, AD and Store (authentication has none), on
-  // one affected server for all.
+  // One read per health set the likely causes name (AD for two of them, and Store), on one
+  // affected server for all.
   expect(answer.private?.code?.map((c) => c.body)).toEqual([
     expect.stringMatching(/^Get-HealthReport -Identity 'EX0[12]' -HealthSet 'AD'$/),
     expect.stringMatching(/^Get-HealthReport -Identity 'EX0[12]' -HealthSet 'Store'$/),

@@ -51,7 +51,26 @@ test('reads each checked cause’s health sets once, on an open member’s serve
       { dependencyId: 'information-store', healthSets: ['Store'] },
     ],
     reads: ['AD', 'Store'],
+    // Authentication, a likely cause, is read by nothing: the reads cannot release the holds.
+    autoRelease: false,
+    unread: ['authentication'],
   });
+});
+
+test('the reads release the holds by themselves only when every checked cause was read', () => {
+  const covered = {
+    dependencies: catalog.dependencies.map((d) =>
+      d.id === 'authentication' ? { ...d, checkHealthSets: ['AD'] } : d,
+    ),
+  };
+  const plan = planDependencyChecks(outage([member(1, deep), member(2, deep)]), covered);
+  expect(plan?.reads).toEqual(['AD', 'Store']);
+  expect(plan?.autoRelease).toBe(true);
+  // The outage's own key must be read: keyed on a dependency nothing reads, nothing is released.
+  const withMbxAuth = ['mailbox-server-authentication', ...deep];
+  const keyed = outage([member(1, withMbxAuth), member(2, withMbxAuth)]);
+  keyed.key = { kind: 'dependency', id: 'mailbox-server-authentication' };
+  expect(planDependencyChecks(keyed, covered)?.autoRelease).toBe(false);
 });
 
 test('one read of the whole server when no checked cause names a health set', () => {
@@ -59,6 +78,8 @@ test('one read of the whole server when no checked cause names a health set', ()
   const plan = planDependencyChecks(outage([member(1, deep), member(2, deep)]), bare);
   expect(plan?.causes.map((c) => c.healthSets)).toEqual([[null], [null], [null]]);
   expect(plan?.reads).toEqual([null]);
+  // The whole server Healthy is enough evidence: every checked cause was read, by that read.
+  expect(plan?.autoRelease).toBe(true);
 });
 
 test('nothing to check without members or shared causes', () => {

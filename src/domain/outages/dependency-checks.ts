@@ -15,6 +15,14 @@ export interface DependencyCheckPlan {
   causes: { dependencyId: string; healthSets: (string | null)[] }[];
   /** What one click runs: each health set once; `null` reads the whole server. */
   reads: (string | null)[];
+  /**
+   * Whether the reads, all healthy, release the held changes by themselves: only when they cover
+   * every checked cause and the outage's own key. Otherwise they are evidence for a person, who
+   * releases with a reason.
+   */
+  autoRelease: boolean;
+  /** The checked causes nothing reads (no health set watches them). */
+  unread: string[];
 }
 
 /**
@@ -22,7 +30,8 @@ export interface DependencyCheckPlan {
  * whose dependency names health sets (`checkHealthSets`) reads those. When no checked cause has
  * any, one read of the whole server stands in. When some do, a cause without is not read: the
  * whole server is Unhealthy during the outage (its failing probes), so that read could never
- * come back healthy and the checks could never release the held changes. Pure.
+ * come back healthy; but then the reads release nothing by themselves (`autoRelease`), since a
+ * likely cause went unchecked. Pure.
  */
 export function planDependencyChecks(
   outage: Outage,
@@ -43,5 +52,14 @@ export function planDependencyChecks(
     healthSets: anySets ? [...c.sets] : [null],
   }));
   const reads = [...new Set(causes.flatMap((c) => c.healthSets))];
-  return { server: sample.server, causes, reads };
+  const unread = causes.filter((c) => c.healthSets.length === 0).map((c) => c.dependencyId);
+  const key = outage.key.kind === 'dependency' ? outage.key.id : null;
+  const keyRead = key === null || causes.some((c) => c.dependencyId === key && c.healthSets.length);
+  return {
+    server: sample.server,
+    causes,
+    reads,
+    autoRelease: unread.length === 0 && keyRead,
+    unread,
+  };
 }

@@ -79,7 +79,7 @@ describe('the outage card', () => {
     ]);
     expect(card.steps.map((s) => s.actionable)).toEqual([true, false]);
     expect(card.steps[1]!.notes).toEqual([
-      'No Exchange health set watches Authentication: check it outside Exchange. The other causes’ checks decide whether held changes are released.',
+      'No Exchange health set watches Authentication: check it outside Exchange, then release the held changes yourself.',
     ]);
     expect(card.steps.every((s) => s.commands.every((c) => c.risk === 'read'))).toBe(true);
     expect(card.actions[0]).toMatchObject({ id: 'outage-run-checks', style: 'primary' });

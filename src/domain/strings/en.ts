@@ -772,8 +772,10 @@ export const en = {
     'Changes for these incidents (service restarts, failovers) are held: a restart cannot fix a shared dependency. Check the dependencies first.',
   'outage.dependencyCheck.text': 'Check {name} from {server}',
   'outage.dependencyCheck.condition': 'Before any change to a member incident',
+  'chat.outage.checksNoRelease':
+    'These checks release no held change: no Exchange health set watches {names}. Check it, then use “Release held changes”.',
   'outage.dependencyCheck.noHealthSet':
-    'No Exchange health set watches {name}: check it outside Exchange. The other causes’ checks decide whether held changes are released.',
+    'No Exchange health set watches {name}: check it outside Exchange, then release the held changes yourself.',
   'outage.resolved.summary': 'Resolved after {duration}: {servers} servers, {incidents} incidents.',
   'outage.resolved.noChanges': 'No change was run: the incidents recovered by themselves.',
   'outage.resolved.done': 'What was done:',

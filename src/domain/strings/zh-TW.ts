@@ -714,8 +714,10 @@ export const zhTW: Record<keyof typeof en, string> = {
     '這些事件的變更（重新啟動服務、容錯移轉）已暫緩：重新啟動無法修復共同的相依性。請先檢查相依性。',
   'outage.dependencyCheck.text': '從 {server} 檢查 {name}',
   'outage.dependencyCheck.condition': '在變更任何成員事件之前',
+  'chat.outage.checksNoRelease':
+    '這些檢查不會解除暫緩的變更：沒有 Exchange 健全設定監視 {names}。請先檢查它，再使用「解除暫緩的變更」。',
   'outage.dependencyCheck.noHealthSet':
-    '沒有 Exchange 健全設定監視 {name}：請在 Exchange 以外檢查。暫緩的變更是否解除，由其他原因的檢查決定。',
+    '沒有 Exchange 健全設定監視 {name}：請在 Exchange 以外檢查，再自行解除暫緩的變更。',
   'outage.resolved.summary': '已於 {duration} 後解決：{servers} 部伺服器、{incidents} 個事件。',
   'outage.resolved.noChanges': '未執行任何變更：事件已自行復原。',
   'outage.resolved.done': '已執行的動作：',

@@ -104,10 +104,36 @@ test('run-dependency-checks reads the causes’ health sets on one affected serv
     expect.objectContaining({
       actionId: 'get-health-report',
       params: { server: 'EX01', healthSet: 'AD' },
+    }),
+  ]);
+  // Nothing reads authentication: these reads are evidence for a person, they release nothing.
+  expect(runs[0]).not.toHaveProperty('dependencyCheck');
+  expect(r.private?.text).toContain(
+    'These checks release no held change: no Exchange health set watches Authentication. Check it, then use “Release held changes”.',
+  );
+  expect(r.private?.code).toEqual([{ body: 'Get-HealthReport -Server EX01' }]);
+});
+
+test('run-dependency-checks counts the reads as one batch when they cover every checked cause', async () => {
+  const runs: unknown[] = [];
+  const t0 = turn(runs);
+  const covered = {
+    ...catalog,
+    dependencies: catalog.dependencies.map((d) =>
+      d.id === 'authentication' ? { ...d, checkHealthSets: ['AD'] } : d,
+    ),
+  };
+  const r = await runOutageOp(ref('run-dependency-checks'), {
+    ...t0,
+    deps: { ...t0.deps, catalog: covered },
+  });
+  expect(runs).toEqual([
+    expect.objectContaining({
+      params: { server: 'EX01', healthSet: 'AD' },
       dependencyCheck: expect.objectContaining({ outageId: outage.id, count: 1 }),
     }),
   ]);
-  expect(r.private?.code).toEqual([{ body: 'Get-HealthReport -Server EX01' }]);
+  expect(r.private?.text).not.toContain('release no held change');
 });
 
 test('run-dependency-checks reads the whole server once when no cause names a health set', async () => {

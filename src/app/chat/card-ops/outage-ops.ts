@@ -2,6 +2,7 @@ import { planDependencyChecks } from '../../../domain/outages/dependency-checks'
 import { outageMemberLines } from '../../../domain/outages/outage-card';
 import type { OutageActionRef } from '../../../domain/outages/outage-action-ref';
 import type { Outage } from '../../../domain/outages/outage';
+import { pickText } from '../../../domain/runbooks/text';
 import { clip } from '../../../domain/shared/text';
 import { localizeText, t } from '../../../domain/strings';
 import { say, sayIn, type Turn } from '../core-context';
@@ -51,7 +52,10 @@ export async function runOutageOp(
       actor: turn.actor,
       replyTo: turn.channel,
       lang,
-      dependencyCheck: { outageId: outage.id, batch, count: plan.reads.length },
+      // Counted for the release only when the reads cover every likely cause checked.
+      ...(plan.autoRelease
+        ? { dependencyCheck: { outageId: outage.id, batch, count: plan.reads.length } }
+        : {}),
     });
     if (!queued.ok)
       lines.push(
@@ -61,6 +65,13 @@ export async function runOutageOp(
       lines.push(t(answerLang, 'chat.check.queued', { site: queued.site, job: queued.jobId }));
       code.push({ body: queued.command });
     }
+  }
+  if (!plan.autoRelease && plan.unread.length > 0) {
+    const names = plan.unread.map((id) => {
+      const def = deps.catalog.dependencies.find((d) => d.id === id);
+      return def ? pickText(def.name, answerLang) : id;
+    });
+    lines.push(t(answerLang, 'chat.outage.checksNoRelease', { names: names.join(', ') }));
   }
   return { private: { text: lines.join('\n'), code } };
 }
