@@ -478,7 +478,9 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
       // fold into this job). The first post and the end state go at once.
       const pacedKey = keys.chatPaced(platform, cardId);
       const paceMs = deps.limits?.[platform] ? (deps.outages.cardUpdateMs ?? 0) : 0;
-      if (ref && paceMs > 0 && outage.status === 'open') {
+      // A redraw of the end state is never paced, even if the outage reopened meanwhile.
+      const endLane = typeof job.id === 'string' && job.id.endsWith('-end');
+      if (ref && paceMs > 0 && outage.status === 'open' && !endLane) {
         const wait = await redis.pttl(pacedKey);
         if (wait > 0) {
           await job.moveToDelayed(Date.now() + wait, token);

@@ -217,6 +217,39 @@ test('after a switch of user, nothing meant for the one before arrives, however 
   await page.unroute(/\/console\/api\/messages\?.*user=bob/);
 }, 60_000);
 
+test('after a switch of user, the one before’s answer or error that comes late is not shown', async () => {
+  await open('alice');
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let asked!: () => void;
+  const commandAsked = new Promise<void>((resolve) => (asked = resolve));
+  await page.route('**/console/api/command', async (route) => {
+    asked();
+    await held;
+    await route.fulfill({
+      status: 400,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: 'invalid', message: 'refused for alice only' }),
+    });
+  });
+  try {
+    await command('health EX01');
+    await commandAsked;
+    await page.selectOption('#user', 'bob');
+    const answered = page.waitForResponse('**/console/api/command');
+    release();
+    await answered;
+    // Posted after the page had the failed answer: when it shows, that answer was handled.
+    await store.post('alerts', { reply: { text: 'for everyone, after alice’s answer' } });
+    await page.locator('article.msg', { hasText: 'for everyone, after alice’s answer' }).waitFor();
+    expect(await page.locator('article.msg', { hasText: 'refused for alice only' }).count()).toBe(
+      0,
+    );
+  } finally {
+    await page.unroute('**/console/api/command');
+  }
+}, 60_000);
+
 test('the favicon is served as an image, and the page asks for nothing that is missing', async () => {
   const missing: string[] = [];
   page.on('response', (r) => void (r.status() === 404 && missing.push(r.url())));

@@ -168,6 +168,21 @@ function reveal(id) {
   node.scrollIntoView({ block: fits ? 'nearest' : 'start' });
 }
 
+/**
+ * Runs a request of whoever the page is for now, and shows its answer only while the page is
+ * still theirs: after a switch of user (the demo's picker), an answer or error of the one before
+ * is not shown to the next.
+ */
+async function asked(request) {
+  const loads = state.loads;
+  try {
+    const r = await request();
+    if (loads === state.loads) showPrivate(r);
+  } catch (err) {
+    if (loads === state.loads) failed(err);
+  }
+}
+
 /** An answer of the page itself (a request that failed): a private message, in view. */
 function sayLocally(text) {
   state.localCount += 1;
@@ -192,11 +207,7 @@ async function click(action, messageId) {
     if (!reason.trim() && !action.needsReason.optional) return toast(t('console.reasonNeeded'));
     body.reason = reason;
   }
-  try {
-    showPrivate(await api('action', body));
-  } catch (err) {
-    failed(err);
-  }
+  await asked(() => api('action', body));
 }
 
 function buttons(actions, messageId) {
@@ -676,6 +687,7 @@ async function load() {
   $('messages').textContent = '';
   state.messages.clear();
   state.focus = null;
+  state.reveal = null;
   const who = state.mode === 'picker' ? `&user=${encodeURIComponent(state.user)}` : '';
   const { from, messages } = await api(`messages?room=${state.room}${who}`);
   if (generation !== state.loads) return;
@@ -778,13 +790,9 @@ async function init() {
     for (const s of config.scenarios)
       $('scenario').append(el('option', { value: s.name }, scenarioLabel(s)));
     $('scenarios').hidden = false;
-    $('raise').addEventListener('click', async () => {
-      try {
-        showPrivate(await api('scenario', asUser({ scenario: $('scenario').value })));
-      } catch (err) {
-        failed(err);
-      }
-    });
+    $('raise').addEventListener('click', () =>
+      asked(() => api('scenario', asUser({ scenario: $('scenario').value }))),
+    );
   }
   // The reader moving through the conversation themselves: no answer holds the view any more.
   for (const kind of ['wheel', 'touchstart', 'keydown', 'mousedown'])
@@ -794,11 +802,7 @@ async function init() {
     const text = $('command').value.trim();
     if (!text) return;
     $('command').value = '';
-    try {
-      showPrivate(await api('command', asUser({ room: state.room, text })));
-    } catch (err) {
-      failed(err);
-    }
+    await asked(() => api('command', asUser({ room: state.room, text })));
   });
   await load();
 }
