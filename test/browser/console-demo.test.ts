@@ -2,8 +2,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { startDemo, type RunningDemo } from '../../src/cli/commands/demo';
-import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
+import type { RunningDemo } from '../../src/cli/commands/demo';
+import { startTestDemo } from '../support/demo';
+import { deletePrefix, testPrefix, testRedis } from '../support/redis';
 
 /**
  * The demo in a real browser (Debian's Chromium, driven by playwright-core): raise the failover
@@ -25,18 +26,7 @@ beforeAll(async () => {
       `No Chromium at ${CHROMIUM}: install Debian's (apt-get install chromium) or set CHROMIUM_PATH.`,
     );
   }
-  demo = await startDemo(
-    {
-      ...process.env,
-      PORT: '0',
-      REDIS_URL: redisUrl(),
-      DEMO_REDIS_PREFIX: prefix,
-      RUNBOOK_WAIT_SECONDS: '1',
-      LOG_LEVEL: 'silent',
-      APPROVAL_POLICY: '',
-    },
-    { fromSource: true },
-  );
+  demo = await startTestDemo(prefix);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [

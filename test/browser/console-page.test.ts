@@ -4,8 +4,9 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import { consoleKeys, createConsoleStore } from '../../adapters/console/console-surface';
 import type { Card, CardRequest, CardStep, CardTable } from '../../src/domain/cards/card';
 import type { StepState } from '../../src/domain/remediation/run';
-import { startDemo, type RunningDemo } from '../../src/cli/commands/demo';
-import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
+import type { RunningDemo } from '../../src/cli/commands/demo';
+import { startTestDemo } from '../support/demo';
+import { deletePrefix, testPrefix, testRedis } from '../support/redis';
 
 /**
  * How the console's page reads, in a real browser (Debian's Chromium) against the real demo:
@@ -33,18 +34,7 @@ let page: Page;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: set CHROMIUM_PATH.`);
-  demo = await startDemo(
-    {
-      ...process.env,
-      PORT: '0',
-      REDIS_URL: redisUrl(),
-      DEMO_REDIS_PREFIX: prefix,
-      RUNBOOK_WAIT_SECONDS: '1',
-      LOG_LEVEL: 'silent',
-      APPROVAL_POLICY: '',
-    },
-    { fromSource: true },
-  );
+  demo = await startTestDemo(prefix);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
@@ -75,6 +65,35 @@ async function command(text: string): Promise<void> {
 const privateAnswer = (text: string | RegExp): Locator =>
   page.locator('article.msg.private', { hasText: text }).last();
 const message = (id: string): Locator => page.locator(`article[data-message="${id}"]`);
+
+/** In the page: message `id` starts inside the conversation's viewport. */
+const startsInView = (id: string): boolean => {
+  const main = document.getElementById('messages').getBoundingClientRect();
+  const box = document.getElementById(`m-${id}`).getBoundingClientRect();
+  return box.top >= main.top - 1 && box.top < main.bottom - 20;
+};
+
+/** In the page: the conversation is scrolled to its end (where the page follows new messages). */
+const atTheEnd = (): boolean => {
+  const main = document.getElementById('messages') as InPage & {
+    scrollHeight: number;
+    clientHeight: number;
+  };
+  return main.scrollHeight - main.scrollTop - main.clientHeight < 80;
+};
+
+/** Raises pop-needs-reboot from the page: its incident card, once it offers "Verify first". */
+async function raiseVerifiable(): Promise<{ incident: Locator; button: Locator }> {
+  await page.selectOption('#scenario', 'pop-needs-reboot');
+  await page.click('#raise');
+  const incident = page
+    .locator('article.msg', { has: page.locator('dd[data-fact="incident"]') })
+    .filter({ has: page.locator('button', { hasText: 'Verify first' }) })
+    .last();
+  const button = incident.locator(':scope .card > .actions button', { hasText: 'Verify first' });
+  await button.waitFor({ timeout: 30_000 });
+  return { incident, button };
+}
 
 function step(id: string, state: StepState, extra: Partial<CardStep> = {}): CardStep {
   return {
@@ -438,14 +457,7 @@ test('a card redrawn above, or under, what the reader looks at does not move it'
 
 test('a private result (Verify first) is brought into view where the person is looking', async () => {
   await open();
-  await page.selectOption('#scenario', 'pop-needs-reboot');
-  await page.click('#raise');
-  const incident = page
-    .locator('article.msg', { has: page.locator('dd[data-fact="incident"]') })
-    .filter({ has: page.locator('button', { hasText: 'Verify first' }) })
-    .last();
-  const button = incident.locator(':scope .card > .actions button', { hasText: 'Verify first' });
-  await button.waitFor({ timeout: 30_000 });
+  const { incident, button } = await raiseVerifiable();
   // Read from the card, high above the bottom where the answer lands.
   const id = await incident.getAttribute('data-message');
   await page.evaluate((m) => {
@@ -466,14 +478,7 @@ test('a private result (Verify first) is brought into view where the person is l
   const answer = privateCards.nth(already);
   await answer.waitFor();
   // In the conversation's viewport (waited for: it arrives by the stream, then scrolls).
-  await page.waitForFunction(
-    (id) => {
-      const main = document.getElementById('messages').getBoundingClientRect();
-      const box = document.getElementById(`m-${id}`).getBoundingClientRect();
-      return box.top >= main.top - 1 && box.top < main.bottom - 20;
-    },
-    await answer.getAttribute('data-message'),
-  );
+  await page.waitForFunction(startsInView, (await answer.getAttribute('data-message'))!);
 }, 60_000);
 
 test('an answer in view stays in view when a card lands below it, until the reader scrolls', async () => {
@@ -486,17 +491,7 @@ test('an answer in view stays in view when a card lands below it, until the read
   const help = privateAnswer('This list.');
   await help.waitFor();
   const id = (await help.getAttribute('data-message'))!;
-  const inView = (): Promise<boolean> =>
-    page.evaluate((m) => {
-      const main = document.getElementById('messages').getBoundingClientRect();
-      const box = document.getElementById(`m-${m}`).getBoundingClientRect();
-      return box.top >= main.top - 1 && box.top < main.bottom - 20;
-    }, id);
-  await page.waitForFunction((m) => {
-    const main = document.getElementById('messages').getBoundingClientRect();
-    const box = document.getElementById(`m-${m}`).getBoundingClientRect();
-    return box.top >= main.top - 1 && box.top < main.bottom - 20;
-  }, id);
+  await page.waitForFunction(startsInView, id);
   // At the end of the conversation the page follows new messages, but not away from the answer.
   const tall = () =>
     store.post('alerts', {
@@ -505,29 +500,14 @@ test('an answer in view stays in view when a card lands below it, until the read
       }),
     });
   await message((await tall()).id).waitFor();
-  expect(await inView()).toBe(true);
+  expect(await page.evaluate(startsInView, id)).toBe(true);
   // Once the reader scrolls, the page follows the end again.
   await page.mouse.move(640, 400);
   await page.mouse.wheel(0, 100_000);
-  const atEnd = () => {
-    const main = document.getElementById('messages') as InPage & {
-      scrollHeight: number;
-      clientHeight: number;
-    };
-    return main.scrollHeight - main.scrollTop - main.clientHeight < 80;
-  };
-  await page.waitForFunction(atEnd);
+  await page.waitForFunction(atTheEnd);
   const next = await tall();
-  await page.waitForFunction((m) => {
-    const main = document.getElementById('messages') as InPage & {
-      scrollHeight: number;
-      clientHeight: number;
-    };
-    return (
-      !!document.getElementById(`m-${m}`) &&
-      main.scrollHeight - main.scrollTop - main.clientHeight < 80
-    );
-  }, next.id);
+  await message(next.id).waitFor();
+  await page.waitForFunction(atTheEnd);
 });
 
 test('an answer taller than the view shows its beginning, though the view was at the end', async () => {
@@ -536,14 +516,7 @@ test('an answer taller than the view shows its beginning, though the view was at
   await page.setViewportSize({ width: 1280, height: 520 });
   try {
     await open();
-    await page.selectOption('#scenario', 'pop-needs-reboot');
-    await page.click('#raise');
-    const incident = page
-      .locator('article.msg', { has: page.locator('dd[data-fact="incident"]') })
-      .filter({ has: page.locator('button', { hasText: 'Verify first' }) })
-      .last();
-    const button = incident.locator(':scope .card > .actions button', { hasText: 'Verify first' });
-    await button.waitFor({ timeout: 30_000 });
+    const { button } = await raiseVerifiable();
     const privateCards = page.locator('article.msg.private', { has: page.locator('.card') });
     const already = await privateCards.count();
     const answer = privateCards.nth(already);
@@ -570,15 +543,9 @@ test('an answer taller than the view shows its beginning, though the view was at
     });
     await button.click();
     await answer.waitFor();
-    await page.waitForFunction(
-      (id) => {
-        const main = document.getElementById('messages').getBoundingClientRect();
-        const box = document.getElementById(`m-${id}`).getBoundingClientRect();
-        return box.top >= main.top - 1 && box.top < main.bottom - 20;
-      },
-      await answer.getAttribute('data-message'),
-      { timeout: 15_000 },
-    );
+    await page.waitForFunction(startsInView, (await answer.getAttribute('data-message'))!, {
+      timeout: 15_000,
+    });
   } finally {
     await page.unroute('**/console/api/action');
     await page.setViewportSize({ width: 1280, height: 900 });

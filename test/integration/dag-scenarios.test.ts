@@ -3,13 +3,14 @@ import { readOrg } from '../../jobs/simulated-exchange';
 import { createDemoOrg } from '../../jobs/simulated-exchange/org-state';
 import { updateState } from '../../jobs/simulated-exchange/state-store';
 import { alertIdFor, buildScenarioAlert } from '../../jobs/simulated-exchange/alert-scenarios';
-import { startDemo, type RunningDemo } from '../../src/cli/commands/demo';
+import type { RunningDemo } from '../../src/cli/commands/demo';
+import { startTestDemo } from '../support/demo';
 import { registerSendAlert } from '../../src/cli/commands/send-alert';
 import type { Card, CardStep, CardTable } from '../../src/domain/cards/card';
 import { buildIncidentCard } from '../../src/domain/cards/incident-card';
 import type { Actor } from '../../src/domain/identity/actor';
 import type { RemediationRun } from '../../src/domain/remediation/run';
-import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
+import { deletePrefix, testPrefix, testRedis } from '../support/redis';
 
 /**
  * The DAG and Managed Availability scenarios of `send-alert --list` (beyond the seed), raised
@@ -24,21 +25,11 @@ const bob: Actor = { platform: 'console', id: 'bob', displayName: 'bob' };
 let demo: RunningDemo;
 
 beforeAll(async () => {
-  demo = await startDemo(
-    {
-      ...process.env,
-      PORT: '0',
-      REDIS_URL: redisUrl(),
-      DEMO_REDIS_PREFIX: prefix,
-      RUNBOOK_WAIT_SECONDS: '1',
-      LOG_LEVEL: 'silent',
-      APPROVAL_POLICY: '',
-      // Several POP alerts within minutes would make an outage of them (a card for the outage,
-      // the incidents' own cards held): these tests are about one server's safety checks.
-      OUTAGE_MODE: 'off',
-    },
-    { fromSource: true },
-  );
+  demo = await startTestDemo(prefix, {
+    // Several POP alerts within minutes would make an outage of them (a card for the outage,
+    // the incidents' own cards held): these tests are about one server's safety checks.
+    OUTAGE_MODE: 'off',
+  });
 }, 60_000);
 
 beforeEach(async () => {

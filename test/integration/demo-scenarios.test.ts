@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { readOrg } from '../../jobs/simulated-exchange';
 import { ALERT_SCENARIOS } from '../../jobs/simulated-exchange/alert-scenarios';
-import { deleteDemoKeys, startDemo, type RunningDemo } from '../../src/cli/commands/demo';
+import { deleteDemoKeys, type RunningDemo } from '../../src/cli/commands/demo';
+import { startTestDemo } from '../support/demo';
 import { registerSendAlert } from '../../src/cli/commands/send-alert';
 import type { RemediationRun } from '../../src/domain/remediation/run';
 import type { Actor } from '../../src/domain/identity/actor';
@@ -21,18 +22,7 @@ const bob: Actor = { platform: 'console', id: 'bob', displayName: 'bob' };
 let demo: RunningDemo;
 
 beforeAll(async () => {
-  demo = await startDemo(
-    {
-      ...process.env,
-      PORT: '0',
-      REDIS_URL: redisUrl(),
-      DEMO_REDIS_PREFIX: prefix,
-      RUNBOOK_WAIT_SECONDS: '1',
-      LOG_LEVEL: 'silent',
-      APPROVAL_POLICY: '',
-    },
-    { fromSource: true },
-  );
+  demo = await startTestDemo(prefix);
 }, 60_000);
 
 afterAll(async () => {

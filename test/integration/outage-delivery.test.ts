@@ -71,6 +71,29 @@ function raise(server: string, healthSet: string, monitor: string): Incident {
 }
 const publish = (i: Incident, change: 'created' | 'updated' | 'resolved') =>
   events.sink.publish({ incidentId: i.id, version: i.version, change, at: 'now' });
+/** Every post or update of an outage card that Slack took (not a thread message). */
+const outageCards = () =>
+  fake.calls.filter(
+    (c) =>
+      (c.method === 'chat.postMessage' || c.method === 'chat.update') &&
+      !c.status &&
+      !c.body.thread_ts &&
+      String(c.body.text).startsWith('Outage in'),
+  );
+
+/** SCOM closes every alert of these incidents: each is resolved and its change published. */
+async function resolveAll(list: readonly Incident[]): Promise<void> {
+  for (const i of list) {
+    const r: Incident = {
+      ...i,
+      version: 2,
+      status: 'resolved',
+      resolvedAt: new Date().toISOString(),
+    };
+    incidents.set(i.id, r);
+    await publish(r, 'resolved');
+  }
+}
 const incidentCard = async (i: Incident): Promise<Card> => ({
   version: 1,
   lang: 'en',
@@ -165,14 +188,6 @@ test('30 alerts from 10 servers sharing a dependency: one outage card, the last 
     }
     for (const i of storm) await publish(i, 'created');
     const topLevel = () => fake.callsTo('chat.postMessage').filter((c) => !c.body.thread_ts);
-    const outageCards = () =>
-      fake.calls.filter(
-        (c) =>
-          (c.method === 'chat.postMessage' || c.method === 'chat.update') &&
-          !c.status &&
-          !c.body.thread_ts &&
-          String(c.body.text).startsWith('Outage in'),
-      );
     await until(
       () => outageCards().some((c) => String(c.body.text).includes('30 incidents on 10 servers')),
       'the outage card with every member',
@@ -208,16 +223,7 @@ test('30 alerts from 10 servers sharing a dependency: one outage card, the last 
     }
 
     // Everything resolves: the outage card says so in place, and one message goes to its thread.
-    for (const i of storm) {
-      const r: Incident = {
-        ...i,
-        version: 2,
-        status: 'resolved',
-        resolvedAt: new Date().toISOString(),
-      };
-      incidents.set(i.id, r);
-      await publish(r, 'resolved');
-    }
+    await resolveAll(storm);
     await until(
       () =>
         fake.callsTo('chat.postMessage').some((c) => c.body.thread_ts !== undefined && !c.status),
@@ -262,17 +268,9 @@ test('an open outage’s card is updated at most once per interval; its end stat
     const storm: Incident[] = [];
     for (let n = 0; n < 6; n++) storm.push(raise(`EX${String(n + 31)}`, 'POP', 'PopCTPMonitor'));
     for (const i of storm) await publish(i, 'created');
-    const outageDraws = () =>
-      fake.calls.filter(
-        (c) =>
-          (c.method === 'chat.postMessage' || c.method === 'chat.update') &&
-          !c.status &&
-          !c.body.thread_ts &&
-          String(c.body.text).startsWith('Outage in'),
-      );
-    const before = outageDraws().length;
-    await until(() => outageDraws().length > before, 'the outage card');
-    const drawn = outageDraws().length;
+    const before = outageCards().length;
+    await until(() => outageCards().length > before, 'the outage card');
+    const drawn = outageCards().length;
     // A late member joins: its change waits out the interval in the queue, drawn nothing yet.
     const late = raise('EX40', 'POP', 'PopCTPMonitor');
     await publish(late, 'created');
@@ -291,22 +289,13 @@ test('an open outage’s card is updated at most once per interval; its end stat
     } finally {
       await slackJobs.close();
     }
-    expect(outageDraws()).toHaveLength(drawn);
+    expect(outageCards()).toHaveLength(drawn);
 
     // Everything resolves: the end state does not wait for the interval.
-    for (const i of [...storm, late]) {
-      const r: Incident = {
-        ...i,
-        version: 2,
-        status: 'resolved',
-        resolvedAt: new Date().toISOString(),
-      };
-      incidents.set(i.id, r);
-      await publish(r, 'resolved');
-    }
+    await resolveAll([...storm, late]);
     await until(
       () =>
-        outageDraws()
+        outageCards()
           .slice(drawn)
           .some((c) => String(c.body.text).includes('Resolved')),
       'the end state',

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { updateOrg } from '../../jobs/simulated-exchange';
-import { startDemo, type RunningDemo } from '../../src/cli/commands/demo';
+import type { RunningDemo } from '../../src/cli/commands/demo';
+import { startTestDemo } from '../support/demo';
 import { registerSendAlert } from '../../src/cli/commands/send-alert';
 import type { Actor } from '../../src/domain/identity/actor';
 import { encodeOutageActionRef } from '../../src/domain/outages/outage-action-ref';
@@ -11,7 +12,7 @@ import type { Outage } from '../../src/domain/outages/outage';
 import { redisAdmissionStore } from '../../src/infra/redis/redis-admission-store';
 import { redisKeys } from '../../src/infra/redis/redis-keys';
 import { redisOutageStore } from '../../src/infra/redis/redis-outage-store';
-import { deletePrefix, redisUrl, testPrefix, testRedis } from '../support/redis';
+import { deletePrefix, testPrefix, testRedis } from '../support/redis';
 
 /**
  * The outage card's dependency checks, end to end on the demo (the bot, a worker on the simulated
@@ -48,22 +49,12 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  demo = await startDemo(
-    {
-      ...process.env,
-      PORT: '0',
-      REDIS_URL: redisUrl(),
-      DEMO_REDIS_PREFIX: prefix,
-      RUNBOOK_WAIT_SECONDS: '1',
-      LOG_LEVEL: 'silent',
-      APPROVAL_POLICY: '',
-      // The demo has two servers a site: an outage of two, formed at once.
-      OUTAGE_MIN_SERVERS: '2',
-      OUTAGE_GROUP_WAIT_SECONDS: '0',
-      RUNBOOKS_DIR: runbooksDir,
-    },
-    { fromSource: true },
-  );
+  demo = await startTestDemo(prefix, {
+    // The demo has two servers a site: an outage of two, formed at once.
+    OUTAGE_MIN_SERVERS: '2',
+    OUTAGE_GROUP_WAIT_SECONDS: '0',
+    RUNBOOKS_DIR: runbooksDir,
+  });
 }, 60_000);
 
 afterAll(async () => {

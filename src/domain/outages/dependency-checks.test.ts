@@ -1,40 +1,19 @@
 import { loadCatalog } from '../../infra/files/load-catalog';
 import type { Catalog } from '../runbooks/catalog';
 import { planDependencyChecks } from './dependency-checks';
-import type { Outage, OutageMember } from './outage';
+import { OUTAGE_T0, outageMember, outageOf } from '../../../test/support/outages';
 
 const catalog: Catalog = loadCatalog();
-const T = '2026-03-02T10:00:00.000Z';
-const member = (
-  i: number,
-  dependencies: string[],
-  status: 'open' | 'resolved' = 'open',
-): OutageMember => ({
-  incidentId: `inc-${i}`,
-  server: `EX0${i}`,
-  site: 'site-a',
-  healthSet: 'POP.Protocol',
-  monitor: 'PopDeepTestMonitor',
-  dag: null,
-  dependencies,
-  firstSeen: T,
-  lastSeen: T,
-  joinedAt: T,
-  status,
-  resolvedAt: status === 'resolved' ? T : null,
-  hadOwnCard: false,
-});
-const outage = (members: OutageMember[]): Outage => ({
-  id: 'outage-site-a-active-directory-abc',
-  site: 'site-a',
-  key: { kind: 'dependency', id: 'active-directory' },
-  status: 'open',
-  openedAt: T,
-  changedAt: T,
-  resolvedAt: null,
-  reopened: 0,
-  members,
-});
+const member = (i: number, dependencies: string[], status: 'open' | 'resolved' = 'open') =>
+  outageMember(i, {
+    server: `EX0${i}`,
+    healthSet: 'POP.Protocol',
+    monitor: 'PopDeepTestMonitor',
+    dependencies,
+    status,
+    resolvedAt: status === 'resolved' ? OUTAGE_T0 : null,
+  });
+const outage = outageOf;
 // The POP deep test's dependencies, as the seed's table gives them.
 const deep = ['active-directory', 'authentication', 'information-store', 'high-availability'];
 

@@ -9,40 +9,12 @@ import {
 } from './outage-card';
 import { decodeOutageActionRef } from './outage-action-ref';
 import { OUTAGE_LABELS, formatDuration } from './outage-labels';
-import type { Outage, OutageMember } from './outage';
+import { OUTAGE_T0, outageMember, outageOf } from '../../../test/support/outages';
 
 const catalog: Catalog = loadCatalog();
-const T = '2026-03-02T10:00:00.000Z';
-
-const member = (i: number, over: Partial<OutageMember> = {}): OutageMember => ({
-  incidentId: `inc-${i}`,
-  server: `EX${String(i).padStart(3, '0')}`,
-  site: 'site-a',
-  healthSet: i % 2 ? 'IMAP' : 'POP',
-  monitor: i % 2 ? 'ImapCTPMonitor' : 'PopCTPMonitor',
-  dag: null,
-  dependencies: ['active-directory', 'authentication'],
-  firstSeen: new Date(Date.parse(T) + i * 1000).toISOString(),
-  lastSeen: new Date(Date.parse(T) + i * 1000).toISOString(),
-  joinedAt: T,
-  status: 'open',
-  resolvedAt: null,
-  hadOwnCard: false,
-  ...over,
-});
-
-const outage = (members: OutageMember[], over: Partial<Outage> = {}): Outage => ({
-  id: 'outage-site-a-active-directory-abc',
-  site: 'site-a',
-  key: { kind: 'dependency', id: 'active-directory' },
-  status: 'open',
-  openedAt: T,
-  changedAt: T,
-  resolvedAt: null,
-  reopened: 0,
-  members,
-  ...over,
-});
+const T = OUTAGE_T0;
+const member = outageMember;
+const outage = outageOf;
 
 const now = new Date(Date.parse(T) + 120_000);
 
