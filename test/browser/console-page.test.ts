@@ -219,14 +219,21 @@ test('after a switch of user, nothing meant for the one before arrives, however 
     await held;
     await route.continue();
   });
+  // Alice's stream ends (the browser cancels it) or, while it is open, brings her answer.
+  const aliceStream = (r: { url(): string }) =>
+    r.url().includes('/console/api/stream') && r.url().includes('user=alice');
+  const streamEnded = new Promise<void>((resolve) => {
+    const done = (r: { url(): string }) => aliceStream(r) && resolve();
+    page.on('requestfailed', done);
+    page.on('requestfinished', done);
+  });
   await page.selectOption('#user', 'bob');
   await listAsked;
   await store.post('alerts', { reply: { text: 'meant for alice only' } }, 'alice');
-  // The old page drew it from alice's stream within moments; give that stream the chance.
-  await page
-    .locator('article.msg', { hasText: 'meant for alice only' })
-    .waitFor({ timeout: 3_000 })
-    .catch(() => undefined);
+  await Promise.race([
+    streamEnded,
+    page.locator('article.msg', { hasText: 'meant for alice only' }).waitFor(),
+  ]);
   release();
   await store.post('alerts', { reply: { text: 'for everyone, after the switch' } });
   await page.locator('article.msg', { hasText: 'for everyone, after the switch' }).waitFor();
