@@ -50,6 +50,7 @@ import {
 } from '../app/remediation/remediation-service';
 import type { Catalog, ServerRole } from '../domain/runbooks';
 import { loadCatalog } from '../infra/files/load-catalog';
+import { replicationBarrier } from '../infra/redis/replication-barrier';
 import { PLATFORM_RULES, PLATFORMS } from '../../adapters/registry';
 import type { DemoControls, PlatformInstance } from '../infra/platforms/platform-module';
 import type { ChatCore, ChatSurface } from '../app/chat/ports';
@@ -485,6 +486,15 @@ export async function startServer(
       };
     },
     metrics,
+    // The incident's commit ({inc}) and its audit entry ({audit}): on replicas before the 202.
+    ...(config.redisWait.replicas > 0
+      ? {
+          beforeAccept: replicationBarrier(redis, {
+            ...config.redisWait,
+            keys: [keys.openSet, keys.auditHead],
+          }),
+        }
+      : {}),
     ...(options.onAlertReceived ? { onAlertReceived: options.onAlertReceived } : {}),
     onAlertRecorded: async (alert, result) => {
       await approvals.audit.append(alertReceivedEvent(alert, result, new Date().toISOString()), {

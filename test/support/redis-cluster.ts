@@ -22,10 +22,15 @@ export interface LocalCluster {
   cli(port: number, ...args: string[]): Promise<string>;
   /** The master serving a key's slot now. */
   masterOf(key: string): Promise<number>;
-  /** Kills that master with SIGKILL and waits until its replica serves its slots and all is ok. */
+  /**
+   * Kills that master with SIGKILL and waits until its replica serves its slots and all is ok.
+   * With `rejoin`, the dead node is then started again and waited for as the new master's
+   * replica (what an operator restores after a failover).
+   */
   crashMaster(
     port: number,
     timeoutMs?: number,
+    opts?: { rejoin?: boolean },
   ): Promise<{ promoted: number; killedAt: number; promotedAt: number }>;
   stop(): Promise<void>;
 }
@@ -50,35 +55,41 @@ export async function startLocalCluster(
   const cli = async (port: number, ...args: string[]): Promise<string> =>
     (await run('redis-cli', ['-p', String(port), ...args])).stdout.trim();
 
+  // A node's process, started again on the same port and files after a crash: it rejoins the
+  // cluster from its nodes.conf and AOF (as a replica, once its replica took over).
+  const startNode = (port: number): void => {
+    const nodeDir = path.join(dir, String(port));
+    const child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        nodeDir,
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        path.join(nodeDir, 'nodes.conf'),
+        '--cluster-node-timeout',
+        String(options.nodeTimeoutMs ?? 1000),
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--save',
+        '',
+      ],
+      { stdio: 'ignore' },
+    );
+    children.set(port, child);
+  };
+
   try {
     for (const port of ports) {
-      const nodeDir = path.join(dir, String(port));
-      mkdirSync(nodeDir);
-      const child = spawn(
-        'redis-server',
-        [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--dir',
-          nodeDir,
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          path.join(nodeDir, 'nodes.conf'),
-          '--cluster-node-timeout',
-          String(options.nodeTimeoutMs ?? 1000),
-          '--appendonly',
-          'yes',
-          '--appendfsync',
-          'everysec',
-          '--save',
-          '',
-        ],
-        { stdio: 'ignore' },
-      );
-      children.set(port, child);
+      mkdirSync(path.join(dir, String(port)));
+      startNode(port);
     }
     for (const port of ports) await waitFor(`node ${port}`, () => answersPing('127.0.0.1', port));
     await run('redis-cli', [
@@ -124,7 +135,7 @@ export async function startLocalCluster(
       if (!shard) throw new Error(`no master serves slot ${slot}`);
       return shard[2][1];
     },
-    async crashMaster(port, timeoutMs = 15_000) {
+    async crashMaster(port, timeoutMs = 15_000, opts = {}) {
       const me = (await cli(port, 'cluster', 'myid')).trim();
       const lines = (await cli(port, 'cluster', 'nodes')).split('\n');
       const replica = lines
@@ -143,7 +154,19 @@ export async function startLocalCluster(
       if (!(await isMaster())) await cli(replicaPort, 'cluster', 'failover', 'takeover');
       await waitFor(`replica ${replicaPort} promoted`, isMaster, timeoutMs);
       await waitFor('cluster ok after failover', () => allOk(alive(), cli), timeoutMs);
-      return { promoted: replicaPort, killedAt, promotedAt: Date.now() };
+      const promotedAt = Date.now();
+      if (opts.rejoin) {
+        startNode(port);
+        await waitFor(
+          `node ${port} back as a replica in sync`,
+          async () => {
+            const info = await cli(port, 'info', 'replication').catch(() => '');
+            return info.includes('role:slave') && info.includes('master_link_status:up');
+          },
+          timeoutMs,
+        );
+      }
+      return { promoted: replicaPort, killedAt, promotedAt };
     },
     stop: stopAll,
   };

@@ -9,6 +9,7 @@ test('defaults', () => {
     redisPrefix: 'exchops',
     redisDurability: { volatileOk: false, persistenceAsserted: false },
     redisWatchMs: 15000,
+    redisWait: { replicas: 0, timeoutMs: 1000 },
     scomWebhookToken: undefined,
     scomTimeZone: 'UTC',
     incidentRetentionMs: 30 * 24 * 3600 * 1000,
@@ -32,6 +33,16 @@ test('defaults', () => {
     auditCheckpointMs: 5 * 60_000,
     outages: DEFAULT_OUTAGE_SETTINGS,
   });
+});
+
+test('the webhook waits for no replica unless REDIS_WAIT_REPLICAS says how many', () => {
+  expect(loadConfig({}).redisWait).toEqual({ replicas: 0, timeoutMs: 1000 });
+  expect(loadConfig({ REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_MS: '250' }).redisWait).toEqual({
+    replicas: 1,
+    timeoutMs: 250,
+  });
+  expect(() => loadConfig({ REDIS_WAIT_REPLICAS: '-1' })).toThrow(/REDIS_WAIT_REPLICAS/);
+  expect(() => loadConfig({ REDIS_WAIT_MS: '0' })).toThrow(/REDIS_WAIT_MS/);
 });
 
 test('outage mode: on by default, OUTAGE_* over the defaults, wrong values named by variable', () => {

@@ -106,6 +106,19 @@ const envSchema = z.object({
     emptyToUndefined,
     z.enum(['true', 'false'], 'must be true or false').default('false'),
   ),
+  /**
+   * Before answering 202, wait until this many replicas have the alert's writes (Redis `WAIT`):
+   * 0 for a Redis without replicas; 1 with Sentinel or Cluster, so a failover loses nothing.
+   */
+  REDIS_WAIT_REPLICAS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(0).max(10).default(0),
+  ),
+  /** How long the webhook waits for them before it answers 503 (SCOM sends again). */
+  REDIS_WAIT_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(1).max(60_000).default(1000),
+  ),
   /** How often Redis is asked whether it restarted (its run_id) and still persists. */
   REDIS_WATCH_SECONDS: z.preprocess(
     emptyToUndefined,
@@ -235,6 +248,8 @@ export type Config = {
   /** REDIS_VOLATILE_OK and REDIS_PERSISTENCE_ASSERTED (src/infra/redis/durability.ts). */
   redisDurability: { volatileOk: boolean; persistenceAsserted: boolean };
   redisWatchMs: number;
+  /** REDIS_WAIT_REPLICAS and REDIS_WAIT_MS: the webhook's replication barrier (0: none). */
+  redisWait: { replicas: number; timeoutMs: number };
   /** Base URL for links people open (full step outputs); none: no links. */
   publicUrl: string | undefined;
   /** Path of the approval policy (YAML); without one nobody holds a role. */
@@ -332,6 +347,7 @@ export function loadConfig(
       persistenceAsserted: e.REDIS_PERSISTENCE_ASSERTED === 'true',
     },
     redisWatchMs: e.REDIS_WATCH_SECONDS * 1000,
+    redisWait: { replicas: e.REDIS_WAIT_REPLICAS, timeoutMs: e.REDIS_WAIT_MS },
     approvalPolicyPath: e.APPROVAL_POLICY,
     approvalTtlMs: Math.round(e.APPROVAL_TTL_MINUTES * 60_000),
     approvalPolicyReloadMs: e.APPROVAL_POLICY_RELOAD_SECONDS * 1000,

@@ -4,6 +4,7 @@ import type { Alert, FieldError } from '../../domain/alerts/alert';
 import { normalizeAlert } from '../../domain/alerts/normalize-alert';
 import type { IntakeOutcome } from '../../domain/incidents/incident';
 import { sendError } from './errors';
+import { ReplicationUnconfirmedError } from '../redis/replication-barrier';
 
 export const MAX_ALERTS_PER_REQUEST = 500;
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -38,16 +39,22 @@ export interface WebhookDeps {
   scomTimeZone?: string;
   /** Told about every alert's result as it is decided (metrics). */
   onAlertResult?: (result: AlertResult) => void;
+  /** Called with each valid alert before it is recorded (the demo sets its simulated fault). */
+  onAlertReceived?: (alert: Alert) => void;
   /**
    * Awaited after each alert is recorded (the audit trail's "alert received"). If it fails the
    * request fails with 500 and SCOM retries: the alert is then a duplicate, and the hook runs again.
    */
-  /** Called with each valid alert before it is recorded (the demo sets its simulated fault). */
-  onAlertReceived?: (alert: Alert) => void;
   onAlertRecorded?: (
     alert: Alert,
     result: { incidentId: string | null; outcome: IntakeOutcome },
   ) => Promise<void>;
+  /**
+   * Awaited before a 202: the writes are on Redis' replicas (REDIS_WAIT_REPLICAS). A
+   * `ReplicationUnconfirmedError` answers 503 with Retry-After, and SCOM's script sends again:
+   * the alert is then a duplicate of what the primary has.
+   */
+  beforeAccept?: () => Promise<void>;
 }
 
 /**
@@ -170,6 +177,20 @@ export function scomWebhookRouter(deps: WebhookDeps): Router {
       const done = results.filter((r): r is AlertResult => r !== null);
       for (const r of done) deps.onAlertResult?.(r);
       const accepted = done.some((r) => r.outcome !== 'rejected');
+      if (accepted && deps.beforeAccept) {
+        try {
+          await deps.beforeAccept();
+        } catch (err) {
+          if (!(err instanceof ReplicationUnconfirmedError)) throw err;
+          res.set('Retry-After', '1');
+          return sendError(
+            res,
+            503,
+            'replication_unconfirmed',
+            `Recorded, but not yet on Redis' replicas (${err.message}); send the alert again.`,
+          );
+        }
+      }
       res.status(accepted ? 202 : 422).json({ results: done });
     },
   );
