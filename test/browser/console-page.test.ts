@@ -494,10 +494,11 @@ test('an answer in view stays in view when a card lands below it, until the read
     const main = document.getElementById('messages') as InPage & { scrollHeight: number };
     main.scrollTop = main.scrollHeight;
   });
+  // The answer the command's response names (the first test asked for help too).
+  const response = page.waitForResponse('**/console/api/command');
   await command('help');
-  const help = privateAnswer('This list.');
-  await help.waitFor();
-  const id = (await help.getAttribute('data-message'))!;
+  const { messageId: id } = (await (await response).json()) as { messageId: string };
+  await message(id).waitFor();
   await page.waitForFunction(startsInView, id);
   // At the end of the conversation the page follows new messages, but not away from the answer.
   const tall = () =>
@@ -509,13 +510,14 @@ test('an answer in view stays in view when a card lands below it, until the read
   await message((await tall()).id).waitFor();
   expect(await page.evaluate(startsInView, id)).toBe(true);
   // Once the reader scrolls, the page follows the end again.
-  await page.mouse.move(640, 400);
+  const box = (await page.locator('#messages').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await page.mouse.wheel(0, 100_000);
   await page.waitForFunction(atTheEnd);
   const next = await tall();
   await message(next.id).waitFor();
   await page.waitForFunction(atTheEnd);
-});
+}, 60_000);
 
 test('an answer taller than the view shows its beginning, though the view was at the end', async () => {
   // Where the reader usually is: at the end. The click's response is held until the answer has

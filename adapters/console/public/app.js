@@ -174,12 +174,12 @@ function reveal(id) {
  * is not shown to the next.
  */
 async function asked(request) {
-  const loads = state.loads;
+  const who = state.user;
   try {
     const r = await request();
-    if (loads === state.loads) showPrivate(r);
+    if (who === state.user) showPrivate(r);
   } catch (err) {
-    if (loads === state.loads) failed(err);
+    if (who === state.user) failed(err);
   }
 }
 
