@@ -33,7 +33,11 @@ export interface OutageCardInput {
 const SERVERS_PER_GROUP = 8;
 
 /** The name of a dependency in the card's language; its id when the catalogue lacks it. */
-function dependencyName(catalog: OutageCardInput['catalog'], id: string, lang: Lang): string {
+export function dependencyName(
+  catalog: OutageCardInput['catalog'],
+  id: string,
+  lang: Lang,
+): string {
   const def = catalog.dependencies.find((d) => d.id === id);
   return def ? pickText(def.name, lang) : id;
 }

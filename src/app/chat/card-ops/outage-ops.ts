@@ -1,8 +1,7 @@
 import { planDependencyChecks } from '../../../domain/outages/dependency-checks';
-import { outageMemberLines } from '../../../domain/outages/outage-card';
+import { dependencyName, outageMemberLines } from '../../../domain/outages/outage-card';
 import type { OutageActionRef } from '../../../domain/outages/outage-action-ref';
 import type { Outage } from '../../../domain/outages/outage';
-import { pickText } from '../../../domain/runbooks/text';
 import { clip } from '../../../domain/shared/text';
 import { localizeText, t } from '../../../domain/strings';
 import { say, sayIn, type Turn } from '../core-context';
@@ -67,10 +66,7 @@ export async function runOutageOp(
     }
   }
   if (!plan.autoRelease && plan.unread.length > 0) {
-    const names = plan.unread.map((id) => {
-      const def = deps.catalog.dependencies.find((d) => d.id === id);
-      return def ? pickText(def.name, answerLang) : id;
-    });
+    const names = plan.unread.map((id) => dependencyName(deps.catalog, id, answerLang));
     lines.push(t(answerLang, 'chat.outage.checksNoRelease', { names: names.join(', ') }));
   }
   return { private: { text: lines.join('\n'), code } };
