@@ -7,7 +7,7 @@ import { QUEUE_NAMES, chatQueueName } from '../jobs/queues/names';
 import { createRedisIncidentStore } from '../src/infra/redis/redis-incident-store';
 import type { RedisClient } from '../src/infra/redis/redis';
 import { redisKeys } from '../src/infra/redis/redis-keys';
-import { commandsSoFar } from './lib/private-redis';
+import { commandsByName, commandsPerAlertByName, commandsSoFar } from './lib/private-redis';
 import { payloadOf } from './storm';
 import { accountAlerts } from './lib/accounting';
 import { startFakeSlackApi, type RecordedCall } from '../test/support/fake-slack-api';
@@ -112,6 +112,10 @@ export interface StormServerResult {
    * runs, chat delivery and audit. Its Redis is the bench's own, so nothing else is counted.
    */
   redisCommandsPerAlert: number;
+  /** Jobs each BullMQ queue holds at the end (completed ones are kept), by queue. */
+  jobsByQueue: Record<string, number>;
+  /** The same, by command name, largest first (at least 0.05 per alert). */
+  redisCommandsPerAlertByName: Record<string, number>;
   accounting: { alertIds: number; recorded: number; missing: number; wrongIncident: number };
   /** Issue 16's targets, each met or not. */
   targets: {
@@ -428,6 +432,7 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
 
   const idle = await bot.stats();
   const commandsBefore = await commandsSoFar(o.redis);
+  const byNameBefore = await commandsByName(o.redis);
   let backlogPeak = 0;
   const timeline: StormServerResult['timeline'] = [];
   let sampling = false;
@@ -583,6 +588,8 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
   };
   let stats: Awaited<ReturnType<typeof bot.stats>>;
   let commandsAfter: number;
+  let byNameAfter: Record<string, number>;
+  let jobsByQueue: Record<string, number>;
   try {
     for (;;) {
       v = view();
@@ -606,6 +613,8 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
     ) as typeof admissionDoc;
     stats = await bot.stats();
     commandsAfter = await commandsSoFar(o.redis);
+    byNameAfter = await commandsByName(o.redis);
+    jobsByQueue = await jobsPerQueue(o.redis, keys.bullPrefix);
   } finally {
     await cleanup();
   }
@@ -738,6 +747,8 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
     timeline,
     botCpuMsPerAlert: round((stats.cpuMs - idle.cpuMs) / sends.length, 2),
     redisCommandsPerAlert: Math.round((commandsAfter - commandsBefore) / sends.length),
+    redisCommandsPerAlertByName: commandsPerAlertByName(byNameBefore, byNameAfter, sends.length),
+    jobsByQueue,
     accounting: { alertIds: ids.length, recorded, missing, wrongIncident },
     targets: {
       no429: fake.limited().length === 0,
@@ -790,4 +801,25 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
     within(result.lagMs.outageCardResolutions) &&
     within(result.lagMs.incidentCardsResolved);
   return result;
+}
+
+/** Every job each BullMQ queue under the prefix holds (in any state; completed ones are kept). */
+async function jobsPerQueue(
+  redis: RedisClient,
+  bullPrefix: string,
+): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${bullPrefix}:*:meta`, 'COUNT', 1000);
+    cursor = next;
+    for (const key of found) {
+      const name = key.slice(bullPrefix.length + 1, -':meta'.length);
+      const q = new Queue(name, { connection: redis, prefix: bullPrefix });
+      const counts = await q.getJobCounts();
+      out[name] = Object.values(counts).reduce((a, b) => a + b, 0);
+      await q.close();
+    }
+  } while (cursor !== '0');
+  return out;
 }

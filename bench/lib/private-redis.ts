@@ -40,3 +40,24 @@ export async function commandsSoFar(redis: { info(section: string): Promise<stri
   for (const m of info.matchAll(/calls=(\d+)/g)) calls += Number(m[1]);
   return calls;
 }
+
+/** Every command Redis ran so far, by command name (scripts' own included). */
+export async function commandsByName(redis: { info(section: string): Promise<string> }) {
+  const info = await redis.info('commandstats');
+  const out: Record<string, number> = {};
+  for (const m of info.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)) out[m[1]!] = Number(m[2]);
+  return out;
+}
+
+/** What ran between two `commandsByName` readings, per alert, largest first. */
+export function commandsPerAlertByName(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  alerts: number,
+): Record<string, number> {
+  const rows = Object.entries(after)
+    .map(([name, n]) => [name, (n - (before[name] ?? 0)) / alerts] as const)
+    .filter(([, n]) => n >= 0.05)
+    .sort((a, b) => b[1] - a[1]);
+  return Object.fromEntries(rows.map(([name, n]) => [name, Math.round(n * 10) / 10]));
+}
