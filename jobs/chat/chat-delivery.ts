@@ -308,6 +308,19 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
         for (const [scope, effects] of byScope) {
           if (effects.length > 0) await outageEffects({ scope, effects }, id);
         }
+        // A run or approval change of a held incident or an outage member draws nothing: it has
+        // no card of its own (a pointer shows none of its run), and the outage card shows its
+        // holds, which redraw it themselves. In a storm that was a chat job per member run step.
+        const others = [...cards.keys()].filter((i) => !changed.includes(i));
+        const shown = await Promise.all(
+          others.map(async (incidentId) => {
+            const incident = await deps.incidents.get(incidentId);
+            return incident ? (await deps.outages!.routing.view(incident)).kind : 'own-card';
+          }),
+        );
+        others.forEach((incidentId, i) => {
+          if (shown[i] !== 'own-card') cards.delete(incidentId);
+        });
       }
       await Promise.all(
         [...cards].flatMap(([incidentId, priority]) =>

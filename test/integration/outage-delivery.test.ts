@@ -8,7 +8,7 @@ import {
   type DeliveryJob,
 } from '../../jobs/chat/chat-delivery';
 import { chatQueueName } from '../../jobs/queues/names';
-import { createCardEventQueue } from '../../jobs/queues/card-events';
+import { batchJobId, createCardEventQueue } from '../../jobs/queues/card-events';
 import { createSlackSurface } from '../../adapters/slack/surface';
 import { slackPlatform } from '../../adapters/slack/platform';
 import { createOutageRouting } from '../../src/app/outages/outage-routing';
@@ -301,6 +301,66 @@ test('an open outage’s card is updated at most once per interval; its end stat
       'the end state',
     );
     expect(fake.limited()).toEqual([]);
+  } finally {
+    await a.close();
+  }
+}, 60_000);
+
+test('a run change of an outage member queues no redraw (it has no card of its own to draw); one of an own-card incident does', async () => {
+  const a = replica();
+  try {
+    const storm: Incident[] = [];
+    for (let n = 0; n < 6; n++) storm.push(raise(`EX${String(n + 51)}`, 'IMAP', 'ImapCTPMonitor'));
+    for (const i of storm) await publish(i, 'created');
+    // Members of an outage (earlier tests' outages may still be in the window: any will do).
+    const routing = createOutageRouting({
+      store: redisOutageStore(redis, keys),
+      settings: DEFAULT_OUTAGE_SETTINGS,
+      catalog: () => catalog,
+      inventory: () => null,
+    });
+    const end = Date.now() + 20_000;
+    for (const i of storm) {
+      while ((await routing.view(i)).kind !== 'member') {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${i.id} to be a member`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+    const own = raise('EX59', 'UM.CallRouter', 'UMCallRouterMonitor');
+    await publish(own, 'created');
+    await until(
+      () =>
+        fake.callsTo('chat.postMessage').some((c) => String(c.body.text).includes(`(${own.id})`)),
+      'the unrelated card',
+    );
+    // The runs of every member and of the unrelated incident change, in one card-events job.
+    const changes = [...storm, own].map((i) => ({
+      incidentId: i.id,
+      version: 2,
+      change: 'run' as const,
+      at: 'now',
+      runId: i.id,
+      runVersion: 2,
+    }));
+    await events.sink.publishMany!(changes);
+    const jobId = batchJobId(changes);
+    while (!(await (await events.queue.getJob(jobId))?.isCompleted())) {
+      if (Date.now() > end) throw new Error('timed out waiting for the fan-out');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const slackJobs = new Queue<DeliveryJob>(chatQueueName('slack'), {
+      connection: redis,
+      prefix: keys.bullPrefix,
+    });
+    try {
+      const queued = (await slackJobs.getJobs()).filter((j) =>
+        String(j.id).startsWith(`slack-${jobId}-`),
+      );
+      const redrawn = queued.map((j) => (j.data.type === 'incident' ? j.data.incidentId : '?'));
+      expect(redrawn.sort()).toEqual([own.id]);
+    } finally {
+      await slackJobs.close();
+    }
   } finally {
     await a.close();
   }
