@@ -35,3 +35,22 @@ test('changes published at once share jobs; every change is queued once, and eac
   expect(await queue.getJob('run-RUN-INC-0-v1')).toBeDefined();
   expect((await queue.getJobs(['waiting', 'wait', 'prioritized'])).length).toBe(jobs.length);
 });
+
+test('while single changes keep coming, they go in one job at most once per interval; the first at once', async () => {
+  const paced = createCardEventQueue(redis, redisKeys(`${prefix}-paced`).bullPrefix, {
+    handOffMs: 1000,
+  });
+  try {
+    const began = Date.now();
+    await paced.sink.publish(change(100));
+    expect(Date.now() - began).toBeLessThan(1000);
+    expect(await paced.queue.getJob('run-RUN-INC-100-v1')).toBeDefined();
+    // Within the interval: they wait for it, then share one job.
+    await Promise.all([101, 102, 103].map((n) => paced.sink.publish(change(n))));
+    const jobs = await paced.queue.getJobs(['waiting', 'wait', 'prioritized']);
+    expect(jobs.map((j) => eventsOf(j.data).length).sort()).toEqual([1, 3]);
+  } finally {
+    await paced.queue.close();
+    await deletePrefix(redis, `${prefix}-paced`);
+  }
+});

@@ -566,6 +566,8 @@ export async function startServer(
       approvals.stop();
       await Promise.allSettled([...platforms.values()].map((p) => p.stop?.()));
       await consumers?.close();
+      // The runs' card events still on their way (the outbox holds them either way).
+      await remediation.idle();
       await delivery.close();
       await opsQueues.close();
       await producer.close();

@@ -24,7 +24,12 @@ afterAll(async () => {
 
 type Queued = Parameters<CheckQueue['enqueue']>[0];
 
-function replicas(n: number, failEvents: { count: number }, status: Incident['status'] = 'open') {
+function replicas(
+  n: number,
+  failEvents: { count: number },
+  status: Incident['status'] = 'open',
+  queueGate: Promise<void> = Promise.resolve(),
+) {
   const queued: Queued[] = [];
   const events: IncidentEvent[] = [];
   const audit: AuditEvent[] = [];
@@ -61,6 +66,7 @@ function replicas(n: number, failEvents: { count: number }, status: Incident['st
       },
       events: {
         async publish(event) {
+          await queueGate;
           if (failEvents.count > 0) {
             failEvents.count -= 1;
             throw new Error('queue down');
@@ -99,6 +105,7 @@ test('replicas starting and advancing one run at once make one change per event'
   };
   // The same result delivered twenty times over four replicas.
   await Promise.all(Array.from({ length: 20 }, (_, i) => services[i % 4]!.handleOutcome(outcome)));
+  await Promise.all(services.map((s) => s.idle()));
   const after = await services[0]!.getRun('INC-7');
   expect(after?.version).toBe(2);
   expect(after?.steps['pop-verify.2.1']?.results).toHaveLength(1);
@@ -111,6 +118,7 @@ test('an effect that failed after the commit is carried out by the relay', async
   const failEvents = { count: 1 };
   const { services, events, audit } = replicas(1, failEvents);
   await services[0]!.start('INC-7');
+  await services[0]!.idle();
   expect(events).toHaveLength(0);
   expect(audit.map((a) => a.action)).toEqual(['check.run']);
   expect(await redis.zcard(redisKeys(prefix).runOutbox)).toBe(1);
@@ -126,4 +134,20 @@ test('an incident resolved before its start came gets no run and no check', asyn
   expect(await services[0]!.getRun('INC-7')).toBeNull();
   expect(queued).toEqual([]);
   expect(events).toEqual([]);
+});
+
+test('a run does not wait for its card event: the outbox holds it until the queue takes it', async () => {
+  await redis.del(redisKeys(prefix).run('INC-7'));
+  let open!: () => void;
+  const queueGate = new Promise<void>((resolve) => (open = resolve));
+  const { services, queued, events } = replicas(1, { count: 0 }, 'open', queueGate);
+  // The queue does not answer, yet the run starts and its check is queued.
+  await services[0]!.start('INC-7');
+  expect(queued.map((q) => q.stepId)).toEqual(['pop-verify.2.1']);
+  expect(events).toEqual([]);
+  expect(await redis.zcard(redisKeys(prefix).runOutbox)).toBe(1);
+  open();
+  await services[0]!.idle();
+  expect(events).toMatchObject([{ change: 'run', runId: 'RUN-INC-7', runVersion: 1 }]);
+  expect(await redis.zcard(redisKeys(prefix).runOutbox)).toBe(0);
 });

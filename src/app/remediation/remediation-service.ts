@@ -215,8 +215,24 @@ export function createRemediationService(deps: RemediationDeps) {
     (err, raw) => deps.onError?.(err, raw),
   );
 
+  // Card events on their way to the queue: a run does not wait for its redraw (the queue gathers
+  // a storm's changes for a moment, jobs/queues/card-events.ts), and the outbox holds each until
+  // it is queued, so a crash meanwhile loses nothing (the relay hands it on).
+  const inFlight = new Set<Promise<unknown>>();
   async function performAll(entries: string[]): Promise<void> {
-    for (const raw of entries) await outbox.handOn(raw);
+    for (const raw of entries) {
+      if (!('event' in (JSON.parse(raw) as OutboxEntry))) {
+        await outbox.handOn(raw);
+        continue;
+      }
+      const handing = outbox.handOn(raw).finally(() => inFlight.delete(handing));
+      inFlight.add(handing);
+    }
+  }
+
+  /** Resolves once every card event handed on so far is queued (or failed, left to the relay). */
+  async function idle(): Promise<void> {
+    while (inFlight.size > 0) await Promise.all([...inFlight]);
   }
 
   /** Read, decide, commit (compare-and-set), then carry out the effects. */
@@ -417,7 +433,7 @@ export function createRemediationService(deps: RemediationDeps) {
       : { ok: false, reason: tr('en', 'said.run.cannotRun', { step: stepId, reason: cmd.reason }) };
   }
 
-  return { ...service, start, stop, handleOutcome, handleTimer, relay, setHold };
+  return { ...service, start, stop, handleOutcome, handleTimer, relay, setHold, idle };
 }
 
 export type RemediationRuntime = ReturnType<typeof createRemediationService>;
