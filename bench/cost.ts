@@ -51,7 +51,7 @@ interface Counted {
 }
 
 /** A key without the prefix and its ids: `{inc}:incident:*`, `bull:incident-events:*`. */
-function keyFamily(key: string, prefix: string): string {
+export function keyFamily(key: string, prefix: string): string {
   if (!key.startsWith(prefix)) return '(no key)';
   const rest = key.slice(prefix.length + 1);
   const parts = rest.split(':');

@@ -5,10 +5,11 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES, chatQueueName } from '../jobs/queues/names';
 import { createRedisIncidentStore } from '../src/infra/redis/redis-incident-store';
-import type { RedisClient } from '../src/infra/redis/redis';
+import type { Redis, RedisClient } from '../src/infra/redis/redis';
 import { redisKeys } from '../src/infra/redis/redis-keys';
 import { commandsByName, commandsPerAlertByName, commandsSoFar } from './lib/private-redis';
 import { payloadOf } from './storm';
+import { keyFamily } from './cost';
 import { accountAlerts } from './lib/accounting';
 import { startFakeSlackApi, type RecordedCall } from '../test/support/fake-slack-api';
 import { startChild } from './lib/child';
@@ -431,6 +432,15 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
   };
 
   const idle = await bot.stats();
+  // BENCH_MONITOR=1: every command by name and key family (MONITOR slows Redis: a diagnosis, not
+  // a measurement of speed). A script's own commands are marked `lua`.
+  const monitored = new Map<string, number>();
+  const monitor = process.env.BENCH_MONITOR === '1' ? await (o.redis as Redis).monitor() : null;
+  monitor?.on('monitor', (_time: string, args: string[], source: string) => {
+    const name = String(args[0]).toLowerCase();
+    const label = `${source === 'lua' ? 'lua ' : ''}${name} ${keyFamily(String(args[1] ?? ''), o.prefix)}`;
+    monitored.set(label, (monitored.get(label) ?? 0) + 1);
+  });
   const commandsBefore = await commandsSoFar(o.redis);
   const byNameBefore = await commandsByName(o.redis);
   let backlogPeak = 0;
@@ -615,6 +625,18 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
     commandsAfter = await commandsSoFar(o.redis);
     byNameAfter = await commandsByName(o.redis);
     jobsByQueue = await jobsPerQueue(o.redis, keys.bullPrefix);
+    if (monitor) {
+      monitor.disconnect();
+      const rows = [...monitored].sort((a, b) => b[1] - a[1]).slice(0, 60);
+      writeFileSync(
+        'bench/results/monitor.json',
+        JSON.stringify(
+          Object.fromEntries(rows.map(([k, n]) => [k, Math.round((n / sends.length) * 10) / 10])),
+          null,
+          1,
+        ),
+      );
+    }
   } finally {
     await cleanup();
   }

@@ -267,8 +267,8 @@ test('an open outage’s card is updated at most once per interval; its end stat
   try {
     const storm: Incident[] = [];
     for (let n = 0; n < 6; n++) storm.push(raise(`EX${String(n + 31)}`, 'POP', 'PopCTPMonitor'));
-    for (const i of storm) await publish(i, 'created');
     const before = outageCards().length;
+    for (const i of storm) await publish(i, 'created');
     await until(() => outageCards().length > before, 'the outage card');
     const drawn = outageCards().length;
     // A late member joins: its change waits out the interval in the queue, drawn nothing yet.
