@@ -22,7 +22,9 @@ import { chatQueueName } from '../../jobs/queues/names';
 const prefix = testPrefix('delivery');
 const redis = testRedis();
 const keys = redisKeys(prefix);
-const events = createCardEventQueue(redis, keys.bullPrefix);
+// Each change handed on at once, a job of its own, as these tests of the delivery mean it (the
+// hand-off's gathering while changes keep coming is jobs/queues/card-events.test.ts's).
+const events = createCardEventQueue(redis, keys.bullPrefix, { handOffMs: 0 });
 
 type Call = { op: string; channel: string; text: string };
 function recordingSurface(platform: 'slack' | 'teams', failures: Array<Error | null> = []) {

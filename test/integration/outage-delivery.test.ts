@@ -36,7 +36,9 @@ import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api'
 const prefix = testPrefix('outage-delivery');
 const redis = testRedis();
 const keys = redisKeys(prefix);
-const events = createCardEventQueue(redis, keys.bullPrefix);
+// Each change handed on at once, a job of its own, as these tests of the delivery mean it (the
+// hand-off's gathering while changes keep coming is jobs/queues/card-events.test.ts's).
+const events = createCardEventQueue(redis, keys.bullPrefix, { handOffMs: 0 });
 const catalog = loadCatalog();
 
 const incidents = new Map<string, Incident>();
