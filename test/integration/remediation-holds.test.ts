@@ -387,3 +387,39 @@ test('a delayed check takes its slot when it is due, and is queued then without 
   const job = await a.producer.queueFor('site-a').getJob('check-delayed-1');
   expect(job?.opts.delay ?? 0).toBe(0);
 });
+
+test('forty checks asked for at once in one replica: each change of the site’s gate lands the first time (no race within a process)', async () => {
+  const store = redisAdmissionStore(redis, {
+    ...keys,
+    admission: (site) => `${keys.admission(site)}:burst`,
+  });
+  let lost = 0;
+  const gate = createAdmission<GatedRequest>({
+    store: {
+      ...store,
+      async write(site, state, version) {
+        const ok = await store.write(site, state, version);
+        if (!ok) lost += 1;
+        return ok;
+      },
+    },
+    settings: { changesPerSite: 2, checksPerSite: 4 },
+    catalog: { dependencies: [] },
+    describe: (req) => slotOf(inventory, req),
+    start: async () => ({ ok: true }),
+  });
+  const answers = await Promise.all(
+    Array.from({ length: 40 }, (_, i) =>
+      gate.request({
+        actionId: 'get-server-health',
+        params: { server: ['EX01', 'EX02', 'EX03', 'EX04'][i % 4]! },
+        requestedBy: { platform: 'system', id: 'bot' },
+        jobId: `burst-${i}`,
+      }),
+    ),
+  );
+  expect(answers.every((r) => r.ok)).toBe(true);
+  expect(lost).toBe(0);
+  const { state } = await store.read('site-a');
+  expect(state.running).toHaveLength(40);
+});

@@ -144,7 +144,27 @@ export function createAdmission<R extends AdmissionRequest>(deps: AdmissionDeps<
     };
   }
 
-  async function change<T>(
+  // One change of a site at a time in this process: concurrent ones (a storm's batch of new
+  // incidents, each asking for its checks) would otherwise race for the same document and retry,
+  // which bench (a) saw exhaust the retries. Other replicas' changes still race (compare-and-set).
+  const lanes = new Map<string, Promise<unknown>>();
+  function change<T>(
+    site: string,
+    fn: (state: AdmissionState) => Promise<{ state: AdmissionState | null; out: T }>,
+  ): Promise<T> {
+    const run = (lanes.get(site) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => changeNow(site, fn));
+    lanes.set(site, run);
+    void run
+      .catch(() => undefined)
+      .finally(() => {
+        if (lanes.get(site) === run) lanes.delete(site);
+      });
+    return run;
+  }
+
+  async function changeNow<T>(
     site: string,
     fn: (state: AdmissionState) => Promise<{ state: AdmissionState | null; out: T }>,
   ): Promise<T> {
