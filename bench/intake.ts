@@ -185,7 +185,11 @@ async function benchIntakeOn(redisUrl: string, o: IntakeOptions): Promise<Intake
 
   const botEnv = { REDIS_URL: redisUrl, REDIS_PREFIX: o.prefix, SCOM_WEBHOOK_TOKEN: o.token };
   // Split: the webhook in one process (BOT_ROLE=web) and the background in another.
-  const bot = await startChild('bot-server.ts', o.split ? { ...botEnv, BOT_ROLE: 'web' } : botEnv);
+  const bot = await startChild(
+    'bot-server.ts',
+    o.split ? { ...botEnv, BOT_ROLE: 'web' } : botEnv,
+    process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [],
+  );
   const background = o.split ? await startChild('bot-server.ts', botEnv) : null;
   const processes = background ? [bot, background] : [bot];
   const outcomes: Record<string, number> = {};
@@ -279,6 +283,24 @@ async function backlogProbe(redisUrl: string, benchPrefix: string) {
       const end = Date.now() + timeoutMs;
       while ((await waiting()) > 0 && Date.now() < end)
         await new Promise((r) => setTimeout(r, 250));
+      if (process.env.BENCH_DEBUG && (await waiting()) > 0) {
+        for (const q of queues) {
+          for (const j of await q.getJobs(['wait', 'prioritized', 'active', 'delayed'])) {
+            console.error(
+              'left',
+              q.name,
+              j.id,
+              j.name,
+              await j.getState(),
+              j.attemptsMade,
+              j.timestamp,
+              j.processedOn,
+              j.opts.priority,
+              JSON.stringify(j.data).slice(0, 200),
+            );
+          }
+        }
+      }
     },
     async close(): Promise<void> {
       await Promise.allSettled(queues.map((q) => q.close()));

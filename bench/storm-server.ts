@@ -627,11 +627,26 @@ export async function benchStormServer(o: StormServerOptions): Promise<StormServ
     jobsByQueue = await jobsPerQueue(o.redis, keys.bullPrefix);
     if (monitor) {
       monitor.disconnect();
-      const rows = [...monitored].sort((a, b) => b[1] - a[1]).slice(0, 60);
+      const perAlert = (n: number) => Math.round((n / sends.length) * 10) / 10;
+      const rows = [...monitored].sort((a, b) => b[1] - a[1]);
+      // A family: a queue's keys (`{bull}:<queue>`), else the hash tag (`{inc}`, `{audit}`).
+      const families = new Map<string, number>();
+      for (const [label, n] of rows) {
+        const key = label.split(' ').at(-1) ?? '';
+        const family = key.startsWith('{bull}')
+          ? key.split(':').slice(0, 2).join(':')
+          : (key.split(':')[0] ?? key);
+        families.set(family, (families.get(family) ?? 0) + n);
+      }
       writeFileSync(
         'bench/results/monitor.json',
         JSON.stringify(
-          Object.fromEntries(rows.map(([k, n]) => [k, Math.round((n / sends.length) * 10) / 10])),
+          {
+            families: Object.fromEntries(
+              [...families].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, perAlert(n)]),
+            ),
+            commands: Object.fromEntries(rows.map(([k, n]) => [k, perAlert(n)])),
+          },
           null,
           1,
         ),
