@@ -311,11 +311,12 @@ export function startChatDelivery(deps: ChatDeliveryDeps): ChatDelivery {
         // A run or approval change of a held incident or an outage member draws nothing: it has
         // no card of its own (a pointer shows none of its run), and the outage card shows its
         // holds, which redraw it themselves. In a storm that was a chat job per member run step.
+        const { routing } = deps.outages;
         const others = [...cards.keys()].filter((i) => !changed.includes(i));
         const shown = await Promise.all(
           others.map(async (incidentId) => {
             const incident = await deps.incidents.get(incidentId);
-            return incident ? (await deps.outages!.routing.view(incident)).kind : 'own-card';
+            return incident ? (await routing.view(incident)).kind : 'own-card';
           }),
         );
         others.forEach((incidentId, i) => {
