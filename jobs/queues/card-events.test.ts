@@ -36,21 +36,39 @@ test('changes published at once share jobs; every change is queued once, and eac
   expect((await queue.getJobs(['waiting', 'wait', 'prioritized'])).length).toBe(jobs.length);
 });
 
-test('while single changes keep coming, they go in one job at most once per interval; the first at once', async () => {
+test('while changes come together, they go in one job at most once per interval; the first at once', async () => {
   const paced = createCardEventQueue(redis, redisKeys(`${prefix}-paced`).bullPrefix, {
     handOffMs: 1000,
   });
   try {
+    // Three at once: the first goes at once, the two that came meanwhile right after it.
     const began = Date.now();
-    await paced.sink.publish(change(100));
+    await Promise.all([100, 101, 102].map((n) => paced.sink.publish(change(n))));
     expect(Date.now() - began).toBeLessThan(1000);
     expect(await paced.queue.getJob('run-RUN-INC-100-v1')).toBeDefined();
-    // Within the interval: they wait for it, then share one job.
-    await Promise.all([101, 102, 103].map((n) => paced.sink.publish(change(n))));
+    // They came together: three more within the interval wait for it, then share one job.
+    await Promise.all([103, 104, 105].map((n) => paced.sink.publish(change(n))));
+    expect(Date.now() - began).toBeGreaterThanOrEqual(900);
     const jobs = await paced.queue.getJobs(['waiting', 'wait', 'prioritized']);
-    expect(jobs.map((j) => eventsOf(j.data).length).sort()).toEqual([1, 3]);
+    expect(jobs.map((j) => eventsOf(j.data).length).sort()).toEqual([1, 2, 3]);
   } finally {
     await paced.queue.close();
     await deletePrefix(redis, `${prefix}-paced`);
   }
 });
+
+test('one publisher at a time (a relay walking its outbox) is not held back: only changes that come together are gathered', async () => {
+  const paced = createCardEventQueue(redis, redisKeys(`${prefix}-relay`).bullPrefix, {
+    handOffMs: 60_000,
+  });
+  try {
+    // Each waits for the one before it, as a relay does: with an interval of a minute, any
+    // wait would time this test out.
+    for (let n = 200; n < 210; n++) await paced.sink.publish(change(n));
+    const jobs = await paced.queue.getJobs(['waiting', 'wait', 'prioritized']);
+    expect(jobs).toHaveLength(10);
+  } finally {
+    await paced.queue.close();
+    await deletePrefix(redis, `${prefix}-relay`);
+  }
+}, 10_000);

@@ -39,8 +39,8 @@ export function createCardEventQueue(
   bullPrefix: string,
   options: {
     /**
-     * While single changes keep coming (a storm's runs), they go in one job at most this often
-     * (default 100 ms); the first after a quiet moment, and a full batch, go at once.
+     * While changes come together (a storm's runs), they go in one job at most this often
+     * (default 100 ms); a lone change, and a batch already full, go at once.
      */
     handOffMs?: number;
   } = {},
@@ -53,20 +53,26 @@ export function createCardEventQueue(
   });
   const add = (events: IncidentEvent[]) =>
     queue.add('incident.changed', { events }, { jobId: batchJobId(events) });
-  // Group commit: changes published while an add is in flight or within `handOffMs` of the last
-  // one (a storm's runs starting together, each publishing its own change) go in the next add
-  // together: each job costs some 40 Redis commands through its life. Each promise still resolves
-  // only once its change is in Redis, so the outboxes behind it keep their guarantee.
+  // Group commit: changes published while an add is in flight go in the next add together, and
+  // while they come together (the last add carried more than one: a storm's runs starting at
+  // once) the next add also waits until `handOffMs` after the last: each job costs some 40 Redis
+  // commands through its life. One publisher at a time (a relay walking its outbox, a click) is
+  // never held back. Each promise still resolves only once its change is in Redis, so the
+  // outboxes behind it keep their guarantee.
   const waiting: { event: IncidentEvent; done: (err?: unknown) => void }[] = [];
   let flushing = false;
   let lastAdd = Number.NEGATIVE_INFINITY;
+  let lastSize = 0;
   async function flush(): Promise<void> {
     flushing = true;
     while (waiting.length > 0) {
       const wait = lastAdd + handOffMs - Date.now();
-      if (wait > 0 && waiting.length < MAX_BATCH) await new Promise((r) => setTimeout(r, wait));
+      if (lastSize > 1 && wait > 0 && waiting.length < MAX_BATCH) {
+        await new Promise((r) => setTimeout(r, wait));
+      }
       lastAdd = Date.now();
       const batch = waiting.splice(0, MAX_BATCH);
+      lastSize = batch.length;
       try {
         await add(batch.map((w) => w.event));
         for (const w of batch) w.done();
