@@ -423,3 +423,48 @@ test('forty checks asked for at once in one replica: each change of the site’s
   const { state } = await store.read('site-a');
   expect(state.running).toHaveLength(40);
 });
+
+test('a change that waited its turn in the gate is decided on the outages open when its turn came, not when it asked', async () => {
+  const store = redisAdmissionStore(redis, {
+    ...keys,
+    admission: (site) => `${keys.admission(site)}:turn`,
+  });
+  let letWrite!: () => void;
+  const firstWrite = new Promise<void>((resolve) => (letWrite = resolve));
+  let writes = 0;
+  let open: Outage[] = [];
+  const gate = createAdmission<GatedRequest>({
+    store: {
+      ...store,
+      async write(site, state, version) {
+        writes += 1;
+        if (writes === 1) await firstWrite;
+        return store.write(site, state, version);
+      },
+    },
+    outages: { openFor: async () => open },
+    settings: { changesPerSite: 2, checksPerSite: 4 },
+    catalog: { dependencies: [] },
+    describe: (req) => slotOf(inventory, req),
+    start: async () => ({ ok: true }),
+  });
+  const ask = (jobId: string, server: string, incidentId: string) =>
+    gate.request({
+      actionId: 'restart-service',
+      params: { server, service: 'MSExchangePOP3BE' },
+      requestedBy: { platform: 'slack', id: 'U1' },
+      jobId,
+      incidentId,
+    });
+  // The first holds the site's turn (its write waits); the second queues behind it.
+  const first = ask('turn-1', 'EX01', 'INC-T1');
+  await until('the first write', () => writes === 1 || undefined);
+  const second = ask('turn-2', 'EX02', 'INC-T2');
+  // Meanwhile an outage opens with the second's incident among its members.
+  open = [outageOf(['INC-T9', 'INC-T2'])];
+  letWrite();
+  expect(await first).toMatchObject({ ok: true, state: 'started' });
+  expect(await second).toMatchObject({ ok: true, state: 'held' });
+  const { state } = await store.read('site-a');
+  expect(state.waiting.map((w) => w.kinds)).toEqual([['outage-member']]);
+});

@@ -148,10 +148,16 @@ export function createAdmission<R extends AdmissionRequest>(deps: AdmissionDeps<
   // incidents, each asking for its checks) would otherwise race for the same document and retry,
   // which bench (a) saw exhaust the retries. Other replicas' changes still race (compare-and-set).
   const lanes = new Map<string, Promise<unknown>>();
-  function change<T>(
-    site: string,
-    fn: (state: AdmissionState) => Promise<{ state: AdmissionState | null; out: T }>,
-  ): Promise<T> {
+  /**
+   * What a decision sees besides the state: the site's open outages and the time, read when its
+   * turn in the lane has come (`see`, once per attempt, only if asked), not before it queued.
+   */
+  type SiteView = Awaited<ReturnType<typeof contextFor>> & { now: Date };
+  type Change<T> = (
+    state: AdmissionState,
+    see: () => Promise<SiteView>,
+  ) => Promise<{ state: AdmissionState | null; out: T }>;
+  function change<T>(site: string, fn: Change<T>): Promise<T> {
     const run = (lanes.get(site) ?? Promise.resolve())
       .catch(() => undefined)
       .then(() => changeNow(site, fn));
@@ -164,13 +170,12 @@ export function createAdmission<R extends AdmissionRequest>(deps: AdmissionDeps<
     return run;
   }
 
-  async function changeNow<T>(
-    site: string,
-    fn: (state: AdmissionState) => Promise<{ state: AdmissionState | null; out: T }>,
-  ): Promise<T> {
+  async function changeNow<T>(site: string, fn: Change<T>): Promise<T> {
     const result = await retryOnConflict(async () => {
       const { state, version } = await deps.store.read(site);
-      const { state: next, out } = await fn(state);
+      let view: Promise<SiteView> | undefined;
+      const see = () => (view ??= contextFor(site).then((c) => ({ ...c, now: clock() })));
+      const { state: next, out } = await fn(state, see);
       if (next === null) return out;
       return (await deps.store.write(site, next, version)) ? out : LOST_RACE;
     }, RETRY);
@@ -208,8 +213,6 @@ export function createAdmission<R extends AdmissionRequest>(deps: AdmissionDeps<
   }
 
   async function pump(site: string): Promise<void> {
-    const { open, ctx } = await contextFor(site);
-    const now = clock();
     const unwanted = new Set<string>();
     if (deps.stillWanted) {
       for (const w of (await deps.store.read(site)).state.waiting) {
@@ -217,7 +220,8 @@ export function createAdmission<R extends AdmissionRequest>(deps: AdmissionDeps<
       }
     }
     const dropped: WaitingSlot[] = [];
-    const plan = await change(site, async (s) => {
+    const plan = await change(site, async (s, see) => {
+      const { open, ctx, now } = await see();
       dropped.splice(0, dropped.length, ...s.waiting.filter((w) => unwanted.has(w.jobId)));
       const kept = s.waiting.filter((w) => !unwanted.has(w.jobId));
       const base = pruneReleases(
@@ -257,19 +261,19 @@ export function createAdmission<R extends AdmissionRequest>(deps: AdmissionDeps<
       const slot = deps.describe(req);
       if ('error' in slot) return { ok: false, reason: slot.error };
       const site = slot.site;
-      const { open, ctx } = await contextFor(site);
-      const now = clock();
-      const at = now.toISOString();
+      let at = clock().toISOString();
       const delay = Math.max(req.delayMs ?? 0, 0);
       type Decided =
         | { kind: 'running'; handed: boolean }
         | { kind: 'waiting' | 'held'; w: WaitingSlot }
         | { kind: 'admitted' };
-      const decided = await change<Decided>(site, async (s) => {
+      const decided = await change<Decided>(site, async (s, see) => {
         const running = s.running.find((r) => r.jobId === req.jobId);
         if (running) return { state: null, out: { kind: 'running', handed: running.handed } };
         const waiting = s.waiting.find((w) => w.jobId === req.jobId);
         if (waiting) return { state: null, out: { kind: 'waiting', w: waiting } };
+        const { open, ctx, now } = await see();
+        at = now.toISOString();
         // A release ends with its outage (a reopened one is held again).
         const base = pruneReleases(
           dropStale(s, now, ttlMs),
