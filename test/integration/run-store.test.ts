@@ -141,12 +141,15 @@ test('a run does not wait for its card event: the outbox holds it until the queu
   let open!: () => void;
   const queueGate = new Promise<void>((resolve) => (open = resolve));
   const { services, queued, events } = replicas(1, { count: 0 }, 'open', queueGate);
-  // The queue does not answer, yet the run starts and its check is queued.
-  await services[0]!.start('INC-7');
-  expect(queued.map((q) => q.stepId)).toEqual(['pop-verify.2.1']);
-  expect(events).toEqual([]);
-  expect(await redis.zcard(redisKeys(prefix).runOutbox)).toBe(1);
-  open();
+  try {
+    // The queue does not answer, yet the run starts and its check is queued.
+    await services[0]!.start('INC-7');
+    expect(queued.map((q) => q.stepId)).toEqual(['pop-verify.2.1']);
+    expect(events).toEqual([]);
+    expect(await redis.zcard(redisKeys(prefix).runOutbox)).toBe(1);
+  } finally {
+    open();
+  }
   await services[0]!.idle();
   expect(events).toMatchObject([{ change: 'run', runId: 'RUN-INC-7', runVersion: 1 }]);
   expect(await redis.zcard(redisKeys(prefix).runOutbox)).toBe(0);

@@ -16,7 +16,7 @@ export interface AlertIntakeDeps {
   onPublishError?: (event: IncidentEvent, err: unknown) => void;
   /**
    * While changes keep coming, they are handed on at most once this often, together (default
-   * 100 ms); the first after a quiet moment, and a full batch, go at once.
+   * 100 ms); the first after a quiet moment, and a batch already full, go at once.
    */
   handOffMs?: number;
 }

@@ -225,7 +225,11 @@ export function createRemediationService(deps: RemediationDeps) {
         await outbox.handOn(raw);
         continue;
       }
-      const handing = outbox.handOn(raw).finally(() => inFlight.delete(handing));
+      // handOn reports its own failure (onError) and leaves the entry for the relay.
+      const handing = outbox
+        .handOn(raw)
+        .catch(() => false)
+        .finally(() => inFlight.delete(handing));
       inFlight.add(handing);
     }
   }
